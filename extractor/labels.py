@@ -1,0 +1,95 @@
+"""The labels of the 2021 format, as patterns over normalised text, and the cells each row fills.
+
+Rows are found by their labels in template order, each search starting where the previous label
+ended: that is what keeps the column header ``其他`` from being taken for row ``3.其他`` and the header
+``总计`` for row ``（七）总计``. Patterns use the distinctive words of a label and tolerate whitespace
+between characters (``规 章``, ``结果\\n维持``) and the drift seen in real reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nianbao.schema import APPLICANT_COLUMNS, APPLICATION_ROWS
+
+
+def flex(phrase: str) -> str:
+    """Regex for ``phrase`` tolerating whitespace (line breaks included) between its characters."""
+    return r"\s*".join(re.escape(ch) for ch in phrase)
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    key: str
+    label: str  # the printed label, for messages
+    pattern: re.Pattern[str]
+    cells: tuple[str, ...]
+    decimal: bool = False
+
+
+def _spec(key: str, label: str, regex: str, cells: tuple[str, ...], decimal: bool = False) -> RowSpec:
+    return RowSpec(key, label, re.compile(regex), cells, decimal)
+
+
+_AD = "active_disclosure"
+_DOCS = ("issued", "repealed", "in_force")
+
+TABLE2_2021: tuple[RowSpec, ...] = (
+    _spec("regulations", "规章", flex("规章"), tuple(f"{_AD}.regulations.{c}" for c in _DOCS)),
+    _spec(
+        "normative_documents",
+        "行政规范性文件",
+        rf"(?:{flex('行政')})?{flex('规范性')}(?:{flex('文件')}|{flex('档案')})",
+        tuple(f"{_AD}.normative_documents.{c}" for c in _DOCS),
+    ),
+    _spec("licensing", "行政许可", flex("行政许可"), (f"{_AD}.licensing.decisions",)),
+    _spec("penalty", "行政处罚", flex("行政处罚"), (f"{_AD}.penalty.decisions",)),
+    _spec("coercion", "行政强制", flex("行政强制"), (f"{_AD}.coercion.decisions",)),
+    _spec(
+        "fees",
+        "行政事业性收费",
+        rf"{flex('行政事业')}[性型]\s*{flex('收费')}",
+        (f"{_AD}.fees.amount_10k_yuan",),
+        decimal=True,
+    ),
+)
+
+# Distinctive words of each table-3 row label, in template order.
+_T3_WORDS: dict[str, tuple[str, str]] = {
+    "new_received": ("一、本年新收政府信息公开申请数量", flex("本年新收")),
+    "carried_over": ("二、上年结转政府信息公开申请数量", flex("上年结转")),
+    "granted": ("（一）予以公开", flex("予以公开")),
+    "partially_granted": ("（二）部分公开", flex("部分公开")),
+    "denied_state_secret": ("1.属于国家秘密", flex("国家秘密")),
+    "denied_prohibited_by_law": ("2.其他法律行政法规禁止公开", flex("法律行政法规禁止公开")),
+    "denied_three_safeties_one_stability": ("3.危及“三安全一稳定”", flex("三安全一稳定")),
+    "denied_third_party_rights": ("4.保护第三方合法权益", flex("第三方合法权益")),
+    "denied_internal_affairs": ("5.属于三类内部事务信息", rf"{flex('三类内')}[部容]\s*{flex('事务')}"),
+    "denied_process_info": ("6.属于四类过程性信息", flex("过程性信息")),
+    "denied_enforcement_files": ("7.属于行政执法案卷", flex("行政执法案卷")),
+    "denied_administrative_query": ("8.属于行政查询事项", flex("行政查询事项")),
+    "unavailable_not_held": ("1.本机关不掌握相关政府信息", flex("不掌握")),
+    "unavailable_needs_creation": ("2.没有现成信息需要另行制作", flex("另行制作")),
+    "unavailable_unclear_after_correction": ("3.补正后申请内容仍不明确", flex("仍不明确")),
+    "not_processed_petition": ("1.信访举报投诉类申请", flex("信访举报投诉")),
+    "not_processed_duplicate": ("2.重复申请", flex("重复申请")),
+    "not_processed_publication": ("3.要求提供公开出版物", flex("公开出版物")),
+    "not_processed_excessive": ("4.无正当理由大量反复申请", flex("大量反复申请")),
+    "not_processed_confirmation": ("5.要求行政机关确认或重新出具已获取信息", flex("确认或重新出具")),
+    "other_no_correction": ("1.申请人无正当理由逾期不补正…", flex("逾期不补正")),
+    "other_unpaid_fee": ("2.申请人逾期未按收费通知要求缴纳费用…", rf"{flex('逾期未按收费通知')}|{flex('缴纳费用')}"),
+    "other": ("3.其他", rf"(?:3\s*[.、]\s*)?{flex('其他')}"),
+    "results_total": ("（七）总计", flex("总计")),
+    "carried_to_next_year": ("四、结转下年度继续办理", rf"{flex('结转下年度')}|{flex('下年度继续办理')}"),
+}
+assert tuple(_T3_WORDS) == APPLICATION_ROWS
+
+TABLE3_2021: tuple[RowSpec, ...] = tuple(
+    _spec(key, label, regex, tuple(f"applications.{key}.{c}" for c in APPLICANT_COLUMNS))
+    for key, (label, regex) in _T3_WORDS.items()
+)
+
+# Words that only the 2019 format prints, and words that only the 2021 format prints.
+MARKERS_2019 = re.compile(flex("本年新制作数量") + "|" + flex("上一年项目数量") + "|" + flex("对外公开总数量"))
+MARKERS_2021 = re.compile(flex("本年制发件数") + "|" + flex("逾期不补正") + "|" + flex("本年处理决定数量"))

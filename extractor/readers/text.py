@@ -1,0 +1,64 @@
+"""Bytes → str with the encoding detected, not assumed: BOMs, UTF-16 without BOM, UTF-8, GB18030."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from nianbao.errors import BinaryFileError, DecodingError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Control characters other than tab/newline/CR/form feed do not occur in real report text.
+_CONTROL = {c for c in range(32) if c not in (9, 10, 12, 13)} | {127}
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4000]
+    even_zero = sample[0::2].count(0)
+    odd_zero = sample[1::2].count(0)
+    half = max(1, len(sample) // 2)
+    # ASCII-heavy UTF-16 has NULs in one byte lane only; CJK-heavy UTF-16 has few NULs at all,
+    # so only the clear case is claimed here.
+    if odd_zero > 0.3 * half and even_zero < 0.05 * half:
+        return "utf-16-le"
+    if even_zero > 0.3 * half and odd_zero < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8000]
+    bad = sum(1 for ch in sample if ord(ch) in _CONTROL)
+    return bad > max(2, len(sample) // 200)
+
+
+def decode_text(data: bytes, path: str | Path) -> tuple[str, str]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as e:
+                raise DecodingError(f"has a {encoding} byte-order mark but does not decode: {e}", file=path) from None
+    if b"\x00" in data[:4000]:
+        encoding16 = _utf16_without_bom(data)
+        if encoding16 is None:
+            raise BinaryFileError("binary content (NUL bytes), not a text report", file=path)
+        try:
+            return data.decode(encoding16), encoding16
+        except UnicodeDecodeError:
+            raise BinaryFileError("binary content (NUL bytes), not a text report", file=path) from None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            raise BinaryFileError("binary content (control characters), not a text report", file=path)
+        return text, encoding
+    raise DecodingError("not UTF-8, UTF-16 or GB18030 text", file=path)

@@ -1,0 +1,40 @@
+"""Agency and year from the report's title lines.
+
+The title is ``<agency><year>年(度)政府信息公开工作年度报告``; the agency may stand on its own line above a
+title that starts with the year (seed 004), and Markdown or a page's ``标题:`` field may precede it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TITLE = re.compile(
+    r"^[ \t#>*]*(?:标题\s*[:：]\s*)?(?P<agency>[^\n]*?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*"
+    r"(?:政府)?信息公开[^\n]{0,12}?报\s*告",
+    re.M,
+)
+_SEARCH_CHARS = 3000  # the title is at the top; a long page header may push it down a little
+
+
+@dataclass(frozen=True)
+class ReportIdentity:
+    agency: str | None
+    year: int | None
+
+
+def _clean(agency: str) -> str:
+    return re.sub(r"\s+", "", agency).strip("#*:：-— ")
+
+
+def read_identity(text: str) -> ReportIdentity:
+    head = text[:_SEARCH_CHARS]
+    m = _TITLE.search(head)
+    if m is None:
+        return ReportIdentity(None, None)
+    agency = _clean(m["agency"])
+    if not agency:
+        previous = [ln.strip() for ln in head[: m.start()].splitlines() if ln.strip()]
+        if previous and len(previous[-1]) <= 40 and "。" not in previous[-1]:
+            agency = _clean(previous[-1])
+    return ReportIdentity(agency or None, int(m["year"]))

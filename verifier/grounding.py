@@ -1,0 +1,73 @@
+"""Grounding: every value must read as itself at the span it claims to come from.
+
+This is the defence against a parser that slipped a column and a model that made a number up: a
+value whose span reads another number, or that has no span at all, is not accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from nianbao.schema import ALL_CELLS, Provenance, Report, Violation, get_cell
+
+GROUNDING = "grounding"
+
+# Deliberately stricter than any extractor's reader: plain digits, optional thousands separators and
+# sign, optional decimals. Nothing else may stand in the span.
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
+def read_number(text: str) -> Decimal | None:
+    s = text.strip()
+    if not _NUMBER.fullmatch(s):
+        return None
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
+        return None
+
+
+def _violation(path: str, message: str, expected: str | None = None, found: str | None = None) -> Violation:
+    return Violation(
+        rule=GROUNDING, severity="error", cells=[path], message=f"{path}: {message}",
+        expected=expected, found=found,
+    )
+
+
+def check_grounding(report: Report, provenance: dict[str, Provenance], text: str | None) -> list[Violation]:
+    """Check each non-blank value against its span.
+
+    With ``text`` (the normalised source) the span must also still hold the recorded characters; without
+    it (a saved result whose source is gone) only the recorded excerpt can be checked.
+    """
+    out = []
+    for path in ALL_CELLS:
+        value = get_cell(report, path)
+        if value is None:
+            continue
+        prov = provenance.get(path)
+        if prov is None:
+            out.append(_violation(path, "value has no source span", found=str(value)))
+            continue
+        excerpt = prov.text
+        if text is not None:
+            if not (0 <= prov.span.start <= prov.span.end <= len(text)):
+                out.append(_violation(path, f"span {prov.span.start}-{prov.span.end} lies outside the source"))
+                continue
+            excerpt = prov.span.slice(text)
+            if excerpt != prov.text:
+                out.append(
+                    _violation(
+                        path, "span no longer holds the recorded text", expected=prov.text, found=excerpt
+                    )
+                )
+                continue
+        read = read_number(excerpt)
+        if read is None:
+            out.append(_violation(path, f"span reads {excerpt!r}, not a number", expected=str(value), found=excerpt))
+        elif read != Decimal(value):
+            out.append(
+                _violation(path, f"value {value} but the source reads {excerpt}", expected=excerpt, found=str(value))
+            )
+    return out
