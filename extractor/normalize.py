@@ -16,6 +16,10 @@ _TRANSLATE: dict[int, int | None] = {0xFF01 + i: 0x21 + i for i in range(94)}
 _TRANSLATE.update({0x3000: 0x20, 0xA0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x202F: 0x20})
 _TRANSLATE.update({0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None})
 
+# Only a few hundred characters of a report need mapping: translate those runs, not the whole text
+# (str.translate walks every character through a dict, ~0.4 ms for a 10 KB report).
+_NEEDS_MAP = re.compile("[" + "".join(f"\\U{c:08x}" for c in sorted(_TRANSLATE)) + "]+")
+
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # A gloss is a bracketed pinyin syllable with a tone mark right after a Han character; requiring the
 # tone mark keeps ordinary bracketed Latin text (URLs, English words) untouched.
@@ -31,7 +35,7 @@ def _t2s() -> Any:
 
 def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_TRANSLATE)
+    text = _NEEDS_MAP.sub(lambda m: m.group().translate(_TRANSLATE), text)
     text = _GLOSS.sub("", text)
     converted: str = _t2s().convert(text)
     return converted

@@ -9,8 +9,11 @@ it missing rather than a guess passing as data. Every value carries the span it 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from extractor.cells import Token, first_run, tokenize
+from pydantic import TypeAdapter
+
+from extractor.cells import Token, first_run, first_run_in, tokenize
 from extractor.labels import MARKERS_2019, MARKERS_2021, TABLE2_2021, TABLE3_2021, RowSpec
 from extractor.report_identity import read_identity
 from extractor.sections import Sections, locate_sections
@@ -20,15 +23,17 @@ from nianbao.schema import (
     REVIEW_GROUPS,
     CellValue,
     Provenance,
+    ProvenanceMethod,
     Report,
     Span,
-    set_cell,
+    report_from_cells,
 )
 
 BACKEND = "rules"
 # Bump when a change can alter any extracted value: stored results are re-run on a new version.
 VERSION = "1.0.0"
 
+_PROVENANCE = TypeAdapter(dict[str, Provenance])
 TABLE4_CELLS = tuple(f"reviews_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS)
 
 
@@ -42,32 +47,37 @@ class RulesResult:
 @dataclass
 class _Builder:
     text: str
-    result: RulesResult
+    values: dict[str, CellValue] = field(default_factory=dict)
+    # Plain data while parsing; validated into models in one call at the end (a per-cell model
+    # construction cost more than the whole parse).
+    provenance: dict[str, dict[str, object]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def _provenance(self, tok: Token, method: ProvenanceMethod, note: str | None) -> dict[str, object]:
+        return {"span": {"start": tok.start, "end": tok.end}, "text": tok.text, "method": method, "note": note}
 
     def fill(self, cells: tuple[str, ...], run: list[Token], *, decimal: bool, what: str) -> None:
         for path, tok in zip(cells, run, strict=True):
             value: CellValue
             if tok.kind == "blank":
-                self.result.provenance[path] = Provenance(
-                    span=Span(start=tok.start, end=tok.end), text=tok.text, method="blank",
-                    note="printed as an empty-cell marker",
-                )
+                self.provenance[path] = self._provenance(tok, "blank", "printed as an empty-cell marker")
                 continue
             if tok.kind == "glued":
-                self.result.notes.append(f"{what}: {tok.text!r} looks like several cells run together; left blank")
+                self.notes.append(f"{what}: {tok.text!r} looks like several cells run together; left blank")
                 continue
             assert tok.value is not None
             if decimal:
+                value = Decimal(tok.value)
+            elif isinstance(tok.value, int):
                 value = tok.value
-            elif tok.value != tok.value.to_integral_value():
-                self.result.notes.append(f"{what}: {tok.text} is not a whole number; left blank")
-                continue
-            else:
+            elif tok.value == tok.value.to_integral_value():
                 value = int(tok.value)
-            set_cell(self.result.report, path, value)
-            note = f"ignored trailing {tok.noise!r}" if tok.noise else None
-            self.result.provenance[path] = Provenance(
-                span=Span(start=tok.start, end=tok.end), text=tok.text, note=note
+            else:
+                self.notes.append(f"{what}: {tok.text} is not a whole number; left blank")
+                continue
+            self.values[path] = value
+            self.provenance[path] = self._provenance(
+                tok, "read", f"ignored trailing {tok.noise!r}" if tok.noise else None
             )
 
     def read_rows(self, region: Span, specs: tuple[RowSpec, ...], table: int) -> None:
@@ -76,26 +86,26 @@ class _Builder:
         for spec in specs:
             m = spec.pattern.search(self.text, cursor, region.end)
             if m is None:
-                self.result.notes.append(f"table {table}: row label {spec.label} not found")
+                self.notes.append(f"table {table}: row label {spec.label} not found")
                 continue
             found.append((spec, m.start(), m.end()))
             cursor = m.end()
         for i, (spec, _, label_end) in enumerate(found):
             end = found[i + 1][1] if i + 1 < len(found) else region.end
-            run = first_run(tokenize(self.text, label_end, end))
+            run = first_run_in(self.text, label_end, end)
             what = f"table {table} row {spec.label}"
             if len(run) == len(spec.cells):
                 self.fill(spec.cells, run, decimal=spec.decimal, what=what)
             elif not run:
-                self.result.notes.append(f"{what}: printed without values")
+                self.notes.append(f"{what}: printed without values")
             else:
                 shown = " ".join(t.text for t in run)
-                self.result.notes.append(
+                self.notes.append(
                     f"{what}: {len(run)} values ({shown}) for {len(spec.cells)} columns; cannot place them"
                 )
 
     def read_table4(self, region: Span) -> None:
-        tokens = tokenize(self.text, region.start, region.end)
+        tokens = list(tokenize(self.text, region.start, region.end))
         run = first_run(tokens)
         if len(run) != len(TABLE4_CELLS):
             # One row per group with words between them still yields 15 values in order.
@@ -106,9 +116,7 @@ class _Builder:
             self.fill(TABLE4_CELLS, run, decimal=False, what="table 4")
         else:
             shown = " ".join(t.text for t in run)
-            self.result.notes.append(
-                f"table 4: {len(run)} values ({shown or 'none'}) for 15 columns; cannot place them"
-            )
+            self.notes.append(f"table 4: {len(run)} values ({shown or 'none'}) for 15 columns; cannot place them")
 
 
 def detect_template(text: str, sections: Sections) -> str:
@@ -129,20 +137,20 @@ def extract_rules(text: str) -> RulesResult:
             f"uses the {template} format (labels such as 本年新制作数量); only the 2021 format is supported yet"
         )
     identity = read_identity(text)
-    result = RulesResult(Report(agency=identity.agency, year=identity.year, template="2021"))
-    result.notes.extend(sections.notes)
+    builder = _Builder(text)
+    builder.notes.extend(sections.notes)
     if identity.agency is None:
-        result.notes.append("agency not found in the title lines")
+        builder.notes.append("agency not found in the title lines")
     if identity.year is None:
-        result.notes.append("report year not found in the title lines")
-    builder = _Builder(text, result)
+        builder.notes.append("report year not found in the title lines")
     if sections.t2:
         builder.read_rows(sections.t2, TABLE2_2021, 2)
     if sections.t3:
         builder.read_rows(sections.t3, TABLE3_2021, 3)
     if sections.t4:
         builder.read_table4(sections.t4)
-    return result
+    report = report_from_cells(builder.values, agency=identity.agency, year=identity.year, template="2021")
+    return RulesResult(report, _PROVENANCE.validate_python(builder.provenance), builder.notes)
 
 
 __all__ = ["BACKEND", "VERSION", "RulesResult", "extract_rules"]

@@ -21,8 +21,11 @@ def load_normalized(path: str | Path) -> tuple[str, SourceInfo]:
     doc = read_document(path)
     text = normalize(doc.raw_text)
     info = SourceInfo(
-        path=str(path), format=doc.format, sha256=doc.sha256,
-        normalized_sha256=sha256_text(text), encoding=doc.encoding,
+        path=str(path),
+        format=doc.format,
+        sha256=doc.sha256,
+        normalized_sha256=sha256_text(text),
+        encoding=doc.encoding,
     )
     return text, info
 

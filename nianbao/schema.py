@@ -230,8 +230,26 @@ def set_cell(report: Report, path: str, value: CellValue) -> None:
 
 
 def iter_cells(report: Report) -> Iterator[tuple[str, CellValue]]:
+    yield from flatten(report).items()
+
+
+def flatten(report: Report) -> dict[str, CellValue]:
+    """Every cell of tables 2–4 by path, in template order (one dump, no per-cell attribute walks)."""
+    data = report.model_dump(include={"active_disclosure", "applications", "reviews_litigation"})
+    out: dict[str, CellValue] = {}
     for path in ALL_CELLS:
-        yield path, get_cell(report, path)
+        table, row, col = path.split(".")
+        out[path] = data[table][row][col]
+    return out
+
+
+def report_from_cells(cells: dict[str, CellValue], **fields: Any) -> Report:
+    """Build a :class:`Report` (validated once) from cell values by path; absent cells are blank."""
+    nested: dict[str, dict[str, dict[str, CellValue]]] = {}
+    for path, value in cells.items():
+        table, row, col = path.split(".")
+        nested.setdefault(table, {}).setdefault(row, {})[col] = value
+    return Report.model_validate({**fields, **nested})
 
 
 # ---------------------------------------------------------------- what the tool adds

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from nianbao.schema import ALL_CELLS, Provenance, Report, Violation, get_cell
+from nianbao.schema import CellValue, Provenance, Report, Violation, flatten
 
 GROUNDING = "grounding"
 
@@ -18,7 +18,9 @@ GROUNDING = "grounding"
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
-def read_number(text: str) -> Decimal | None:
+def read_number(text: str) -> Decimal | int | None:
+    if text.isascii() and text.isdigit():  # the common case, without regex or Decimal
+        return int(text)
     s = text.strip()
     if not _NUMBER.fullmatch(s):
         return None
@@ -30,20 +32,26 @@ def read_number(text: str) -> Decimal | None:
 
 def _violation(path: str, message: str, expected: str | None = None, found: str | None = None) -> Violation:
     return Violation(
-        rule=GROUNDING, severity="error", cells=[path], message=f"{path}: {message}",
-        expected=expected, found=found,
+        rule=GROUNDING,
+        severity="error",
+        cells=[path],
+        message=f"{path}: {message}",
+        expected=expected,
+        found=found,
     )
 
 
-def check_grounding(report: Report, provenance: dict[str, Provenance], text: str | None) -> list[Violation]:
+def check_grounding(
+    report: Report | dict[str, CellValue], provenance: dict[str, Provenance], text: str | None
+) -> list[Violation]:
     """Check each non-blank value against its span.
 
     With ``text`` (the normalised source) the span must also still hold the recorded characters; without
     it (a saved result whose source is gone) only the recorded excerpt can be checked.
     """
+    cells = flatten(report) if isinstance(report, Report) else report
     out = []
-    for path in ALL_CELLS:
-        value = get_cell(report, path)
+    for path, value in cells.items():
         if value is None:
             continue
         prov = provenance.get(path)
@@ -58,9 +66,7 @@ def check_grounding(report: Report, provenance: dict[str, Provenance], text: str
             excerpt = prov.span.slice(text)
             if excerpt != prov.text:
                 out.append(
-                    _violation(
-                        path, "span no longer holds the recorded text", expected=prov.text, found=excerpt
-                    )
+                    _violation(path, "span no longer holds the recorded text", expected=prov.text, found=excerpt)
                 )
                 continue
         read = read_number(excerpt)

@@ -17,9 +17,10 @@ from nianbao.schema import (
     RESULT_ROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
+    CellValue,
     Report,
     Violation,
-    get_cell,
+    flatten,
 )
 
 ROW_TOTAL = "t3_row_total"  # identity 1
@@ -30,18 +31,21 @@ NON_NEGATIVE = "non_negative"  # identity 5
 
 IDENTITY_RULES: tuple[str, ...] = (ROW_TOTAL, RESULTS_SUM, BALANCE, GROUP_TOTAL, NON_NEGATIVE)
 
-Rule = Callable[[Report], list[Violation]]
+Rule = Callable[["Cells"], list[Violation]]
 
 
-def _values(report: Report, paths: Sequence[str]) -> list[int] | None:
-    values = [get_cell(report, p) for p in paths]
+Cells = dict[str, CellValue]
+
+
+def _values(cells: Cells, paths: Sequence[str]) -> list[int] | None:
+    values = [cells[p] for p in paths]
     if any(v is None for v in values):
         return None
     return [int(v) for v in values if v is not None]
 
 
 def _sum_rule(
-    report: Report,
+    report: Cells,
     rule: str,
     parts: Sequence[str],
     total: Sequence[str],
@@ -65,7 +69,7 @@ def _sum_rule(
     )
 
 
-def row_totals(report: Report) -> list[Violation]:
+def row_totals(report: Cells) -> list[Violation]:
     out = []
     for row in APPLICATION_ROWS:
         v = _sum_rule(
@@ -80,7 +84,7 @@ def row_totals(report: Report) -> list[Violation]:
     return out
 
 
-def results_sums(report: Report) -> list[Violation]:
+def results_sums(report: Cells) -> list[Violation]:
     out = []
     for col in APPLICANT_COLUMNS:
         v = _sum_rule(
@@ -95,7 +99,7 @@ def results_sums(report: Report) -> list[Violation]:
     return out
 
 
-def balances(report: Report) -> list[Violation]:
+def balances(report: Cells) -> list[Violation]:
     out = []
     for col in APPLICANT_COLUMNS:
         v = _sum_rule(
@@ -111,7 +115,7 @@ def balances(report: Report) -> list[Violation]:
     return out
 
 
-def group_totals(report: Report) -> list[Violation]:
+def group_totals(report: Cells) -> list[Violation]:
     out = []
     for group in REVIEW_GROUPS:
         v = _sum_rule(
@@ -126,10 +130,10 @@ def group_totals(report: Report) -> list[Violation]:
     return out
 
 
-def non_negative(report: Report) -> list[Violation]:
+def non_negative(report: Cells) -> list[Violation]:
     out = []
     for path in ALL_CELLS:
-        value = get_cell(report, path)
+        value = report[path]
         if value is not None and Decimal(value) < 0:
             out.append(
                 Violation(
@@ -147,8 +151,9 @@ def non_negative(report: Report) -> list[Violation]:
 RULES: tuple[Rule, ...] = (row_totals, results_sums, balances, group_totals, non_negative)
 
 
-def check_identities(report: Report, rules: Iterable[Rule] = RULES) -> list[Violation]:
+def check_identities(report: Report | Cells, rules: Iterable[Rule] = RULES) -> list[Violation]:
+    cells = flatten(report) if isinstance(report, Report) else report
     out: list[Violation] = []
     for rule in rules:
-        out.extend(rule(report))
+        out.extend(rule(cells))
     return out

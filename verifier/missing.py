@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from nianbao.schema import ALL_CELLS, Report, Violation, get_cell, table_of
+from nianbao.schema import CellValue, Report, Violation, flatten, table_of
 
 MISSING = "missing"
 
 
-def check_missing(report: Report) -> list[Violation]:
+def check_missing(report: Report | dict[str, CellValue]) -> list[Violation]:
+    cells = flatten(report) if isinstance(report, Report) else report
     out = []
-    blank = [p for p in ALL_CELLS if get_cell(report, p) is None]
-    for row, cells in groupby(blank, key=lambda p: p.rsplit(".", 1)[0]):
-        cell_list = list(cells)
+    blank = [p for p, v in cells.items() if v is None]
+    for row, row_cells in groupby(blank, key=lambda p: p.rsplit(".", 1)[0]):
+        cell_list = list(row_cells)
         table = table_of(row)
         out.append(
             Violation(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nianbao.schema import Provenance, RejectionReason, Report, Status, Violation
+from nianbao.schema import Provenance, RejectionReason, Report, Status, Violation, flatten
 from verifier.grounding import check_grounding
 from verifier.identities import IDENTITY_RULES, check_identities
 from verifier.missing import check_missing
@@ -22,10 +22,11 @@ class Verdict:
 
 
 def verify(report: Report, provenance: dict[str, Provenance], text: str | None) -> Verdict:
+    cells = flatten(report)
     violations = [
-        *check_missing(report),
-        *check_identities(report),
-        *check_grounding(report, provenance, text),
+        *check_missing(cells),
+        *check_identities(cells),
+        *check_grounding(cells, provenance, text),
     ]
     errors = [v for v in violations if v.severity == "error"]
     if not errors:

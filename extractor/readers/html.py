@@ -12,8 +12,31 @@ from html import unescape
 from html.parser import HTMLParser
 
 _BLOCK = {
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
-    "header", "footer", "table", "tbody", "thead", "title", "hr", "dd", "dt", "blockquote", "pre",
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "table",
+    "tbody",
+    "thead",
+    "title",
+    "hr",
+    "dd",
+    "dt",
+    "blockquote",
+    "pre",
 }
 _SKIP = {"script", "style", "noscript", "template", "head"}
 
@@ -49,9 +72,7 @@ class _TextBuilder(HTMLParser):
             return
         if tag in ("td", "th"):
             self.cell_depth = max(0, self.cell_depth - 1)
-        elif tag in ("tr", "table"):
-            self.parts.append("\n")
-        elif tag in _BLOCK and not self.cell_depth:
+        elif tag in ("tr", "table") or (tag in _BLOCK and not self.cell_depth):
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from nianbao.errors import BinaryFileError, DecodingError
@@ -15,7 +16,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Control characters other than tab/newline/CR/form feed do not occur in real report text.
-_CONTROL = {c for c in range(32) if c not in (9, 10, 12, 13)} | {127}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -34,8 +35,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:8000]
-    bad = sum(1 for ch in sample if ord(ch) in _CONTROL)
-    return bad > max(2, len(sample) // 200)
+    return len(_CONTROL.findall(sample)) > max(2, len(sample) // 200)
 
 
 def decode_text(data: bytes, path: str | Path) -> tuple[str, str]:

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDENS = ROOT / "goldens"
+SHARED = ROOT.parent / "shared"
+
+
+@dataclass(frozen=True)
+class GoldenCase:
+    name: str
+    source: Path
+    expected: dict[str, Any]
+    meta: dict[str, Any]
+
+
+def golden_cases() -> list[GoldenCase]:
+    cases = []
+    for case_dir in sorted(p for p in GOLDENS.iterdir() if (p / "expected.json").is_file()):
+        meta = json.loads((case_dir / "case.json").read_text(encoding="utf-8"))
+        cases.append(
+            GoldenCase(
+                case_dir.name,
+                (case_dir / meta["source"]).resolve(),
+                json.loads((case_dir / "expected.json").read_text(encoding="utf-8")),
+                meta,
+            )
+        )
+    return cases
+
+
+def seed_text(prefix: str) -> str:
+    """Raw text of the golden seed whose directory starts with ``prefix`` (e.g. ``seed_000``)."""
+    (case,) = [c for c in golden_cases() if c.name.startswith(prefix)]
+    return case.source.read_text(encoding="utf-8")
+
+
+def plant(text: str, old: str, new: str) -> str:
+    """Replace one exact, unique passage of a source: a planted change must hit where the test means."""
+    assert text.count(old) == 1, f"passage to plant must occur exactly once: {old!r}"
+    return text.replace(old, new)
+
+
+@pytest.fixture
+def write_report(tmp_path: Path):  # type: ignore[no-untyped-def]
+    def _write(text: str, name: str = "report.txt", encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))
+        return path
+
+    return _write

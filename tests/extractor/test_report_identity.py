@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from extractor.normalize import normalize
+from extractor.report_identity import read_identity
+from tests.conftest import seed_text
+
+
+@pytest.mark.parametrize(
+    ("seed", "agency"),
+    [
+        ("seed_000", "巫山县"),
+        ("seed_001", "郏县人民政府"),
+        ("seed_002", "重庆市万盛经济技术开发区管理委员会办公室"),
+        ("seed_003", "临夏回族自治州广河县"),
+        ("seed_004", "巫溪县白鹿镇人民政府"),
+    ],
+)
+def test_seed_identity(seed: str, agency: str) -> None:
+    ident = read_identity(normalize(seed_text(seed)))
+    assert (ident.agency, ident.year) == (agency, 2024)
+
+
+def test_year_with_du_and_page_title_field() -> None:
+    ident = read_identity("标题: 平潭综合实验区2023年度政府信息公开工作年度报告\n发布时间: 2024-03-08")
+    assert (ident.agency, ident.year) == ("平潭综合实验区", 2023)
+
+
+def test_no_title() -> None:
+    assert read_identity("一、总体情况\n本年度……").year is None
