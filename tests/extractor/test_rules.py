@@ -26,11 +26,22 @@ def test_cut_off_table_reads_what_is_present_and_leaves_the_rest_blank() -> None
 
 def test_row_with_too_few_values_is_left_blank_not_guessed() -> None:
     # Flattening dropped blank cells: four numbers for seven columns cannot be placed by the rules parser.
-    text = plant(seed_text("seed_001"), "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0", "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0")
+    text = plant(
+        seed_text("seed_001"),
+        "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0",
+        "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0",
+    )
     result = extract_rules(normalize(text))
     assert result.report.applications.carried_over.model_dump() == dict.fromkeys(
-        ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-         "legal_service_org", "other_org", "total")
+        (
+            "natural_person",
+            "commercial_enterprise",
+            "research_institution",
+            "social_welfare_org",
+            "legal_service_org",
+            "other_org",
+            "total",
+        )
     )
     assert any("4 values (0 0 0 0) for 7 columns" in n for n in result.notes)
     assert result.report.applications.new_received.total == 36
