@@ -55,33 +55,84 @@ TABLE2_2021: tuple[RowSpec, ...] = (
     ),
 )
 
-# Distinctive words of each table-3 row label, in template order.
+
+def _n(num: str) -> str:
+    """Optional numbering before a label: ``1.`` ``1、`` ``(一)`` — consumed with the label so that, where
+    cells run together, the next label's number is not read as the previous row's last digit."""
+    return rf"(?:{flex(num)}\s*[.、]\s*)?" if num.isdigit() else rf"(?:\(\s*{num}\s*\)\s*)?"
+
+
+def _lead(words: str) -> str:
+    return rf"(?:{flex(words)})?"
+
+
+# Each table-3 row label: its printed form (for messages) and a pattern over its distinctive words,
+# with the optional numbering and lead words that precede them, in template order.
 _T3_WORDS: dict[str, tuple[str, str]] = {
-    "new_received": ("一、本年新收政府信息公开申请数量", flex("本年新收")),
-    "carried_over": ("二、上年结转政府信息公开申请数量", flex("上年结转")),
-    "granted": ("（一）予以公开", flex("予以公开")),
-    "partially_granted": ("（二）部分公开", flex("部分公开")),
-    "denied_state_secret": ("1.属于国家秘密", flex("国家秘密")),
-    "denied_prohibited_by_law": ("2.其他法律行政法规禁止公开", flex("法律行政法规禁止公开")),
-    "denied_three_safeties_one_stability": ("3.危及“三安全一稳定”", flex("三安全一稳定")),
-    "denied_third_party_rights": ("4.保护第三方合法权益", flex("第三方合法权益")),
-    "denied_internal_affairs": ("5.属于三类内部事务信息", rf"{flex('三类内')}[部容]\s*{flex('事务')}"),
-    "denied_process_info": ("6.属于四类过程性信息", flex("过程性信息")),
-    "denied_enforcement_files": ("7.属于行政执法案卷", flex("行政执法案卷")),
-    "denied_administrative_query": ("8.属于行政查询事项", flex("行政查询事项")),
-    "unavailable_not_held": ("1.本机关不掌握相关政府信息", flex("不掌握")),
-    "unavailable_needs_creation": ("2.没有现成信息需要另行制作", flex("另行制作")),
-    "unavailable_unclear_after_correction": ("3.补正后申请内容仍不明确", flex("仍不明确")),
-    "not_processed_petition": ("1.信访举报投诉类申请", flex("信访举报投诉")),
-    "not_processed_duplicate": ("2.重复申请", flex("重复申请")),
-    "not_processed_publication": ("3.要求提供公开出版物", flex("公开出版物")),
-    "not_processed_excessive": ("4.无正当理由大量反复申请", flex("大量反复申请")),
-    "not_processed_confirmation": ("5.要求行政机关确认或重新出具已获取信息", flex("确认或重新出具")),
-    "other_no_correction": ("1.申请人无正当理由逾期不补正…", flex("逾期不补正")),
-    "other_unpaid_fee": ("2.申请人逾期未按收费通知要求缴纳费用…", rf"{flex('逾期未按收费通知')}|{flex('缴纳费用')}"),
-    "other": ("3.其他", rf"(?:3\s*[.、]\s*)?{flex('其他')}"),
-    "results_total": ("（七）总计", flex("总计")),
-    "carried_to_next_year": ("四、结转下年度继续办理", rf"{flex('结转下年度')}|{flex('下年度继续办理')}"),
+    "new_received": ("一、本年新收政府信息公开申请数量", rf"(?:一\s*[、.]\s*)?{flex('本年新收')}"),
+    "carried_over": ("二、上年结转政府信息公开申请数量", rf"(?:二\s*[、.]\s*)?{flex('上年结转')}"),
+    "granted": (
+        "（一）予以公开",
+        rf"(?:三\s*[、.]\s*)?{_lead('本年度办理结果')}\s*{_n('一')}{flex('予以公开')}",
+    ),
+    "partially_granted": ("（二）部分公开", rf"{_n('二')}{flex('部分公开')}"),
+    "denied_state_secret": (
+        "1.属于国家秘密",
+        rf"{_n('三')}{_lead('不予公开')}\s*{_n('1')}{_lead('属于')}{flex('国家秘密')}",
+    ),
+    "denied_prohibited_by_law": (
+        "2.其他法律行政法规禁止公开",
+        rf"{_n('2')}{_lead('其他')}{flex('法律行政法规禁止公开')}",
+    ),
+    "denied_three_safeties_one_stability": (
+        "3.危及“三安全一稳定”",
+        rf"{_n('3')}{_lead('危及')}\s*[“\"]?\s*{flex('三安全一稳定')}",
+    ),
+    "denied_third_party_rights": ("4.保护第三方合法权益", rf"{_n('4')}{_lead('保护')}{flex('第三方合法权益')}"),
+    "denied_internal_affairs": (
+        "5.属于三类内部事务信息",
+        rf"{_n('5')}{_lead('属于')}{flex('三类内')}[部容]\s*{flex('事务')}",
+    ),
+    "denied_process_info": ("6.属于四类过程性信息", rf"{_n('6')}{_lead('属于')}{_lead('四类')}{flex('过程性信息')}"),
+    "denied_enforcement_files": ("7.属于行政执法案卷", rf"{_n('7')}{_lead('属于')}{flex('行政执法案卷')}"),
+    "denied_administrative_query": ("8.属于行政查询事项", rf"{_n('8')}{_lead('属于')}{flex('行政查询事项')}"),
+    "unavailable_not_held": (
+        "1.本机关不掌握相关政府信息",
+        rf"{_n('四')}{_lead('无法提供')}\s*{_n('1')}{_lead('本机关')}{flex('不掌握')}",
+    ),
+    "unavailable_needs_creation": (
+        "2.没有现成信息需要另行制作",
+        rf"{_n('2')}{_lead('没有现成信息需要')}{flex('另行制作')}",
+    ),
+    "unavailable_unclear_after_correction": (
+        "3.补正后申请内容仍不明确",
+        rf"{_n('3')}{_lead('补正后申请内容')}{flex('仍不明确')}",
+    ),
+    "not_processed_petition": (
+        "1.信访举报投诉类申请",
+        rf"{_n('五')}{_lead('不予处理')}\s*{_n('1')}{flex('信访举报投诉')}",
+    ),
+    "not_processed_duplicate": ("2.重复申请", rf"{_n('2')}{flex('重复申请')}"),
+    "not_processed_publication": ("3.要求提供公开出版物", rf"{_n('3')}{_lead('要求提供')}{flex('公开出版物')}"),
+    "not_processed_excessive": ("4.无正当理由大量反复申请", rf"{_n('4')}{_lead('无正当理由')}{flex('大量反复申请')}"),
+    "not_processed_confirmation": (
+        "5.要求行政机关确认或重新出具已获取信息",
+        rf"{_n('5')}{_lead('要求行政机关')}{flex('确认或重新出具')}",
+    ),
+    "other_no_correction": (
+        "1.申请人无正当理由逾期不补正…",
+        rf"{_n('六')}{_lead('其他处理')}\s*{_n('1')}{_lead('申请人无正当理由')}{flex('逾期不补正')}",
+    ),
+    "other_unpaid_fee": (
+        "2.申请人逾期未按收费通知要求缴纳费用…",
+        rf"{_n('2')}{_lead('申请人')}(?:{flex('逾期未按收费通知')}|{flex('缴纳费用')})",
+    ),
+    "other": ("3.其他", rf"{_n('3')}{flex('其他')}"),
+    "results_total": ("（七）总计", rf"{_n('七')}{flex('总计')}"),
+    "carried_to_next_year": (
+        "四、结转下年度继续办理",
+        rf"(?:四\s*[、.]\s*)?(?:{flex('结转下年度')}|{flex('下年度继续办理')})",
+    ),
 }
 assert tuple(_T3_WORDS) == APPLICATION_ROWS
 

@@ -8,17 +8,36 @@ it missing rather than a guess passing as data. Every value carries the span it 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pydantic import TypeAdapter
 
+from extractor.align import (
+    Group,
+    Piece,
+    Reading,
+    TableCheck,
+    describe,
+    digit_groups,
+    group_totals_ok,
+    no_check,
+    readings,
+    row_total_ok,
+    solve,
+)
 from extractor.cells import Token, first_run, first_run_in, tokenize
 from extractor.labels import MARKERS_2019, MARKERS_2021, TABLE2_2021, TABLE3_2021, RowSpec
 from extractor.report_identity import read_identity
 from extractor.sections import Sections, locate_sections
 from nianbao.errors import NoTablesError, UnsupportedTemplateError
 from nianbao.schema import (
+    APPLICANT_COLUMNS,
+    APPLICANT_PARTS,
+    APPLICATION_ROWS,
+    RESULT_ROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     CellValue,
@@ -26,15 +45,17 @@ from nianbao.schema import (
     ProvenanceMethod,
     Report,
     Span,
+    Violation,
     report_from_cells,
 )
 
 BACKEND = "rules"
 # Bump when a change can alter any extracted value: stored results are re-run on a new version.
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 _PROVENANCE = TypeAdapter(dict[str, Provenance])
 TABLE4_CELLS = tuple(f"reviews_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS)
+TABLE4_SPEC = RowSpec("reviews_litigation", "复议/诉讼", re.compile("(?!)"), TABLE4_CELLS)
 
 
 @dataclass
@@ -42,6 +63,30 @@ class RulesResult:
     report: Report
     provenance: dict[str, Provenance] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    issues: list[Violation] = field(default_factory=list)  # what the parser could not resolve
+
+
+@dataclass
+class _Pending:
+    spec: RowSpec
+    groups: list[Group]
+    table: int
+
+
+def _t3_table_check(vals: dict[str, tuple[int | Decimal, ...]]) -> bool:
+    results = [vals.get(k) for k in RESULT_ROWS]
+    total, new, carried, nxt = (
+        vals.get(k) for k in ("results_total", "new_received", "carried_over", "carried_to_next_year")
+    )
+    for c in range(7):
+        complete = total is not None and all(r is not None for r in results)
+        if complete and total is not None and sum(r[c] for r in results if r is not None) != total[c]:
+            return False
+        if None not in (total, new, carried, nxt):
+            assert total and new and carried and nxt
+            if new[c] + carried[c] != total[c] + nxt[c]:
+                return False
+    return True
 
 
 @dataclass
@@ -52,35 +97,77 @@ class _Builder:
     # construction cost more than the whole parse).
     provenance: dict[str, dict[str, object]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    issues: list[Violation] = field(default_factory=list)
 
-    def _provenance(self, tok: Token, method: ProvenanceMethod, note: str | None) -> dict[str, object]:
-        return {"span": {"start": tok.start, "end": tok.end}, "text": tok.text, "method": method, "note": note}
+    def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> dict[str, object]:
+        return {"span": {"start": start, "end": end}, "text": text, "method": method, "note": note}
+
+    def _set(self, path: str, value: int | Decimal, *, decimal: bool, what: str) -> bool:
+        if decimal:
+            self.values[path] = Decimal(value)
+        elif isinstance(value, int):
+            self.values[path] = value
+        elif value == value.to_integral_value():
+            self.values[path] = int(value)
+        else:
+            self.notes.append(f"{what}: {value} is not a whole number; left blank")
+            return False
+        return True
 
     def fill(self, cells: tuple[str, ...], run: list[Token], *, decimal: bool, what: str) -> None:
         for path, tok in zip(cells, run, strict=True):
-            value: CellValue
             if tok.kind == "blank":
-                self.provenance[path] = self._provenance(tok, "blank", "printed as an empty-cell marker")
-                continue
-            if tok.kind == "glued":
-                self.notes.append(f"{what}: {tok.text!r} looks like several cells run together; left blank")
+                self.provenance[path] = self._prov(
+                    tok.start, tok.end, tok.text, "blank", "printed as an empty-cell marker"
+                )
                 continue
             assert tok.value is not None
-            if decimal:
-                value = Decimal(tok.value)
-            elif isinstance(tok.value, int):
-                value = tok.value
-            elif tok.value == tok.value.to_integral_value():
-                value = int(tok.value)
-            else:
-                self.notes.append(f"{what}: {tok.text} is not a whole number; left blank")
+            if self._set(path, tok.value, decimal=decimal, what=what):
+                note = f"ignored trailing {tok.noise!r}" if tok.noise else None
+                self.provenance[path] = self._prov(tok.start, tok.end, tok.text, "read", note)
+
+    def fill_reading(self, cells: tuple[str, ...], reading: Reading, source: str, *, decimal: bool, what: str) -> None:
+        for path, piece in zip(cells, reading, strict=True):
+            if not self._set(path, piece.value, decimal=decimal, what=what):
                 continue
-            self.values[path] = value
-            self.provenance[path] = self._provenance(
-                tok, "read", f"ignored trailing {tok.noise!r}" if tok.noise else None
+            if piece.dropped:
+                note = f"no cell printed here in {source!r}; 0 is the only reading the identities allow"
+            else:
+                note = f"cut from {source!r}: the only reading the identities allow"
+            self.provenance[path] = self._prov(
+                piece.start, piece.end, self.text[piece.start : piece.end], "inferred", note
             )
 
-    def read_rows(self, region: Span, specs: tuple[RowSpec, ...], table: int) -> None:
+    def _positional_cells(self, start: int, end: int, ncols: int) -> list[Token | None] | None:
+        """Cells of a tab-separated line, blanks kept in place (Word/HTML tables with empty cells)."""
+        line_end = self.text.find("\n", start, end)
+        line_end = end if line_end == -1 else line_end
+        line = self.text[start:line_end]
+        if "\t" not in line:
+            return None
+        cells: list[Token | None] = []
+        pos = start
+        for i, raw in enumerate(line.split("\t")):
+            stripped = raw.strip()
+            toks = list(tokenize(self.text, pos, pos + len(raw))) if stripped else []
+            pos += len(raw) + 1
+            if i == 0 and toks and all(t.kind == "word" for t in toks):
+                continue  # the rest of the label's own cell
+            if not toks:
+                cells.append(None)
+            elif len(toks) == 1 and toks[0].kind in ("number", "blank"):
+                cells.append(toks[0])
+            else:
+                return None
+        while cells and cells[0] is None:
+            cells.pop(0)
+        while len(cells) > ncols and cells[-1] is None:
+            cells.pop()
+        if len(cells) != ncols or all(c is None for c in cells):
+            return None
+        return cells
+
+    def read_rows(self, region: Span, specs: tuple[RowSpec, ...], table: int) -> list[_Pending]:
         found: list[tuple[RowSpec, int, int]] = []
         cursor = region.start
         for spec in specs:
@@ -90,19 +177,84 @@ class _Builder:
                 continue
             found.append((spec, m.start(), m.end()))
             cursor = m.end()
+        pending = []
         for i, (spec, _, label_end) in enumerate(found):
             end = found[i + 1][1] if i + 1 < len(found) else region.end
             run = first_run_in(self.text, label_end, end)
             what = f"table {table} row {spec.label}"
-            if len(run) == len(spec.cells):
+            if len(run) == len(spec.cells) and all(t.kind != "glued" for t in run):
                 self.fill(spec.cells, run, decimal=spec.decimal, what=what)
-            elif not run:
+                continue
+            cells = self._positional_cells(label_end, end, len(spec.cells))
+            if cells is not None:
+                for path, tok in zip(spec.cells, cells, strict=True):
+                    if tok is None:
+                        self.provenance[path] = self._prov(label_end, label_end, "", "blank", "empty cell")
+                    else:
+                        self.fill((path,), [tok], decimal=spec.decimal, what=what)
+                continue
+            groups = digit_groups(self.text, label_end, end)
+            if not groups:
                 self.notes.append(f"{what}: printed without values")
-            else:
-                shown = " ".join(t.text for t in run)
-                self.notes.append(
-                    f"{what}: {len(run)} values ({shown}) for {len(spec.cells)} columns; cannot place them"
+                continue
+            pending.append(_Pending(spec, groups, table))
+        return pending
+
+    def resolve(
+        self,
+        pending: list[_Pending],
+        check: Callable[[Sequence[int | Decimal]], bool],
+        table_check: TableCheck | None,
+        fixed: dict[str, tuple[int | Decimal, ...]],
+    ) -> None:
+        if not pending:
+            return
+        options: dict[str, list[Reading]] = {}
+        for p in pending:
+            options[p.spec.key] = readings(p.groups, len(p.spec.cells), check if not p.spec.decimal else no_check)
+        for key, vals in fixed.items():
+            options.setdefault(key, [tuple(Piece(v, 0, 0) for v in vals)])
+        sol = solve(options, table_check)
+        for p in pending:
+            key, what = p.spec.key, f"table {p.table} row {p.spec.label}"
+            source = " ".join(g.text for g in p.groups)
+            if key in sol.chosen:
+                self.fill_reading(p.spec.cells, sol.chosen[key], source, decimal=p.spec.decimal, what=what)
+            elif key in sol.ambiguous:
+                shown = "; ".join(describe(r) for r in sol.ambiguous[key][:5])
+                more = f" (and {len(sol.ambiguous[key]) - 5} more)" if len(sol.ambiguous[key]) > 5 else ""
+                self.issues.append(
+                    Violation(
+                        rule="ambiguous",
+                        severity="error",
+                        cells=list(p.spec.cells),
+                        found=source,
+                        message=(
+                            f"{what}: {source!r} has {len(sol.ambiguous[key])} readings consistent with the "
+                            f"identities: {shown}{more}"
+                        ),
+                    )
                 )
+            else:
+                self.issues.append(
+                    Violation(
+                        rule="ambiguous",
+                        severity="error",
+                        cells=list(p.spec.cells),
+                        found=source,
+                        message=(
+                            f"{what}: no reading of {source!r} into {len(p.spec.cells)} cells satisfies the identities"
+                        ),
+                    )
+                )
+
+    def fixed_rows(self, specs: tuple[RowSpec, ...]) -> dict[str, tuple[int | Decimal, ...]]:
+        out = {}
+        for spec in specs:
+            vals = [self.values.get(c) for c in spec.cells]
+            if all(v is not None for v in vals):
+                out[spec.key] = tuple(v for v in vals if v is not None)
+        return out
 
     def read_table4(self, region: Span) -> None:
         tokens = list(tokenize(self.text, region.start, region.end))
@@ -112,11 +264,56 @@ class _Builder:
             values = [t for t in tokens if t.kind != "word"]
             if len(values) == len(TABLE4_CELLS):
                 run = values
-        if len(run) == len(TABLE4_CELLS):
+        if len(run) == len(TABLE4_CELLS) and all(t.kind != "glued" for t in run):
             self.fill(TABLE4_CELLS, run, decimal=False, what="table 4")
-        else:
-            shown = " ".join(t.text for t in run)
-            self.notes.append(f"table 4: {len(run)} values ({shown or 'none'}) for 15 columns; cannot place them")
+            return
+        groups = digit_groups(self.text, region.start, region.end)
+        if not groups:
+            self.notes.append("table 4: no values found")
+            return
+        self.resolve([_Pending(TABLE4_SPEC, groups, 4)], group_totals_ok, None, {})
+
+    def force_zeros(self) -> None:
+        """A printed-blank cell is 0 where non-negativity leaves no other value: the identity's other
+        terms already add up. Only such forced zeros are filled, each recorded as inferred."""
+        equations: list[tuple[list[str], list[str]]] = []
+        for row in APPLICATION_ROWS:
+            equations.append(([f"applications.{row}.{c}" for c in APPLICANT_PARTS], [f"applications.{row}.total"]))
+        for col in APPLICANT_COLUMNS:
+            equations.append(([f"applications.{r}.{col}" for r in RESULT_ROWS], [f"applications.results_total.{col}"]))
+            equations.append(
+                (
+                    [f"applications.new_received.{col}", f"applications.carried_over.{col}"],
+                    [f"applications.results_total.{col}", f"applications.carried_to_next_year.{col}"],
+                )
+            )
+        for g in REVIEW_GROUPS:
+            equations.append(
+                ([f"reviews_litigation.{g}.{c}" for c in REVIEW_COLUMNS[:-1]], [f"reviews_litigation.{g}.total"])
+            )
+
+        def blank(path: str) -> bool:
+            prov = self.provenance.get(path)
+            return path not in self.values and prov is not None and prov["method"] == "blank"
+
+        changed = True
+        while changed:
+            changed = False
+            for left, right in equations:
+                for known_side, open_side in ((right, left), (left, right)):
+                    if any(p not in self.values for p in known_side):
+                        continue
+                    unknown = [p for p in open_side if p not in self.values]
+                    if not unknown or not all(blank(p) for p in unknown):
+                        continue
+                    known_sum = sum(int(self.values[p] or 0) for p in open_side if p in self.values)
+                    if known_sum == sum(int(self.values[p] or 0) for p in known_side):
+                        for p in unknown:
+                            self.values[p] = 0
+                            prov = self.provenance[p]
+                            prov["method"] = "inferred"
+                            prov["note"] = "printed blank; 0 is the only value the identities allow"
+                        changed = True
 
 
 def detect_template(text: str, sections: Sections) -> str:
@@ -144,13 +341,16 @@ def extract_rules(text: str) -> RulesResult:
     if identity.year is None:
         builder.notes.append("report year not found in the title lines")
     if sections.t2:
-        builder.read_rows(sections.t2, TABLE2_2021, 2)
+        pending = builder.read_rows(sections.t2, TABLE2_2021, 2)
+        builder.resolve(pending, no_check, None, {})
     if sections.t3:
-        builder.read_rows(sections.t3, TABLE3_2021, 3)
+        pending = builder.read_rows(sections.t3, TABLE3_2021, 3)
+        builder.resolve(pending, row_total_ok, _t3_table_check, builder.fixed_rows(TABLE3_2021))
     if sections.t4:
         builder.read_table4(sections.t4)
+    builder.force_zeros()
     report = report_from_cells(builder.values, agency=identity.agency, year=identity.year, template="2021")
-    return RulesResult(report, _PROVENANCE.validate_python(builder.provenance), builder.notes)
+    return RulesResult(report, _PROVENANCE.validate_python(builder.provenance), builder.notes, builder.issues)
 
 
 __all__ = ["BACKEND", "VERSION", "RulesResult", "extract_rules"]

@@ -61,26 +61,34 @@ def _find(pattern: re.Pattern[str], text: str, start: int) -> re.Match[str] | No
     return pattern.search(text, start)
 
 
+# Pages that run a whole report into one line still number their headings: ``…质效。二、主动公开…``.
+_INLINE: dict[str, re.Pattern[str]] = {
+    "t2": re.compile(rf"二\s*[、.]\s*{_flex('主动公开政府信息情况')}"),
+    "t3": re.compile(rf"三\s*[、.]\s*{_flex('收到和处理政府信息公开申请情况')}"),
+    "t4": re.compile(r"四\s*[、.]\s*(?:政府信息公开)?行政复议\s*[、,和及]?\s*行政诉讼情况"),
+    "end": re.compile(rf"五\s*[、.]\s*(?:{_flex('存在的主要问题')}|{_flex('当前存在的主要问题')})"),
+}
+
+
 def locate_sections(text: str) -> Sections:
     notes: list[str] = []
     starts: dict[str, tuple[int, int]] = {}  # key -> (heading start, content start)
     cursor = 0
     for key in ("t2", "t3", "t4"):
-        m = _find(HEADINGS[key], text, cursor)
+        m = _find(HEADINGS[key], text, cursor) or _find(_INLINE[key], text, cursor)
         if m is None:
             a = _find(ANCHORS[key], text, cursor)
             if a is None:
                 notes.append(f"section for table {key[1]} not found")
                 continue
-            line_start = text.rfind("\n", 0, a.start()) + 1
             notes.append(f"table {key[1]} heading not found; located by its first label")
-            starts[key] = (line_start, line_start)
+            starts[key] = (a.start(), a.start())
             cursor = a.end()
         else:
             starts[key] = (m.start(), m.end())
             cursor = m.end()
 
-    end_match = _find(HEADINGS["end"], text, cursor)
+    end_match = _find(HEADINGS["end"], text, cursor) or _find(_INLINE["end"], text, cursor)
     text_end = end_match.start() if end_match else len(text)
     ordered = sorted(starts.items(), key=lambda kv: kv[1][0])
     spans: dict[str, Span] = {}

@@ -33,7 +33,7 @@ def load_normalized(path: str | Path) -> tuple[str, SourceInfo]:
 def extract_text(text: str, source: SourceInfo) -> Record:
     """Extract and verify already-normalised text."""
     result = rules.extract_rules(text)
-    verdict = verify(result.report, result.provenance, text)
+    verdict = verify(result.report, result.provenance, text, result.issues)
     return Record(
         **result.report.model_dump(),
         status=verdict.status,

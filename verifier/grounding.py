@@ -69,6 +69,13 @@ def check_grounding(
                     _violation(path, "span no longer holds the recorded text", expected=prov.text, found=excerpt)
                 )
                 continue
+        if prov.method == "inferred" and excerpt == "":
+            # A cell the layout dropped: only 0 may be inferred for it, never a number nobody printed.
+            if Decimal(value) != 0:
+                out.append(
+                    _violation(path, f"value {value} inferred for a blank cell; only 0 may be", found=str(value))
+                )
+            continue
         read = read_number(excerpt)
         if read is None:
             out.append(_violation(path, f"span reads {excerpt!r}, not a number", expected=str(value), found=excerpt))
@@ -77,3 +84,24 @@ def check_grounding(
                 _violation(path, f"value {value} but the source reads {excerpt}", expected=excerpt, found=str(value))
             )
     return out
+
+
+INFERRED = "inferred"
+
+
+def check_inferred(provenance: dict[str, Provenance]) -> list[Violation]:
+    """Values placed by the identities rather than read as printed cells: a warning per row, so a person
+    sees them, while the identities (which must then hold) keep them honest."""
+    rows: dict[str, list[str]] = {}
+    for path, prov in provenance.items():
+        if prov.method == "inferred":
+            rows.setdefault(path.rsplit(".", 1)[0], []).append(path)
+    return [
+        Violation(
+            rule=INFERRED,
+            severity="warning",
+            cells=cells,
+            message=f"{row}: {len(cells)} value(s) placed by the table identities, not read as separate cells",
+        )
+        for row, cells in rows.items()
+    ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nianbao.schema import Provenance, RejectionReason, Report, Status, Violation, flatten
-from verifier.grounding import check_grounding
+from verifier.grounding import check_grounding, check_inferred
 from verifier.identities import IDENTITY_RULES, check_identities
 from verifier.missing import check_missing
 
@@ -21,12 +22,21 @@ class Verdict:
         return [v for v in self.violations if v.severity == "error"]
 
 
-def verify(report: Report, provenance: dict[str, Provenance], text: str | None) -> Verdict:
+def verify(
+    report: Report,
+    provenance: dict[str, Provenance],
+    text: str | None,
+    extraction_issues: Sequence[Violation] = (),
+) -> Verdict:
+    """Judge one extraction. ``extraction_issues`` are what the extractor itself could not resolve
+    (e.g. an ambiguous row); they count like any other violation."""
     cells = flatten(report)
     violations = [
+        *extraction_issues,
         *check_missing(cells),
         *check_identities(cells),
         *check_grounding(cells, provenance, text),
+        *check_inferred(provenance),
     ]
     errors = [v for v in violations if v.severity == "error"]
     if not errors:

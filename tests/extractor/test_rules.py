@@ -24,27 +24,67 @@ def test_cut_off_table_reads_what_is_present_and_leaves_the_rest_blank() -> None
     assert result.report.active_disclosure.licensing.decisions == 105860
 
 
-def test_row_with_too_few_values_is_left_blank_not_guessed() -> None:
-    # Flattening dropped blank cells: four numbers for seven columns cannot be placed by the rules parser.
+def _replace_rows(text: str, rows: dict[str, tuple[str, str]]) -> str:
+    for label, (old, new) in rows.items():
+        text = plant(text, f"{label}\t{old}", f"{label}\t{new}")
+    return text
+
+
+def test_dropped_blanks_with_several_placements_are_rejected_as_ambiguous() -> None:
+    # Two rows print "2 2" with their blanks dropped; the column totals say one 2 is a natural person's
+    # and the other a company's, but not which is which: both rows are ambiguous, neither is guessed.
+    text = _replace_rows(
+        normalize(seed_text("seed_001")),
+        {
+            "一、本年新收政府信息公开申请数量\t": ("35\t0\t0\t0\t0\t1\t36", "33\t2\t0\t0\t0\t1\t36"),
+            "(七) 总计\t": ("35\t0\t0\t0\t0\t1\t36", "33\t2\t0\t0\t0\t1\t36"),
+            "1. 信访举报投诉类申请": ("2\t0\t0\t0\t0\t0\t2", "2 2"),
+            "2. 重复申请": ("2\t0\t0\t0\t0\t0\t2", "2 2"),
+        },
+    )
+    result = extract_rules(text)
+    assert result.report.applications.not_processed_petition.total is None
+    assert result.report.applications.not_processed_duplicate.total is None
+    assert {i.cells[0] for i in result.issues} == {
+        "applications.not_processed_petition.natural_person",
+        "applications.not_processed_duplicate.natural_person",
+    }
+    for issue in result.issues:
+        assert issue.rule == "ambiguous" and "2 readings" in issue.message
+        assert "2 (0) (0) (0) (0) (0) 2" in issue.message and "(0) 2 (0) (0) (0) (0) 2" in issue.message
+
+
+def test_dropped_blanks_with_a_unique_placement_are_inferred() -> None:
+    # "103 3 1 107" for seven columns: the column identities leave one placement; gaps are inferred 0.
+    text = _replace_rows(
+        normalize(seed_text("seed_001")),
+        {
+            "一、本年新收政府信息公开申请数量\t": ("35\t0\t0\t0\t0\t1\t36", "103 3 1 107"),
+            "(一) 予以公开": ("12\t0\t0\t0\t0\t0\t12", "80 3 83"),
+            "(七) 总计\t": ("35\t0\t0\t0\t0\t1\t36", "103\t3\t0\t0\t0\t1\t107"),
+        },
+    )
+    result = extract_rules(text)
+    assert not result.issues
+    assert list(result.report.applications.new_received.model_dump().values()) == [103, 3, 0, 0, 0, 1, 107]
+    assert list(result.report.applications.granted.model_dump().values()) == [80, 3, 0, 0, 0, 0, 83]
+    dropped = result.provenance["applications.new_received.research_institution"]
+    assert (dropped.method, dropped.text) == ("inferred", "")
+    placed = result.provenance["applications.new_received.other_org"]
+    assert (placed.method, placed.text) == ("inferred", "1")
+
+
+def test_run_together_digits_are_split_by_identities() -> None:
     text = plant(
         seed_text("seed_001"),
         "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0",
-        "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0",
+        "二、上年结转政府信息公开申请数量0000000",
     )
+    text = plant(text, "3. 其他→→0→0→0→0→0→0→0→".replace("→", "\t"), "3. 其他\t\t0000000\t")
     result = extract_rules(normalize(text))
-    assert result.report.applications.carried_over.model_dump() == dict.fromkeys(
-        (
-            "natural_person",
-            "commercial_enterprise",
-            "research_institution",
-            "social_welfare_org",
-            "legal_service_org",
-            "other_org",
-            "total",
-        )
-    )
-    assert any("4 values (0 0 0 0) for 7 columns" in n for n in result.notes)
-    assert result.report.applications.new_received.total == 36
+    assert result.report.applications.carried_over.total == 0
+    prov = result.provenance["applications.other.total"]
+    assert prov.method == "inferred" and prov.text == "0"
 
 
 def test_blank_markers_are_null_with_provenance() -> None:
@@ -71,11 +111,15 @@ def test_label_drift_spaced_and_typo_labels() -> None:
     assert str(result.report.active_disclosure.fees.amount_10k_yuan) == "2561.768"
 
 
-def test_glued_cells_are_not_read_as_a_number() -> None:
+def test_run_together_table2_row_is_split_only_when_unique() -> None:
     text = plant(seed_text("seed_001"), "规章\t0\t0\t0", "规章\t000")
+    text = plant(text, "行政规范性文件\t3\t10\t31", "行政规范性文件\t31031")
     result = extract_rules(normalize(text))
-    assert result.report.active_disclosure.regulations.issued is None
-    assert not any(p.startswith("active_disclosure.regulations") for p in result.provenance)
+    assert result.report.active_disclosure.regulations.model_dump() == {"issued": 0, "repealed": 0, "in_force": 0}
+    assert result.provenance["active_disclosure.regulations.in_force"].method == "inferred"
+    assert result.report.active_disclosure.normative_documents.issued is None
+    (issue,) = result.issues
+    assert issue.rule == "ambiguous" and "'31031'" in issue.message and "3 10 31" in issue.message
 
 
 def test_no_tables() -> None:

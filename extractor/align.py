@@ -1,0 +1,223 @@
+"""Identity-guided alignment: place values when the layout lost the cell boundaries.
+
+Two damages are handled, both as a constraint problem over the whole table:
+
+* **glued** cells — a page that runs every cell together (``21710000218`` is 217,1,0,0,0,0,218): a digit
+  group is cut into cells, each a number without a leading zero;
+* **dropped** blanks — flattening removed empty cells, so a row shows fewer values than columns
+  (``103 3 1 107`` for seven columns): whole values are placed in order and the gaps read as 0.
+
+A row's readings are first filtered by its own identity (row total, group total); table 3 is then
+solved as a whole against the column identities (（七）总计 and the balance 一+二 = 三+四). A cell is
+accepted only when every consistent reading of the whole table gives it the same value — the unique
+reading — and is then recorded as inferred. Anything else stays blank with the candidate readings
+reported. Never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from itertools import combinations, pairwise, product
+
+_GROUP = re.compile(r"\d+(?:\.\d+)?")
+MAX_READINGS = 5000  # per row: beyond this the row is too damaged to read by identities
+MAX_NODES = 200_000  # per table search
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One cell of a reading: its value and the characters it came from (start == end: a dropped blank)."""
+
+    value: int | Decimal
+    start: int
+    end: int
+
+    @property
+    def dropped(self) -> bool:
+        return self.start == self.end
+
+
+Reading = tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    text: str
+    start: int
+
+
+def digit_groups(text: str, start: int, end: int) -> list[Group]:
+    return [Group(m.group(), m.start()) for m in _GROUP.finditer(text, start, end)]
+
+
+@lru_cache(maxsize=4096)
+def _splits(digits: str, parts: int) -> tuple[tuple[int, ...], ...]:
+    """Cut positions splitting ``digits`` into ``parts`` numbers without leading zeros."""
+    if parts == 1:
+        return ((),) if (len(digits) == 1 or digits[0] != "0") else ()
+    out = []
+    first_max = 1 if digits[0] == "0" else len(digits) - parts + 1
+    for cut in range(1, first_max + 1):
+        for rest in _splits(digits[cut:], parts - 1):
+            out.append((cut, *(cut + r for r in rest)))
+    return tuple(out)
+
+
+def _split_group(group: Group, parts: int) -> Iterator[tuple[Piece, ...]]:
+    if "." in group.text:  # a decimal (a fee) is one cell, never cut
+        if parts == 1:
+            yield (Piece(Decimal(group.text), group.start, group.start + len(group.text)),)
+        return
+    for cuts in _splits(group.text, parts):
+        bounds = (0, *cuts, len(group.text))
+        yield tuple(Piece(int(group.text[a:b]), group.start + a, group.start + b) for a, b in pairwise(bounds))
+
+
+def _compositions(total: int, caps: Sequence[int]) -> Iterator[tuple[int, ...]]:
+    if len(caps) == 1:
+        if 1 <= total <= caps[0]:
+            yield (total,)
+        return
+    for k in range(1, min(caps[0], total - len(caps) + 1) + 1):
+        for rest in _compositions(total - k, caps[1:]):
+            yield (k, *rest)
+
+
+def glued_readings(groups: Sequence[Group], ncols: int) -> Iterator[Reading]:
+    """Every way to cut the groups into exactly ``ncols`` cells, in order."""
+    caps = [1 if "." in g.text else len(g.text) for g in groups]
+    for counts in _compositions(ncols, caps):
+        for parts in product(*(_split_group(g, k) for g, k in zip(groups, counts, strict=True))):
+            yield tuple(p for part in parts for p in part)
+
+
+def dropped_readings(groups: Sequence[Group], ncols: int) -> Iterator[Reading]:
+    """Every way to place whole groups, in order, into ``ncols`` columns, the rest read as 0."""
+    if len(groups) >= ncols:
+        return
+    whole = []
+    for g in groups:
+        pieces = list(_split_group(g, 1))
+        if not pieces:
+            return
+        whole.append(pieces[0][0])
+    anchor = whole[0].start if whole else 0
+    for cols in combinations(range(ncols), len(whole)):
+        row: list[Piece] = [Piece(0, anchor, anchor)] * ncols
+        for col, piece in zip(cols, whole, strict=True):
+            row[col] = piece
+        yield tuple(row)
+
+
+def readings(groups: Sequence[Group], ncols: int, check: Callable[[Sequence[int | Decimal]], bool]) -> list[Reading]:
+    """Readings of one row that satisfy its own identity, glued and dropped together, distinct by value."""
+    seen: dict[tuple[int | Decimal, ...], Reading] = {}
+    count = 0
+    for gen in (glued_readings(groups, ncols), dropped_readings(groups, ncols)):
+        for r in gen:
+            count += 1
+            if count > MAX_READINGS:
+                break
+            values = tuple(p.value for p in r)
+            if values not in seen and check(values):
+                seen[values] = r
+    return list(seen.values())
+
+
+def row_total_ok(values: Sequence[int | Decimal]) -> bool:
+    return sum(values[:-1]) == values[-1]
+
+
+def group_totals_ok(values: Sequence[int | Decimal]) -> bool:
+    return all(sum(values[i : i + 4]) == values[i + 4] for i in range(0, len(values), 5))
+
+
+def no_check(values: Sequence[int | Decimal]) -> bool:
+    return True
+
+
+@dataclass
+class Solution:
+    chosen: dict[str, Reading] = field(default_factory=dict)  # rows whose reading is unique
+    ambiguous: dict[str, list[Reading]] = field(default_factory=dict)  # rows with several readings left
+    unreadable: list[str] = field(default_factory=list)  # rows with no consistent reading at all
+    exhausted: bool = False  # search stopped at MAX_NODES: nothing beyond row-level uniqueness accepted
+
+
+TableCheck = Callable[[dict[str, tuple[int | Decimal, ...]]], bool]
+
+
+def solve(options: dict[str, list[Reading]], table_check: TableCheck | None) -> Solution:
+    """Keep for each row the values that every table-consistent combination agrees on."""
+    sol = Solution()
+    for key, opts in options.items():
+        if not opts:
+            sol.unreadable.append(key)
+    live = {k: v for k, v in options.items() if v}
+    if table_check is None or all(len(v) == 1 for v in live.values()):
+        for k, v in live.items():
+            if len(v) == 1:
+                sol.chosen[k] = v[0]
+            else:
+                sol.ambiguous[k] = v
+        return sol
+
+    keys = sorted(live, key=lambda k: len(live[k]))
+    survivors: dict[str, dict[tuple[int | Decimal, ...], Reading]] = {k: {} for k in keys}
+    current: dict[str, tuple[int | Decimal, ...]] = {}
+    picked: dict[str, Reading] = {}
+    nodes = 0
+    found = 0
+
+    def dfs(i: int) -> bool:
+        nonlocal nodes, found
+        nodes += 1
+        if nodes > MAX_NODES:
+            return False
+        if i == len(keys):
+            if table_check(current):
+                found += 1
+                for k in keys:
+                    survivors[k][current[k]] = picked[k]
+            return True
+        k = keys[i]
+        for r in live[k]:
+            current[k] = tuple(p.value for p in r)
+            picked[k] = r
+            if not dfs(i + 1):
+                return False
+        return True
+
+    completed = dfs(0)
+    if not completed:
+        sol.exhausted = True
+        for k, v in live.items():
+            if len(v) == 1:
+                sol.chosen[k] = v[0]
+            else:
+                sol.ambiguous[k] = v
+        return sol
+    if found == 0:
+        # No combination satisfies the table identities (the source may be inconsistent): accept only
+        # rows whose own identity already left one reading; the verifier will report what breaks.
+        for k, v in live.items():
+            if len(v) == 1:
+                sol.chosen[k] = v[0]
+            else:
+                sol.ambiguous[k] = v
+        return sol
+    for k in keys:
+        left = list(survivors[k].values())
+        if len(left) == 1:
+            sol.chosen[k] = left[0]
+        else:
+            sol.ambiguous[k] = left
+    return sol
+
+
+def describe(reading: Reading) -> str:
+    return " ".join("(0)" if p.dropped else str(p.value) for p in reading)
