@@ -82,7 +82,8 @@ _T3_WORDS: dict[str, tuple[str, str]] = {
     ),
     "denied_prohibited_by_law": (
         "2.其他法律行政法规禁止公开",
-        rf"{_n('2')}{_lead('其他')}{flex('法律行政法规禁止公开')}",
+        # "其他法律行政止公开" is seen where a PDF text layer lost characters
+        rf"{_n('2')}{_lead('其他')}{flex('法律行政')}[^\s\d]{{0,4}}?{flex('止公开')}",
     ),
     "denied_three_safeties_one_stability": (
         "3.危及“三安全一稳定”",

@@ -345,6 +345,14 @@ def extract_rules(text: str) -> RulesResult:
         builder.resolve(pending, no_check, None, {})
     if sections.t3:
         pending = builder.read_rows(sections.t3, TABLE3_2021, 3)
+        if not any(
+            c.startswith(("applications.other_no_correction", "applications.other_unpaid_fee"))
+            for c in builder.provenance
+        ) and any(c.startswith("applications.other.") for c in builder.provenance):
+            builder.notes.append(
+                "table 3 prints (六)其他处理 as a single row (the 2019 layout): its values are under `other`, "
+                "and its two sub-rows are not printed"
+            )
         builder.resolve(pending, row_total_ok, _t3_table_check, builder.fixed_rows(TABLE3_2021))
     if sections.t4:
         builder.read_table4(sections.t4)

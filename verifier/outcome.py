@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nianbao.schema import Provenance, RejectionReason, Report, Status, Violation, flatten
-from verifier.grounding import check_grounding, check_inferred
+from verifier.grounding import GROUNDING, check_grounding, check_inferred
 from verifier.identities import IDENTITY_RULES, check_identities
 from verifier.missing import check_missing
 
@@ -41,8 +41,16 @@ def verify(
     errors = [v for v in violations if v.severity == "error"]
     if not errors:
         return Verdict("verified", None, violations)
-    # Every value present and grounded, only arithmetic broken: the extraction is faithful and the
-    # report itself is inconsistent. That is a finding for a person, never something to "fix" here.
-    only_identities = all(v.rule in IDENTITY_RULES for v in errors)
-    reason: RejectionReason = "source_inconsistent" if only_identities else "extraction_unverified"
-    return Verdict("rejected", reason, violations)
+    return Verdict("rejected", rejection_reason(errors), violations)
+
+
+def rejection_reason(errors: Sequence[Violation]) -> RejectionReason:
+    """Why: if any value is in doubt (ungrounded, ambiguous), the extraction is; otherwise a broken
+    identity is over values read as printed — the report's own arithmetic, a finding for a person,
+    never something to "fix" here — even where other cells are missing."""
+    rules = {v.rule for v in errors}
+    if rules & {GROUNDING, "ambiguous"}:
+        return "extraction_unverified"
+    if rules & set(IDENTITY_RULES):
+        return "source_inconsistent"
+    return "extraction_unverified"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from extractor.document import Document
@@ -11,12 +12,8 @@ from nianbao.errors import EmptyFileError, UnreadableFileError, UnsupportedForma
 
 _TEXT_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", "": "text"}
 
-# Magic numbers of formats whose readers are not built yet: a clear refusal beats a page of garbage.
-_MAGIC = (
-    (b"%PDF", "PDF"),
-    (b"PK\x03\x04", "DOCX/ZIP"),
-    (b"\xd0\xcf\x11\xe0", "legacy Word .doc/.wps (OLE2)"),
-)
+# Legacy Word/WPS binaries: no maintained pure-Python reader exists; a clear refusal beats garbage.
+_OLE2 = b"\xd0\xcf\x11\xe0"
 
 
 def read_document(path: str | Path) -> Document:
@@ -31,17 +28,34 @@ def read_document(path: str | Path) -> Document:
         raise UnreadableFileError(f"cannot read file: {e.strerror or e}", file=p) from None
     if not data.strip():
         raise EmptyFileError("file is empty", file=p)
-    for magic, name in _MAGIC:
-        if data.startswith(magic):
-            raise UnsupportedFormatError(
-                f"{name} files are not supported yet; convert the report to text or Markdown", file=p
-            )
+    digest = hashlib.sha256(data).hexdigest()
     suffix = p.suffix.lower()
+    if data.startswith(_OLE2):
+        raise UnsupportedFormatError(
+            "legacy Word/WPS binary (.doc/.wps) is not supported; convert it to DOCX or PDF", file=p
+        )
+    if data.startswith(b"%PDF") or suffix == ".pdf":
+        from extractor.readers.pdf import pdf_to_text
+
+        text, _pages = pdf_to_text(p)
+        return Document(str(p), "pdf", text, None, digest)
+    if data.startswith(b"PK\x03\x04"):
+        if suffix not in (".docx", ".docm", ""):
+            raise UnsupportedFormatError(f"a ZIP container ({suffix or 'no suffix'}), not a report DOCX", file=p)
+        from extractor.readers.docx import docx_to_text
+
+        return Document(str(p), "docx", docx_to_text(p), None, digest)
+    if suffix in (".doc", ".wps"):
+        raise UnsupportedFormatError(f"{suffix} is not supported; convert it to DOCX or PDF", file=p)
     if suffix in (".html", ".htm", ".xhtml"):
         from extractor.readers.html import html_to_text
 
         text, encoding = decode_text(data, p)
-        return Document(str(p), "html", html_to_text(text), encoding, hashlib.sha256(data).hexdigest())
+        return Document(str(p), "html", html_to_text(text), encoding, digest)
     fmt = _TEXT_SUFFIXES.get(suffix, "text")
     text, encoding = decode_text(data, p)
-    return Document(str(p), fmt, text, encoding, hashlib.sha256(data).hexdigest())
+    if fmt == "text" and re.match(r"\s*<(?:!doctype html|html)", text[:200], re.I):
+        from extractor.readers.html import html_to_text
+
+        return Document(str(p), "html", html_to_text(text), encoding, digest)
+    return Document(str(p), fmt, text, encoding, digest)

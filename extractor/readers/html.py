@@ -1,54 +1,98 @@
-"""HTML → text with the table structure kept as separators: a tab between cells, a newline per row.
+"""HTML → text, tables rendered as a grid: a tab between cells, a newline per row.
 
-Cells are emitted once each (merged cells are not duplicated): the rules parser reads rows by their
-labels, and a duplicated label cell would only add noise. Text inside a cell (``<p>``, ``<span>``,
-``<br>``) is joined with spaces so a cell stays one token run.
+``rowspan``/``colspan`` are expanded so that every row of a table has its cells in their true columns:
+the covered positions are emitted as *empty* cells (the merged text is written once, never copied — a
+copied label or number would be read twice). Text inside a cell (``<p>``, ``<span>``, ``<br>``) is
+joined with spaces. A table nested in a cell (CMS layout tables) is emitted as its own block of lines.
+Scripts, styles and the document head are dropped; the ``<title>`` is put first, as a page's title line.
 """
 
 from __future__ import annotations
 
 import re
-from html import unescape
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 _BLOCK = {
-    "p",
-    "div",
-    "br",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "table",
-    "tbody",
-    "thead",
-    "title",
-    "hr",
-    "dd",
-    "dt",
-    "blockquote",
-    "pre",
-}
-_SKIP = {"script", "style", "noscript", "template", "head"}
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
+    "header", "footer", "hr", "dd", "dt", "blockquote", "pre", "tr",
+}  # fmt: skip
+_SKIP = {"script", "style", "noscript", "template", "head", "select", "option"}
+_WS = re.compile(r"[ \t\r\n\f]+")
+
+
+def _span(attrs: list[tuple[str, str | None]], name: str) -> int:
+    for key, value in attrs:
+        if key == name and value:
+            m = re.match(r"\s*(\d+)", value)
+            if m:
+                return max(1, min(int(m.group(1)), 100))
+    return 1
+
+
+@dataclass
+class _Cell:
+    parts: list[str] = field(default_factory=list)
+    rowspan: int = 1
+    colspan: int = 1
+
+    def text(self) -> str:
+        return _WS.sub(" ", "".join(self.parts)).strip()
+
+
+@dataclass
+class _Table:
+    rows: list[list[_Cell]] = field(default_factory=list)
+    cell: _Cell | None = None
+    blocks: list[str] = field(default_factory=list)  # nested tables, emitted after this one's rows
+
+    def render(self) -> str:
+        grid: list[str] = []
+        carry: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
+        for row in self.rows:
+            out: list[str] = []
+            col = 0
+            cells = iter(row)
+            pending = next(cells, None)
+            while pending is not None or any(c >= col and n > 0 for c, n in carry.items()):
+                if carry.get(col, 0) > 0:
+                    carry[col] -= 1
+                    out.append("")
+                    col += 1
+                    continue
+                if pending is None:  # a gap before columns still covered from above
+                    out.append("")
+                    col += 1
+                    continue
+                out.append(pending.text())
+                for k in range(pending.colspan):
+                    if pending.rowspan > 1:
+                        carry[col + k] = pending.rowspan - 1
+                    if k:
+                        out.append("")
+                col += pending.colspan
+                pending = next(cells, None)
+            carry = {c: n for c, n in carry.items() if n > 0}
+            grid.append("\t" + "\t".join(out))
+        return "\n".join([*grid, *self.blocks])
 
 
 class _TextBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.tables: list[_Table] = []
         self.skip_depth = 0
-        self.cell_depth = 0
         self.title: list[str] = []
         self.in_title = False
+
+    def _emit(self, text: str) -> None:
+        table = self.tables[-1] if self.tables else None
+        if table is None:
+            self.parts.append(text)
+        elif table.cell is not None:
+            table.cell.parts.append(text)
+        # text between cells (whitespace, stray markup) is not part of any cell
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
@@ -56,13 +100,21 @@ class _TextBuilder(HTMLParser):
         if tag in _SKIP:
             self.skip_depth += 1
             return
-        if tag in ("td", "th"):
-            self.cell_depth += 1
-            self.parts.append("\t")
-        elif tag == "tr":
-            self.parts.append("\n")
+        if self.skip_depth:
+            return
+        if tag == "table":
+            self.tables.append(_Table())
+        elif tag == "tr" and self.tables:
+            self.tables[-1].rows.append([])
+            self.tables[-1].cell = None
+        elif tag in ("td", "th") and self.tables:
+            table = self.tables[-1]
+            if not table.rows:
+                table.rows.append([])
+            table.cell = _Cell(rowspan=_span(attrs, "rowspan"), colspan=_span(attrs, "colspan"))
+            table.rows[-1].append(table.cell)
         elif tag in _BLOCK:
-            self.parts.append(" " if self.cell_depth else "\n")
+            self._emit(" " if self.tables else "\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -70,9 +122,17 @@ class _TextBuilder(HTMLParser):
         if tag in _SKIP:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
-        if tag in ("td", "th"):
-            self.cell_depth = max(0, self.cell_depth - 1)
-        elif tag in ("tr", "table") or (tag in _BLOCK and not self.cell_depth):
+        if self.skip_depth:
+            return
+        if tag == "table" and self.tables:
+            rendered = self.tables.pop().render()
+            if self.tables:
+                self.tables[-1].blocks.append(rendered)
+            else:
+                self.parts.append("\n" + rendered + "\n")
+        elif tag in ("td", "th") and self.tables:
+            self.tables[-1].cell = None
+        elif tag in _BLOCK and not self.tables:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
@@ -80,14 +140,16 @@ class _TextBuilder(HTMLParser):
             self.title.append(data)
         if self.skip_depth:
             return
-        self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
+        self._emit(data if self.tables else _WS.sub(" ", data))
 
 
 def html_to_text(markup: str) -> str:
     builder = _TextBuilder()
     builder.feed(markup)
     builder.close()
-    text = unescape("".join(builder.parts))
+    while builder.tables:  # unclosed tables in broken markup still count
+        builder.parts.append("\n" + builder.tables.pop().render() + "\n")
+    text = "".join(builder.parts)
     text = re.sub(r"[ \u00a0]*\n[ \u00a0\n]*", "\n", text)
     title = " ".join("".join(builder.title).split())
     return f"{title}\n{text}" if title else text

@@ -37,6 +37,8 @@ def test_golden_extracts_exactly(case: GoldenCase) -> None:
     assert got == want
     assert (record.agency, record.year, record.template) == (expected.agency, expected.year, expected.template)
     assert record.status == case.meta["expected_status"]
+    if "expected_reason" in case.meta:
+        assert record.reason == case.meta["expected_reason"]
     if not case.meta.get("unresolvable_cells"):
         assert record.export() == case.expected
 

@@ -1,0 +1,78 @@
+"""DOCX → text: paragraphs in order, tables as a grid (a tab between cells, a newline per row).
+
+Read straight from the OOXML with the standard library (no third-party parser to trust or install).
+Merged cells keep their text once: a ``gridSpan`` cell is followed by empty cells for the columns it
+covers, and a ``vMerge`` continuation is an empty cell — so numbers stay in their true columns.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from nianbao.errors import UnsupportedFormatError
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _paragraph_text(p: ET.Element) -> str:
+    out = []
+    for node in p.iter():
+        if node.tag == f"{_W}t" and node.text:
+            out.append(node.text)
+        elif node.tag == f"{_W}tab" or node.tag in (f"{_W}br", f"{_W}cr"):
+            out.append(" ")
+    return "".join(out)
+
+
+def _cell_text(tc: ET.Element) -> str:
+    paragraphs = [_paragraph_text(p) for p in tc.iter(f"{_W}p")]
+    return " ".join(t for t in paragraphs if t.strip())
+
+
+def _table_lines(tbl: ET.Element) -> list[str]:
+    lines = []
+    for tr in tbl.findall(f"{_W}tr"):
+        cells: list[str] = []
+        for tc in tr.findall(f"{_W}tc"):
+            props = tc.find(f"{_W}tcPr")
+            span, continued = 1, False
+            if props is not None:
+                grid = props.find(f"{_W}gridSpan")
+                if grid is not None:
+                    span = max(1, int(grid.get(f"{_W}val", "1") or 1))
+                vmerge = props.find(f"{_W}vMerge")
+                continued = vmerge is not None and vmerge.get(f"{_W}val", "continue") != "restart"
+            cells.append("" if continued else _cell_text(tc).replace("\t", " "))
+            cells.extend([""] * (span - 1))
+        lines.append("\t" + "\t".join(cells))
+        for nested in tr.iter(f"{_W}tbl"):
+            lines.extend(_table_lines(nested))
+    return lines
+
+
+def docx_to_text(path: str | Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("word/document.xml")
+    except (zipfile.BadZipFile, KeyError, OSError) as e:
+        raise UnsupportedFormatError(f"not a readable DOCX file ({e})", file=path) from None
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError as e:
+        raise UnsupportedFormatError(f"DOCX body is not valid XML ({e})", file=path) from None
+    body = root.find(f"{_W}body")
+    if body is None:
+        raise UnsupportedFormatError("DOCX has no document body", file=path)
+    lines: list[str] = []
+    for child in body:
+        if child.tag == f"{_W}p":
+            lines.append(_paragraph_text(child))
+        elif child.tag == f"{_W}tbl":
+            lines.extend(_table_lines(child))
+        elif child.tag == f"{_W}sdt":  # content controls wrap ordinary paragraphs and tables
+            for node in child.iter():
+                if node.tag == f"{_W}p" and not any(True for _ in node.iter(f"{_W}tbl")):
+                    lines.append(_paragraph_text(node))
+    return "\n".join(lines)
