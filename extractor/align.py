@@ -221,3 +221,63 @@ def solve(options: dict[str, list[Reading]], table_check: TableCheck | None) -> 
 
 def describe(reading: Reading) -> str:
     return " ".join("(0)" if p.dropped else str(p.value) for p in reading)
+
+
+MAX_STATES = 50_000  # per DP layer
+
+
+def solve_linear(
+    options: dict[str, list[Reading]],
+    order: Sequence[str],
+    coefficient: Callable[[str, tuple[int | Decimal, ...]], tuple[int, ...]],
+    width: int,
+) -> Solution:
+    """Like :func:`solve` for identities that are linear in the cells (table 3's column sums and balance):
+    dynamic programming over the vector of partial sums instead of a search over combinations.
+
+    ``coefficient(row, values)`` is the row's contribution to the identities' left-minus-right vector;
+    the table is consistent when the contributions of all rows add up to zero. Forward layers hold the
+    reachable partial sums, backward layers the partial sums from which zero is still reachable; a
+    reading survives when it links one to the other. Milliseconds where the search took seconds.
+    """
+    sol = Solution()
+    for key, opts in options.items():
+        if not opts:
+            sol.unreadable.append(key)
+    keys = [k for k in order if options.get(k)]
+    zero = (0,) * width
+
+    def add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(x + y for x, y in zip(a, b, strict=True))
+
+    coefs = {k: [coefficient(k, tuple(p.value for p in r)) for r in options[k]] for k in keys}
+    forward: list[set[tuple[int, ...]]] = [{zero}]
+    for k in keys:
+        layer = {add(s, c) for s in forward[-1] for c in coefs[k]}
+        if len(layer) > MAX_STATES:
+            sol.exhausted = True
+            break
+        forward.append(layer)
+    if sol.exhausted or zero not in forward[-1]:
+        # Too many combinations, or none consistent (the source may be inconsistent): accept only rows
+        # whose own identity left one reading; the verifier reports what breaks.
+        for k in keys:
+            if len(options[k]) == 1:
+                sol.chosen[k] = options[k][0]
+            else:
+                sol.ambiguous[k] = options[k]
+        return sol
+    backward: list[set[tuple[int, ...]]] = [set() for _ in range(len(keys) + 1)]
+    backward[len(keys)] = {zero}
+    for i in range(len(keys) - 1, -1, -1):
+        backward[i] = {s for s in forward[i] if any(add(s, c) in backward[i + 1] for c in coefs[keys[i]])}
+    for i, k in enumerate(keys):
+        left = [
+            r for r, c in zip(options[k], coefs[k], strict=True)
+            if any(add(s, c) in backward[i + 1] for s in backward[i])
+        ]  # fmt: skip
+        if len(left) == 1:
+            sol.chosen[k] = left[0]
+        else:
+            sol.ambiguous[k] = left
+    return sol

@@ -19,7 +19,6 @@ from extractor.align import (
     Group,
     Piece,
     Reading,
-    TableCheck,
     describe,
     digit_groups,
     group_totals_ok,
@@ -27,9 +26,11 @@ from extractor.align import (
     readings,
     row_total_ok,
     solve,
+    solve_linear,
 )
 from extractor.cells import Token, first_run, first_run_in, tokenize
 from extractor.labels import MARKERS_2019, MARKERS_2021, TABLE2_2021, TABLE3_2021, RowSpec
+from extractor.readers.html import MERGED
 from extractor.report_identity import read_identity
 from extractor.sections import Sections, locate_sections
 from nianbao.errors import NoTablesError, UnsupportedTemplateError
@@ -73,20 +74,16 @@ class _Pending:
     table: int
 
 
-def _t3_table_check(vals: dict[str, tuple[int | Decimal, ...]]) -> bool:
-    results = [vals.get(k) for k in RESULT_ROWS]
-    total, new, carried, nxt = (
-        vals.get(k) for k in ("results_total", "new_received", "carried_over", "carried_to_next_year")
-    )
-    for c in range(7):
-        complete = total is not None and all(r is not None for r in results)
-        if complete and total is not None and sum(r[c] for r in results if r is not None) != total[c]:
-            return False
-        if None not in (total, new, carried, nxt):
-            assert total and new and carried and nxt
-            if new[c] + carried[c] != total[c] + nxt[c]:
-                return False
-    return True
+_BALANCE_SIGN = {"new_received": 1, "carried_over": 1, "results_total": -1, "carried_to_next_year": -1}
+_RESULT_SET = frozenset(RESULT_ROWS)
+
+
+def _t3_coefficient(row: str, values: tuple[int | Decimal, ...]) -> tuple[int, ...]:
+    """A table-3 row's contribution to (Σ result rows − （七）总计, 一 + 二 − 三 − 四), per column."""
+    v = tuple(int(x) for x in values)
+    results = v if row in _RESULT_SET else tuple(-x for x in v) if row == "results_total" else (0,) * 7
+    sign = _BALANCE_SIGN.get(row, 0)
+    return results + tuple(sign * x for x in v)
 
 
 @dataclass
@@ -138,34 +135,66 @@ class _Builder:
                 piece.start, piece.end, self.text[piece.start : piece.end], "inferred", note
             )
 
-    def _positional_cells(self, start: int, end: int, ncols: int) -> list[Token | None] | None:
-        """Cells of a tab-separated line, blanks kept in place (Word/HTML tables with empty cells)."""
-        line_end = self.text.find("\n", start, end)
-        line_end = end if line_end == -1 else line_end
-        line = self.text[start:line_end]
-        if "\t" not in line:
-            return None
+    def _cell_tokens(self, line_start: int, line: str, skip_label: bool) -> list[Token | None] | None:
+        """A tab-separated line as cells in their columns: a value, None for an empty cell (a blank), merged
+        fillers dropped. None when a cell holds anything but one value."""
         cells: list[Token | None] = []
-        pos = start
+        pos = line_start
         for i, raw in enumerate(line.split("\t")):
             stripped = raw.strip()
             toks = list(tokenize(self.text, pos, pos + len(raw))) if stripped else []
             pos += len(raw) + 1
-            if i == 0 and toks and all(t.kind == "word" for t in toks):
-                continue  # the rest of the label's own cell
+            if stripped == MERGED:
+                continue
+            if i == 0 and skip_label and (not toks or all(t.kind == "word" for t in toks)):
+                continue  # the line's lead-in, or the rest of the label's own cell
             if not toks:
                 cells.append(None)
             elif len(toks) == 1 and toks[0].kind in ("number", "blank"):
                 cells.append(toks[0])
             else:
                 return None
-        while cells and cells[0] is None:
+        return cells
+
+    def _positional_cells(self, start: int, end: int, ncols: int) -> list[Token | None] | None:
+        """Cells after a label on a tab-separated line, blanks kept in place (Word/HTML tables)."""
+        line_end = self.text.find("\n", start, end)
+        line_end = end if line_end == -1 else line_end
+        line = self.text[start:line_end]
+        if "\t" not in line:
+            return None
+        cells = self._cell_tokens(start, line, skip_label=True)
+        if cells is None:
+            return None
+        while len(cells) > ncols and cells[0] is None:
             cells.pop(0)
         while len(cells) > ncols and cells[-1] is None:
             cells.pop()
-        if len(cells) != ncols or all(c is None for c in cells):
+        if len(cells) != ncols:
             return None
-        return cells
+        return cells  # all None: a row printed with every cell empty, blanks in place
+
+    def _value_line(self, region: Span, ncols: int) -> list[Token | None] | None:
+        """The first line of a region made only of ``ncols`` value cells (table 4's one row of numbers)."""
+        pos = region.start
+        for line in self.text[region.start : region.end].split("\n"):
+            if "\t" in line:
+                cells = self._cell_tokens(pos, line, skip_label=False)
+                if cells is not None and len(cells) == ncols + 1 and cells[0] is None:
+                    cells = cells[1:]  # a grid line's leading tab (HTML/DOCX readers start rows with one)
+                if cells is not None and len(cells) == ncols and any(c is not None for c in cells):
+                    return cells
+            pos += len(line) + 1
+        return None
+
+    def _fill_positional(
+        self, paths: tuple[str, ...], cells: list[Token | None], anchor: int, what: str, *, decimal: bool = False
+    ) -> None:
+        for path, tok in zip(paths, cells, strict=True):
+            if tok is None:
+                self.provenance[path] = self._prov(anchor, anchor, "", "blank", "empty cell")
+            else:
+                self.fill((path,), [tok], decimal=decimal, what=what)
 
     def read_rows(self, region: Span, specs: tuple[RowSpec, ...], table: int) -> list[_Pending]:
         found: list[tuple[RowSpec, int, int]] = []
@@ -187,11 +216,7 @@ class _Builder:
                 continue
             cells = self._positional_cells(label_end, end, len(spec.cells))
             if cells is not None:
-                for path, tok in zip(spec.cells, cells, strict=True):
-                    if tok is None:
-                        self.provenance[path] = self._prov(label_end, label_end, "", "blank", "empty cell")
-                    else:
-                        self.fill((path,), [tok], decimal=spec.decimal, what=what)
+                self._fill_positional(spec.cells, cells, label_end, what, decimal=spec.decimal)
                 continue
             groups = digit_groups(self.text, label_end, end)
             if not groups:
@@ -204,7 +229,7 @@ class _Builder:
         self,
         pending: list[_Pending],
         check: Callable[[Sequence[int | Decimal]], bool],
-        table_check: TableCheck | None,
+        linear: bool,
         fixed: dict[str, tuple[int | Decimal, ...]],
     ) -> None:
         if not pending:
@@ -214,7 +239,23 @@ class _Builder:
             options[p.spec.key] = readings(p.groups, len(p.spec.cells), check if not p.spec.decimal else no_check)
         for key, vals in fixed.items():
             options.setdefault(key, [tuple(Piece(v, 0, 0) for v in vals)])
-        sol = solve(options, table_check)
+        sums_usable = all(k in options for k in (*RESULT_ROWS, "results_total"))
+        balance_usable = all(k in options for k in _BALANCE_SIGN)
+        if linear and (sums_usable or balance_usable):
+            # An identity with an unknown row in it cannot be used: its part of the vector is masked.
+            mask = (
+                (1,) * 7 * sums_usable
+                + (0,) * 7 * (not sums_usable)
+                + (1,) * 7 * balance_usable
+                + (0,) * 7 * (not balance_usable)
+            )
+
+            def coefficient(row: str, values: tuple[int | Decimal, ...]) -> tuple[int, ...]:
+                return tuple(m * c for m, c in zip(mask, _t3_coefficient(row, values), strict=True))
+
+            sol = solve_linear(options, [k for k in APPLICATION_ROWS if k in options], coefficient, 14)
+        else:
+            sol = solve(options, None)  # each row stands on its own identity
         for p in pending:
             key, what = p.spec.key, f"table {p.table} row {p.spec.label}"
             source = " ".join(g.text for g in p.groups)
@@ -267,11 +308,15 @@ class _Builder:
         if len(run) == len(TABLE4_CELLS) and all(t.kind != "glued" for t in run):
             self.fill(TABLE4_CELLS, run, decimal=False, what="table 4")
             return
+        cells = self._value_line(region, len(TABLE4_CELLS))
+        if cells is not None:
+            self._fill_positional(TABLE4_CELLS, cells, region.start, "table 4")
+            return
         groups = digit_groups(self.text, region.start, region.end)
         if not groups:
             self.notes.append("table 4: no values found")
             return
-        self.resolve([_Pending(TABLE4_SPEC, groups, 4)], group_totals_ok, None, {})
+        self.resolve([_Pending(TABLE4_SPEC, groups, 4)], group_totals_ok, False, {})
 
     def force_zeros(self) -> None:
         """A printed-blank cell is 0 where non-negativity leaves no other value: the identity's other
@@ -342,7 +387,7 @@ def extract_rules(text: str) -> RulesResult:
         builder.notes.append("report year not found in the title lines")
     if sections.t2:
         pending = builder.read_rows(sections.t2, TABLE2_2021, 2)
-        builder.resolve(pending, no_check, None, {})
+        builder.resolve(pending, no_check, False, {})
     if sections.t3:
         pending = builder.read_rows(sections.t3, TABLE3_2021, 3)
         if not any(
@@ -353,7 +398,7 @@ def extract_rules(text: str) -> RulesResult:
                 "table 3 prints (六)其他处理 as a single row (the 2019 layout): its values are under `other`, "
                 "and its two sub-rows are not printed"
             )
-        builder.resolve(pending, row_total_ok, _t3_table_check, builder.fixed_rows(TABLE3_2021))
+        builder.resolve(pending, row_total_ok, True, builder.fixed_rows(TABLE3_2021))
     if sections.t4:
         builder.read_table4(sections.t4)
     builder.force_zeros()

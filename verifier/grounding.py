@@ -69,8 +69,9 @@ def check_grounding(
                     _violation(path, "span no longer holds the recorded text", expected=prov.text, found=excerpt)
                 )
                 continue
-        if prov.method == "inferred" and excerpt == "":
-            # A cell the layout dropped: only 0 may be inferred for it, never a number nobody printed.
+        if prov.method == "inferred" and not any(ch.isdigit() for ch in excerpt):
+            # A blank cell (empty, or a marker such as "/" or "—"): only 0 may be inferred for it, never
+            # a number nobody printed.
             if Decimal(value) != 0:
                 out.append(
                     _violation(path, f"value {value} inferred for a blank cell; only 0 may be", found=str(value))

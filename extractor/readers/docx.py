@@ -2,7 +2,8 @@
 
 Read straight from the OOXML with the standard library (no third-party parser to trust or install).
 Merged cells keep their text once: a ``gridSpan`` cell is followed by empty cells for the columns it
-covers, and a ``vMerge`` continuation is an empty cell — so numbers stay in their true columns.
+covers, and a ``vMerge`` continuation likewise is the filler ``〃`` — so numbers stay in their true
+columns and a merge is never mistaken for an empty (blank) cell.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from extractor.readers.html import MERGED
 from nianbao.errors import UnsupportedFormatError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -44,8 +46,8 @@ def _table_lines(tbl: ET.Element) -> list[str]:
                     span = max(1, int(grid.get(f"{_W}val", "1") or 1))
                 vmerge = props.find(f"{_W}vMerge")
                 continued = vmerge is not None and vmerge.get(f"{_W}val", "continue") != "restart"
-            cells.append("" if continued else _cell_text(tc).replace("\t", " "))
-            cells.extend([""] * (span - 1))
+            cells.append(MERGED if continued else _cell_text(tc).replace("\t", " "))
+            cells.extend([MERGED] * (span - 1))
         lines.append("\t" + "\t".join(cells))
         for nested in tr.iter(f"{_W}tbl"):
             lines.extend(_table_lines(nested))

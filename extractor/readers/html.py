@@ -1,8 +1,9 @@
 """HTML → text, tables rendered as a grid: a tab between cells, a newline per row.
 
 ``rowspan``/``colspan`` are expanded so that every row of a table has its cells in their true columns:
-the covered positions are emitted as *empty* cells (the merged text is written once, never copied — a
-copied label or number would be read twice). Text inside a cell (``<p>``, ``<span>``, ``<br>``) is
+a covered position is emitted as the filler ``〃`` (the merged text is written once, never copied — a
+copied label or number would be read twice), so that a covered position is never mistaken for an
+empty cell, which is data (a blank). Text inside a cell (``<p>``, ``<span>``, ``<br>``) is
 joined with spaces. A table nested in a cell (CMS layout tables) is emitted as its own block of lines.
 Scripts, styles and the document head are dropped; the ``<title>`` is put first, as a page's title line.
 """
@@ -19,6 +20,7 @@ _BLOCK = {
 }  # fmt: skip
 _SKIP = {"script", "style", "noscript", "template", "head", "select", "option"}
 _WS = re.compile(r"[ \t\r\n\f]+")
+MERGED = "〃"  # a grid position covered by a merged cell
 
 
 def _span(attrs: list[tuple[str, str | None]], name: str) -> int:
@@ -57,7 +59,7 @@ class _Table:
             while pending is not None or any(c >= col and n > 0 for c, n in carry.items()):
                 if carry.get(col, 0) > 0:
                     carry[col] -= 1
-                    out.append("")
+                    out.append(MERGED)
                     col += 1
                     continue
                 if pending is None:  # a gap before columns still covered from above
@@ -69,7 +71,7 @@ class _Table:
                     if pending.rowspan > 1:
                         carry[col + k] = pending.rowspan - 1
                     if k:
-                        out.append("")
+                        out.append(MERGED)
                 col += pending.colspan
                 pending = next(cells, None)
             carry = {c: n for c, n in carry.items() if n > 0}
