@@ -419,7 +419,9 @@ def render(report: Report, fmt: str, variant: str, golden: str = "") -> Renderin
 
 
 def renderable(report: Report) -> bool:
-    """Whether the plain 2021 layout can print this golden (a single-row (六) report cannot)."""
+    """Whether the plain 2021 layout can print this golden (a 2019-format or single-row (六) one cannot)."""
+    if report.template != "2021":
+        return False
     cells = _cells(report)
     return all(cells[f"applications.{r}.total"] is not None for r in ("other_no_correction", "other_unpaid_fee"))
 

@@ -50,8 +50,17 @@ class Group:
     start: int
 
 
+_PARENS = re.compile(r"\([^()\n]*\)")
+
+
 def digit_groups(text: str, start: int, end: int) -> list[Group]:
-    return [Group(m.group(), m.start()) for m in _GROUP.finditer(text, start, end)]
+    """Digit runs of a region, leaving out those inside parentheses (a header's ``(指2019年事项数)``)."""
+    hidden = [(m.start(), m.end()) for m in _PARENS.finditer(text, start, end)]
+    return [
+        Group(m.group(), m.start())
+        for m in _GROUP.finditer(text, start, end)
+        if not any(a <= m.start() < b for a, b in hidden)
+    ]
 
 
 @lru_cache(maxsize=4096)

@@ -19,7 +19,7 @@ TokenKind = Literal["number", "blank", "glued", "word"]
 # word. The lookaheads make "12件" a word, not the number 12.
 _END = r"(?=[\s|]|\Z)"
 _TOKEN = re.compile(
-    rf"(?P<num>(?P<int>[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+))(?:\.\d+)?)(?P<noise>[?*'\"`]*){_END}"
+    rf"(?P<sign>[减增])?(?P<num>(?P<int>[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+))(?:\.\d+)?)(?P<unit>万元|元)?(?P<noise>[?*'\"`]*){_END}"
     rf"|(?P<blank>[/\\\-—–─]+|无|空){_END}"
     r"|[^\s|]+"
 )
@@ -32,6 +32,7 @@ class Token(NamedTuple):  # a NamedTuple: built ~200 times per report, 5x cheape
     text: str
     value: Decimal | int | None = None
     noise: str = ""
+    unit: str = ""  # 元 / 万元 printed in the cell itself
 
 
 def _token(m: re.Match[str]) -> Token:
@@ -41,8 +42,12 @@ def _token(m: re.Match[str]) -> Token:
         if len(digits) > 1 and digits[0] == "0":
             return Token("glued", m.start(), m.end(), m.group())
         plain = num.replace(",", "")
-        value = Decimal(plain) if "." in plain else int(plain)  # int is far cheaper, and exact
-        return Token("number", m.start(), m.end("num"), num, value, m["noise"])
+        value: Decimal | int = Decimal(plain) if "." in plain else int(plain)  # int is far cheaper, and exact
+        if m["sign"] == "减":  # the 2019 format's 本年增/减: 减4 is −4
+            value = -value
+        start = m.start()
+        end = m.end("unit") if m["unit"] else m.end("num")
+        return Token("number", start, end, m.group()[: end - start], value, m["noise"], m["unit"] or "")
     if m["blank"] is not None:
         return Token("blank", m.start(), m.end(), m.group())
     return Token("word", m.start(), m.end(), m.group())
@@ -54,7 +59,7 @@ def classify(text: str, start: int = 0) -> Token:
     if m is None or m.end() != len(text):
         return Token("word", start, start + len(text), text)
     tok = _token(m)
-    return Token(tok.kind, tok.start + start, tok.end + start, tok.text, tok.value, tok.noise)
+    return tok._replace(start=tok.start + start, end=tok.end + start)
 
 
 def tokenize(text: str, start: int, end: int) -> Iterator[Token]:

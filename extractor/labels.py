@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nianbao.schema import APPLICANT_COLUMNS, APPLICATION_ROWS
+from nianbao.schema import APPLICANT_COLUMNS, APPLICATION_ROWS, APPLICATION_ROWS_2019
 
 
 def flex(phrase: str) -> str:
@@ -142,6 +142,69 @@ TABLE3_2021: tuple[RowSpec, ...] = tuple(
     for key, (label, regex) in _T3_WORDS.items()
 )
 
+# ---------------------------------------------------------------- the 2019 format
+# Labels as printed in real 2019/2020 reports (checked against published reports: e.g. a county
+# service centre's 2020 report and 武汉's 2020 report as converted by a mirror site — 規範性檔案).
+_ITEMS = ("items_last_year", "change", "decisions")
+TABLE2_2019: tuple[RowSpec, ...] = (
+    _spec(
+        "regulations",
+        "规章",
+        flex("规章"),
+        tuple(f"{_AD}.regulations.{c}" for c in ("new_made", "new_published", "total_published")),
+    ),
+    _spec(
+        "normative_documents",
+        "规范性文件",
+        rf"(?:{flex('行政')})?{flex('规范性')}(?:{flex('文件')}|{flex('档案')})",
+        tuple(f"{_AD}.normative_documents.{c}" for c in ("new_made", "new_published", "total_published")),
+    ),
+    # 湖北's variant adds this row; kept under `extra` with its label
+    _spec(
+        "extra",
+        "其他主动公开文件",
+        rf"{flex('其他主动公开')}(?:{flex('文件')}|{flex('档案')})",
+        ("extra.0", "extra.1", "extra.2"),
+    ),
+    _spec("licensing", "行政许可", flex("行政许可"), tuple(f"{_AD}.licensing.{c}" for c in _ITEMS)),
+    _spec(
+        "other_admin_services",
+        "其他对外管理服务事项",
+        flex("其他对外管理服务事项"),
+        tuple(f"{_AD}.other_admin_services.{c}" for c in _ITEMS),
+    ),
+    _spec("penalty", "行政处罚", flex("行政处罚"), tuple(f"{_AD}.penalty.{c}" for c in _ITEMS)),
+    _spec("coercion", "行政强制", flex("行政强制"), tuple(f"{_AD}.coercion.{c}" for c in _ITEMS)),
+    _spec(
+        "fees",
+        "行政事业性收费",
+        rf"{flex('行政事业')}[性型]\s*{flex('收费')}",
+        (f"{_AD}.fees.items_last_year", f"{_AD}.fees.change"),
+    ),
+    _spec(
+        "procurement",
+        "政府集中采购",
+        flex("政府集中采购"),
+        (f"{_AD}.procurement.projects", f"{_AD}.procurement.amount"),
+        decimal=True,
+    ),
+)
+OPTIONAL_ROWS = frozenset({"extra"})
+
+_OTHER_2019 = _spec(
+    "other",
+    "（六）其他处理",
+    rf"{_n('六')}{flex('其他处理')}",
+    tuple(f"applications.other.{c}" for c in APPLICANT_COLUMNS),
+)
+# Table 3 of the 2019 format: the 2021 rows less （六）'s two sub-rows, （六）其他处理 itself read as `other`.
+TABLE3_2019: tuple[RowSpec, ...] = tuple(
+    _OTHER_2019 if spec.key == "other" else spec for spec in TABLE3_2021 if spec.key in APPLICATION_ROWS_2019
+)
+PROCUREMENT_UNIT = re.compile(rf"{flex('采购总金额')}\s*\(?\s*(?:{flex('单位')}\s*[:：]?\s*)?(万元|元)")
+
 # Words that only the 2019 format prints, and words that only the 2021 format prints.
-MARKERS_2019 = re.compile(flex("本年新制作数量") + "|" + flex("上一年项目数量") + "|" + flex("对外公开总数量"))
+MARKERS_2019 = re.compile(
+    flex("本年新制作数量") + "|" + flex("上一年项目数量") + "|" + flex("对外公开总数量") + "|" + flex("政府集中采购")
+)
 MARKERS_2021 = re.compile(flex("本年制发件数") + "|" + flex("逾期不补正") + "|" + flex("本年处理决定数量"))

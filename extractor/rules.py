@@ -29,16 +29,28 @@ from extractor.align import (
     solve_linear,
 )
 from extractor.cells import Token, first_run, first_run_in, tokenize
-from extractor.labels import MARKERS_2019, MARKERS_2021, TABLE2_2021, TABLE3_2021, RowSpec
+from extractor.labels import (
+    MARKERS_2019,
+    MARKERS_2021,
+    OPTIONAL_ROWS,
+    PROCUREMENT_UNIT,
+    TABLE2_2019,
+    TABLE2_2021,
+    TABLE3_2019,
+    TABLE3_2021,
+    RowSpec,
+)
 from extractor.readers.html import MERGED
 from extractor.report_identity import read_identity
 from extractor.sections import Sections, locate_sections
-from nianbao.errors import NoTablesError, UnsupportedTemplateError
+from nianbao.errors import NoTablesError
 from nianbao.schema import (
     APPLICANT_COLUMNS,
     APPLICANT_PARTS,
     APPLICATION_ROWS,
+    APPLICATION_ROWS_2019,
     RESULT_ROWS,
+    RESULT_ROWS_2019,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     CellValue,
@@ -52,9 +64,10 @@ from nianbao.schema import (
 
 BACKEND = "rules"
 # Bump when a change can alter any extracted value: stored results are re-run on a new version.
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 _PROVENANCE = TypeAdapter(dict[str, Provenance])
+_NEXT_BLOCK = re.compile(r"第\s*二\s*十\s*条\s*第|信\s*息\s*内\s*容")
 TABLE4_CELLS = tuple(f"reviews_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS)
 TABLE4_SPEC = RowSpec("reviews_litigation", "复议/诉讼", re.compile("(?!)"), TABLE4_CELLS)
 
@@ -95,12 +108,31 @@ class _Builder:
     provenance: dict[str, dict[str, object]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     issues: list[Violation] = field(default_factory=list)
+    extra: list[dict[str, object]] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
+    application_rows: tuple[str, ...] = APPLICATION_ROWS
+    result_rows: tuple[str, ...] = RESULT_ROWS
 
     def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> dict[str, object]:
         return {"span": {"start": start, "end": end}, "text": text, "method": method, "note": note}
 
+    def _unit(self, path: str, tok: Token, what: str) -> None:
+        if path.endswith("procurement.amount"):
+            self.units["active_disclosure.procurement.amount_unit"] = tok.unit
+        elif path.endswith("fees.amount_10k_yuan") and tok.unit == "元":
+            # kept as printed; a person decides whether the agency meant 元 (and the column 万元)
+            self.issues.append(
+                Violation(
+                    rule="unit_mismatch",
+                    severity="warning",
+                    cells=[path],
+                    found=tok.text,
+                    message=f"{what}: the fee is printed as {tok.text!r} in a column headed 万元; kept as printed",
+                )
+            )
+
     def _set(self, path: str, value: int | Decimal, *, decimal: bool, what: str) -> bool:
-        if decimal:
+        if decimal and not path.endswith(".projects"):
             self.values[path] = Decimal(value)
         elif isinstance(value, int):
             self.values[path] = value
@@ -112,7 +144,18 @@ class _Builder:
         return True
 
     def fill(self, cells: tuple[str, ...], run: list[Token], *, decimal: bool, what: str) -> None:
+        if cells and cells[0].startswith("extra."):
+            self.extra.append(
+                {
+                    "label": what.rsplit(" row ", 1)[-1],
+                    "values": [int(t.value) if t.kind == "number" and t.value is not None else None for t in run],
+                    "spans": [{"start": t.start, "end": t.end} if t.kind == "number" else None for t in run],
+                }
+            )
+            return
         for path, tok in zip(cells, run, strict=True):
+            if tok.unit:
+                self._unit(path, tok, what)
             if tok.kind == "blank":
                 self.provenance[path] = self._prov(
                     tok.start, tok.end, tok.text, "blank", "printed as an empty-cell marker"
@@ -196,13 +239,28 @@ class _Builder:
             else:
                 self.fill((path,), [tok], decimal=decimal, what=what)
 
+    def _find_label(self, spec: RowSpec, start: int, end: int) -> re.Match[str] | None:
+        """The next match of a row label that is not inside a parenthesis: 湖北's labels carry long
+        instructions such as （…含行政确认、行政处罚、行政强制…） naming other rows."""
+        pos = start
+        while True:
+            m = spec.pattern.search(self.text, pos, end)
+            if m is None:
+                return None
+            line_start = self.text.rfind("\n", 0, m.start()) + 1
+            before = self.text[line_start : m.start()]
+            if before.count("(") <= before.count(")"):
+                return m
+            pos = m.start() + 1
+
     def read_rows(self, region: Span, specs: tuple[RowSpec, ...], table: int) -> list[_Pending]:
         found: list[tuple[RowSpec, int, int]] = []
         cursor = region.start
         for spec in specs:
-            m = spec.pattern.search(self.text, cursor, region.end)
+            m = self._find_label(spec, cursor, region.end)
             if m is None:
-                self.notes.append(f"table {table}: row label {spec.label} not found")
+                if spec.key not in OPTIONAL_ROWS:
+                    self.notes.append(f"table {table}: row label {spec.label} not found")
                 continue
             found.append((spec, m.start(), m.end()))
             cursor = m.end()
@@ -218,7 +276,8 @@ class _Builder:
             if cells is not None:
                 self._fill_positional(spec.cells, cells, label_end, what, decimal=spec.decimal)
                 continue
-            groups = digit_groups(self.text, label_end, end)
+            block = _NEXT_BLOCK.search(self.text, label_end, end)  # a row's cells end where the next block starts
+            groups = digit_groups(self.text, label_end, block.start() if block else end)
             if not groups:
                 self.notes.append(f"{what}: printed without values")
                 continue
@@ -239,7 +298,7 @@ class _Builder:
             options[p.spec.key] = readings(p.groups, len(p.spec.cells), check if not p.spec.decimal else no_check)
         for key, vals in fixed.items():
             options.setdefault(key, [tuple(Piece(v, 0, 0) for v in vals)])
-        sums_usable = all(k in options for k in (*RESULT_ROWS, "results_total"))
+        sums_usable = all(k in options for k in (*self.result_rows, "results_total"))
         balance_usable = all(k in options for k in _BALANCE_SIGN)
         if linear and (sums_usable or balance_usable):
             # An identity with an unknown row in it cannot be used: its part of the vector is masked.
@@ -253,7 +312,7 @@ class _Builder:
             def coefficient(row: str, values: tuple[int | Decimal, ...]) -> tuple[int, ...]:
                 return tuple(m * c for m, c in zip(mask, _t3_coefficient(row, values), strict=True))
 
-            sol = solve_linear(options, [k for k in APPLICATION_ROWS if k in options], coefficient, 14)
+            sol = solve_linear(options, [k for k in self.application_rows if k in options], coefficient, 14)
         else:
             sol = solve(options, None)  # each row stands on its own identity
         for p in pending:
@@ -322,10 +381,12 @@ class _Builder:
         """A printed-blank cell is 0 where non-negativity leaves no other value: the identity's other
         terms already add up. Only such forced zeros are filled, each recorded as inferred."""
         equations: list[tuple[list[str], list[str]]] = []
-        for row in APPLICATION_ROWS:
+        for row in self.application_rows:
             equations.append(([f"applications.{row}.{c}" for c in APPLICANT_PARTS], [f"applications.{row}.total"]))
         for col in APPLICANT_COLUMNS:
-            equations.append(([f"applications.{r}.{col}" for r in RESULT_ROWS], [f"applications.results_total.{col}"]))
+            equations.append(
+                ([f"applications.{r}.{col}" for r in self.result_rows], [f"applications.results_total.{col}"])
+            )
             equations.append(
                 (
                     [f"applications.new_received.{col}", f"applications.carried_over.{col}"],
@@ -374,35 +435,49 @@ def extract_rules(text: str) -> RulesResult:
     if not sections.found():
         raise NoTablesError("no statistical tables found (sections 二/三/四 and their labels are absent)")
     template = detect_template(text, sections)
-    if template != "2021":
-        raise UnsupportedTemplateError(
-            f"uses the {template} format (labels such as 本年新制作数量); only the 2021 format is supported yet"
-        )
     identity = read_identity(text)
     builder = _Builder(text)
+    if template == "2019":
+        builder.application_rows, builder.result_rows = APPLICATION_ROWS_2019, RESULT_ROWS_2019
+    table2, table3 = (TABLE2_2019, TABLE3_2019) if template == "2019" else (TABLE2_2021, TABLE3_2021)
     builder.notes.extend(sections.notes)
     if identity.agency is None:
         builder.notes.append("agency not found in the title lines")
     if identity.year is None:
         builder.notes.append("report year not found in the title lines")
     if sections.t2:
-        pending = builder.read_rows(sections.t2, TABLE2_2021, 2)
+        pending = builder.read_rows(sections.t2, table2, 2)
         builder.resolve(pending, no_check, False, {})
+        if template == "2019" and "active_disclosure.procurement.amount_unit" not in builder.units:
+            m = PROCUREMENT_UNIT.search(text, sections.t2.start, sections.t2.end)
+            if m:
+                builder.units["active_disclosure.procurement.amount_unit"] = m.group(1)
     if sections.t3:
-        pending = builder.read_rows(sections.t3, TABLE3_2021, 3)
-        if not any(
-            c.startswith(("applications.other_no_correction", "applications.other_unpaid_fee"))
-            for c in builder.provenance
-        ) and any(c.startswith("applications.other.") for c in builder.provenance):
+        pending = builder.read_rows(sections.t3, table3, 3)
+        if (
+            template == "2021"
+            and not any(
+                c.startswith(("applications.other_no_correction", "applications.other_unpaid_fee"))
+                for c in builder.provenance
+            )
+            and any(c.startswith("applications.other.") for c in builder.provenance)
+        ):
             builder.notes.append(
                 "table 3 prints (六)其他处理 as a single row (the 2019 layout): its values are under `other`, "
                 "and its two sub-rows are not printed"
             )
-        builder.resolve(pending, row_total_ok, True, builder.fixed_rows(TABLE3_2021))
+        builder.resolve(pending, row_total_ok, True, builder.fixed_rows(table3))
     if sections.t4:
         builder.read_table4(sections.t4)
     builder.force_zeros()
-    report = report_from_cells(builder.values, agency=identity.agency, year=identity.year, template="2021")
+    extra_fields: dict[str, object] = {}
+    if template == "2019":
+        extra_fields["active_disclosure.extra"] = builder.extra
+    report = report_from_cells(
+        builder.values, agency=identity.agency, year=identity.year, template=template, **extra_fields
+    )
+    if template == "2019" and builder.units:
+        report.active_disclosure.procurement.amount_unit = builder.units["active_disclosure.procurement.amount_unit"]  # type: ignore[union-attr]
     return RulesResult(report, _PROVENANCE.validate_python(builder.provenance), builder.notes, builder.issues)
 
 

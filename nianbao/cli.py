@@ -98,7 +98,8 @@ def _load_record(path: Path) -> Record:
         return Record.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
+        # (a union's member class names, e.g. "Applications", are not part of the path a user knows)
+        where = ".".join(str(x) for x in first["loc"] if not (isinstance(x, str) and x[:1].isupper()))
         raise RecordError(f"does not match the schema: {where}: {first['msg']}", file=path) from None
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 SCHEMA_VERSION = "1"
 
@@ -38,6 +38,16 @@ Count = int | None
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Span(_Strict):
+    """Half-open character interval [start, end) in the normalised text."""
+
+    start: int
+    end: int
+
+    def slice(self, text: str) -> str:
+        return text[self.start : self.end]
 
 
 # ---------------------------------------------------------------- table 2 (2021 format)
@@ -64,6 +74,52 @@ class ActiveDisclosure(_Strict):
     penalty: Decisions = Field(default_factory=Decisions)
     coercion: Decisions = Field(default_factory=Decisions)
     fees: Fees = Field(default_factory=Fees)
+
+
+# ---------------------------------------------------------------- table 2 (2019 format)
+
+
+class PublishedCounts(_Strict):
+    new_made: Count = None
+    new_published: Count = None
+    total_published: Count = None
+
+
+class ItemCounts(_Strict):
+    items_last_year: Count = None
+    change: Count = None  # signed: 减4 / -8 → −4 / −8
+    decisions: Count = None
+
+
+class FeeItems(_Strict):
+    items_last_year: Count = None
+    change: Count = None
+
+
+class Procurement(_Strict):
+    projects: Count = None
+    amount: Amount | None = None  # as printed, in ``amount_unit``
+    amount_unit: str | None = None  # "元", "万元", or None when the report does not say
+
+
+class ExtraRow(_Strict):
+    """A provincial variant's additional row (湖北: 其他主动公开文件), kept with its label."""
+
+    label: str
+    values: list[Count] = Field(default_factory=list)
+    spans: list[Span | None] = Field(default_factory=list)
+
+
+class ActiveDisclosure2019(_Strict):
+    regulations: PublishedCounts = Field(default_factory=PublishedCounts)
+    normative_documents: PublishedCounts = Field(default_factory=PublishedCounts)
+    licensing: ItemCounts = Field(default_factory=ItemCounts)
+    other_admin_services: ItemCounts = Field(default_factory=ItemCounts)
+    penalty: ItemCounts = Field(default_factory=ItemCounts)
+    coercion: ItemCounts = Field(default_factory=ItemCounts)
+    fees: FeeItems = Field(default_factory=FeeItems)
+    procurement: Procurement = Field(default_factory=Procurement)
+    extra: list[ExtraRow] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- table 3
@@ -150,6 +206,46 @@ class Applications(_Strict):
     carried_to_next_year: ApplicantCounts = Field(default_factory=ApplicantCounts)
 
 
+class Applications2019(_Strict):
+    """The 2019 format's table 3: （六）其他处理 is one row, exported as ``other``."""
+
+    new_received: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    carried_over: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    granted: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    partially_granted: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    denied_state_secret: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    denied_prohibited_by_law: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    denied_three_safeties_one_stability: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    denied_third_party_rights: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    denied_internal_affairs: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    denied_process_info: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    denied_enforcement_files: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    denied_administrative_query: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    unavailable_not_held: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    unavailable_needs_creation: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    unavailable_unclear_after_correction: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    not_processed_petition: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    not_processed_duplicate: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    not_processed_publication: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    not_processed_excessive: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    not_processed_confirmation: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    other: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    results_total: ApplicantCounts = Field(default_factory=ApplicantCounts)
+    carried_to_next_year: ApplicantCounts = Field(default_factory=ApplicantCounts)
+
+
+RESULT_ROWS_2019: tuple[str, ...] = tuple(
+    r for r in RESULT_ROWS if r not in ("other_no_correction", "other_unpaid_fee")
+)
+APPLICATION_ROWS_2019: tuple[str, ...] = (
+    "new_received",
+    "carried_over",
+    *RESULT_ROWS_2019,
+    "results_total",
+    "carried_to_next_year",
+)
+
+
 # ---------------------------------------------------------------- table 4
 
 REVIEW_GROUPS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
@@ -172,16 +268,36 @@ class ReviewsLitigation(_Strict):
 
 # ---------------------------------------------------------------- the report (export contract v1)
 
-Template = Literal["2021"]
+Template = Literal["2021", "2019"]
 
 
 class Report(_Strict):
+    """The export contract v1. ``template`` says which format's fields tables 2 and 3 carry."""
+
     agency: str | None = None
     year: int | None = None
     template: Template = "2021"
-    active_disclosure: ActiveDisclosure = Field(default_factory=ActiveDisclosure)
-    applications: Applications = Field(default_factory=Applications)
+    active_disclosure: ActiveDisclosure | ActiveDisclosure2019 = Field(default_factory=ActiveDisclosure)
+    applications: Applications | Applications2019 = Field(default_factory=Applications)
     reviews_litigation: ReviewsLitigation = Field(default_factory=ReviewsLitigation)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tables_by_template(cls, data: Any) -> Any:
+        # The union cannot tell a 2019 table 3 from a 2021 one with two rows missing: the template does.
+        if isinstance(data, dict) and data.get("template") == "2019":
+            data = dict(data)
+            for key, model in (("active_disclosure", ActiveDisclosure2019), ("applications", Applications2019)):
+                if isinstance(data.get(key), dict):
+                    data[key] = model.model_validate(data[key])
+        return data
+
+    @model_validator(mode="after")
+    def _tables_match_template(self) -> Report:
+        want = (ActiveDisclosure2019, Applications2019) if self.template == "2019" else (ActiveDisclosure, Applications)
+        if not isinstance(self.active_disclosure, want[0]) or not isinstance(self.applications, want[1]):
+            raise ValueError(f"tables 2 and 3 do not have the fields of the {self.template} format")
+        return self
 
 
 TABLE2_CELLS: tuple[str, ...] = (
@@ -204,7 +320,28 @@ TABLE4_CELLS: tuple[str, ...] = tuple(
 )
 ALL_CELLS: tuple[str, ...] = TABLE2_CELLS + TABLE3_CELLS + TABLE4_CELLS
 
+TABLE2_CELLS_2019: tuple[str, ...] = (
+    *(f"active_disclosure.{r}.{c}" for r in ("regulations", "normative_documents")
+      for c in ("new_made", "new_published", "total_published")),
+    *(f"active_disclosure.{r}.{c}" for r in ("licensing", "other_admin_services", "penalty", "coercion")
+      for c in ("items_last_year", "change", "decisions")),
+    "active_disclosure.fees.items_last_year",
+    "active_disclosure.fees.change",
+    "active_disclosure.procurement.projects",
+    "active_disclosure.procurement.amount",
+)  # fmt: skip
+TABLE3_CELLS_2019: tuple[str, ...] = tuple(
+    f"applications.{row}.{col}" for row in APPLICATION_ROWS_2019 for col in APPLICANT_COLUMNS
+)
+ALL_CELLS_2019: tuple[str, ...] = TABLE2_CELLS_2019 + TABLE3_CELLS_2019 + TABLE4_CELLS
+CELLS_BY_TEMPLATE: dict[str, tuple[str, ...]] = {"2021": ALL_CELLS, "2019": ALL_CELLS_2019}
+SIGNED_CELLS = frozenset(p for p in TABLE2_CELLS_2019 if p.endswith(".change"))
+
 CellValue = int | Decimal | None
+
+
+def cells_of(template: str) -> tuple[str, ...]:
+    return CELLS_BY_TEMPLATE[template]
 
 
 def table_of(path: str) -> int:
@@ -237,7 +374,7 @@ def flatten(report: Report) -> dict[str, CellValue]:
     """Every cell of tables 2–4 by path, in template order (one dump, no per-cell attribute walks)."""
     data = report.model_dump(include={"active_disclosure", "applications", "reviews_litigation"})
     out: dict[str, CellValue] = {}
-    for path in ALL_CELLS:
+    for path in CELLS_BY_TEMPLATE[report.template]:
         table, row, col = path.split(".")
         out[path] = data[table][row][col]
     return out
@@ -245,10 +382,23 @@ def flatten(report: Report) -> dict[str, CellValue]:
 
 def report_from_cells(cells: dict[str, CellValue], **fields: Any) -> Report:
     """Build a :class:`Report` (validated once) from cell values by path; absent cells are blank."""
-    nested: dict[str, dict[str, dict[str, CellValue]]] = {}
+    nested: dict[str, dict[str, Any]] = {"active_disclosure": {}, "applications": {}, "reviews_litigation": {}}
     for path, value in cells.items():
         table, row, col = path.split(".")
-        nested.setdefault(table, {}).setdefault(row, {})[col] = value
+        nested[table].setdefault(row, {})[col] = value
+    template = fields.get("template", "2021")
+    for table, keys in (
+        ("active_disclosure", ActiveDisclosure2019 if template == "2019" else ActiveDisclosure),
+        ("applications", Applications2019 if template == "2019" else Applications),
+    ):
+        # fill absent rows so that the union of 2021/2019 models resolves to the right one
+        for name in keys.model_fields:
+            if name != "extra":
+                nested[table].setdefault(name, {})
+    for key, value in list(fields.items()):
+        if key.startswith("active_disclosure."):
+            nested["active_disclosure"][key.split(".", 1)[1]] = value
+            del fields[key]
     return Report.model_validate({**fields, **nested})
 
 
@@ -260,16 +410,6 @@ Status = Literal["verified", "rejected", "failed"]
 # source, yet the identities break — the agency's own arithmetic, a finding to keep, not to "fix".
 RejectionReason = Literal["source_inconsistent", "extraction_unverified"]
 ProvenanceMethod = Literal["read", "blank", "inferred"]
-
-
-class Span(_Strict):
-    """Half-open character interval [start, end) in the normalised text."""
-
-    start: int
-    end: int
-
-    def slice(self, text: str) -> str:
-        return text[self.start : self.end]
 
 
 class Provenance(_Strict):
@@ -319,5 +459,8 @@ class Record(Report):
         return Report.model_validate(self.model_dump(include=set(Report.model_fields)))
 
     def export(self) -> dict[str, Any]:
-        """The export contract v1 alone, as JSON-ready data."""
-        return self.model_dump(mode="json", include=set(Report.model_fields))
+        """The export contract v1 alone, as JSON-ready data (an extra row's spans are provenance: left out)."""
+        data = self.model_dump(mode="json", include=set(Report.model_fields))
+        for row in data["active_disclosure"].get("extra", []):
+            row.pop("spans", None)
+        return data

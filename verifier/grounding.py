@@ -16,12 +16,20 @@ GROUNDING = "grounding"
 # Deliberately stricter than any extractor's reader: plain digits, optional thousands separators and
 # sign, optional decimals. Nothing else may stand in the span.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_SIGN_WORDS = {"减": "-", "增": "+"}  # the 2019 format's 本年增/减 prints 减4 for −4
+_UNITS = ("万元", "元")  # a unit printed in the cell (79000.1元) is part of what was read
 
 
 def read_number(text: str) -> Decimal | int | None:
     if text.isascii() and text.isdigit():  # the common case, without regex or Decimal
         return int(text)
     s = text.strip()
+    if s[:1] in _SIGN_WORDS:
+        s = _SIGN_WORDS[s[0]] + s[1:]
+    for unit in _UNITS:
+        if s.endswith(unit):
+            s = s[: -len(unit)]
+            break
     if not _NUMBER.fullmatch(s):
         return None
     try:
@@ -106,3 +114,19 @@ def check_inferred(provenance: dict[str, Provenance]) -> list[Violation]:
         )
         for row, cells in rows.items()
     ]
+
+
+def check_extra_rows(report: Report, text: str | None) -> list[Violation]:
+    """Grounding for a provincial variant's extra rows (kept under ``active_disclosure.extra``)."""
+    out = []
+    for i, row in enumerate(getattr(report.active_disclosure, "extra", [])):
+        for j, value in enumerate(row.values):
+            if value is None:
+                continue
+            path = f"active_disclosure.extra.{i}.{j}"
+            span = row.spans[j] if j < len(row.spans) else None
+            if span is None:
+                out.append(_violation(path, f"{row.label}: value has no source span", found=str(value)))
+            elif text is not None and read_number(span.slice(text)) != value:
+                out.append(_violation(path, f"{row.label}: value {value} but the source reads {span.slice(text)!r}"))
+    return out

@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from nianbao.schema import (
-    ALL_CELLS,
     APPLICANT_COLUMNS,
     APPLICANT_PARTS,
     APPLICATION_ROWS,
     RESULT_ROWS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
+    SIGNED_CELLS,
     CellValue,
     Report,
     Violation,
@@ -69,9 +69,14 @@ def _sum_rule(
     )
 
 
+def _present(report: Cells, rows: Sequence[str]) -> list[str]:
+    """The rows of this report's template (the 2019 format has no other_no_correction/other_unpaid_fee)."""
+    return [r for r in rows if f"applications.{r}.total" in report]
+
+
 def row_totals(report: Cells) -> list[Violation]:
     out = []
-    for row in APPLICATION_ROWS:
+    for row in _present(report, APPLICATION_ROWS):
         v = _sum_rule(
             report,
             ROW_TOTAL,
@@ -90,9 +95,9 @@ def results_sums(report: Cells) -> list[Violation]:
         v = _sum_rule(
             report,
             RESULTS_SUM,
-            [f"applications.{row}.{col}" for row in RESULT_ROWS],
+            [f"applications.{row}.{col}" for row in _present(report, RESULT_ROWS)],
             [f"applications.results_total.{col}"],
-            f"table 3 column {col}: row （七）总计 should equal the sum of the 21 result rows",
+            f"table 3 column {col}: row （七）总计 should equal the sum of the result rows",
         )
         if v:
             out.append(v)
@@ -132,8 +137,9 @@ def group_totals(report: Cells) -> list[Violation]:
 
 def non_negative(report: Cells) -> list[Violation]:
     out = []
-    for path in ALL_CELLS:
-        value = report[path]
+    for path, value in report.items():
+        if path in SIGNED_CELLS:  # 本年增/减 is a change, signed by definition
+            continue
         if value is not None and Decimal(value) < 0:
             out.append(
                 Violation(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nianbao.schema import Provenance, RejectionReason, Report, Status, Violation, flatten
-from verifier.grounding import GROUNDING, check_grounding, check_inferred
+from verifier.grounding import GROUNDING, check_extra_rows, check_grounding, check_inferred
 from verifier.identities import IDENTITY_RULES, check_identities
 from verifier.missing import check_missing
 
@@ -37,6 +37,7 @@ def verify(
         *check_identities(cells),
         *check_grounding(cells, provenance, text),
         *check_inferred(provenance),
+        *check_extra_rows(report, text),
     ]
     errors = [v for v in violations if v.severity == "error"]
     if not errors:

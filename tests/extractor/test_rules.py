@@ -6,7 +6,7 @@ import pytest
 
 from extractor.normalize import normalize
 from extractor.rules import extract_rules
-from nianbao.errors import NoTablesError, UnsupportedTemplateError
+from nianbao.errors import NoTablesError
 from tests.conftest import plant, seed_text
 
 
@@ -127,10 +127,17 @@ def test_no_tables() -> None:
         extract_rules("一、总体情况\n本年度我单位认真落实条例。")
 
 
-def test_2019_format_is_refused_with_a_reason() -> None:
+def test_2019_format_is_detected_from_labels_not_year() -> None:
     text = (
-        "二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n"
-        "规章\t0\t0\t0\n三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n"
+        "某县2023年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n"
+        "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t0\t0\t0\n"
+        "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n"
     )
-    with pytest.raises(UnsupportedTemplateError, match="2019"):
-        extract_rules(text)
+    result = extract_rules(text)
+    assert result.report.template == "2019"
+    assert result.report.year == 2023
+    assert result.report.active_disclosure.regulations.model_dump() == {
+        "new_made": 0,
+        "new_published": 0,
+        "total_published": 0,
+    }
