@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from extractor.normalize import normalize
@@ -141,3 +143,23 @@ def test_2019_format_is_detected_from_labels_not_year() -> None:
         "new_published": 0,
         "total_published": 0,
     }
+
+
+def test_fee_printed_in_yuan_in_a_wan_yuan_column_is_flagged_and_kept() -> None:
+    text = plant(seed_text("seed_000"), "\t6248.72\n", "\t62487200元\n")
+    result = extract_rules(normalize(text))
+    assert result.report.active_disclosure.fees.amount_10k_yuan == 62487200  # as printed, never rescaled
+    (issue,) = [i for i in result.issues if i.rule == "unit_mismatch"]
+    assert issue.severity == "warning" and issue.cells == ["active_disclosure.fees.amount_10k_yuan"]
+
+
+def test_2019_signed_changes_and_instructions_in_labels() -> None:
+    text = seed_text("fmt2019_hubei")
+    result = extract_rules(normalize(text))
+    ad = result.report.active_disclosure
+    assert ad.penalty.change == -8 and ad.coercion.change == -2  # "-8" and "減2"
+    # 其他对外管理服务事项's instruction names 行政处罚/行政强制: their rows still get their own numbers
+    assert (ad.penalty.items_last_year, ad.penalty.decisions) == (90, 22)
+    assert ad.coercion.items_last_year == 4 and ad.coercion.decisions is None  # printed "-"
+    assert ad.extra[0].label == "其他主动公开文件" and ad.extra[0].values == [186, 86, 255]
+    assert (ad.procurement.amount, ad.procurement.amount_unit) == (Decimal("12.5"), "万元")

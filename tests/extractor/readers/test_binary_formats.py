@@ -1,0 +1,103 @@
+"""DOCX and PDF readers on real writers' output, and on broken files (a named error, the batch goes on)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from evals.corpus import render
+from extractor.normalize import normalize
+from extractor.readers import read_document
+from nianbao.errors import EmptyFileError, UnsupportedFormatError
+from nianbao.pipeline import extract_file
+from nianbao.schema import Report
+from tests.conftest import golden_cases
+
+(SEED,) = [Report.model_validate(c.expected) for c in golden_cases() if c.name.startswith("seed_000")]
+
+
+def test_docx_merged_cells_keep_numbers_in_their_columns(tmp_path: Path) -> None:
+    path = tmp_path / "r.docx"
+    path.write_bytes(render(SEED, "docx", "blank_zero").data)
+    text = normalize(read_document(path).raw_text)
+    row = next(line for line in text.splitlines() if "本年新收" in line)
+    cells = [c for c in row.split("\t") if c != "〃"]
+    # label, then seven columns in place: 51, five blanks, 51
+    assert cells[-7:] == ["51", "", "", "", "", "", "51"]
+
+
+def test_pdf_page_numbers_are_not_read_as_cells(tmp_path: Path) -> None:
+    path = tmp_path / "r.pdf"
+    path.write_bytes(render(SEED, "pdf", "plain").data)
+    text = read_document(path).raw_text
+    assert "- 1 -" not in text and "- 2 -" not in text
+    assert extract_file(path).status == "verified"
+
+
+def test_corrupt_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj <<>> garbage")
+    with pytest.raises(UnsupportedFormatError, match="not a readable PDF") as info:
+        read_document(path)
+    assert str(path) in str(info.value)
+
+
+def test_pdf_without_text_layer(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.rect(50, 50, 100, 100)  # a drawing, no text: what a scan looks like to a text reader
+    c.save()
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(buf.getvalue())
+    with pytest.raises(EmptyFileError, match="no text layer"):
+        read_document(path)
+
+
+def test_corrupt_docx(tmp_path: Path) -> None:
+    path = tmp_path / "broken.docx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w:document><w:body><w:p>")
+    path.write_bytes(buf.getvalue())
+    with pytest.raises(UnsupportedFormatError, match="not valid XML"):
+        read_document(path)
+
+
+def test_zip_that_is_not_a_docx(tmp_path: Path) -> None:
+    path = tmp_path / "data.xlsx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/workbook.xml", "<x/>")
+    path.write_bytes(buf.getvalue())
+    with pytest.raises(UnsupportedFormatError, match="not a report DOCX"):
+        read_document(path)
+
+
+def test_legacy_doc_is_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / "old.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    with pytest.raises(UnsupportedFormatError, match="convert it to DOCX or PDF"):
+        read_document(path)
+
+
+def test_html_page_without_the_tables(tmp_path: Path) -> None:
+    from nianbao.errors import NoTablesError
+
+    path = tmp_path / "page.html"
+    path.write_text("<html><body><ul><li>首页</li></ul><p>页面不存在</p></body></html>", encoding="utf-8")
+    with pytest.raises(NoTablesError) as info:
+        extract_file(path)
+    assert str(path) in str(info.value)
+
+
+def test_gbk_html(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(render(SEED, "html", "plain").data.decode("utf-8").replace("\xa0", " ").encode("gbk"))
+    record = extract_file(path)
+    assert record.source is not None and record.source.encoding == "gb18030"
+    assert record.status == "verified"
