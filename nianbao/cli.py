@@ -145,6 +145,62 @@ def verify_cmd(
     raise typer.Exit(0 if ok == len(files) else 1)
 
 
+def _load_summary(path: Path) -> dict[str, Any]:
+    """An eval JSON, or the last run of a history file (one JSON object per line)."""
+    text = path.read_text(encoding="utf-8").strip()
+    try:
+        data: dict[str, Any] = json.loads(text)
+    except json.JSONDecodeError:
+        data = json.loads(text.splitlines()[-1])
+    return data
+
+
+@app.command(name="eval")
+def eval_cmd(
+    backend: Annotated[str, typer.Option(help="Extraction backend to evaluate (rules).")] = "rules",
+    goldens: Annotated[Path | None, typer.Option(help="Golden cases folder (default: the bundled goldens/).")] = None,
+    generated: Annotated[
+        bool, typer.Option(help="Also render every golden in every format and noise variant, and plant source errors.")
+    ] = True,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the full results as JSON here.")] = None,
+    history: Annotated[Path | None, typer.Option(help="Append this run (one JSON line) to a history file.")] = None,
+    compare: Annotated[
+        Path | None, typer.Option(help="Show what changed since an earlier JSON or history file.")
+    ] = None,
+    thresholds: Annotated[Path | None, typer.Option(help="Ratchet file (default: evals/thresholds.toml).")] = None,
+    check: Annotated[
+        bool, typer.Option(help="Exit 1 when a metric falls below its floor or a silent error appears.")
+    ] = True,
+) -> None:
+    """Measure accuracy on the golden corpus: cells, tables, reports, and verification against the truth."""
+    from evals import ratchet, report
+    from evals.cases import GOLDENS, all_cases
+    from evals.run import run
+
+    try:
+        cases = all_cases(goldens or GOLDENS, generated=generated)
+        summary = run(cases, backend)
+    except NianbaoError as e:
+        _say(f"eval failed — {e.reason}")
+        raise typer.Exit(2) from None
+    print(report.table(summary))
+    if json_out is not None:
+        json_out.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    if compare is not None:
+        print()
+        print(report.compare(_load_summary(compare), summary))
+    if history is not None:
+        with history.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    failures = ratchet.check(summary, ratchet.load(thresholds or ratchet.THRESHOLDS))
+    print()
+    if failures:
+        print("RATCHET FAILED:\n  " + "\n  ".join(failures))
+    else:
+        print("ratchet: every metric at or above its floor, no silent error")
+    raise typer.Exit(1 if failures and check else 0)
+
+
 @app.command()
 def version() -> None:
     """Print nianbao's version and the parser version."""

@@ -1,0 +1,108 @@
+"""The eval corpus: every golden as it is, every golden rendered in every format and noise variant, and
+copies whose printed numbers were altered so that the source itself breaks an identity.
+
+A case carries the truth (what the file *prints*) and what a right outcome is: ``verified``, or a
+rejection the file deserves — the report's own arithmetic (``source_inconsistent``), cells the file
+cannot determine (``unresolvable``), or zeros printed blank that no identity forces (``blank_zeros``).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evals.corpus import FORMATS, UNRENDERABLE, VARIANTS, ZERO_VARIANTS, render, renderable
+from nianbao.schema import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDENS = ROOT / "goldens"
+
+# Planted source errors: (what, row, column, delta) — one printed cell changed, the report's totals not.
+PLANTS: tuple[tuple[str, str, str, int], ...] = (
+    ("row_total", "results_total", "total", +1),  # breaks 总计 of its row, its column and the balance
+    ("result_cell", "granted", "natural_person", +2),  # a result row no longer adds up, nor its column
+)
+
+
+@dataclass
+class EvalCase:
+    name: str
+    kind: str  # "golden" | "rendered" | "planted"
+    format: str
+    variant: str
+    template: str
+    truth: Report
+    path: Path
+    expected_status: str  # "verified" | "rejected"
+    expected_reason: str | None = (
+        None  # for a deserved rejection: "source_inconsistent" | "unresolvable" | "blank_zeros"
+    )
+    unresolvable: list[str] = field(default_factory=list)
+
+
+def _format_of(path: Path) -> str:
+    return {".htm": "html", ".md": "md", ".markdown": "md"}.get(
+        path.suffix.lower(), path.suffix.lower().lstrip(".") or "txt"
+    )
+
+
+def golden_cases(goldens: Path = GOLDENS) -> list[EvalCase]:
+    cases = []
+    for case_dir in sorted(p for p in goldens.iterdir() if (p / "expected.json").is_file()):
+        meta = json.loads((case_dir / "case.json").read_text(encoding="utf-8"))
+        truth = Report.model_validate_json((case_dir / "expected.json").read_text(encoding="utf-8"))
+        source = (case_dir / meta["source"]).resolve()
+        unresolvable = meta.get("unresolvable_cells", [])
+        reason = meta.get("expected_reason") or ("unresolvable" if unresolvable else None)
+        cases.append(
+            EvalCase(
+                case_dir.name, "golden", _format_of(source), "as published", truth.template, truth, source,
+                meta["expected_status"], reason, unresolvable,
+            )
+        )  # fmt: skip
+    return cases
+
+
+def _planted(truth: Report, row: str, col: str, delta: int) -> Report:
+    data = truth.model_dump()
+    data["applications"][row][col] += delta
+    return Report.model_validate(data)
+
+
+def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase]:
+    """Renderings and planted source errors of every golden the 2021 layout can print."""
+    for g in goldens:
+        if g.kind != "golden" or g.expected_status != "verified" or not renderable(g.truth):
+            continue
+        for fmt in FORMATS:
+            for variant in VARIANTS:
+                if (fmt, variant) in UNRENDERABLE:
+                    continue
+                r = render(g.truth, fmt, variant, g.name)
+                path = workdir / f"{g.name}.{variant}{r.suffix}"
+                path.write_bytes(r.data)
+                zeros = variant in ZERO_VARIANTS
+                yield EvalCase(
+                    f"{g.name}/{fmt}/{variant}", "rendered", fmt, variant, g.template, g.truth, path,
+                    "verified", "blank_zeros" if zeros else None,
+                )  # fmt: skip
+            for what, row, col, delta in PLANTS:
+                truth = _planted(g.truth, row, col, delta)
+                r = render(truth, fmt, "plain", g.name)
+                path = workdir / f"{g.name}.planted_{what}{r.suffix}"
+                path.write_bytes(r.data)
+                yield EvalCase(
+                    f"{g.name}/{fmt}/planted_{what}", "planted", fmt, "plain", g.template, truth, path,
+                    "rejected", "source_inconsistent",
+                )  # fmt: skip
+
+
+def all_cases(goldens: Path = GOLDENS, *, generated: bool = True, workdir: Path | None = None) -> list[EvalCase]:
+    base = golden_cases(goldens)
+    if not generated:
+        return base
+    work = workdir or Path(tempfile.mkdtemp(prefix="nianbao-eval-"))
+    return base + list(generated_cases(base, work))

@@ -1,0 +1,72 @@
+"""The ratchet: floors (and the silent-error ceiling) that an eval must meet, which may only tighten.
+
+``evals/thresholds.toml`` holds them; CI fails when a metric falls below its floor or a silent error
+appears. :func:`check_history` reads every committed version of the file and fails if any floor was
+ever lowered (or the ceiling raised).
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
+
+
+def load(path: Path = THRESHOLDS) -> dict[str, Any]:
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+def _metric(summary: dict[str, Any], dotted: str) -> float:
+    obj: Any = summary["overall"]
+    for part in dotted.split("."):
+        obj = obj[part]
+    return float(obj)
+
+
+def check(summary: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
+    """What fails the ratchet, in words; empty when the run passes."""
+    failures = []
+    for name, floor in thresholds.get("floors", {}).items():
+        value = _metric(summary, name)
+        if value < floor:
+            failures.append(f"{name} = {value:.4f}, below its floor {floor}")
+    for name, ceiling in thresholds.get("ceilings", {}).items():
+        value = _metric(summary, name)
+        if value > ceiling:
+            failures.append(f"{name} = {value:g}, above its ceiling {ceiling}")
+    return failures
+
+
+def check_history(versions: list[dict[str, Any]]) -> list[str]:
+    """Versions oldest first; a floor may only go up, a ceiling only down, and neither may disappear."""
+    failures = []
+    for older, newer in itertools.pairwise(versions):
+        for kind, worse in (("floors", float.__lt__), ("ceilings", float.__gt__)):
+            for name, value in older.get(kind, {}).items():
+                if name not in newer.get(kind, {}):
+                    failures.append(f"{kind[:-1]} {name} was removed")
+                elif worse(float(newer[kind][name]), float(value)):
+                    failures.append(f"{kind[:-1]} {name} moved from {value} to {newer[kind][name]}")
+    return failures
+
+
+def committed_versions(path: Path = THRESHOLDS) -> list[dict[str, Any]]:
+    """Every committed version of the thresholds file, oldest first, then the working copy."""
+    repo = path.parent.parent
+    rel = path.relative_to(repo).as_posix()
+    shas = subprocess.run(
+        ["git", "log", "--format=%H", "--", rel], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.split()
+    versions = []
+    for sha in reversed(shas):
+        text = subprocess.run(
+            ["git", "show", f"{sha}:{rel}"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout
+        versions.append(tomllib.loads(text))
+    versions.append(load(path))
+    return versions

@@ -1,0 +1,155 @@
+"""Run extraction over the eval corpus and score it against the truth.
+
+Scoring, per case:
+
+* **cells** — every value of tables 2–4 of the case's template; ``null`` vs ``0`` is a difference,
+  except for a zero that the file prints blank, where ``null`` or an inferred 0 is right (the file does
+  not say), and for cells the case records as undeterminable from its file (they must come back
+  ``null`` with an ``ambiguous`` violation).
+* **outcome** — ``verified_correct``; ``expected_rejection`` (rejected, correct, and the file deserves
+  it: its own arithmetic, undeterminable or blank cells); ``caught`` (wrong and rejected);
+  ``false_alarm`` (correct but rejected without cause); ``silent_error`` (verified but wrong — the number
+  that matters); ``failed`` (no extraction at all).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from evals.cases import EvalCase
+from evals.corpus import ZERO_VARIANTS, matches
+from nianbao.errors import NianbaoError
+from nianbao.pipeline import extract_file
+from nianbao.schema import Record, flatten, table_of
+
+OUTCOMES = ("verified_correct", "expected_rejection", "caught", "false_alarm", "silent_error", "failed")
+
+
+@dataclass
+class CaseResult:
+    name: str
+    kind: str
+    format: str
+    variant: str
+    template: str
+    status: str
+    reason: str | None
+    outcome: str
+    cells: int
+    cells_correct: int
+    tables_exact: dict[str, bool]
+    report_exact: bool
+    wrong_cells: list[str] = field(default_factory=list)
+    expected_reason: str | None = None
+    source_flagged: bool | None = None
+    seconds: float = 0.0
+    llm_used: bool = False
+    tokens: int = 0
+    error: str | None = None
+
+
+def score(case: EvalCase, record: Record) -> CaseResult:
+    truth, got = flatten(case.truth), flatten(record.report()) if record.template == case.template else {}
+    flagged = {c for v in record.violations if v.rule == "ambiguous" for c in v.cells}
+    wrong: list[str] = []
+    per_table: dict[str, bool] = {"2": True, "3": True, "4": True}
+    for path, want in truth.items():
+        have = got.get(path)
+        if path in case.unresolvable:
+            ok = have is None and path in flagged
+        else:
+            prov = record.provenance.get(path)
+            ok = matches(
+                want, have, case.variant if case.variant in ZERO_VARIANTS else "plain", prov.method if prov else None
+            )
+        if not ok:
+            wrong.append(f"{path}: expected {want}, got {have}")
+            per_table[str(table_of(path))] = False
+    identity_ok = (record.agency, record.year) == (case.truth.agency, case.truth.year)
+    correct = not wrong and identity_ok
+    if not identity_ok:
+        wrong.insert(0, f"identity: expected {case.truth.agency} {case.truth.year}, got {record.agency} {record.year}")
+    deserved = case.expected_reason is not None
+    if record.status == "verified":
+        outcome = "verified_correct" if correct else "silent_error"
+    elif not correct:
+        outcome = "caught"
+    elif deserved and (case.expected_reason != "source_inconsistent" or record.reason == "source_inconsistent"):
+        outcome = "expected_rejection"
+    else:
+        outcome = "false_alarm"
+    return CaseResult(
+        name=case.name, kind=case.kind, format=case.format, variant=case.variant, template=case.template,
+        status=record.status, reason=record.reason, outcome=outcome, cells=len(truth),
+        cells_correct=len(truth) - sum(1 for w in wrong if not w.startswith("identity")),
+        tables_exact=per_table, report_exact=correct, wrong_cells=wrong[:5], expected_reason=case.expected_reason,
+        source_flagged=(
+            (record.reason == "source_inconsistent") if case.expected_reason == "source_inconsistent" else None
+        ),
+    )  # fmt: skip
+
+
+def run_case(case: EvalCase, backend: str = "rules") -> CaseResult:
+    start = time.perf_counter()
+    try:
+        record = extract_file(case.path)
+    except NianbaoError as e:
+        n = len(flatten(case.truth))
+        return CaseResult(
+            case.name, case.kind, case.format, case.variant, case.template, "failed", None, "failed", n, 0,
+            {"2": False, "3": False, "4": False}, False, expected_reason=case.expected_reason,
+            seconds=time.perf_counter() - start, error=e.reason,
+        )  # fmt: skip
+    result = score(case, record)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _share(results: list[CaseResult]) -> dict[str, Any]:
+    n = len(results)
+    outcomes = Counter(r.outcome for r in results)
+    cells = sum(r.cells for r in results)
+    source = [r for r in results if r.expected_reason == "source_inconsistent"]
+    return {
+        "cases": n,
+        "cell_accuracy": sum(r.cells_correct for r in results) / cells if cells else 1.0,
+        "report_exact": sum(r.report_exact for r in results) / n if n else 1.0,
+        "table_exact": {t: sum(r.tables_exact[t] for r in results) / n if n else 1.0 for t in ("2", "3", "4")},
+        "outcomes": {o: outcomes.get(o, 0) for o in OUTCOMES},
+        "silent_errors": outcomes.get("silent_error", 0),
+        "source_inconsistent_cases": len(source),
+        "source_inconsistent_flagged": sum(bool(r.source_flagged) for r in source) / len(source) if source else 1.0,
+        "llm_share": sum(r.llm_used for r in results) / n if n else 0.0,
+        "tokens": sum(r.tokens for r in results),
+        "seconds": sum(r.seconds for r in results),
+    }
+
+
+def summarize(results: list[CaseResult], backend: str, wall: float) -> dict[str, Any]:
+    by: dict[str, dict[str, list[CaseResult]]] = {
+        "format": defaultdict(list),
+        "template": defaultdict(list),
+        "kind": defaultdict(list),
+    }
+    for r in results:
+        by["format"][r.format].append(r)
+        by["template"][r.template].append(r)
+        by["kind"][r.kind].append(r)
+    return {
+        "backend": backend,
+        "wall_seconds": wall,
+        "overall": _share(results),
+        **{f"by_{k}": {name: _share(rs) for name, rs in sorted(groups.items())} for k, groups in by.items()},
+        "cases": [asdict(r) for r in results],
+    }
+
+
+def run(cases: list[EvalCase], backend: str = "rules") -> dict[str, Any]:
+    if backend != "rules":
+        raise NianbaoError(f"backend {backend!r} is not available: only the rules backend is built (LLM: open issue)")
+    start = time.perf_counter()
+    results = [run_case(c, backend) for c in cases]
+    return summarize(results, backend, time.perf_counter() - start)

@@ -1,0 +1,118 @@
+"""The eval measures what it claims, and fails on a planted regression of the parser."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import extractor.rules
+from evals.cases import all_cases, golden_cases
+from evals.report import compare
+from evals.run import run
+from extractor.labels import RowSpec
+from nianbao.cli import app
+
+runner = CliRunner()
+
+
+def test_goldens_score_as_read_by_hand() -> None:
+    summary = run(golden_cases())
+    outcomes = {c["name"]: c["outcome"] for c in summary["cases"]}
+    assert outcomes["seed_000_wushan_2024"] == "verified_correct"
+    assert outcomes["dev_hongze_2023_pdf"] == "expected_rejection"  # the agency's own table 4 totals
+    assert outcomes["dev_pingtan_2021_txt"] == "expected_rejection"  # 规范性文件 cannot be split
+    assert summary["overall"]["silent_errors"] == 0
+    assert summary["overall"]["cell_accuracy"] == 1.0
+
+
+def test_a_misread_value_is_caught_by_grounding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A parser bug that scales the fee ×10: table 2 has no identity, but the span still reads 6248.72.
+    original = extractor.rules._Builder._set
+
+    def wrong_fee(self, path, value, *, decimal, what):  # type: ignore[no-untyped-def]
+        if path.endswith("fees.amount_10k_yuan") and value:
+            value = value * 10
+        return original(self, path, value, decimal=decimal, what=what)
+
+    monkeypatch.setattr(extractor.rules._Builder, "_set", wrong_fee)
+    summary = run([c for c in golden_cases() if c.name.startswith("seed_000")])
+    (case,) = summary["cases"]
+    assert case["outcome"] == "caught"
+
+
+def test_a_wrong_extraction_that_verifies_counts_as_silent(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A parser bug the verifier cannot see: two table-2 rows' cells swapped. Each value reads as itself
+    # at its span and table 2 has no identity — verified, yet wrong. The eval must call it silent.
+    specs = {s.key: s for s in extractor.rules.TABLE2_2021}
+    swapped = tuple(
+        RowSpec(
+            s.key,
+            s.label,
+            s.pattern,
+            specs["penalty"].cells
+            if s.key == "licensing"
+            else specs["licensing"].cells
+            if s.key == "penalty"
+            else s.cells,
+            s.decimal,
+        )
+        for s in extractor.rules.TABLE2_2021
+    )
+    monkeypatch.setattr(extractor.rules, "TABLE2_2021", swapped)
+    summary = run([c for c in golden_cases() if c.name.startswith("seed_000")])
+    (case,) = summary["cases"]
+    assert case["outcome"] == "silent_error"
+    assert summary["overall"]["silent_errors"] == 1
+
+
+def _break_label(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """A planted regression: the row label of ``key`` no longer matches anything."""
+    specs = tuple(
+        RowSpec(s.key, s.label, re.compile("(?!)"), s.cells, s.decimal) if s.key == key else s
+        for s in extractor.rules.TABLE3_2021
+    )
+    monkeypatch.setattr(extractor.rules, "TABLE3_2021", specs)
+
+
+def test_eval_command_passes_then_fails_on_a_planted_regression(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ok = runner.invoke(app, ["eval", "--no-generated", "--json", str(tmp_path / "before.json")])
+    assert ok.exit_code == 0, ok.stdout
+    assert "ratchet: every metric at or above its floor" in ok.stdout
+
+    _break_label(monkeypatch, "denied_process_info")
+    broken = runner.invoke(
+        app,
+        ["eval", "--no-generated", "--json", str(tmp_path / "after.json"), "--compare", str(tmp_path / "before.json")],
+    )
+    assert broken.exit_code == 1
+    assert "RATCHET FAILED" in broken.stdout and "cell_accuracy" in broken.stdout
+    assert re.search(r"WORSE\s+seed_000_wushan_2024: verified_correct → caught", broken.stdout)
+
+
+def test_history_appends_one_line_per_run(tmp_path: Path) -> None:
+    history = tmp_path / "history.jsonl"
+    for _ in range(2):
+        result = runner.invoke(app, ["eval", "--no-generated", "--history", str(history)])
+        assert result.exit_code == 0
+    lines = history.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and json.loads(lines[-1])["backend"] == "rules"
+
+
+def test_compare_reports_no_change_for_the_same_run() -> None:
+    summary = run(golden_cases())
+    assert "no case changed" in compare(summary, summary)
+
+
+def test_generated_corpus_has_renderings_and_planted_errors(tmp_path: Path) -> None:
+    cases = all_cases(workdir=tmp_path)
+    kinds = {c.kind for c in cases}
+    assert kinds == {"golden", "rendered", "planted"}
+    planted = [c for c in cases if c.kind == "planted"]
+    assert planted and all(c.expected_reason == "source_inconsistent" for c in planted)
+    assert {c.format for c in cases if c.kind == "rendered"} == {"html", "docx", "pdf", "txt"}
