@@ -15,7 +15,7 @@ def _row(name: str, s: dict[str, Any]) -> str:
     o = s["outcomes"]
     return (
         f"{name:<22}{s['cases']:>6}{_pct(s['cell_accuracy']):>10}{_pct(s['report_exact']):>10}"
-        f"{o['verified_correct']:>8}{o['expected_rejection']:>8}{o['caught']:>8}{o['false_alarm']:>8}"
+        f"{o['verified_correct']:>8}{o['expected_rejection']:>10}{o['caught']:>8}{o['false_alarm']:>8}"
         f"{o['silent_error']:>8}{o['failed']:>8}"
     )
 
@@ -23,7 +23,7 @@ def _row(name: str, s: dict[str, Any]) -> str:
 def table(summary: dict[str, Any]) -> str:
     head = (
         f"{'':<22}{'cases':>6}{'cells':>10}{'reports':>10}"
-        f"{'ok':>8}{'deserved':>8}{'caught':>8}{'f.alarm':>8}{'SILENT':>8}{'failed':>8}"
+        f"{'ok':>8}{'deserved':>10}{'caught':>8}{'f.alarm':>8}{'SILENT':>8}{'failed':>8}"
     )
     o = summary["overall"]
     lines = [
