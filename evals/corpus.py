@@ -379,10 +379,10 @@ def render_pdf(report: Report, variant: str) -> bytes:
             if t3_rows == 13:  # break table 3 across pages, header repeated as real PDFs do
                 new_page()
                 for h in t3_header:
-                    _pdf_row(c, font, h, y[0], 0)
+                    _pdf_row(c, font, h, y[0], 0, "t3", "header")
                     y[0] -= 13
         nvalues = {"t2": len(cells) - 1, "t3": 7, "t4": 15}[sec] if kind == "row" else 0
-        _pdf_row(c, font, cells, y[0], nvalues)
+        _pdf_row(c, font, cells, y[0], nvalues, sec, kind)
         y[0] -= 13
         if y[0] < 60:
             new_page()
@@ -393,16 +393,45 @@ def render_pdf(report: Report, variant: str) -> bytes:
     return buf.getvalue()
 
 
-def _pdf_row(c: Any, font: str, cells: list[str], y: float, nvalues: int) -> None:
+def _column_x(sec: str, ncols: int) -> list[float]:
+    """Centres of the value columns, as a Word table converted to PDF would place them (a single value of
+    table 2 stands in a cell merged over the three columns: at their middle)."""
+    if sec == "t4":
+        return [80.0 + 34 * i for i in range(ncols)]
+    if sec == "t2" and ncols == 1:
+        return [366.0]
+    return [330.0 + 36 * i for i in range(ncols)]
+
+
+def _pdf_row(c: Any, font: str, cells: list[str], y: float, nvalues: int, sec: str = "t3", kind: str = "row") -> None:
+    if kind == "header" and sec in ("t2", "t3", "t4"):
+        # column headers stand over their columns (the label cells of the row stay at the left)
+        ncols = {"t2": len(cells) - 1, "t3": 7, "t4": 15}[sec]
+        if sec == "t4" and len(cells) == 7:
+            # 结果维持…总计 over the review columns; the two litigation group labels over their five
+            x = _column_x("t4", 15)
+            c.setFont(font, 5)
+            for pos, h in zip([*x[:5], x[7], x[12]], cells, strict=True):
+                c.drawCentredString(pos, y, h.replace("\n", ""))
+            return
+        heads = cells[-ncols:] if len(cells) >= ncols else []
+        lead = cells[: len(cells) - len(heads)] if heads else cells
+        c.setFont(font, 6)
+        c.drawString(40, y, " ".join(x.replace("\n", " ") for x in lead if x)[:60])
+        c.setFont(font, 5)
+        for x, h in zip(_column_x(sec, ncols), heads, strict=False):
+            if h:
+                c.drawCentredString(x, y, h.replace("\n", ""))
+        return
     labels = cells[: len(cells) - nvalues]
     values = cells[len(cells) - nvalues :] if nvalues else []
     c.setFont(font, 6)
     c.drawString(40, y, " ".join(x.replace("\n", " ") for x in labels if x)[:60])
-    # numbers in fixed columns right of the labels; an empty cell draws nothing, as a real PDF does
+    # values centred in fixed columns right of the labels; an empty cell draws nothing, as a real PDF does
     c.setFont(font, 8)
-    for i, v in enumerate(values):
+    for x, v in zip(_column_x(sec, max(nvalues, 1)), values, strict=False):
         if v:
-            c.drawRightString(80 + 34 * i if nvalues > 7 else 330 + 36 * i, y, v)
+            c.drawCentredString(x, y, v)
 
 
 RENDERERS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {
