@@ -409,9 +409,9 @@ def _pdf_row(c: Any, font: str, cells: list[str], y: float, nvalues: int, sec: s
         ncols = {"t2": len(cells) - 1, "t3": 7, "t4": 15}[sec]
         if sec == "t4" and len(cells) == 7:
             # 结果维持…总计 over the review columns; the two litigation group labels over their five
-            x = _column_x("t4", 15)
+            xs = _column_x("t4", 15)
             c.setFont(font, 5)
-            for pos, h in zip([*x[:5], x[7], x[12]], cells, strict=True):
+            for pos, h in zip([*xs[:5], xs[7], xs[12]], cells, strict=True):
                 c.drawCentredString(pos, y, h.replace("\n", ""))
             return
         heads = cells[-ncols:] if len(cells) >= ncols else []
@@ -419,9 +419,9 @@ def _pdf_row(c: Any, font: str, cells: list[str], y: float, nvalues: int, sec: s
         c.setFont(font, 6)
         c.drawString(40, y, " ".join(x.replace("\n", " ") for x in lead if x)[:60])
         c.setFont(font, 5)
-        for x, h in zip(_column_x(sec, ncols), heads, strict=False):
+        for hx, h in zip(_column_x(sec, ncols), heads, strict=False):
             if h:
-                c.drawCentredString(x, y, h.replace("\n", ""))
+                c.drawCentredString(hx, y, h.replace("\n", ""))
         return
     labels = cells[: len(cells) - nvalues]
     values = cells[len(cells) - nvalues :] if nvalues else []
@@ -429,9 +429,9 @@ def _pdf_row(c: Any, font: str, cells: list[str], y: float, nvalues: int, sec: s
     c.drawString(40, y, " ".join(x.replace("\n", " ") for x in labels if x)[:60])
     # values centred in fixed columns right of the labels; an empty cell draws nothing, as a real PDF does
     c.setFont(font, 8)
-    for x, v in zip(_column_x(sec, max(nvalues, 1)), values, strict=False):
+    for vx, v in zip(_column_x(sec, max(nvalues, 1)), values, strict=False):
         if v:
-            c.drawCentredString(x, y, v)
+            c.drawCentredString(vx, y, v)
 
 
 RENDERERS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {

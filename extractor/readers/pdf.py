@@ -150,8 +150,8 @@ def _layout(lines: list[list[_Seg]]) -> list[str]:
         tolerance = max(6.0, 1.2 * width)
         # The value area starts right of the rows' own labels (not at the first value: leading columns may
         # be blank in every row of the block); a block without labels (table 4's one row) is all values.
-        labels = [s.right for line in block for s in line if not s.value]
-        first = max(labels) if labels else float("-inf")
+        label_rights = [s.right for line in block for s in line if not s.value]
+        first = max(label_rights) if label_rights else float("-inf")
         centers = [s.center for s in values]
         if sum(s.center >= first for s in header) >= 3:  # (centres: a header cell is wider than its values)
             centers += [s.center for s in header if s.center >= first]
