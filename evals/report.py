@@ -41,6 +41,12 @@ def table(summary: dict[str, Any]) -> str:
         "source-inconsistent cases flagged as such: "
         f"{o['source_inconsistent_flagged'] * o['source_inconsistent_cases']:.0f} of {o['source_inconsistent_cases']}",
         f"LLM share {_pct(o['llm_share']).strip()}, tokens {o['tokens']}",
+        *(
+            f"known limit (declared in case.json, outside the floors): {k['name']} — "
+            f"rejected as it should be, {_pct(k['cell_accuracy']).strip()} of its cells read right, "
+            f"{k['misread']} read wrong"
+            for k in o["known_limits"]
+        ),
         "",
         "cells: share of table cells equal to the truth; reports: share of reports with every cell right.",
         "ok = verified and right · deserved = rejected, right, and the file deserves it (its own arithmetic,",

@@ -49,12 +49,15 @@ class CaseResult:
     llm_used: bool = False
     tokens: int = 0
     error: str | None = None
+    known_limit: bool = False  # declared "caught" in case.json, and caught: outside the floors
+    cells_misread: int = 0  # cells given a value other than the truth (not merely left blank)
 
 
 def score(case: EvalCase, record: Record) -> CaseResult:
     truth, got = flatten(case.truth), flatten(record.report()) if record.template == case.template else {}
     flagged = {c for v in record.violations if v.rule == "ambiguous" for c in v.cells}
     wrong: list[str] = []
+    misread = 0
     per_table: dict[str, bool] = {"2": True, "3": True, "4": True}
     for path, want in truth.items():
         have = got.get(path)
@@ -66,6 +69,7 @@ def score(case: EvalCase, record: Record) -> CaseResult:
                 want, have, case.variant if case.variant in ZERO_VARIANTS else "plain", prov.method if prov else None
             )
         if not ok:
+            misread += have is not None
             wrong.append(f"{path}: expected {want}, got {have}")
             per_table[str(table_of(path))] = False
     identity_ok = (record.agency, record.year) == (case.truth.agency, case.truth.year)
@@ -86,6 +90,7 @@ def score(case: EvalCase, record: Record) -> CaseResult:
         status=record.status, reason=record.reason, outcome=outcome, cells=len(truth),
         cells_correct=len(truth) - sum(1 for w in wrong if not w.startswith("identity")),
         tables_exact=per_table, report_exact=correct, wrong_cells=wrong[:5], expected_reason=case.expected_reason,
+        cells_misread=misread,
         source_flagged=(
             (record.reason == "source_inconsistent") if case.expected_reason == "source_inconsistent" else None
         ),
@@ -105,10 +110,13 @@ def run_case(case: EvalCase, backend: str = "rules") -> CaseResult:
         )  # fmt: skip
     result = score(case, record)
     result.seconds = time.perf_counter() - start
+    result.known_limit = case.expected_outcome == "caught" and result.outcome == "caught"
     return result
 
 
-def _share(results: list[CaseResult]) -> dict[str, Any]:
+def _share(all_results: list[CaseResult]) -> dict[str, Any]:
+    known = [r for r in all_results if r.known_limit]
+    results = [r for r in all_results if not r.known_limit]
     n = len(results)
     outcomes = Counter(r.outcome for r in results)
     cells = sum(r.cells for r in results)
@@ -123,8 +131,12 @@ def _share(results: list[CaseResult]) -> dict[str, Any]:
         "source_inconsistent_cases": len(source),
         "source_inconsistent_flagged": sum(bool(r.source_flagged) for r in source) / len(source) if source else 1.0,
         "llm_share": sum(r.llm_used for r in results) / n if n else 0.0,
-        "tokens": sum(r.tokens for r in results),
-        "seconds": sum(r.seconds for r in results),
+        "tokens": sum(r.tokens for r in all_results),
+        "seconds": sum(r.seconds for r in all_results),
+        "known_limits": [
+            {"name": r.name, "cell_accuracy": r.cells_correct / r.cells if r.cells else 1.0, "misread": r.cells_misread}
+            for r in known
+        ],
     }
 
 

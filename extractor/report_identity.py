@@ -14,6 +14,12 @@ _TITLE = re.compile(
     r"(?:政府)?信息公开[^\n]{0,12}?报\s*告",
     re.M,
 )
+# "2024 年上海市科委政府信息公开工作\n年度报告": the year first, the agency after it, the title split
+_YEAR_FIRST = re.compile(
+    r"^[ \t#>*]*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<agency>[^\n\d]{2,40}?)\s*(?:政府)?信息公开\S{0,6}"
+    r"(?:\s*\n\s*)?(?:工作)?\s*年\s*度\s*报\s*告",
+    re.M,
+)
 _SEARCH_CHARS = 3000  # the title is at the top; a long page header may push it down a little
 
 
@@ -30,6 +36,9 @@ def _clean(agency: str) -> str:
 def read_identity(text: str) -> ReportIdentity:
     head = text[:_SEARCH_CHARS]
     m = _TITLE.search(head)
+    y = _YEAR_FIRST.search(head)
+    if y is not None and (m is None or y.start() < m.start()):
+        return ReportIdentity(_clean(y["agency"]) or None, int(y["year"]))
     if m is None:
         return ReportIdentity(None, None)
     agency = _clean(m["agency"])

@@ -116,3 +116,24 @@ def test_generated_corpus_has_renderings_and_planted_errors(tmp_path: Path) -> N
     planted = [c for c in cases if c.kind == "planted"]
     assert planted and all(c.expected_reason == "source_inconsistent" for c in planted)
     assert {c.format for c in cases if c.kind == "rendered"} == {"html", "docx", "pdf", "txt"}
+
+
+def test_a_declared_known_limit_stays_outside_the_floors_only_while_it_is_caught() -> None:
+    from evals.run import CaseResult, _share
+
+    def result(outcome: str, known: bool, right: int) -> CaseResult:
+        return CaseResult(
+            "c", "golden", "md", "as published", "2021", "rejected", None, outcome, 10, right,
+            {"2": True, "3": right == 10, "4": True}, right == 10, known_limit=known,
+        )  # fmt: skip
+
+    share = _share([result("verified_correct", False, 10), result("caught", True, 4)])
+    assert share["cell_accuracy"] == 1.0 and share["known_limits"][0]["cell_accuracy"] == 0.4
+    share = _share([result("verified_correct", False, 10), result("silent_error", False, 4)])
+    assert share["silent_errors"] == 1 and share["cell_accuracy"] == 0.7
+
+
+def test_kewei_is_a_precise_rejection_with_nothing_misread() -> None:
+    summary = run([c for c in golden_cases() if c.name == "dev_sh_kewei_2024_md"])
+    (case,) = summary["cases"]
+    assert case["known_limit"] and case["outcome"] == "caught" and case["cells_misread"] == 0

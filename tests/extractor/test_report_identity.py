@@ -29,3 +29,8 @@ def test_year_with_du_and_page_title_field() -> None:
 
 def test_no_title() -> None:
     assert read_identity("一、总体情况\n本年度……").year is None
+
+
+def test_year_first_title_split_over_lines() -> None:
+    ident = read_identity("正文\n2024 年上海市科委政府信息公开工作\n年度报告\n根据《中华人民共和国政府信息公开条例》")
+    assert (ident.agency, ident.year) == ("上海市科委", 2024)
