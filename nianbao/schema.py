@@ -387,19 +387,20 @@ def report_from_cells(cells: dict[str, CellValue], **fields: Any) -> Report:
         table, row, col = path.split(".")
         nested[table].setdefault(row, {})[col] = value
     template = fields.get("template", "2021")
-    for table, keys in (
-        ("active_disclosure", ActiveDisclosure2019 if template == "2019" else ActiveDisclosure),
-        ("applications", Applications2019 if template == "2019" else Applications),
-    ):
-        # fill absent rows so that the union of 2021/2019 models resolves to the right one
-        for name in keys.model_fields:
-            if name != "extra":
-                nested[table].setdefault(name, {})
     for key, value in list(fields.items()):
         if key.startswith("active_disclosure."):
             nested["active_disclosure"][key.split(".", 1)[1]] = value
             del fields[key]
-    return Report.model_validate({**fields, **nested})
+    # Each table validated once by the model its template calls for (a union would try both).
+    t2_model, t3_model = (
+        (ActiveDisclosure2019, Applications2019) if template == "2019" else (ActiveDisclosure, Applications)
+    )
+    tables = {
+        "active_disclosure": t2_model.model_validate(nested["active_disclosure"]),
+        "applications": t3_model.model_validate(nested["applications"]),
+        "reviews_litigation": ReviewsLitigation.model_validate(nested["reviews_litigation"]),
+    }
+    return Report.model_validate({**fields, **tables})
 
 
 # ---------------------------------------------------------------- what the tool adds
