@@ -201,6 +201,272 @@ def eval_cmd(
     raise typer.Exit(1 if failures and check else 0)
 
 
+DB_OPTION = typer.Option("--db", help="The results store (SQLite file).")
+
+
+@app.command(name="run")
+def run_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Report files, folders (searched recursively) and globs.")],
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    workers: Annotated[int, typer.Option(help="Parallel extraction processes.")] = 0,
+    force: Annotated[bool, typer.Option(help="Redo files already extracted by this parser version.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
+) -> None:
+    """Extract many reports into the store, in parallel; re-running skips what is done."""
+    from nianbao import bulk
+
+    n_workers = workers or bulk.default_workers()
+    bar = None
+    if progress and sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            TextColumn("{task.fields[counts]}"), transient=False,
+        )  # fmt: skip
+        bar.start()
+        task = bar.add_task("extracting", total=None, counts="")
+
+        def show(summary: bulk.RunSummary, total: int, _path: str) -> None:
+            c = summary.counts
+            assert bar is not None
+            counts = f"verified {c['verified']} · rejected {c['rejected']} · failed {c['failed']}"
+            bar.update(task, total=total, completed=summary.processed, counts=counts)
+
+        callback: bulk.Progress | None = show
+    else:
+        last = [0.0]
+
+        def show_lines(summary: bulk.RunSummary, total: int, _path: str) -> None:
+            import time as _t
+
+            if _t.monotonic() - last[0] >= 5 or summary.processed == total:
+                last[0] = _t.monotonic()
+                c = summary.counts
+                _say(f"{summary.processed}/{total}: verified {c['verified']}, rejected {c['rejected']}, "
+                     f"failed {c['failed']}")  # fmt: skip
+
+        callback = show_lines if progress else None
+    try:
+        summary = bulk.run(paths, db, workers=n_workers, force=force, progress=callback)
+    except NianbaoError as e:
+        if bar:
+            bar.stop()
+        _say(f"run failed — {e}")
+        raise typer.Exit(2) from None
+    if bar:
+        bar.stop()
+    for line in summary.unreadable[:50]:
+        _say(f"  failed: {line}")
+    if len(summary.unreadable) > 50:
+        _say(f"  … and {len(summary.unreadable) - 50} more failures (all are in the store)")
+    c = summary.counts
+    _say(
+        f"{summary.files} file(s): {summary.processed} processed (verified {c['verified']}, rejected {c['rejected']}, "
+        f"failed {c['failed']}), {summary.skipped} already done; {summary.seconds:.1f} s with {n_workers} worker(s); "
+        f"store: {db}"
+    )
+    raise typer.Exit(0)
+
+
+@app.command(name="export")
+def export_cmd(
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv | parquet (tidy long rows) | jsonl (contract JSON per report)")
+    ] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: export.<format>).")] = None,
+    include_rejected: Annotated[
+        bool, typer.Option(help="Also export rejected extractions (their status says so).")
+    ] = False,
+) -> None:
+    """Export verified and reviewed data for analysts."""
+    from nianbao.export import export
+
+    target = out or Path(f"export.{fmt}")
+    try:
+        n = export(db, fmt, target, include_rejected)
+    except NianbaoError as e:
+        _say(f"export failed — {e}")
+        raise typer.Exit(2) from None
+    _say(f"{target}: {n} {'reports' if fmt == 'jsonl' else 'rows'}")
+
+
+review_app = typer.Typer(help="The review queue: rejected extractions waiting for a person.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+def _open_row(db: Path, extraction_id: int) -> tuple[Any, Any]:
+    from nianbao.store import Store
+
+    store = Store(db)
+    try:
+        return store, store.get(extraction_id)
+    except NianbaoError:
+        store.close()
+        raise
+
+
+@review_app.command("list")
+def review_list(
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    all_: Annotated[bool, typer.Option("--all", help="Also show decided and verified reports.")] = False,
+) -> None:
+    """Rejected reports waiting for review, with their first violation."""
+    from nianbao.review import first_error
+    from nianbao.store import Store
+
+    with Store(db) as store:
+        rows = [r for r in store.latest() if all_ or r.effective_status == "rejected"]
+        for r in rows:
+            v = first_error(r)
+            who = f"{r.agency or '?'} {r.year or '?'}"
+            print(f"{r.id:>6}  {r.effective_status:<20} {r.reason or '':<22} {who:<30} {r.path}")
+            if v and r.effective_status == "rejected":
+                print(f"        {v.rule}: {v.message}")
+        _say(f"{len(rows)} report(s); store counts: {store.counts()}")
+
+
+@review_app.command("show")
+def review_show(extraction_id: int, db: Annotated[Path, DB_OPTION] = Path("nianbao.db")) -> None:
+    """One extraction: its status, violations, notes and decision."""
+    from nianbao.review import record_of
+
+    try:
+        store, row = _open_row(db, extraction_id)
+    except NianbaoError as e:
+        _say(f"failed — {e}")
+        raise typer.Exit(2) from None
+    with store:
+        print(f"#{row.id} {row.path}\n{row.agency} {row.year} template {row.template}: {row.effective_status}"
+              + (f" ({row.reason})" if row.reason else ""))  # fmt: skip
+        if row.decision:
+            print(f"decision: {row.decision} by {row.reviewer} at {row.decided_at}: {row.review_reason or ''}")
+        if row.result is None:
+            print(f"failed: {row.error}")
+            return
+        record = record_of(row)
+        for v in record.violations:
+            print(f"  [{v.severity}] {v.rule}: {v.message}")
+            if v.cells and v.severity == "error":
+                print(f"      cells: {', '.join(v.cells[:8])}{' …' if len(v.cells) > 8 else ''}")
+        for n in record.notes:
+            print(f"  note: {n}")
+
+
+def _decision_opts() -> tuple[Any, Any]:
+    return (
+        typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER)."),
+        typer.Option(help="Why."),
+    )
+
+
+@review_app.command("correct")
+def review_correct(
+    extraction_id: int,
+    set_: Annotated[
+        list[str], typer.Option("--set", help="CELL=VALUE, e.g. applications.granted.total=9 (empty = blank).")
+    ],
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    reviewer: Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """Correct values; saved only if the corrected report verifies."""
+    from nianbao.review import parse_value, reviewer_name, save_correction
+
+    try:
+        store, row = _open_row(db, extraction_id)
+        with store:
+            changes = {}
+            for item in set_:
+                path, sep, value = item.partition("=")
+                if not sep:
+                    raise NianbaoError(f"--set {item!r}: expected CELL=VALUE")
+                changes[path.strip()] = parse_value(path.strip(), value)
+            save_correction(store, row, changes, reviewer_name(reviewer), reason)
+    except NianbaoError as e:
+        _say(f"not saved — {e}")
+        raise typer.Exit(1) from None
+    _say(f"#{extraction_id}: corrected and verified; decision saved")
+
+
+@review_app.command("accept-source-error")
+def review_accept(
+    extraction_id: int,
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    reviewer: Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """The extraction is faithful; the agency's own numbers are inconsistent — keep it as a finding."""
+    from nianbao.review import accept_source_error, reviewer_name
+
+    try:
+        store, row = _open_row(db, extraction_id)
+        with store:
+            accept_source_error(store, row, reviewer_name(reviewer), reason)
+    except NianbaoError as e:
+        _say(f"not saved — {e}")
+        raise typer.Exit(1) from None
+    _say(f"#{extraction_id}: recorded as the source's own inconsistency")
+
+
+@review_app.command("reject")
+def review_reject(
+    extraction_id: int,
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    reviewer: Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """Reject the extraction (unusable); the decision is kept."""
+    from nianbao.review import reject, reviewer_name
+
+    try:
+        store, row = _open_row(db, extraction_id)
+        with store:
+            reject(store, row, reviewer_name(reviewer), reason)
+    except NianbaoError as e:
+        _say(f"not saved — {e}")
+        raise typer.Exit(1) from None
+    _say(f"#{extraction_id}: rejected by reviewer")
+
+
+@review_app.command("golden")
+def review_golden(
+    extraction_id: int,
+    name: Annotated[str, typer.Option(help="Name of the new golden case folder.")],
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    goldens: Annotated[Path, typer.Option(help="Goldens folder.")] = Path("goldens"),
+) -> None:
+    """Turn a reviewed report into a golden case (expected JSON + where its source is)."""
+    from nianbao.review import export_golden
+
+    try:
+        store, row = _open_row(db, extraction_id)
+        with store:
+            case = export_golden(row, name, goldens)
+    except NianbaoError as e:
+        _say(f"not written — {e}")
+        raise typer.Exit(1) from None
+    _say(f"golden case written: {case}")
+
+
+@review_app.command("serve")
+def review_serve(
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
+    reviewer: Annotated[str | None, typer.Option(help="Default reviewer name shown in the page.")] = None,
+) -> None:
+    """Serve the review page on 127.0.0.1 (local only)."""
+    from nianbao.review import reviewer_name
+    from nianbao.review_web import create_app
+
+    if not db.exists():
+        _say(f"{db}: no such store; run `nianbao run` first")
+        raise typer.Exit(2)
+    _say(f"review page: http://127.0.0.1:{port}/")
+    create_app(db, reviewer_name(reviewer)).run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+
+
 @app.command()
 def version() -> None:
     """Print nianbao's version and the parser version."""

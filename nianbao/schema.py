@@ -410,7 +410,8 @@ Status = Literal["verified", "rejected", "failed"]
 # Why a report was rejected. "source_inconsistent": every value is present and reads as itself in the
 # source, yet the identities break — the agency's own arithmetic, a finding to keep, not to "fix".
 RejectionReason = Literal["source_inconsistent", "extraction_unverified"]
-ProvenanceMethod = Literal["read", "blank", "inferred"]
+# "reviewed": a value a person set in the review queue; the decision (who, when, why) is in the store
+ProvenanceMethod = Literal["read", "blank", "inferred", "reviewed"]
 
 
 class Provenance(_Strict):

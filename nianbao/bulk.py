@@ -1,0 +1,186 @@
+"""The bulk run: files, folders and globs → the store, in parallel, resumable, with progress.
+
+Parsing runs in worker processes; the parent hashes each file first (a file whose content was already
+extracted by the same parser/prompt/schema versions is skipped), then writes each result as it arrives,
+one transaction per document — so killing the run loses only what was in flight, and re-running finishes
+the rest with every file processed exactly once.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nianbao.errors import NianbaoError
+from nianbao.store import Store, Versions
+
+SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps"})
+
+
+def current_versions() -> Versions:
+    from extractor import rules
+    from nianbao.schema import SCHEMA_VERSION
+
+    return Versions(backend=rules.BACKEND, parser_version=rules.VERSION, schema_version=SCHEMA_VERSION)
+
+
+def expand(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """Files, folders (recursively, report suffixes only) and globs → files, and the inputs that matched nothing."""
+    files: list[Path] = []
+    unmatched: list[str] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        rp = p.resolve()
+        if rp not in seen:
+            seen.add(rp)
+            files.append(p)
+
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in SUFFIXES:
+                    add(f)
+        elif p.is_file():
+            add(p)
+        elif any(ch in item for ch in "*?["):
+            matched = sorted(Path(m) for m in glob.glob(item, recursive=True) if Path(m).is_file())
+            if not matched:
+                unmatched.append(item)
+            for f in matched:
+                add(f)
+        else:
+            unmatched.append(item)
+    return files, unmatched
+
+
+def _work(path: str) -> dict[str, Any]:
+    """In a worker process: extract one file; never raises."""
+    from nianbao.pipeline import extract_file
+
+    start = time.perf_counter()
+    try:
+        record = extract_file(path)
+        fmt = record.source.format if record.source else None
+        return {
+            "record": record.model_dump(mode="json"),
+            "error": None,
+            "format": fmt,
+            "seconds": time.perf_counter() - start,
+        }
+    except NianbaoError as e:
+        return {"record": None, "error": e.reason, "format": None, "seconds": time.perf_counter() - start}
+    except Exception as e:  # a bug in a reader must not stop a province-wide run: record it for this file
+        return {"record": None, "error": f"internal error: {type(e).__name__}: {e}", "format": None,
+                "seconds": time.perf_counter() - start}  # fmt: skip
+
+
+@dataclass
+class RunSummary:
+    files: int = 0
+    skipped: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def processed(self) -> int:
+        return sum(self.counts.values())
+
+
+Progress = Callable[[RunSummary, int, str], None]  # (summary so far, total to process, last path)
+
+
+def _hash(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def plan(files: list[Path], store: Store, force: bool, summary: RunSummary) -> Iterator[tuple[Path, str, int]]:
+    versions = current_versions()
+    done = set() if force else store.done(versions)
+    queued: set[str] = set()
+    for f in files:
+        try:
+            sha, size = _hash(f)
+        except OSError as e:
+            summary.unreadable.append(f"{f}: {e.strerror or e}")
+            summary.counts["failed"] += 1
+            continue
+        if sha in done or sha in queued:  # done before, or the same content twice in this run
+            summary.skipped += 1
+            continue
+        queued.add(sha)
+        yield f, sha, size
+
+
+def run(
+    inputs: Iterable[str],
+    db: str | Path,
+    *,
+    workers: int = 1,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> RunSummary:
+    start = time.perf_counter()
+    summary = RunSummary()
+    files, unmatched = expand(inputs)
+    summary.files = len(files)
+    summary.unreadable.extend(f"{u}: no such file, folder or matching glob" for u in unmatched)
+    versions = current_versions()
+    with Store(db) as store:
+        todo = list(plan(files, store, force, summary))
+        total = len(todo)
+
+        def record(path: Path, sha: str, size: int, out: dict[str, Any]) -> None:
+            store.save(
+                sha256=sha, path=str(path), fmt=out["format"], size=size, versions=versions,
+                record=out["record"], error=out["error"], seconds=out["seconds"],
+            )  # fmt: skip
+            status = out["record"]["status"] if out["record"] else "failed"
+            summary.counts[status] += 1
+            if out["error"]:
+                summary.unreadable.append(f"{path}: {out['error']}")
+            if progress:
+                progress(summary, total, str(path))
+
+        if workers <= 1:
+            for path, sha, size in todo:
+                record(path, sha, size, _work(str(path)))
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                pending: dict[Future[dict[str, Any]], tuple[Path, str, int]] = {}
+                queue = iter(todo)
+                limit = workers * 4  # bounded in flight: memory stays flat on a province-sized folder
+                while True:
+                    while len(pending) < limit:
+                        item = next(queue, None)
+                        if item is None:
+                            break
+                        pending[pool.submit(_work, str(item[0]))] = item
+                    if not pending:
+                        break
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        path, sha, size = pending.pop(fut)
+                        record(path, sha, size, fut.result())
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def default_workers() -> int:
+    return max(1, min(8, (os.cpu_count() or 1)))

@@ -1,0 +1,144 @@
+"""The review queue's logic, shared by the CLI and the web page.
+
+A rejected extraction waits for a person, who either corrects values (the result must then verify: the
+identities are recomputed, and a corrected cell is grounded by the decision itself), confirms that the
+extraction is faithful and the agency's own numbers are inconsistent (a finding to keep), or rejects it.
+Every decision is kept with who, when, why and the corrected values.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from nianbao.errors import NianbaoError
+from nianbao.schema import CellValue, Provenance, Record, Report, Span, Violation, cells_of, flatten, get_cell, set_cell
+from nianbao.store import Row, Store
+from verifier import Verdict, verify
+
+
+def reviewer_name(given: str | None) -> str:
+    return given or os.environ.get("NIANBAO_REVIEWER") or os.environ.get("USER") or "unknown"
+
+
+def record_of(row: Row) -> Record:
+    if row.result is None:
+        raise NianbaoError(f"extraction {row.id} failed ({row.error}); there is no table to review", file=row.path)
+    return Record.model_validate(row.result)
+
+
+def parse_value(path: str, raw: str | None) -> CellValue:
+    """A reviewer's input: empty = blank (null); a count must be a whole number, a fee may have decimals."""
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip().replace(",", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise NianbaoError(f"{path}: {raw!r} is not a number") from None
+    if path.endswith(("amount_10k_yuan", "procurement.amount")):
+        return value
+    if value != value.to_integral_value():
+        raise NianbaoError(f"{path}: {raw!r} is not a whole number")
+    return int(value)
+
+
+def corrected(record: Record, changes: dict[str, CellValue]) -> tuple[Report, dict[str, Provenance], Verdict]:
+    """Apply a reviewer's values and re-verify (grounding of untouched cells against their stored excerpts)."""
+    report = record.report()
+    provenance = dict(record.provenance)
+    valid = set(cells_of(report.template))
+    for path, value in changes.items():
+        if path not in valid:
+            raise NianbaoError(f"{path} is not a cell of the {report.template} format")
+        if get_cell(report, path) == value and path in provenance:
+            continue
+        set_cell(report, path, value)
+        before = provenance.get(path)
+        provenance[path] = Provenance(
+            span=before.span if before else Span(start=0, end=0),
+            text=before.text if before else "",
+            method="reviewed",
+            note=f"set by a reviewer (was {before.text!r})" if before else "set by a reviewer",
+        )
+    return report, provenance, verify(report, provenance, None)
+
+
+def check(record: Record, raw: dict[str, str | None]) -> dict[str, Any]:
+    """Re-check identities for values typed in the review page; nothing is saved."""
+    changes = {p: parse_value(p, v) for p, v in raw.items()}
+    _, _, verdict = corrected(record, changes)
+    return {"status": verdict.status, "violations": [v.model_dump() for v in verdict.violations]}
+
+
+def save_correction(
+    store: Store, row: Row, changes: dict[str, CellValue], reviewer: str, reason: str | None
+) -> Verdict:
+    record = record_of(row)
+    report, provenance, verdict = corrected(record, changes)
+    if verdict.status != "verified":
+        first = next(v for v in verdict.violations if v.severity == "error")
+        raise NianbaoError(
+            f"the corrected report still breaks {len(verdict.errors)} rule(s), e.g. {first.message}; "
+            "if the source itself is inconsistent, use accept-source-error"
+        )
+    before, after = flatten(record.report()), flatten(report)
+    data = {
+        **report.model_dump(mode="json"),
+        "provenance": {k: v.model_dump(mode="json") for k, v in provenance.items()},
+        "changed": sorted(p for p in changes if after.get(p) != before.get(p)),
+    }
+    store.decide(row.id, "corrected", reviewer, reason, data)
+    return verdict
+
+
+def accept_source_error(store: Store, row: Row, reviewer: str, reason: str | None) -> None:
+    record = record_of(row)
+    if record.status != "rejected":
+        raise NianbaoError(f"extraction {row.id} is {record.status}, not rejected: nothing to accept")
+    store.decide(row.id, "source_error", reviewer, reason)
+
+
+def reject(store: Store, row: Row, reviewer: str, reason: str | None) -> None:
+    store.decide(row.id, "rejected", reviewer, reason)
+
+
+def first_error(row: Row) -> Violation | None:
+    if not row.result:
+        return None
+    for v in row.result.get("violations", []):
+        if v["severity"] == "error":
+            return Violation.model_validate(v)
+    return None
+
+
+def export_golden(row: Row, name: str, goldens: Path) -> Path:
+    """A reviewed correction (or a confirmed source error) becomes a golden case: expected JSON plus
+    where the source is; the reviewer's decision is recorded in case.json."""
+    if row.effective_status not in ("reviewed", "source_inconsistent"):
+        raise NianbaoError(f"extraction {row.id} has no review decision to make a golden from")
+    data = row.corrected if row.effective_status == "reviewed" and row.corrected else row.result
+    assert data is not None
+    expected = Report.model_validate({k: data[k] for k in Report.model_fields if k in data}).model_dump(mode="json")
+    for extra in expected["active_disclosure"].get("extra", []):
+        extra.pop("spans", None)
+    case = goldens / name
+    if case.exists():
+        raise NianbaoError(f"golden case {case} already exists")
+    case.mkdir(parents=True)
+    (case / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    source = Path(row.path).resolve()
+    meta = {
+        "source": os.path.relpath(source, case.resolve()),
+        "origin": row.path,
+        "layout": "from the review queue",
+        "checked": f"reviewed by {row.reviewer} on {row.decided_at}: {row.decision}"
+        + (f" ({row.review_reason})" if row.review_reason else ""),
+        "expected_status": "verified" if row.effective_status == "reviewed" else "rejected",
+        **({"expected_reason": "source_inconsistent"} if row.effective_status == "source_inconsistent" else {}),
+    }
+    (case / "case.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return case

@@ -1,0 +1,155 @@
+"""The review page: a local web server (Flask, server-rendered, no build step) on 127.0.0.1.
+
+For each rejected report: the located source sections on one side — each extracted value wrapped at its
+span, so clicking a cell shows where it was read — and the extracted grid on the other, cells with a
+violation highlighted, every cell editable with the identities re-checked as you type (``/api/check``).
+Decisions are buttons. All report text is untrusted: it reaches the page only through Jinja's
+autoescaping (and ``tojson`` for script data), never as markup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from extractor.sections import locate_sections
+from nianbao import review
+from nianbao.errors import NianbaoError
+from nianbao.pipeline import load_normalized
+from nianbao.schema import Record, cells_of, flatten
+from nianbao.store import Row, Store
+
+ROW_LABELS_T4 = {
+    "review": "行政复议",
+    "litigation_direct": "诉讼·未经复议直接起诉",
+    "litigation_after_review": "诉讼·复议后起诉",
+}
+
+
+def _source_segments(row: Row, record: Record) -> tuple[list[tuple[str, str | None]], str | None]:
+    """The report's table sections as (text, cell path or None) pieces; or why the source is not shown."""
+    try:
+        text, info = load_normalized(row.path)
+    except NianbaoError as e:
+        return [], f"source not available: {e.reason}"
+    if record.source and info.normalized_sha256 != record.source.normalized_sha256:
+        return [], "the source file has changed since this extraction"
+    sections = locate_sections(text)
+    spans = [s for s in (sections.t2, sections.t3, sections.t4) if s is not None]
+    start = min((s.start for s in spans), default=0)
+    end = max((s.end for s in spans), default=len(text))
+    marks = sorted(
+        (p.span.start, p.span.end, path)
+        for path, p in record.provenance.items()
+        if start <= p.span.start < p.span.end <= end
+    )
+    pieces: list[tuple[str, str | None]] = []
+    pos = start
+    for a, b, path in marks:
+        if a < pos:
+            continue
+        pieces.append((text[pos:a], None))
+        pieces.append((text[a:b], path))
+        pos = b
+    pieces.append((text[pos:end], None))
+    return pieces, None
+
+
+def _grid(record: Record) -> dict[str, Any]:
+    cells = flatten(record.report())
+    tables: dict[int, dict[str, dict[str, Any]]] = {2: {}, 3: {}, 4: {}}
+    for path, value in cells.items():
+        table, r, c = path.split(".")
+        t = {"active_disclosure": 2, "applications": 3, "reviews_litigation": 4}[table]
+        tables[t].setdefault(r, {})[c] = {"path": path, "value": "" if value is None else str(value)}
+    return {"tables": tables, "t4_labels": ROW_LABELS_T4}
+
+
+def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
+    app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
+    app.config["DB"] = str(db)
+
+    def store() -> Store:
+        return Store(app.config["DB"])
+
+    @app.get("/")
+    def index() -> str:
+        with store() as s:
+            rows = list(s.latest())
+            counts = s.counts()
+        pending = [(r, review.first_error(r)) for r in rows if r.effective_status == "rejected"]
+        decided = [r for r in rows if r.decision]
+        return render_template("list.html", pending=pending, decided=decided, counts=counts)
+
+    @app.get("/report/<int:extraction_id>")
+    def report(extraction_id: int) -> str:
+        with store() as s:
+            try:
+                row = s.get(extraction_id)
+            except NianbaoError:
+                abort(404)
+        if row.result is None:
+            return render_template("failed.html", row=row)
+        record = review.record_of(row)
+        pieces, missing = _source_segments(row, record)
+        bad = {c for v in record.violations if v.severity == "error" for c in v.cells}
+        # a cell named by two broken identities (its row's and its column's) is the likely culprit
+        hits = Counter(c for v in record.violations if v.severity == "error" and v.rule != "missing" for c in v.cells)
+        suspects = {c for c, n in hits.items() if n >= 2}
+        return render_template(
+            "report.html", row=row, record=record, pieces=pieces, source_missing=missing, grid=_grid(record),
+            bad=bad, suspects=suspects, reviewer=default_reviewer, message=request.args.get("message"),
+            cells=list(cells_of(record.template)),
+        )  # fmt: skip
+
+    @app.post("/api/check/<int:extraction_id>")
+    def api_check(extraction_id: int) -> Any:
+        payload = request.get_json(force=True, silent=True) or {}
+        with store() as s:
+            try:
+                row = s.get(extraction_id)
+                return review.check(review.record_of(row), dict(payload.get("changes", {})))
+            except NianbaoError as e:
+                return {"status": "invalid", "error": e.reason, "violations": []}, 400
+
+    def _decide(extraction_id: int, action: str) -> Response | tuple[str, int]:
+        form = request.form
+        who = review.reviewer_name(form.get("reviewer") or default_reviewer)
+        why = form.get("reason") or None
+        with store() as s:
+            try:
+                row = s.get(extraction_id)
+                if action == "correct":
+                    import json
+
+                    raw = json.loads(form.get("changes") or "{}")
+                    changes = {p: review.parse_value(p, v) for p, v in raw.items()}
+                    review.save_correction(s, row, changes, who, why)
+                    message = "correction saved: the report verifies"
+                elif action == "accept":
+                    review.accept_source_error(s, row, who, why)
+                    message = "recorded as the agency's own inconsistency"
+                else:
+                    review.reject(s, row, who, why)
+                    message = "rejected"
+            except NianbaoError as e:
+                return render_template("error.html", message=e.reason, extraction_id=extraction_id), 400
+        return redirect(url_for("report", extraction_id=extraction_id, message=message))
+
+    @app.post("/report/<int:extraction_id>/correct")
+    def correct(extraction_id: int) -> Response | tuple[str, int]:
+        return _decide(extraction_id, "correct")
+
+    @app.post("/report/<int:extraction_id>/accept-source-error")
+    def accept(extraction_id: int) -> Response | tuple[str, int]:
+        return _decide(extraction_id, "accept")
+
+    @app.post("/report/<int:extraction_id>/reject")
+    def reject(extraction_id: int) -> Response | tuple[str, int]:
+        return _decide(extraction_id, "reject")
+
+    return app

@@ -1,0 +1,92 @@
+"""The bulk run: correct summary, resumable, one transaction per document, survives SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from nianbao import bulk
+from nianbao.store import Store
+from tests.conftest import ROOT
+from tests.nianbao.conftest import many_reports
+
+
+def test_mixed_folder_summary_then_nothing_new(mixed_folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    first = bulk.run([str(mixed_folder)], db, workers=2)
+    assert first.files == 9  # 5 seeds + duplicate + planted + empty + broken pdf (notes.json ignored)
+    assert first.skipped == 1  # the duplicate content, once per run
+    assert dict(first.counts) == {"verified": 5, "rejected": 1, "failed": 2}
+    assert any("empty.txt: file is empty" in u for u in first.unreadable)
+    assert any("broken.pdf: not a readable PDF" in u for u in first.unreadable)
+    second = bulk.run([str(mixed_folder)], db, workers=2)
+    assert second.processed == 0 and second.skipped == 9
+    with Store(db) as s:
+        assert s.extraction_count() == 8
+        planted = next(r for r in s.latest() if r.path.endswith("planted.txt"))
+        assert (planted.status, planted.reason) == ("rejected", "source_inconsistent")
+
+
+def test_force_redoes_and_keeps_history(mixed_folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    bulk.run([str(mixed_folder)], db)
+    again = bulk.run([str(mixed_folder)], db, force=True)
+    assert again.processed == 8
+    with Store(db) as s:
+        assert s.extraction_count() == 16  # every attempt kept
+        assert sum(1 for _ in s.latest()) == 8  # one latest per document
+
+
+def test_globs_and_unmatched_inputs(mixed_folder: Path, tmp_path: Path) -> None:
+    summary = bulk.run([str(mixed_folder / "seed_00[01]*.txt"), str(tmp_path / "nope")], tmp_path / "s.db")
+    assert summary.counts["verified"] == 2
+    assert any("nope: no such file, folder or matching glob" in u for u in summary.unreadable)
+
+
+def test_sigkill_mid_run_then_resume_processes_every_file_exactly_once(tmp_path: Path) -> None:
+    files = many_reports(tmp_path / "in", 400)
+    db = tmp_path / "s.db"
+    cmd = [
+        sys.executable,
+        "-m",
+        "nianbao.cli",
+        "run",
+        str(tmp_path / "in"),
+        "--db",
+        str(db),
+        "--workers",
+        "2",
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    written = 0
+    while time.monotonic() < deadline:
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as c:
+                    written = c.execute("SELECT count(*) FROM extractions").fetchone()[0]
+            except sqlite3.OperationalError:
+                written = 0
+        if written >= 40 or proc.poll() is not None:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be killed; make the corpus bigger"
+    os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, mid-write
+    proc.wait(timeout=30)
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        killed_at = c.execute("SELECT count(*) FROM extractions").fetchone()[0]
+    assert 0 < killed_at < len(files)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as c:
+        per_doc = c.execute("SELECT sha256, count(*) FROM extractions GROUP BY sha256").fetchall()
+        paths = {r[0] for r in c.execute("SELECT path FROM documents")}
+    assert len(per_doc) == len(files) and all(n == 1 for _, n in per_doc)
+    assert paths == {str(f) for f in files}

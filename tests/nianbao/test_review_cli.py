@@ -1,0 +1,88 @@
+"""The review queue from the command line: decisions kept with who, when, why and the values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from nianbao import bulk
+from nianbao.cli import app
+from nianbao.store import Store
+
+runner = CliRunner()
+
+
+def _planted_id(db: Path) -> int:
+    with Store(db) as s:
+        return next(r.id for r in s.latest() if r.path.endswith("planted.txt"))
+
+
+def test_list_correct_and_the_store_keeps_the_decision(mixed_folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    bulk.run([str(mixed_folder)], db)
+    listed = runner.invoke(app, ["review", "list", "--db", str(db)])
+    assert "planted.txt" in listed.stdout and "t3_row_total" in listed.stdout
+    rid = _planted_id(db)
+
+    wrong = runner.invoke(
+        app, ["review", "correct", str(rid), "--db", str(db), "--set", "applications.granted.total=11"]
+    )
+    assert wrong.exit_code == 1 and "not saved" in wrong.stderr  # still inconsistent: refused
+
+    ok = runner.invoke(
+        app,
+        ["review", "correct", str(rid), "--db", str(db), "--set", "applications.granted.natural_person=9",
+         "--reviewer", "王审核", "--reason", "OCR misread 9 as 10"],
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.stderr
+    with Store(db) as s:
+        row = s.get(rid)
+        assert (row.effective_status, row.reviewer, row.review_reason) == ("reviewed", "王审核", "OCR misread 9 as 10")
+        assert row.decided_at and row.corrected is not None
+        assert row.corrected["applications"]["granted"]["natural_person"] == 9
+        assert row.corrected["changed"] == ["applications.granted.natural_person"]
+        assert row.corrected["provenance"]["applications.granted.natural_person"]["method"] == "reviewed"
+    shown = runner.invoke(app, ["review", "show", str(rid), "--db", str(db)])
+    assert "decision: corrected by 王审核" in shown.stdout
+
+
+def test_accept_source_error_and_reject(mixed_folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    bulk.run([str(mixed_folder)], db)
+    rid = _planted_id(db)
+    result = runner.invoke(
+        app, ["review", "accept-source-error", str(rid), "--db", str(db), "--reason", "agency misadded"]
+    )
+    assert result.exit_code == 0
+    with Store(db) as s:
+        assert s.get(rid).effective_status == "source_inconsistent"
+        verified = next(r for r in s.latest() if r.status == "verified")
+    refused = runner.invoke(app, ["review", "accept-source-error", str(verified.id), "--db", str(db)])
+    assert refused.exit_code == 1 and "not rejected" in refused.stderr
+    assert (
+        runner.invoke(app, ["review", "reject", str(rid), "--db", str(db), "--reason", "changed my mind"]).exit_code
+        == 0
+    )
+    with Store(db) as s:
+        assert s.get(rid).effective_status == "rejected_by_reviewer"
+        assert s.db.execute("SELECT count(*) FROM reviews WHERE extraction_id=?", (rid,)).fetchone()[0] == 2
+
+
+def test_a_reviewed_correction_becomes_a_golden(mixed_folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    bulk.run([str(mixed_folder)], db)
+    rid = _planted_id(db)
+    runner.invoke(
+        app, ["review", "correct", str(rid), "--db", str(db), "--set", "applications.granted.natural_person=9"]
+    )
+    goldens = tmp_path / "goldens"
+    result = runner.invoke(
+        app, ["review", "golden", str(rid), "--db", str(db), "--name", "reviewed_case", "--goldens", str(goldens)]
+    )
+    assert result.exit_code == 0, result.stderr
+    expected = json.loads((goldens / "reviewed_case" / "expected.json").read_text(encoding="utf-8"))
+    meta = json.loads((goldens / "reviewed_case" / "case.json").read_text(encoding="utf-8"))
+    assert expected["applications"]["granted"]["natural_person"] == 9 and "provenance" not in expected
+    assert meta["expected_status"] == "verified" and (goldens / "reviewed_case" / meta["source"]).resolve().is_file()
