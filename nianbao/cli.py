@@ -468,6 +468,35 @@ def review_serve(
 
 
 @app.command()
+def findings(
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    fmt: Annotated[str, typer.Option("--format", help="md | csv | html")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Every error and warning per agency and year: the source's own inconsistencies apart from what
+    nianbao could not read, with the cells and the sentence or other report that contradicts them."""
+    from findings import findings_report as fr
+    from nianbao.store import Store
+
+    if not db.exists():
+        _say(f"{db}: no such store; run `nianbao run` first")
+        raise typer.Exit(2)
+    render = {"md": fr.to_markdown, "csv": fr.to_csv, "html": fr.to_html}.get(fmt)
+    if render is None:
+        _say(f"unknown format {fmt!r}: md, csv or html")
+        raise typer.Exit(2)
+    with Store(db) as store:
+        found = fr.collect(store)
+    text = render(found)
+    if out is None:
+        print(text, end="")
+    else:
+        out.write_text(text, encoding="utf-8")
+    by_category, _ = fr.counts(found)
+    _say(", ".join(f"{c}: {by_category.get(c, 0)}" for c in fr.CATEGORIES))
+
+
+@app.command()
 def version() -> None:
     """Print nianbao's version and the parser version."""
     from extractor import rules

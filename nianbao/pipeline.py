@@ -8,6 +8,8 @@ from pathlib import Path
 from extractor import rules
 from extractor.normalize import normalize
 from extractor.readers import read_document
+from findings import check_report
+from findings.identity import agency_level
 from nianbao.errors import NianbaoError
 from nianbao.schema import ExtractorInfo, Record, SourceInfo
 from verifier import verify
@@ -34,11 +36,14 @@ def extract_text(text: str, source: SourceInfo) -> Record:
     """Extract and verify already-normalised text."""
     result = rules.extract_rules(text)
     verdict = verify(result.report, result.provenance, text, result.issues)
+    # Findings for auditors (period, narrative vs tables, plausibility): warnings beside the verdict.
+    warnings = check_report(text, result.report)
     return Record(
         **result.report.model_dump(),
+        agency_level=agency_level(result.report.agency),
         status=verdict.status,
         reason=verdict.reason,
-        violations=verdict.violations,
+        violations=[*verdict.violations, *warnings],
         provenance=result.provenance,
         notes=result.notes,
         source=source,

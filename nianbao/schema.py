@@ -449,6 +449,7 @@ class Record(Report):
     """One extraction: the export contract plus status, violations and provenance."""
 
     schema_version: str = SCHEMA_VERSION
+    agency_level: str | None = None  # 省 / 市 / 县区 / 乡镇街道 / 部门, where the name shows it
     status: Status
     reason: RejectionReason | None = None
     violations: list[Violation] = Field(default_factory=list)
