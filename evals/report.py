@@ -40,7 +40,9 @@ def table(summary: dict[str, Any]) -> str:
         "tables exact: " + "  ".join(f"table {t} {_pct(v).strip()}" for t, v in o["table_exact"].items()),
         "source-inconsistent cases flagged as such: "
         f"{o['source_inconsistent_flagged'] * o['source_inconsistent_cases']:.0f} of {o['source_inconsistent_cases']}",
-        f"LLM share {_pct(o['llm_share']).strip()}, tokens {o['tokens']}",
+        f"needed the LLM (the rules could not read them) {_pct(o['needed_llm_share']).strip()}; "
+        f"LLM share {_pct(o['llm_share']).strip()}, tokens {o['tokens']} "
+        f"({o['tokens_per_llm_report']:.0f} per LLM-read report)",
         *(
             f"known limit (declared in case.json, outside the floors): {k['name']} — "
             f"rejected as it should be, {_pct(k['cell_accuracy']).strip()} of its cells read right, "

@@ -51,6 +51,7 @@ class CaseResult:
     error: str | None = None
     known_limit: bool = False  # declared "caught" in case.json, and caught: outside the floors
     cells_misread: int = 0  # cells given a value other than the truth (not merely left blank)
+    needed_llm: bool = False  # the rules could not read it (asked the LLM, or would have)
 
 
 def score(case: EvalCase, record: Record) -> CaseResult:
@@ -97,10 +98,10 @@ def score(case: EvalCase, record: Record) -> CaseResult:
     )  # fmt: skip
 
 
-def run_case(case: EvalCase, backend: str = "rules") -> CaseResult:
+def run_case(case: EvalCase, backend: str = "rules", llm: Any = None) -> CaseResult:
     start = time.perf_counter()
     try:
-        record = extract_file(case.path)
+        record = extract_file(case.path, backend, llm)
     except NianbaoError as e:
         n = len(flatten(case.truth))
         return CaseResult(
@@ -110,6 +111,9 @@ def run_case(case: EvalCase, backend: str = "rules") -> CaseResult:
         )  # fmt: skip
     result = score(case, record)
     result.seconds = time.perf_counter() - start
+    result.llm_used = bool(record.attempts)
+    result.tokens = record.usage.total if record.usage else 0
+    result.needed_llm = any(v.rule == "no_llm" for v in record.violations) or bool(record.attempts)
     result.known_limit = case.expected_outcome == "caught" and result.outcome == "caught"
     return result
 
@@ -131,7 +135,9 @@ def _share(all_results: list[CaseResult]) -> dict[str, Any]:
         "source_inconsistent_cases": len(source),
         "source_inconsistent_flagged": sum(bool(r.source_flagged) for r in source) / len(source) if source else 1.0,
         "llm_share": sum(r.llm_used for r in results) / n if n else 0.0,
+        "needed_llm_share": sum(r.needed_llm for r in all_results) / len(all_results) if all_results else 0.0,
         "tokens": sum(r.tokens for r in all_results),
+        "tokens_per_llm_report": (sum(r.tokens for r in all_results) / max(1, sum(r.llm_used for r in all_results))),
         "seconds": sum(r.seconds for r in all_results),
         "known_limits": [
             {"name": r.name, "cell_accuracy": r.cells_correct / r.cells if r.cells else 1.0, "misread": r.cells_misread}
@@ -159,9 +165,11 @@ def summarize(results: list[CaseResult], backend: str, wall: float) -> dict[str,
     }
 
 
-def run(cases: list[EvalCase], backend: str = "rules") -> dict[str, Any]:
-    if backend != "rules":
-        raise NianbaoError(f"backend {backend!r} is not available: only the rules backend is built (LLM: open issue)")
+def run(cases: list[EvalCase], backend: str = "rules", llm: Any = None) -> dict[str, Any]:
+    if backend not in ("rules", "auto", "llm"):
+        raise NianbaoError(f"unknown backend {backend!r}: rules, auto or llm")
+    if backend == "llm" and llm is None:
+        raise NianbaoError("backend llm needs an endpoint (--base-url/--model or $OPENAI_BASE_URL/$NIANBAO_MODEL)")
     start = time.perf_counter()
-    results = [run_case(c, backend) for c in cases]
+    results = [run_case(c, backend, llm) for c in cases]
     return summarize(results, backend, time.perf_counter() - start)

@@ -20,16 +20,26 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.errors import NianbaoError
+from nianbao.schema import Usage
 from nianbao.store import Store, Versions
 
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps"})
 
 
-def current_versions() -> Versions:
+def current_versions(backend: str = "rules", llm: Any = None) -> Versions:
+    """What a result depends on: the backend, the parser, the schema and — when an LLM may read — the
+    prompt version and model (so a prompt change re-runs what it affects)."""
     from extractor import rules
     from nianbao.schema import SCHEMA_VERSION
 
-    return Versions(backend=rules.BACKEND, parser_version=rules.VERSION, schema_version=SCHEMA_VERSION)
+    if llm is None:
+        return Versions(backend=rules.BACKEND, parser_version=rules.VERSION, schema_version=SCHEMA_VERSION)
+    import prompts
+
+    return Versions(
+        backend=f"{backend}:{llm.model}", parser_version=rules.VERSION, schema_version=SCHEMA_VERSION,
+        prompt_version=prompts.CURRENT,
+    )  # fmt: skip
 
 
 def expand(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
@@ -63,13 +73,20 @@ def expand(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
     return files, unmatched
 
 
-def _work(path: str) -> dict[str, Any]:
+def _init_worker(llm_slots: int) -> None:
+    if llm_slots:  # (0: no LLM in this run; nothing to set up)
+        from extractor.llm.backend import set_concurrency
+
+        set_concurrency(llm_slots)
+
+
+def _work(path: str, backend: str = "rules", llm: Any = None) -> dict[str, Any]:
     """In a worker process: extract one file; never raises."""
     from nianbao.pipeline import extract_file
 
     start = time.perf_counter()
     try:
-        record = extract_file(path)
+        record = extract_file(path, backend, llm)
         fmt = record.source.format if record.source else None
         return {
             "record": record.model_dump(mode="json"),
@@ -91,6 +108,7 @@ class RunSummary:
     unreadable: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    usage: Usage = field(default_factory=Usage)
 
     @property
     def processed(self) -> int:
@@ -110,8 +128,9 @@ def _hash(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def plan(files: list[Path], store: Store, force: bool, summary: RunSummary) -> Iterator[tuple[Path, str, int]]:
-    versions = current_versions()
+def plan(
+    files: list[Path], store: Store, force: bool, summary: RunSummary, versions: Versions
+) -> Iterator[tuple[Path, str, int]]:
     done = set() if force else store.done(versions)
     queued: set[str] = set()
     for f in files:
@@ -135,22 +154,31 @@ def run(
     workers: int = 1,
     force: bool = False,
     progress: Progress | None = None,
+    backend: str = "rules",
+    llm: Any = None,
+    llm_concurrency: int = 4,
 ) -> RunSummary:
     start = time.perf_counter()
     summary = RunSummary()
     files, unmatched = expand(inputs)
     summary.files = len(files)
     summary.unreadable.extend(f"{u}: no such file, folder or matching glob" for u in unmatched)
-    versions = current_versions()
+    versions = current_versions(backend, llm)
     with Store(db) as store:
-        todo = list(plan(files, store, force, summary))
+        todo = list(plan(files, store, force, summary, versions))
         total = len(todo)
 
         def record(path: Path, sha: str, size: int, out: dict[str, Any]) -> None:
+            used = (out["record"] or {}).get("usage") or {}
             store.save(
                 sha256=sha, path=str(path), fmt=out["format"], size=size, versions=versions,
                 record=out["record"], error=out["error"], seconds=out["seconds"],
+                model=llm.model if llm is not None else None, usage=used or None,
             )  # fmt: skip
+            summary.usage = Usage(
+                prompt_tokens=summary.usage.prompt_tokens + int(used.get("prompt_tokens", 0)),
+                completion_tokens=summary.usage.completion_tokens + int(used.get("completion_tokens", 0)),
+            )
             status = out["record"]["status"] if out["record"] else "failed"
             summary.counts[status] += 1
             if out["error"]:
@@ -159,10 +187,14 @@ def run(
                 progress(summary, total, str(path))
 
         if workers <= 1:
+            if llm is not None:
+                _init_worker(llm_concurrency)
             for path, sha, size in todo:
-                record(path, sha, size, _work(str(path)))
+                record(path, sha, size, _work(str(path), backend, llm))
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # each worker gets its share of the run's LLM concurrency limit
+            slots = max(1, llm_concurrency // workers) if llm is not None else 0
+            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(slots,)) as pool:
                 pending: dict[Future[dict[str, Any]], tuple[Path, str, int]] = {}
                 queue = iter(todo)
                 limit = workers * 4  # bounded in flight: memory stays flat on a province-sized folder
@@ -171,7 +203,7 @@ def run(
                         item = next(queue, None)
                         if item is None:
                             break
-                        pending[pool.submit(_work, str(item[0]))] = item
+                        pending[pool.submit(_work, str(item[0]), backend, llm)] = item
                     if not pending:
                         break
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -41,6 +41,51 @@ def _summary(record: Record) -> str:
     return f"rejected ({record.reason}): {len(errors)} error{'s' * (len(errors) != 1)}; first: {first}"
 
 
+BackendOpt = Annotated[
+    str, typer.Option("--backend", help="rules | llm | auto (rules first; the LLM only for what they could not read).")
+]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")]
+ModelOpt = Annotated[str | None, typer.Option(help="Model name (default: $NIANBAO_MODEL or $OPENAI_MODEL).")]
+ModeOpt = Annotated[
+    str, typer.Option("--llm-mode", help="json_schema | tools: how the server is made to keep to the schema.")
+]
+AttemptsOpt = Annotated[int, typer.Option(help="LLM attempts per table (re-asks with the verifier's violations).")]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Ask the LLM even when the same question was answered before.")
+]
+
+
+def _llm_config(backend: str, base_url: str | None, model: str | None, mode: str, attempts: int, no_cache: bool) -> Any:
+    """The endpoint from flags or environment (the key only from $OPENAI_API_KEY), or None when unset."""
+    from nianbao.pipeline import BACKENDS
+
+    if backend not in BACKENDS:
+        _say(f"unknown backend {backend!r}: rules, llm or auto")
+        raise typer.Exit(2)
+    if backend == "rules":
+        return None
+    from extractor.llm.config import LLMConfig
+
+    try:
+        config = LLMConfig.from_env(base_url, model, mode=mode, max_attempts=attempts, use_cache=not no_cache)
+    except ValueError as e:
+        _say(str(e))
+        raise typer.Exit(2) from None
+    if config is None and backend == "llm":
+        _say("--backend llm needs an endpoint: --base-url and --model, or $OPENAI_BASE_URL and $NIANBAO_MODEL")
+        raise typer.Exit(2)
+    return config
+
+
+def _say_usage(records: list[Record]) -> None:
+    used = [r for r in records if r.usage is not None]
+    if used:
+        prompt = sum(r.usage.prompt_tokens for r in used if r.usage)
+        completion = sum(r.usage.completion_tokens for r in used if r.usage)
+        _say(f"LLM: {len(used)} report(s), {sum(len(r.attempts) for r in used)} attempt(s), "
+             f"{prompt} prompt + {completion} completion tokens")  # fmt: skip
+
+
 def _output_names(paths: list[Path]) -> dict[Path, str]:
     """``<stem>.json``, or ``<parent>__<stem>.json`` where two inputs share a stem (goldens/*/source.txt)."""
     stems = Counter(p.stem for p in paths)
@@ -61,16 +106,25 @@ def extract(
         Path | None, typer.Option("--out", "-o", help="Write DIR/<file stem>.json instead of printing.")
     ] = None,
     indent: Annotated[int | None, typer.Option(help="Pretty-print stdout JSON with this indent.")] = None,
+    backend: BackendOpt = "auto",
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    llm_mode: ModeOpt = "json_schema",
+    max_attempts: AttemptsOpt = 3,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Extract tables 2–4 from each FILE and verify them."""
+    llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     names = _output_names(files)
     counts: Counter[str] = Counter()
+    records: list[Record] = []
     for path in files:
         out_file = out / names[path] if out is not None else None
         try:
-            record = extract_file(path)
+            record = extract_file(path, backend, llm)
+            records.append(record)
         except NianbaoError as e:
             counts["failed"] += 1
             _say(f"{path}: failed — {e.reason}")
@@ -157,7 +211,12 @@ def _load_summary(path: Path) -> dict[str, Any]:
 
 @app.command(name="eval")
 def eval_cmd(
-    backend: Annotated[str, typer.Option(help="Extraction backend to evaluate (rules).")] = "rules",
+    backend: Annotated[str, typer.Option(help="Extraction backend to evaluate: rules | auto | llm.")] = "rules",
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    llm_mode: ModeOpt = "json_schema",
+    max_attempts: AttemptsOpt = 3,
+    no_cache: NoCacheOpt = False,
     goldens: Annotated[Path | None, typer.Option(help="Golden cases folder (default: the bundled goldens/).")] = None,
     generated: Annotated[
         bool, typer.Option(help="Also render every golden in every format and noise variant, and plant source errors.")
@@ -177,9 +236,10 @@ def eval_cmd(
     from evals.cases import GOLDENS, all_cases
     from evals.run import run
 
+    llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache)
     try:
         cases = all_cases(goldens or GOLDENS, generated=generated)
-        summary = run(cases, backend)
+        summary = run(cases, backend, llm)
     except NianbaoError as e:
         _say(f"eval failed — {e.reason}")
         raise typer.Exit(2) from None
@@ -211,10 +271,18 @@ def run_cmd(
     workers: Annotated[int, typer.Option(help="Parallel extraction processes.")] = 0,
     force: Annotated[bool, typer.Option(help="Redo files already extracted by this parser version.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
+    backend: BackendOpt = "auto",
+    base_url: BaseUrlOpt = None,
+    model: ModelOpt = None,
+    llm_mode: ModeOpt = "json_schema",
+    max_attempts: AttemptsOpt = 3,
+    no_cache: NoCacheOpt = False,
+    llm_concurrency: Annotated[int, typer.Option(help="Most LLM requests in flight at once, for the whole run.")] = 4,
 ) -> None:
     """Extract many reports into the store, in parallel; re-running skips what is done."""
     from nianbao import bulk
 
+    llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache)
     n_workers = workers or bulk.default_workers()
     bar = None
     if progress and sys.stderr.isatty():
@@ -248,7 +316,10 @@ def run_cmd(
 
         callback = show_lines if progress else None
     try:
-        summary = bulk.run(paths, db, workers=n_workers, force=force, progress=callback)
+        summary = bulk.run(
+            paths, db, workers=n_workers, force=force, progress=callback, backend=backend, llm=llm,
+            llm_concurrency=llm_concurrency,
+        )  # fmt: skip
     except NianbaoError as e:
         if bar:
             bar.stop()
@@ -266,6 +337,8 @@ def run_cmd(
         f"failed {c['failed']}), {summary.skipped} already done; {summary.seconds:.1f} s with {n_workers} worker(s); "
         f"store: {db}"
     )
+    if summary.usage.total:
+        _say(f"LLM: {summary.usage.prompt_tokens} prompt + {summary.usage.completion_tokens} completion tokens")
     raise typer.Exit(0)
 
 

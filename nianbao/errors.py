@@ -88,5 +88,9 @@ class UnsupportedTemplateError(ExtractionError):
     pass
 
 
+class LLMError(NianbaoError):
+    """The LLM endpoint could not be used (refused, unreachable after retries, misconfigured)."""
+
+
 class RecordError(NianbaoError):
     """A saved result (JSON) does not match the schema."""

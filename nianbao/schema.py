@@ -441,8 +441,31 @@ class SourceInfo(_Strict):
 
 
 class ExtractorInfo(_Strict):
-    backend: str
+    backend: str  # "rules", "llm", or "rules+llm" (the LLM read only the tables the rules could not)
     version: str
+    model: str | None = None
+    prompt_version: str | None = None
+
+
+class Usage(_Strict):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class LLMAttempt(_Strict):
+    """One question to the model about one table: its answer, what the verifier said, what it cost."""
+
+    table: int
+    number: int
+    output: str
+    violations: list[Violation] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    cached: bool = False
+    error: str | None = None
 
 
 class Record(Report):
@@ -457,6 +480,8 @@ class Record(Report):
     notes: list[str] = Field(default_factory=list)
     source: SourceInfo | None = None
     extractor: ExtractorInfo | None = None
+    attempts: list[LLMAttempt] = Field(default_factory=list)  # every LLM attempt, in order
+    usage: Usage | None = None  # tokens over all attempts
 
     def report(self) -> Report:
         return Report.model_validate(self.model_dump(include=set(Report.model_fields)))

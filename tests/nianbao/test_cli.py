@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from nianbao.cli import app
@@ -134,3 +135,43 @@ def test_console_script_runs_as_a_real_process() -> None:
     assert proc.returncode == 0, proc.stderr
     (record,) = _lines(proc.stdout)
     assert record["active_disclosure"]["regulations"] == {"issued": None, "repealed": None, "in_force": None}
+
+
+def test_without_an_endpoint_auto_behaves_as_before_and_rejects_what_rules_cannot_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for var in ("OPENAI_BASE_URL", "NIANBAO_MODEL", "OPENAI_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    seeds = runner.invoke(app, ["extract", *SOURCES])  # --backend auto is the default
+    assert seeds.exit_code == 0 and "LLM:" not in seeds.stderr
+    kewei = str(next(c.source for c in golden_cases() if c.name == "dev_sh_kewei_2024_md"))
+    result = runner.invoke(app, ["extract", kewei])
+    assert result.exit_code == 1
+    (record,) = _lines(result.stdout)
+    (no_llm,) = [v for v in record["violations"] if v["rule"] == "no_llm"]
+    assert no_llm["message"].startswith("no LLM configured: table(s) 3 could not be read")
+    rules_only = runner.invoke(app, ["extract", "--backend", "rules", kewei])
+    assert not [v for v in _lines(rules_only.stdout)[0]["violations"] if v["rule"] == "no_llm"]
+
+
+def test_llm_backend_without_an_endpoint_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("OPENAI_BASE_URL", "NIANBAO_MODEL", "OPENAI_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    result = runner.invoke(app, ["extract", "--backend", "llm", SOURCES[0]])
+    assert result.exit_code == 2 and "--backend llm needs an endpoint" in result.stderr
+    bad = runner.invoke(
+        app,
+        [
+            "extract",
+            "--backend",
+            "llm",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--model",
+            "m",
+            "--llm-mode",
+            "json",
+            SOURCES[0],
+        ],
+    )
+    assert bad.exit_code == 2 and "json_schema, tools" in bad.stderr

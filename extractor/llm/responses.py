@@ -1,0 +1,78 @@
+"""Compact response models: what the model is asked to produce, one table at a time.
+
+Rows are arrays in the printed column order (table 3: 25 rows × 7 numbers), so the JSON schema the
+server enforces is small and the answer short; :func:`to_cells` maps an answer onto the schema's paths.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from nianbao.schema import (
+    APPLICANT_COLUMNS,
+    APPLICATION_ROWS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    CellValue,
+)
+
+Row7 = list[int | None]
+Row5 = list[int | None]
+Row3 = list[int | None]
+
+
+class _Compact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Table2Answer(_Compact):
+    """Table 2, 2021 format."""
+
+    regulations: Row3 = Field(min_length=3, max_length=3)
+    normative_documents: Row3 = Field(min_length=3, max_length=3)
+    licensing: int | None
+    penalty: int | None
+    coercion: int | None
+    fees: Decimal | None
+
+
+# Table 3: each row's 7 numbers in the column order 自然人…总计 (25 fields, built from the schema's rows).
+Table3Answer: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "Table3Answer",
+    __base__=_Compact,
+    **{row: (Row7, Field(min_length=7, max_length=7)) for row in APPLICATION_ROWS},
+)
+
+
+class Table4Answer(_Compact):
+    """Table 4: each group's 5 numbers: 维持, 纠正, 其他, 尚未审结, 总计."""
+
+    review: Row5 = Field(min_length=5, max_length=5)
+    litigation_direct: Row5 = Field(min_length=5, max_length=5)
+    litigation_after_review: Row5 = Field(min_length=5, max_length=5)
+
+
+ANSWERS: dict[int, type[BaseModel]] = {2: Table2Answer, 3: Table3Answer, 4: Table4Answer}
+
+
+def to_cells(table: int, answer: BaseModel) -> dict[str, CellValue]:
+    data = answer.model_dump()
+    out: dict[str, CellValue] = {}
+    if table == 2:
+        for row in ("regulations", "normative_documents"):
+            for col, v in zip(("issued", "repealed", "in_force"), data[row], strict=True):
+                out[f"active_disclosure.{row}.{col}"] = v
+        for row in ("licensing", "penalty", "coercion"):
+            out[f"active_disclosure.{row}.decisions"] = data[row]
+        out["active_disclosure.fees.amount_10k_yuan"] = data["fees"]
+    elif table == 3:
+        for row in APPLICATION_ROWS:
+            for col, v in zip(APPLICANT_COLUMNS, data[row], strict=True):
+                out[f"applications.{row}.{col}"] = v
+    else:
+        for group in REVIEW_GROUPS:
+            for col, v in zip(REVIEW_COLUMNS, data[group], strict=True):
+                out[f"reviews_litigation.{group}.{col}"] = v
+    return out
