@@ -103,7 +103,7 @@ class LLMClient:
         self.prompts = prompt_set
         self.sleep = sleep
         raw = openai.OpenAI(
-            base_url=config.base_url, api_key=config.api_key, max_retries=0, timeout=config.timeout,
+            base_url=config.base_url, api_key=config.api_key or "no-key", max_retries=0, timeout=config.timeout,
             http_client=http_client,
         )  # fmt: skip
         mode = instructor.Mode.JSON_SCHEMA if config.mode == "json_schema" else instructor.Mode.TOOLS
@@ -120,7 +120,7 @@ class LLMClient:
                 try:
                     return self.client.chat.completions.create_with_completion(
                         model=self.config.model, response_model=response_model, messages=messages,  # type: ignore[arg-type]
-                        max_retries=1, temperature=self.config.temperature,
+                        max_retries=0, temperature=self.config.temperature,  # re-asks are ours, each one counted
                     )  # fmt: skip
                 except InstructorRetryException as e:
                     # instructor wraps transport errors; unwrap them so that tenacity can retry 429/5xx/timeouts

@@ -63,11 +63,8 @@ def test_table4_plumbing_against_the_real_server(server: str, tmp_path: Path) ->
     assert all(a.usage.prompt_tokens > 0 for a in got.attempts)
     # the schema travels as the forced tool's parameters: the server constrains the answer to it
     assert bodies[0]["tool_choice"]["function"]["name"] == "Table4Answer"  # type: ignore[index]
-    assert bodies[0]["tools"][0]["function"]["parameters"]["required"] == [
-        "review",
-        "litigation_direct",
-        "litigation_after_review",
-    ]  # type: ignore[index]
+    required = set(bodies[0]["tools"][0]["function"]["parameters"]["required"])  # type: ignore[index]
+    assert required == {"review", "litigation_direct", "litigation_after_review"}
     if first.violations:  # the tiny model is usually wrong: then it was asked again, told why
         assert len(got.attempts) == 2 and len(bodies) == 2
         reask = bodies[1]["messages"][-1]["content"]  # type: ignore[index]
@@ -75,7 +72,7 @@ def test_table4_plumbing_against_the_real_server(server: str, tmp_path: Path) ->
 
 
 def test_pipeline_records_the_llm_attempts(server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = LLMConfig(base_url=server, model=MODEL_NAME, max_attempts=2, use_cache=True, cache_dir=tmp_path, mode=MODE)
+    config = LLMConfig(base_url=server, model=MODEL_NAME, max_attempts=1, use_cache=True, cache_dir=tmp_path, mode=MODE)
     record = extract_file(SEED.source, "llm", config)
     assert record.extractor is not None and record.extractor.backend == "llm"
     assert record.extractor.model == MODEL_NAME and record.extractor.prompt_version == prompts.CURRENT
