@@ -192,7 +192,7 @@ def read_tables(
     on_attempt: Callable[[LLMAttempt], None] | None = None,
 ) -> LLMTables:
     prompt_set = prompt_set or prompts.load()
-    client = client or LLMClient(config, prompt_set)
+    client = client or LLMClient(config, prompt_set, http_client=config.http_client)
     out = LLMTables()
     cells = flatten(base)
     provenance = dict(base_provenance)

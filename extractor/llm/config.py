@@ -30,6 +30,7 @@ class LLMConfig:
     cache_dir: Path | None = None
     use_cache: bool = True
     temperature: float = 0.0
+    http_client: object = field(default=None, repr=False, compare=False)  # tests: a replaying transport
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
