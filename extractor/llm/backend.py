@@ -209,7 +209,14 @@ def read_tables(
         question = f"{prompt_set.for_table(table, base.template)}\n\n<table>\n{_section_text(text, region)}\n</table>"
         messages = [{"role": "system", "content": prompt_set.system}, {"role": "user", "content": question}]
         for number in range(1, config.max_attempts + 1):
-            reply = client.ask(messages, ANSWERS[table])
+            try:
+                reply = client.ask(messages, ANSWERS[table])
+            except LLMError as e:  # the endpoint failed mid-report: say how far it got and what it cost
+                e.attempts = len(out.attempts) + 1
+                e.last_output = out.attempts[-1].output if out.attempts else None
+                e.usage = out.usage.model_dump()
+                e.args = (e._render(),)
+                raise
             if reply.answer is None:
                 off = f"the answer did not match the JSON schema: {reply.error}"
                 violations = [Violation(rule="schema", severity="error", cells=[], message=off)]

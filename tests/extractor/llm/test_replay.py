@@ -162,6 +162,7 @@ def test_unauthorised_is_not_retried_and_the_key_is_not_shown(seed: tuple[str, A
         _run(seed, tmp_path, route)
     assert route.call_count == 1
     assert "HTTP 401" in str(info.value) and "sk-secret-123" not in str(info.value)
+    assert info.value.attempts == 1 and info.value.usage == {"prompt_tokens": 0, "completion_tokens": 0}
 
 
 def test_cache_hit_makes_no_request(seed: tuple[str, Any], tmp_path: Path) -> None:
