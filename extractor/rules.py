@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from pydantic import TypeAdapter
 
@@ -85,6 +86,27 @@ class _Pending:
     spec: RowSpec
     groups: list[Group]
     table: int
+
+
+@lru_cache(maxsize=4)
+def _equations(application_rows: tuple[str, ...], result_rows: tuple[str, ...]) -> list[tuple[list[str], list[str]]]:
+    """The identities as (parts, totals) over cell paths, for one template's rows."""
+    equations: list[tuple[list[str], list[str]]] = []
+    for row in application_rows:
+        equations.append(([f"applications.{row}.{c}" for c in APPLICANT_PARTS], [f"applications.{row}.total"]))
+    for col in APPLICANT_COLUMNS:
+        equations.append(([f"applications.{r}.{col}" for r in result_rows], [f"applications.results_total.{col}"]))
+        equations.append(
+            (
+                [f"applications.new_received.{col}", f"applications.carried_over.{col}"],
+                [f"applications.results_total.{col}", f"applications.carried_to_next_year.{col}"],
+            )
+        )
+    for g in REVIEW_GROUPS:
+        equations.append(
+            ([f"reviews_litigation.{g}.{c}" for c in REVIEW_COLUMNS[:-1]], [f"reviews_litigation.{g}.total"])
+        )
+    return equations
 
 
 _BALANCE_SIGN = {"new_received": 1, "carried_over": 1, "results_total": -1, "carried_to_next_year": -1}
@@ -380,23 +402,9 @@ class _Builder:
     def force_zeros(self) -> None:
         """A printed-blank cell is 0 where non-negativity leaves no other value: the identity's other
         terms already add up. Only such forced zeros are filled, each recorded as inferred."""
-        equations: list[tuple[list[str], list[str]]] = []
-        for row in self.application_rows:
-            equations.append(([f"applications.{row}.{c}" for c in APPLICANT_PARTS], [f"applications.{row}.total"]))
-        for col in APPLICANT_COLUMNS:
-            equations.append(
-                ([f"applications.{r}.{col}" for r in self.result_rows], [f"applications.results_total.{col}"])
-            )
-            equations.append(
-                (
-                    [f"applications.new_received.{col}", f"applications.carried_over.{col}"],
-                    [f"applications.results_total.{col}", f"applications.carried_to_next_year.{col}"],
-                )
-            )
-        for g in REVIEW_GROUPS:
-            equations.append(
-                ([f"reviews_litigation.{g}.{c}" for c in REVIEW_COLUMNS[:-1]], [f"reviews_litigation.{g}.total"])
-            )
+        if not any(p["method"] == "blank" for p in self.provenance.values()):
+            return  # nothing printed blank: nothing to force (the common case)
+        equations = _equations(self.application_rows, self.result_rows)
 
         def blank(path: str) -> bool:
             prov = self.provenance.get(path)

@@ -84,6 +84,8 @@ def check_narrative(narrative: str, cells: dict[str, CellValue], offset: int = 0
     out = []
     for sm in _SENTENCE.finditer(narrative):
         sentence = sm.group()
+        if "件" not in sentence:
+            continue  # every figure is read as N件
         taken: list[tuple[int, int]] = []
         for claim in CLAIMS:
             for m in claim.pattern.finditer(sentence):
