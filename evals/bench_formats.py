@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 from evals.corpus import render
+from evals.timing import rate
 from extractor.readers.pdf import pdf_to_text
 from nianbao.pipeline import extract_file
 from nianbao.schema import Report
@@ -29,17 +29,7 @@ def _seeds() -> list[Report]:
 
 
 def _rate(paths: list[Path], seconds: float) -> float:
-    for p in paths:
-        extract_file(p)
-    best = 0.0
-    for _ in range(3):
-        n, start = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - start) < seconds / 3:
-            for p in paths:
-                extract_file(p)
-            n += len(paths)
-        best = max(best, n / elapsed)
-    return best
+    return rate(lambda: [extract_file(p) for p in paths], len(paths), seconds)
 
 
 def main() -> None:

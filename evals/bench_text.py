@@ -7,29 +7,16 @@ here, not in timed tests). Figures from one run are comparable as ratios between
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from evals.timing import rate as _rate
 from extractor.normalize import normalize
 from extractor.readers import read_document
 from extractor.rules import extract_rules
 from verifier import verify
 
 GOLDENS = Path(__file__).resolve().parent.parent / "goldens"
-
-
-def _rate(fn: Callable[[], object], items: int, seconds: float) -> float:
-    """Items per second, best of three timed blocks of ~seconds/3 each (less scheduler noise)."""
-    fn()
-    best = 0.0
-    for _ in range(3):
-        n, start = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - start) < seconds / 3:
-            fn()
-            n += items
-        best = max(best, n / elapsed)
-    return best
 
 
 def main() -> None:

@@ -25,7 +25,6 @@ from itertools import combinations, pairwise, product
 
 _GROUP = re.compile(r"\d+(?:\.\d+)?")
 MAX_READINGS = 5000  # per row: beyond this the row is too damaged to read by identities
-MAX_NODES = 200_000  # per table search
 
 
 @dataclass(frozen=True)
@@ -154,78 +153,23 @@ class Solution:
     chosen: dict[str, Reading] = field(default_factory=dict)  # rows whose reading is unique
     ambiguous: dict[str, list[Reading]] = field(default_factory=dict)  # rows with several readings left
     unreadable: list[str] = field(default_factory=list)  # rows with no consistent reading at all
-    exhausted: bool = False  # search stopped at MAX_NODES: nothing beyond row-level uniqueness accepted
+    exhausted: bool = False  # too many partial sums: nothing beyond row-level uniqueness accepted
 
 
-TableCheck = Callable[[dict[str, tuple[int | Decimal, ...]]], bool]
-
-
-def solve(options: dict[str, list[Reading]], table_check: TableCheck | None) -> Solution:
-    """Keep for each row the values that every table-consistent combination agrees on."""
-    sol = Solution()
-    for key, opts in options.items():
-        if not opts:
-            sol.unreadable.append(key)
-    live = {k: v for k, v in options.items() if v}
-    if table_check is None or all(len(v) == 1 for v in live.values()):
-        for k, v in live.items():
-            if len(v) == 1:
-                sol.chosen[k] = v[0]
-            else:
-                sol.ambiguous[k] = v
-        return sol
-
-    keys = sorted(live, key=lambda k: len(live[k]))
-    survivors: dict[str, dict[tuple[int | Decimal, ...], Reading]] = {k: {} for k in keys}
-    current: dict[str, tuple[int | Decimal, ...]] = {}
-    picked: dict[str, Reading] = {}
-    nodes = 0
-    found = 0
-
-    def dfs(i: int) -> bool:
-        nonlocal nodes, found
-        nodes += 1
-        if nodes > MAX_NODES:
-            return False
-        if i == len(keys):
-            if table_check(current):
-                found += 1
-                for k in keys:
-                    survivors[k][current[k]] = picked[k]
-            return True
-        k = keys[i]
-        for r in live[k]:
-            current[k] = tuple(p.value for p in r)
-            picked[k] = r
-            if not dfs(i + 1):
-                return False
-        return True
-
-    completed = dfs(0)
-    if not completed:
-        sol.exhausted = True
-        for k, v in live.items():
-            if len(v) == 1:
-                sol.chosen[k] = v[0]
-            else:
-                sol.ambiguous[k] = v
-        return sol
-    if found == 0:
-        # No combination satisfies the table identities (the source may be inconsistent): accept only
-        # rows whose own identity already left one reading; the verifier will report what breaks.
-        for k, v in live.items():
-            if len(v) == 1:
-                sol.chosen[k] = v[0]
-            else:
-                sol.ambiguous[k] = v
-        return sol
-    for k in keys:
-        left = list(survivors[k].values())
-        if len(left) == 1:
-            sol.chosen[k] = left[0]
+def _row_level(sol: Solution, live: dict[str, list[Reading]]) -> Solution:
+    """Accept only rows whose own identity left one reading; the rest stay ambiguous."""
+    for k, v in live.items():
+        if len(v) == 1:
+            sol.chosen[k] = v[0]
         else:
-            sol.ambiguous[k] = left
+            sol.ambiguous[k] = v
     return sol
+
+
+def solve(options: dict[str, list[Reading]]) -> Solution:
+    """Each row on its own identity (tables 2 and 4; table 3 goes through :func:`solve_linear`)."""
+    sol = Solution(unreadable=[k for k, opts in options.items() if not opts])
+    return _row_level(sol, {k: v for k, v in options.items() if v})
 
 
 def describe(reading: Reading) -> str:
@@ -270,12 +214,7 @@ def solve_linear(
     if sol.exhausted or zero not in forward[-1]:
         # Too many combinations, or none consistent (the source may be inconsistent): accept only rows
         # whose own identity left one reading; the verifier reports what breaks.
-        for k in keys:
-            if len(options[k]) == 1:
-                sol.chosen[k] = options[k][0]
-            else:
-                sol.ambiguous[k] = options[k]
-        return sol
+        return _row_level(sol, {k: options[k] for k in keys})
     backward: list[set[tuple[int, ...]]] = [set() for _ in range(len(keys) + 1)]
     backward[len(keys)] = {zero}
     for i in range(len(keys) - 1, -1, -1):

@@ -336,39 +336,26 @@ class _Builder:
 
             sol = solve_linear(options, [k for k in self.application_rows if k in options], coefficient, 14)
         else:
-            sol = solve(options, None)  # each row stands on its own identity
+            sol = solve(options)  # each row stands on its own identity
         for p in pending:
             key, what = p.spec.key, f"table {p.table} row {p.spec.label}"
             source = " ".join(g.text for g in p.groups)
             if key in sol.chosen:
                 self.fill_reading(p.spec.cells, sol.chosen[key], source, decimal=p.spec.decimal, what=what)
             elif key in sol.ambiguous:
-                shown = "; ".join(describe(r) for r in sol.ambiguous[key][:5])
-                more = f" (and {len(sol.ambiguous[key]) - 5} more)" if len(sol.ambiguous[key]) > 5 else ""
-                self.issues.append(
-                    Violation(
-                        rule="ambiguous",
-                        severity="error",
-                        cells=list(p.spec.cells),
-                        found=source,
-                        message=(
-                            f"{what}: {source!r} has {len(sol.ambiguous[key])} readings consistent with the "
-                            f"identities: {shown}{more}"
-                        ),
-                    )
-                )
+                left = sol.ambiguous[key]
+                shown = "; ".join(describe(r) for r in left[:5])
+                more = f" (and {len(left) - 5} more)" if len(left) > 5 else ""
+                self._ambiguous(p, source, f"{what}: {source!r} has {len(left)} readings consistent with the "
+                                f"identities: {shown}{more}")  # fmt: skip
             else:
-                self.issues.append(
-                    Violation(
-                        rule="ambiguous",
-                        severity="error",
-                        cells=list(p.spec.cells),
-                        found=source,
-                        message=(
-                            f"{what}: no reading of {source!r} into {len(p.spec.cells)} cells satisfies the identities"
-                        ),
-                    )
-                )
+                self._ambiguous(p, source, f"{what}: no reading of {source!r} into {len(p.spec.cells)} cells "
+                                "satisfies the identities")  # fmt: skip
+
+    def _ambiguous(self, p: _Pending, source: str, message: str) -> None:
+        self.issues.append(
+            Violation(rule="ambiguous", severity="error", cells=list(p.spec.cells), found=source, message=message)
+        )
 
     def fixed_rows(self, specs: tuple[RowSpec, ...]) -> dict[str, tuple[int | Decimal, ...]]:
         out = {}

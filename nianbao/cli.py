@@ -463,44 +463,51 @@ def review_correct(
     _say(f"#{extraction_id}: corrected and verified; decision saved")
 
 
-@review_app.command("accept-source-error")
-def review_accept(
-    extraction_id: int,
-    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
-    reviewer: Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")] = None,
-    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+ReviewerOpt = Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")]
+ReasonOpt = Annotated[str | None, typer.Option(help="Why.")]
+
+
+def _record_decision(
+    extraction_id: int, db: Path, decide: Any, reviewer: str | None, reason: str | None, done: str
 ) -> None:
-    """The extraction is faithful; the agency's own numbers are inconsistent — keep it as a finding."""
-    from nianbao.review import accept_source_error, reviewer_name
+    from nianbao.review import reviewer_name
 
     try:
         store, row = _open_row(db, extraction_id)
         with store:
-            accept_source_error(store, row, reviewer_name(reviewer), reason)
+            decide(store, row, reviewer_name(reviewer), reason)
     except NianbaoError as e:
         _say(f"not saved — {e}")
         raise typer.Exit(1) from None
-    _say(f"#{extraction_id}: recorded as the source's own inconsistency")
+    _say(f"#{extraction_id}: {done}")
+
+
+@review_app.command("accept-source-error")
+def review_accept(
+    extraction_id: int,
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    reviewer: ReviewerOpt = None,
+    reason: ReasonOpt = None,
+) -> None:
+    """The extraction is faithful; the agency's own numbers are inconsistent — keep it as a finding."""
+    from nianbao.review import accept_source_error
+
+    _record_decision(
+        extraction_id, db, accept_source_error, reviewer, reason, "recorded as the source's own inconsistency"
+    )
 
 
 @review_app.command("reject")
 def review_reject(
     extraction_id: int,
     db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
-    reviewer: Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")] = None,
-    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    reviewer: ReviewerOpt = None,
+    reason: ReasonOpt = None,
 ) -> None:
     """Reject the extraction (unusable); the decision is kept."""
-    from nianbao.review import reject, reviewer_name
+    from nianbao.review import reject
 
-    try:
-        store, row = _open_row(db, extraction_id)
-        with store:
-            reject(store, row, reviewer_name(reviewer), reason)
-    except NianbaoError as e:
-        _say(f"not saved — {e}")
-        raise typer.Exit(1) from None
-    _say(f"#{extraction_id}: rejected by reviewer")
+    _record_decision(extraction_id, db, reject, reviewer, reason, "rejected by reviewer")
 
 
 @review_app.command("golden")
