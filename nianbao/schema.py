@@ -370,14 +370,19 @@ def iter_cells(report: Report) -> Iterator[tuple[str, CellValue]]:
     yield from flatten(report).items()
 
 
+_SPLIT: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
+
+
+def _split_paths(template: str) -> tuple[tuple[str, str, str, str], ...]:
+    if template not in _SPLIT:
+        _SPLIT[template] = tuple((p, *p.split(".")) for p in CELLS_BY_TEMPLATE[template])  # type: ignore[misc]
+    return _SPLIT[template]
+
+
 def flatten(report: Report) -> dict[str, CellValue]:
     """Every cell of tables 2–4 by path, in template order (one dump, no per-cell attribute walks)."""
     data = report.model_dump(include={"active_disclosure", "applications", "reviews_litigation"})
-    out: dict[str, CellValue] = {}
-    for path in CELLS_BY_TEMPLATE[report.template]:
-        table, row, col = path.split(".")
-        out[path] = data[table][row][col]
-    return out
+    return {path: data[table][row][col] for path, table, row, col in _split_paths(report.template)}
 
 
 def report_from_cells(cells: dict[str, CellValue], **fields: Any) -> Report:

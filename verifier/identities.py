@@ -7,7 +7,9 @@ missing (see :mod:`verifier.missing`), never summed as 0.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from nianbao.schema import (
     APPLICANT_COLUMNS,
@@ -74,65 +76,71 @@ def _present(report: Cells, rows: Sequence[str]) -> list[str]:
     return [r for r in rows if f"applications.{r}.total" in report]
 
 
-def row_totals(report: Cells) -> list[Violation]:
+@dataclass(frozen=True)
+class _Sum:
+    """One instance of an identity: sum(parts) == sum(totals), with the words to say it."""
+
+    rule: str
+    parts: tuple[str, ...]
+    totals: tuple[str, ...]
+    what: str
+
+
+@lru_cache(maxsize=8)
+def _sums(rows: tuple[str, ...], result_rows: tuple[str, ...]) -> tuple[_Sum, ...]:
+    """Every summed identity over the rows a template has — built once, not per report."""
+    out = [
+        _Sum(ROW_TOTAL, tuple(f"applications.{row}.{c}" for c in APPLICANT_PARTS), (f"applications.{row}.total",),
+             f"table 3 row {row}: column 总计 should equal the sum of the six applicant columns")
+        for row in rows
+    ]  # fmt: skip
+    for col in APPLICANT_COLUMNS:
+        out.append(
+            _Sum(RESULTS_SUM, tuple(f"applications.{row}.{col}" for row in result_rows),
+                 (f"applications.results_total.{col}",),
+                 f"table 3 column {col}: row （七）总计 should equal the sum of the result rows")
+        )  # fmt: skip
+    for col in APPLICANT_COLUMNS:
+        out.append(
+            _Sum(BALANCE, (f"applications.new_received.{col}", f"applications.carried_over.{col}"),
+                 (f"applications.results_total.{col}", f"applications.carried_to_next_year.{col}"),
+                 f"table 3 column {col}: 一+二 (new + carried over) should equal 三+四 "
+                 "(results total + carried to next year)")
+        )  # fmt: skip
+    for group in REVIEW_GROUPS:
+        out.append(
+            _Sum(GROUP_TOTAL, tuple(f"reviews_litigation.{group}.{c}" for c in REVIEW_COLUMNS[:-1]),
+                 (f"reviews_litigation.{group}.total",),
+                 f"table 4 group {group}: 总计 should equal 维持 + 纠正 + 其他 + 尚未审结")
+        )  # fmt: skip
+    return tuple(out)
+
+
+def _summed(report: Cells, rule: str) -> list[Violation]:
+    rows = tuple(_present(report, APPLICATION_ROWS))
     out = []
-    for row in _present(report, APPLICATION_ROWS):
-        v = _sum_rule(
-            report,
-            ROW_TOTAL,
-            [f"applications.{row}.{c}" for c in APPLICANT_PARTS],
-            [f"applications.{row}.total"],
-            f"table 3 row {row}: column 总计 should equal the sum of the six applicant columns",
-        )
-        if v:
-            out.append(v)
+    for s in _sums(rows, tuple(_present(report, RESULT_ROWS))):
+        if s.rule == rule:
+            v = _sum_rule(report, s.rule, s.parts, s.totals, s.what)
+            if v:
+                out.append(v)
     return out
+
+
+def row_totals(report: Cells) -> list[Violation]:
+    return _summed(report, ROW_TOTAL)
 
 
 def results_sums(report: Cells) -> list[Violation]:
-    out = []
-    for col in APPLICANT_COLUMNS:
-        v = _sum_rule(
-            report,
-            RESULTS_SUM,
-            [f"applications.{row}.{col}" for row in _present(report, RESULT_ROWS)],
-            [f"applications.results_total.{col}"],
-            f"table 3 column {col}: row （七）总计 should equal the sum of the result rows",
-        )
-        if v:
-            out.append(v)
-    return out
+    return _summed(report, RESULTS_SUM)
 
 
 def balances(report: Cells) -> list[Violation]:
-    out = []
-    for col in APPLICANT_COLUMNS:
-        v = _sum_rule(
-            report,
-            BALANCE,
-            [f"applications.new_received.{col}", f"applications.carried_over.{col}"],
-            [f"applications.results_total.{col}", f"applications.carried_to_next_year.{col}"],
-            f"table 3 column {col}: 一+二 (new + carried over) should equal 三+四 "
-            "(results total + carried to next year)",
-        )
-        if v:
-            out.append(v)
-    return out
+    return _summed(report, BALANCE)
 
 
 def group_totals(report: Cells) -> list[Violation]:
-    out = []
-    for group in REVIEW_GROUPS:
-        v = _sum_rule(
-            report,
-            GROUP_TOTAL,
-            [f"reviews_litigation.{group}.{c}" for c in REVIEW_COLUMNS[:-1]],
-            [f"reviews_litigation.{group}.total"],
-            f"table 4 group {group}: 总计 should equal 维持 + 纠正 + 其他 + 尚未审结",
-        )
-        if v:
-            out.append(v)
-    return out
+    return _summed(report, GROUP_TOTAL)
 
 
 def non_negative(report: Cells) -> list[Violation]:
