@@ -90,3 +90,23 @@ def test_sigkill_mid_run_then_resume_processes_every_file_exactly_once(tmp_path:
         paths = {r[0] for r in c.execute("SELECT path FROM documents")}
     assert len(per_doc) == len(files) and all(n == 1 for _, n in per_doc)
     assert paths == {str(f) for f in files}
+
+
+def test_a_new_parser_version_redoes_what_it_affects(mixed_folder: Path, tmp_path: Path, monkeypatch: object) -> None:
+    import pytest
+
+    from extractor import rules
+
+    db = tmp_path / "s.db"
+    bulk.run([str(mixed_folder)], db)
+    assert bulk.run([str(mixed_folder)], db).processed == 0
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(rules, "VERSION", rules.VERSION + "-next")
+        again = bulk.run([str(mixed_folder)], db)
+    finally:
+        mp.undo()
+    assert again.processed == 8 and again.skipped == 1  # every document, once (the duplicate content skipped)
+    with Store(db) as s:
+        versions = {r[0] for r in s.db.execute("SELECT DISTINCT parser_version FROM extractions")}
+    assert versions == {rules.VERSION, rules.VERSION + "-next"}
