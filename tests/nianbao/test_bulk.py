@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from nianbao import bulk
 from nianbao.store import Store
 from tests.conftest import ROOT
@@ -92,21 +94,18 @@ def test_sigkill_mid_run_then_resume_processes_every_file_exactly_once(tmp_path:
     assert paths == {str(f) for f in files}
 
 
-def test_a_new_parser_version_redoes_what_it_affects(mixed_folder: Path, tmp_path: Path, monkeypatch: object) -> None:
-    import pytest
-
+def test_a_new_parser_version_redoes_what_it_affects(
+    mixed_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from extractor import rules
 
     db = tmp_path / "s.db"
+    old = rules.VERSION
     bulk.run([str(mixed_folder)], db)
     assert bulk.run([str(mixed_folder)], db).processed == 0
-    mp = pytest.MonkeyPatch()
-    try:
-        mp.setattr(rules, "VERSION", rules.VERSION + "-next")
-        again = bulk.run([str(mixed_folder)], db)
-    finally:
-        mp.undo()
+    monkeypatch.setattr(rules, "VERSION", old + "-next")
+    again = bulk.run([str(mixed_folder)], db)
     assert again.processed == 8 and again.skipped == 1  # every document, once (the duplicate content skipped)
     with Store(db) as s:
         versions = {r[0] for r in s.db.execute("SELECT DISTINCT parser_version FROM extractions")}
-    assert versions == {rules.VERSION, rules.VERSION + "-next"}
+    assert versions == {old, old + "-next"}
