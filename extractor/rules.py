@@ -47,11 +47,12 @@ from extractor.sections import Sections, locate_sections
 from nianbao.errors import NoTablesError
 from nianbao.schema import (
     APPLICANT_COLUMNS,
-    APPLICANT_PARTS,
     APPLICATION_ROWS,
     APPLICATION_ROWS_2019,
+    BALANCE,
     RESULT_ROWS,
     RESULT_ROWS_2019,
+    RESULTS_SUM,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     CellValue,
@@ -61,6 +62,7 @@ from nianbao.schema import (
     Span,
     Violation,
     report_from_cells,
+    sum_identities,
 )
 
 BACKEND = "rules"
@@ -89,36 +91,19 @@ class _Pending:
 
 
 @lru_cache(maxsize=4)
-def _equations(application_rows: tuple[str, ...], result_rows: tuple[str, ...]) -> list[tuple[list[str], list[str]]]:
-    """The identities as (parts, totals) over cell paths, for one template's rows."""
-    equations: list[tuple[list[str], list[str]]] = []
-    for row in application_rows:
-        equations.append(([f"applications.{row}.{c}" for c in APPLICANT_PARTS], [f"applications.{row}.total"]))
-    for col in APPLICANT_COLUMNS:
-        equations.append(([f"applications.{r}.{col}" for r in result_rows], [f"applications.results_total.{col}"]))
-        equations.append(
-            (
-                [f"applications.new_received.{col}", f"applications.carried_over.{col}"],
-                [f"applications.results_total.{col}", f"applications.carried_to_next_year.{col}"],
-            )
-        )
-    for g in REVIEW_GROUPS:
-        equations.append(
-            ([f"reviews_litigation.{g}.{c}" for c in REVIEW_COLUMNS[:-1]], [f"reviews_litigation.{g}.total"])
-        )
-    return equations
-
-
-_BALANCE_SIGN = {"new_received": 1, "carried_over": 1, "results_total": -1, "carried_to_next_year": -1}
-_RESULT_SET = frozenset(RESULT_ROWS)
-
-
-def _t3_coefficient(row: str, values: tuple[int | Decimal, ...]) -> tuple[int, ...]:
-    """A table-3 row's contribution to (Σ result rows − （七）总计, 一 + 二 − 三 − 四), per column."""
-    v = tuple(int(x) for x in values)
-    results = v if row in _RESULT_SET else tuple(-x for x in v) if row == "results_total" else (0,) * 7
-    sign = _BALANCE_SIGN.get(row, 0)
-    return results + tuple(sign * x for x in v)
+def _t3_terms(
+    application_rows: tuple[str, ...], result_rows: tuple[str, ...]
+) -> tuple[tuple[str, ...], dict[str, tuple[tuple[int, int, int], ...]]]:
+    """Table 3's column identities (the results sums and the balance) as a vector: each row's
+    (dimension, column, sign) terms, so that a consistent table's rows add up to zero in every dimension."""
+    identities = [i for i in sum_identities(application_rows, result_rows) if i.rule in (RESULTS_SUM, BALANCE)]
+    terms: dict[str, list[tuple[int, int, int]]] = {}
+    for dim, identity in enumerate(identities):
+        for sign, paths in ((1, identity.parts), (-1, identity.totals)):
+            for path in paths:
+                _, row, col = path.split(".")
+                terms.setdefault(row, []).append((dim, APPLICANT_COLUMNS.index(col), sign))
+    return tuple(i.rule for i in identities), {row: tuple(t) for row, t in terms.items()}
 
 
 @dataclass
@@ -166,15 +151,6 @@ class _Builder:
         return True
 
     def fill(self, cells: tuple[str, ...], run: list[Token], *, decimal: bool, what: str) -> None:
-        if cells and cells[0].startswith("extra."):
-            self.extra.append(
-                {
-                    "label": what.rsplit(" row ", 1)[-1],
-                    "values": [int(t.value) if t.kind == "number" and t.value is not None else None for t in run],
-                    "spans": [{"start": t.start, "end": t.end} if t.kind == "number" else None for t in run],
-                }
-            )
-            return
         for path, tok in zip(cells, run, strict=True):
             if tok.unit:
                 self._unit(path, tok, what)
@@ -261,6 +237,22 @@ class _Builder:
             else:
                 self.fill((path,), [tok], decimal=decimal, what=what)
 
+    def _read_extra(self, spec: RowSpec, run: list[Token], what: str) -> None:
+        """A provincial variant's extra row: kept with its label, outside the cell grid and its identities —
+        so never placed by alignment; values it cannot place stay blank, with a note."""
+        if len(run) != len(spec.cells):
+            self.notes.append(f"{what}: {len(run)} values for {len(spec.cells)} columns; kept blank")
+            run = []
+        self.extra.append(
+            {
+                "label": spec.label,
+                "values": [int(t.value) if t.kind == "number" and t.value is not None else None for t in run]
+                or [None] * len(spec.cells),
+                "spans": [{"start": t.start, "end": t.end} if t.kind == "number" else None for t in run]
+                or [None] * len(spec.cells),
+            }
+        )
+
     def _find_label(self, spec: RowSpec, start: int, end: int) -> re.Match[str] | None:
         """The next match of a row label that is not inside a parenthesis: 湖北's labels carry long
         instructions such as （…含行政确认、行政处罚、行政强制…） naming other rows."""
@@ -291,6 +283,9 @@ class _Builder:
             end = found[i + 1][1] if i + 1 < len(found) else region.end
             run = first_run_in(self.text, label_end, end)
             what = f"table {table} row {spec.label}"
+            if spec.key in OPTIONAL_ROWS:
+                self._read_extra(spec, run, what)
+                continue
             if len(run) == len(spec.cells) and all(t.kind != "glued" for t in run):
                 self.fill(spec.cells, run, decimal=spec.decimal, what=what)
                 continue
@@ -320,21 +315,22 @@ class _Builder:
             options[p.spec.key] = readings(p.groups, len(p.spec.cells), check if not p.spec.decimal else no_check)
         for key, vals in fixed.items():
             options.setdefault(key, [tuple(Piece(v, 0, 0) for v in vals)])
-        sums_usable = all(k in options for k in (*self.result_rows, "results_total"))
-        balance_usable = all(k in options for k in _BALANCE_SIGN)
-        if linear and (sums_usable or balance_usable):
-            # An identity with an unknown row in it cannot be used: its part of the vector is masked.
-            mask = (
-                (1,) * 7 * sums_usable
-                + (0,) * 7 * (not sums_usable)
-                + (1,) * 7 * balance_usable
-                + (0,) * 7 * (not balance_usable)
-            )
+        rules_of, terms = _t3_terms(self.application_rows, self.result_rows)
+        # an identity with an unknown row in it cannot be used: its dimensions are left out
+        usable = {
+            rule: all(row in options for row, ts in terms.items() if any(rules_of[d] == rule for d, _, _ in ts))
+            for rule in set(rules_of)
+        }
+        if linear and any(usable.values()):
 
             def coefficient(row: str, values: tuple[int | Decimal, ...]) -> tuple[int, ...]:
-                return tuple(m * c for m, c in zip(mask, _t3_coefficient(row, values), strict=True))
+                vec = [0] * len(rules_of)
+                for dim, col, sign in terms.get(row, ()):
+                    if usable[rules_of[dim]]:
+                        vec[dim] += sign * int(values[col])
+                return tuple(vec)
 
-            sol = solve_linear(options, [k for k in self.application_rows if k in options], coefficient, 14)
+            sol = solve_linear(options, [k for k in self.application_rows if k in options], coefficient, len(rules_of))
         else:
             sol = solve(options)  # each row stands on its own identity
         for p in pending:
@@ -391,7 +387,7 @@ class _Builder:
         terms already add up. Only such forced zeros are filled, each recorded as inferred."""
         if not any(p["method"] == "blank" for p in self.provenance.values()):
             return  # nothing printed blank: nothing to force (the common case)
-        equations = _equations(self.application_rows, self.result_rows)
+        equations = [(i.parts, i.totals) for i in sum_identities(self.application_rows, self.result_rows)]
 
         def blank(path: str) -> bool:
             prov = self.provenance.get(path)

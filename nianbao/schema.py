@@ -15,7 +15,9 @@ allowed here so that the verifier, not the parser, reports them).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
@@ -406,6 +408,57 @@ def report_from_cells(cells: dict[str, CellValue], **fields: Any) -> Report:
         "reviews_litigation": ReviewsLitigation.model_validate(nested["reviews_litigation"]),
     }
     return Report.model_validate({**fields, **tables})
+
+
+# ---------------------------------------------------------------- the identities (TEMPLATE.md 1–4)
+
+ROW_TOTAL = "t3_row_total"  # identity 1
+RESULTS_SUM = "t3_results_sum"  # identity 2
+BALANCE = "t3_balance"  # identity 3
+GROUP_TOTAL = "t4_group_total"  # identity 4
+
+
+@dataclass(frozen=True)
+class SumIdentity:
+    """One instance of an identity of TEMPLATE.md: sum(parts) == sum(totals), with the words to say it.
+    Defined here, with the template, so that the verifier (which checks them), the parser (which forces
+    printed blanks to 0 by them) and the aligner (which places run-together cells by them) agree."""
+
+    rule: str
+    parts: tuple[str, ...]
+    totals: tuple[str, ...]
+    what: str
+
+
+@lru_cache(maxsize=8)
+def sum_identities(rows: tuple[str, ...], result_rows: tuple[str, ...]) -> tuple[SumIdentity, ...]:
+    """Identities 1–4 over the rows a template has (built once per template, not per report)."""
+    out = [
+        SumIdentity(ROW_TOTAL, tuple(f"applications.{row}.{c}" for c in APPLICANT_PARTS),
+                    (f"applications.{row}.total",),
+                    f"table 3 row {row}: column 总计 should equal the sum of the six applicant columns")
+        for row in rows
+    ]  # fmt: skip
+    for col in APPLICANT_COLUMNS:
+        out.append(
+            SumIdentity(RESULTS_SUM, tuple(f"applications.{row}.{col}" for row in result_rows),
+                 (f"applications.results_total.{col}",),
+                 f"table 3 column {col}: row （七）总计 should equal the sum of the result rows")
+        )  # fmt: skip
+    for col in APPLICANT_COLUMNS:
+        out.append(
+            SumIdentity(BALANCE, (f"applications.new_received.{col}", f"applications.carried_over.{col}"),
+                 (f"applications.results_total.{col}", f"applications.carried_to_next_year.{col}"),
+                 f"table 3 column {col}: 一+二 (new + carried over) should equal 三+四 "
+                 "(results total + carried to next year)")
+        )  # fmt: skip
+    for group in REVIEW_GROUPS:
+        out.append(
+            SumIdentity(GROUP_TOTAL, tuple(f"reviews_litigation.{group}.{c}" for c in REVIEW_COLUMNS[:-1]),
+                 (f"reviews_litigation.{group}.total",),
+                 f"table 4 group {group}: 总计 should equal 维持 + 纠正 + 其他 + 尚未审结")
+        )  # fmt: skip
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- what the tool adds

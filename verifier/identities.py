@@ -7,29 +7,26 @@ missing (see :mod:`verifier.missing`), never summed as 0.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from nianbao.schema import (
-    APPLICANT_COLUMNS,
-    APPLICANT_PARTS,
     APPLICATION_ROWS,
+    BALANCE,
+    GROUP_TOTAL,
     RESULT_ROWS,
-    REVIEW_COLUMNS,
-    REVIEW_GROUPS,
+    RESULTS_SUM,
+    ROW_TOTAL,
     SIGNED_CELLS,
     CellValue,
     Report,
     Violation,
     flatten,
+    sum_identities,
 )
 
-ROW_TOTAL = "t3_row_total"  # identity 1
-RESULTS_SUM = "t3_results_sum"  # identity 2
-BALANCE = "t3_balance"  # identity 3
-GROUP_TOTAL = "t4_group_total"  # identity 4
-NON_NEGATIVE = "non_negative"  # identity 5
+NON_NEGATIVE = "non_negative"  # identity 5 (identities 1–4 are defined with the template, in the schema)
+
+__all__ = ["BALANCE", "GROUP_TOTAL", "IDENTITY_RULES", "NON_NEGATIVE", "RESULTS_SUM", "ROW_TOTAL", "check_identities"]
 
 IDENTITY_RULES: tuple[str, ...] = (ROW_TOTAL, RESULTS_SUM, BALANCE, GROUP_TOTAL, NON_NEGATIVE)
 
@@ -76,50 +73,10 @@ def _present(report: Cells, rows: Sequence[str]) -> list[str]:
     return [r for r in rows if f"applications.{r}.total" in report]
 
 
-@dataclass(frozen=True)
-class _Sum:
-    """One instance of an identity: sum(parts) == sum(totals), with the words to say it."""
-
-    rule: str
-    parts: tuple[str, ...]
-    totals: tuple[str, ...]
-    what: str
-
-
-@lru_cache(maxsize=8)
-def _sums(rows: tuple[str, ...], result_rows: tuple[str, ...]) -> tuple[_Sum, ...]:
-    """Every summed identity over the rows a template has — built once, not per report."""
-    out = [
-        _Sum(ROW_TOTAL, tuple(f"applications.{row}.{c}" for c in APPLICANT_PARTS), (f"applications.{row}.total",),
-             f"table 3 row {row}: column 总计 should equal the sum of the six applicant columns")
-        for row in rows
-    ]  # fmt: skip
-    for col in APPLICANT_COLUMNS:
-        out.append(
-            _Sum(RESULTS_SUM, tuple(f"applications.{row}.{col}" for row in result_rows),
-                 (f"applications.results_total.{col}",),
-                 f"table 3 column {col}: row （七）总计 should equal the sum of the result rows")
-        )  # fmt: skip
-    for col in APPLICANT_COLUMNS:
-        out.append(
-            _Sum(BALANCE, (f"applications.new_received.{col}", f"applications.carried_over.{col}"),
-                 (f"applications.results_total.{col}", f"applications.carried_to_next_year.{col}"),
-                 f"table 3 column {col}: 一+二 (new + carried over) should equal 三+四 "
-                 "(results total + carried to next year)")
-        )  # fmt: skip
-    for group in REVIEW_GROUPS:
-        out.append(
-            _Sum(GROUP_TOTAL, tuple(f"reviews_litigation.{group}.{c}" for c in REVIEW_COLUMNS[:-1]),
-                 (f"reviews_litigation.{group}.total",),
-                 f"table 4 group {group}: 总计 should equal 维持 + 纠正 + 其他 + 尚未审结")
-        )  # fmt: skip
-    return tuple(out)
-
-
 def _summed(report: Cells, rule: str) -> list[Violation]:
     rows = tuple(_present(report, APPLICATION_ROWS))
     out = []
-    for s in _sums(rows, tuple(_present(report, RESULT_ROWS))):
+    for s in sum_identities(rows, tuple(_present(report, RESULT_ROWS))):
         if s.rule == rule:
             v = _sum_rule(report, s.rule, s.parts, s.totals, s.what)
             if v:

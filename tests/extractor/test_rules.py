@@ -163,3 +163,12 @@ def test_2019_signed_changes_and_instructions_in_labels() -> None:
     assert ad.coercion.items_last_year == 4 and ad.coercion.decisions is None  # printed "-"
     assert ad.extra[0].label == "其他主动公开文件" and ad.extra[0].values == [186, 86, 255]
     assert (ad.procurement.amount, ad.procurement.amount_unit) == (Decimal("12.5"), "万元")
+
+
+def test_an_extra_row_it_cannot_place_stays_blank_and_is_never_aligned() -> None:
+    # 湖北's extra row is outside the cell grid: a blank cell must not send it into digit splitting
+    text = plant(seed_text("fmt2019_hubei"), "| 186 | 86 | 255 |", "| 186 | | 255 |")
+    result = extract_rules(normalize(text))
+    (extra,) = result.report.active_disclosure.extra
+    assert (extra.label, extra.values) == ("其他主动公开文件", [None, None, None])
+    assert not result.issues and any("2 values for 3 columns" in n for n in result.notes)
