@@ -23,7 +23,7 @@ def _endpoint(local: bool, mode: str) -> Iterator[LLMConfig | None]:
     if not local:
         yield LLMConfig.from_env(mode=mode)
         return
-    from tests.extractor.llm.server import MODE, MODEL_NAME, llama_server
+    from evals.llama_server import MODE, MODEL_NAME, llama_server
 
     with llama_server() as url:
         yield LLMConfig(base_url=url, model=MODEL_NAME, mode=MODE, max_attempts=2, use_cache=False)

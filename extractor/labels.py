@@ -34,14 +34,23 @@ def _spec(key: str, label: str, regex: str, cells: tuple[str, ...], decimal: boo
 
 _AD = "active_disclosure"
 _DOCS = ("issued", "repealed", "in_force")
+# Patterns both formats' table 2 use (文件 becomes 檔案 on mirror sites; 行政事业型收费 is a common typo).
+_FILE = rf"(?:{flex('文件')}|{flex('档案')})"
+_NORMATIVE = rf"(?:{flex('行政')})?{flex('规范性')}{_FILE}"
+_FEES = rf"{flex('行政事业')}[性型]\s*{flex('收费')}"
+
+
+def _cells(row: str, cols: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{_AD}.{row}.{c}" for c in cols)
+
 
 TABLE2_2021: tuple[RowSpec, ...] = (
-    _spec("regulations", "规章", flex("规章"), tuple(f"{_AD}.regulations.{c}" for c in _DOCS)),
+    _spec("regulations", "规章", flex("规章"), _cells("regulations", _DOCS)),
     _spec(
         "normative_documents",
         "行政规范性文件",
-        rf"(?:{flex('行政')})?{flex('规范性')}(?:{flex('文件')}|{flex('档案')})",
-        tuple(f"{_AD}.normative_documents.{c}" for c in _DOCS),
+        _NORMATIVE,
+        _cells("normative_documents", _DOCS),
     ),
     _spec("licensing", "行政许可", flex("行政许可"), (f"{_AD}.licensing.decisions",)),
     _spec("penalty", "行政处罚", flex("行政处罚"), (f"{_AD}.penalty.decisions",)),
@@ -49,7 +58,7 @@ TABLE2_2021: tuple[RowSpec, ...] = (
     _spec(
         "fees",
         "行政事业性收费",
-        rf"{flex('行政事业')}[性型]\s*{flex('收费')}",
+        _FEES,
         (f"{_AD}.fees.amount_10k_yuan",),
         decimal=True,
     ),
@@ -151,34 +160,34 @@ TABLE2_2019: tuple[RowSpec, ...] = (
         "regulations",
         "规章",
         flex("规章"),
-        tuple(f"{_AD}.regulations.{c}" for c in ("new_made", "new_published", "total_published")),
+        _cells("regulations", ("new_made", "new_published", "total_published")),
     ),
     _spec(
         "normative_documents",
         "规范性文件",
-        rf"(?:{flex('行政')})?{flex('规范性')}(?:{flex('文件')}|{flex('档案')})",
-        tuple(f"{_AD}.normative_documents.{c}" for c in ("new_made", "new_published", "total_published")),
+        _NORMATIVE,
+        _cells("normative_documents", ("new_made", "new_published", "total_published")),
     ),
     # 湖北's variant adds this row; kept under `extra` with its label
     _spec(
         "extra",
         "其他主动公开文件",
-        rf"{flex('其他主动公开')}(?:{flex('文件')}|{flex('档案')})",
+        rf"{flex('其他主动公开')}{_FILE}",
         ("extra.0", "extra.1", "extra.2"),
     ),
-    _spec("licensing", "行政许可", flex("行政许可"), tuple(f"{_AD}.licensing.{c}" for c in _ITEMS)),
+    _spec("licensing", "行政许可", flex("行政许可"), _cells("licensing", _ITEMS)),
     _spec(
         "other_admin_services",
         "其他对外管理服务事项",
         flex("其他对外管理服务事项"),
-        tuple(f"{_AD}.other_admin_services.{c}" for c in _ITEMS),
+        _cells("other_admin_services", _ITEMS),
     ),
-    _spec("penalty", "行政处罚", flex("行政处罚"), tuple(f"{_AD}.penalty.{c}" for c in _ITEMS)),
-    _spec("coercion", "行政强制", flex("行政强制"), tuple(f"{_AD}.coercion.{c}" for c in _ITEMS)),
+    _spec("penalty", "行政处罚", flex("行政处罚"), _cells("penalty", _ITEMS)),
+    _spec("coercion", "行政强制", flex("行政强制"), _cells("coercion", _ITEMS)),
     _spec(
         "fees",
         "行政事业性收费",
-        rf"{flex('行政事业')}[性型]\s*{flex('收费')}",
+        _FEES,
         (f"{_AD}.fees.items_last_year", f"{_AD}.fees.change"),
     ),
     _spec(

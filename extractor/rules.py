@@ -81,6 +81,7 @@ class RulesResult:
     provenance: dict[str, Provenance] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     issues: list[Violation] = field(default_factory=list)  # what the parser could not resolve
+    sections: Sections | None = None  # where tables 2-4 were found (the LLM path and the findings reuse it)
 
 
 @dataclass
@@ -469,7 +470,7 @@ def extract_rules(text: str) -> RulesResult:
     )
     if template == "2019" and builder.units:
         report.active_disclosure.procurement.amount_unit = builder.units["active_disclosure.procurement.amount_unit"]  # type: ignore[union-attr]
-    return RulesResult(report, _PROVENANCE.validate_python(builder.provenance), builder.notes, builder.issues)
+    return RulesResult(report, _PROVENANCE.validate_python(builder.provenance), builder.notes, builder.issues, sections)
 
 
 __all__ = ["BACKEND", "VERSION", "RulesResult", "extract_rules"]

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 
 from findings.cross_year import YearReport, check_years, normalise_agency
 from findings.identity import agency_level
-from nianbao.schema import Report, Violation, flatten
+from nianbao.schema import Violation, flatten
 from nianbao.store import Row, Store
 
 IDENTITY_RULES = {"t3_row_total", "t3_results_sum", "t3_balance", "t4_group_total", "non_negative"}
@@ -40,13 +40,6 @@ class Finding:
     cells: str
     message: str
     evidence: str
-
-
-def _report(row: Row) -> Report | None:
-    data = row.corrected if row.effective_status == "reviewed" and row.corrected else row.result
-    if not data:
-        return None
-    return Report.model_validate({k: data[k] for k in Report.model_fields if k in data})
 
 
 def _finding(row: Row, category: str, v: Violation, evidence: str = "") -> Finding:
@@ -85,7 +78,7 @@ def collect(store: Store) -> list[Finding]:
                 out.append(_finding(row, "extraction rejected", v))
     reports = []
     for row in rows:
-        report = _report(row)
+        report = row.report()
         name = normalise_agency(row.agency)
         if report is not None and name and row.year:
             reports.append((row, YearReport(name, row.year, row.path, flatten(report))))

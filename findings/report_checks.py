@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from extractor.sections import locate_sections
+from extractor.sections import Sections, locate_sections
 from findings.identity import period_mismatch
 from findings.narrative import check_narrative
 from findings.plausibility import check_plausibility
 from nianbao.schema import Report, Violation, flatten
 
 
-def check_report(text: str, report: Report) -> list[Violation]:
+def check_report(text: str, report: Report, sections: Sections | None = None) -> list[Violation]:
     cells = flatten(report)
-    sections = locate_sections(text)
+    sections = sections or locate_sections(text)
     starts = [s.start for s in (sections.t2, sections.t3, sections.t4) if s is not None]
     narrative = text[: min(starts)] if starts else ""
     return [

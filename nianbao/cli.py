@@ -434,35 +434,6 @@ def _decision_opts() -> tuple[Any, Any]:
     )
 
 
-@review_app.command("correct")
-def review_correct(
-    extraction_id: int,
-    set_: Annotated[
-        list[str], typer.Option("--set", help="CELL=VALUE, e.g. applications.granted.total=9 (empty = blank).")
-    ],
-    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
-    reviewer: Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")] = None,
-    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
-) -> None:
-    """Correct values; saved only if the corrected report verifies."""
-    from nianbao.review import parse_value, reviewer_name, save_correction
-
-    try:
-        store, row = _open_row(db, extraction_id)
-        with store:
-            changes = {}
-            for item in set_:
-                path, sep, value = item.partition("=")
-                if not sep:
-                    raise NianbaoError(f"--set {item!r}: expected CELL=VALUE")
-                changes[path.strip()] = parse_value(path.strip(), value)
-            save_correction(store, row, changes, reviewer_name(reviewer), reason)
-    except NianbaoError as e:
-        _say(f"not saved — {e}")
-        raise typer.Exit(1) from None
-    _say(f"#{extraction_id}: corrected and verified; decision saved")
-
-
 ReviewerOpt = Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")]
 ReasonOpt = Annotated[str | None, typer.Option(help="Why.")]
 
@@ -480,6 +451,36 @@ def _record_decision(
         _say(f"not saved — {e}")
         raise typer.Exit(1) from None
     _say(f"#{extraction_id}: {done}")
+
+
+@review_app.command("correct")
+def review_correct(
+    extraction_id: int,
+    set_: Annotated[
+        list[str], typer.Option("--set", help="CELL=VALUE, e.g. applications.granted.total=9 (empty = blank).")
+    ],
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    reviewer: ReviewerOpt = None,
+    reason: ReasonOpt = None,
+) -> None:
+    """Correct values; saved only if the corrected report verifies."""
+    from nianbao.review import parse_value, save_correction
+
+    changes = {}
+    try:
+        for item in set_:
+            path, sep, value = item.partition("=")
+            if not sep:
+                raise NianbaoError(f"--set {item!r}: expected CELL=VALUE")
+            changes[path.strip()] = parse_value(path.strip(), value)
+    except NianbaoError as e:
+        _say(f"not saved — {e}")
+        raise typer.Exit(1) from None
+
+    def correct(store: Any, row: Any, who: str, why: str | None) -> None:
+        save_correction(store, row, changes, who, why)
+
+    _record_decision(extraction_id, db, correct, reviewer, reason, "corrected and verified; decision saved")
 
 
 @review_app.command("accept-source-error")

@@ -14,25 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.errors import NianbaoError
-from nianbao.schema import Report, flatten
+from nianbao.schema import Report, contract_json, flatten
 from nianbao.store import Row, Store
 
 LONG_COLUMNS = ("document", "path", "agency", "year", "template", "table", "row", "column", "value", "status")
 EXPORTED = frozenset({"verified", "reviewed", "source_inconsistent"})
 
 
-def _report(row: Row) -> Report | None:
-    data = row.corrected if row.effective_status == "reviewed" and row.corrected else row.result
-    if not data:
-        return None
-    return Report.model_validate({k: data[k] for k in Report.model_fields if k in data})
-
-
 def _rows(store: Store, include_rejected: bool) -> Iterator[tuple[Row, Report]]:
     for row in store.latest():
         if row.effective_status not in EXPORTED and not include_rejected:
             continue
-        report = _report(row)
+        report = row.report()
         if report is not None:
             yield row, report
 
@@ -60,10 +53,8 @@ def export(db: str | Path, fmt: str, out: Path, include_rejected: bool = False) 
         if fmt == "jsonl":
             with out.open("w", encoding="utf-8") as f:
                 for row, report in _rows(store, include_rejected):
-                    data = {**report.model_dump(mode="json"), "status": row.effective_status,
+                    data = {**contract_json(report), "status": row.effective_status,
                             "source": {"path": row.path, "sha256": row.sha256}}  # fmt: skip
-                    for extra in data["active_disclosure"].get("extra", []):
-                        extra.pop("spans", None)
                     f.write(json.dumps(data, ensure_ascii=False) + "\n")
                     n += 1
             return n

@@ -25,6 +25,7 @@ from nianbao.schema import (
     table_of,
 )
 from verifier import Verdict, verify
+from verifier.outcome import rejection_reason
 
 if TYPE_CHECKING:
     from extractor.llm.config import LLMConfig
@@ -75,19 +76,18 @@ def extract_text(text: str, source: SourceInfo, backend: str = "rules", llm: LLM
     usage: Usage | None = None
     need = tables_for_llm(verdict, backend, report.template)
     if need and llm is None:
-        issues.append(
-            Violation(
-                rule="no_llm", severity="error", cells=[],
-                message=f"no LLM configured: table(s) {', '.join(map(str, need))} could not be read by the rules "
-                "parser; set OPENAI_BASE_URL and NIANBAO_MODEL (or --base-url/--model) to let an LLM read them",
-            )
+        no_llm = Violation(
+            rule="no_llm", severity="error", cells=[],
+            message=f"no LLM configured: table(s) {', '.join(map(str, need))} could not be read by the rules "
+            "parser; set OPENAI_BASE_URL and NIANBAO_MODEL (or --base-url/--model) to let an LLM read them",
         )  # fmt: skip
-        verdict = verify(report, provenance, text, issues)
+        # nothing was re-read: the verdict stands, with this reason added (no second verification)
+        verdict = Verdict("rejected", rejection_reason([no_llm, *verdict.errors]), [no_llm, *verdict.violations])
     elif need and llm is not None:
         import prompts
         from extractor.llm.backend import read_tables
 
-        got = read_tables(text, locate_sections(text), need, report, provenance, llm)
+        got = read_tables(text, result.sections or locate_sections(text), need, report, provenance, llm)
         cells = flatten(report)
         cells.update(got.cells)
         report = report_from_cells(cells, agency=report.agency, year=report.year, template=report.template)
@@ -100,7 +100,7 @@ def extract_text(text: str, source: SourceInfo, backend: str = "rules", llm: LLM
         )  # fmt: skip
         verdict = verify(report, provenance, text, issues)
     # Findings for auditors (period, narrative vs tables, plausibility): warnings beside the verdict.
-    warnings = check_report(text, report)
+    warnings = check_report(text, report, result.sections)
     return Record(
         **report.model_dump(),
         agency_level=agency_level(report.agency),

@@ -15,7 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.errors import NianbaoError
-from nianbao.schema import CellValue, Provenance, Record, Report, Span, Violation, cells_of, flatten, get_cell, set_cell
+from nianbao.schema import (
+    CellValue,
+    Provenance,
+    Record,
+    Report,
+    Span,
+    Violation,
+    cells_of,
+    contract_json,
+    flatten,
+    get_cell,
+    set_cell,
+)
 from nianbao.store import Row, Store
 from verifier import Verdict, verify
 
@@ -120,11 +132,9 @@ def export_golden(row: Row, name: str, goldens: Path) -> Path:
     where the source is; the reviewer's decision is recorded in case.json."""
     if row.effective_status not in ("reviewed", "source_inconsistent"):
         raise NianbaoError(f"extraction {row.id} has no review decision to make a golden from")
-    data = row.corrected if row.effective_status == "reviewed" and row.corrected else row.result
-    assert data is not None
-    expected = Report.model_validate({k: data[k] for k in Report.model_fields if k in data}).model_dump(mode="json")
-    for extra in expected["active_disclosure"].get("extra", []):
-        extra.pop("spans", None)
+    report = row.report()
+    assert report is not None
+    expected = contract_json(report)
     case = goldens / name
     if case.exists():
         raise NianbaoError(f"golden case {case} already exists")

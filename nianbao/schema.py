@@ -545,8 +545,13 @@ class Record(Report):
         return Report.model_validate(self.model_dump(include=set(Report.model_fields)))
 
     def export(self) -> dict[str, Any]:
-        """The export contract v1 alone, as JSON-ready data (an extra row's spans are provenance: left out)."""
-        data = self.model_dump(mode="json", include=set(Report.model_fields))
-        for row in data["active_disclosure"].get("extra", []):
-            row.pop("spans", None)
-        return data
+        """The export contract v1 alone, as JSON-ready data."""
+        return contract_json(self)
+
+
+def contract_json(report: Report) -> dict[str, Any]:
+    """The export contract v1 of a report as JSON-ready data; an extra row's spans are provenance, left out."""
+    data = report.model_dump(mode="json", include=set(Report.model_fields))
+    for row in data["active_disclosure"].get("extra", []):
+        row.pop("spans", None)
+    return data

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.errors import NianbaoError
+from nianbao.schema import Report
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -61,6 +62,12 @@ CREATE INDEX IF NOT EXISTS reviews_by_extraction ON reviews (extraction_id, id);
 """
 
 DECISIONS = ("corrected", "source_error", "rejected")
+# a person's decision overrides the extraction's own status
+_EFFECTIVE: dict[str | None, str] = {
+    "corrected": "reviewed",
+    "source_error": "source_inconsistent",
+    "rejected": "rejected_by_reviewer",
+}
 
 
 def now() -> str:
@@ -98,27 +105,28 @@ class Row:
     review_reason: str | None
     corrected: dict[str, Any] | None
 
+    def report(self) -> Report | None:
+        """The values this row stands for: a reviewer's correction where there is one, else the extraction."""
+        data = self.corrected if self.effective_status == "reviewed" and self.corrected else self.result
+        if not data:
+            return None
+        return Report.model_validate({k: data[k] for k in Report.model_fields if k in data})
+
     @property
     def effective_status(self) -> str:
         """verified · reviewed (corrected by a person) · source_inconsistent (confirmed by a person) ·
         rejected_by_reviewer · rejected (waiting for review) · failed."""
-        if self.decision == "corrected":
-            return "reviewed"
-        if self.decision == "source_error":
-            return "source_inconsistent"
-        if self.decision == "rejected":
-            return "rejected_by_reviewer"
-        return self.status
+        return _EFFECTIVE.get(self.decision, self.status)
 
 
-_LATEST = """
+_SELECT = """
 SELECT e.id, e.sha256, d.path, d.format, e.status, e.reason, e.agency, e.year, e.template, e.result_z, e.error,
        r.decision, r.reviewer, r.decided_at, r.reason, r.corrected_json
 FROM extractions e
 JOIN documents d ON d.sha256 = e.sha256
 LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE extraction_id = e.id)
-WHERE e.id = (SELECT max(id) FROM extractions WHERE sha256 = e.sha256)
 """
+_IS_LATEST = "e.id = (SELECT max(id) FROM extractions WHERE sha256 = e.sha256)"
 
 
 def _pack(data: dict[str, Any] | None) -> bytes | None:
@@ -224,23 +232,26 @@ class Store:
 
     # ---------------------------------------------------------------- reading
 
-    def latest(self, where: str = "", params: tuple[Any, ...] = ()) -> Iterator[Row]:
-        sql = _LATEST + (f" AND {where}" if where else "") + " ORDER BY e.id"
-        for r in self.db.execute(sql, params):
+    def latest(self) -> Iterator[Row]:
+        """The latest extraction of every document, with its latest review decision."""
+        for r in self.db.execute(f"{_SELECT} WHERE {_IS_LATEST} ORDER BY e.id"):
             yield _row(r)
 
     def get(self, extraction_id: int) -> Row:
-        for r in self.db.execute(
-            _LATEST.replace("WHERE e.id = (SELECT max(id) FROM extractions WHERE sha256 = e.sha256)", "WHERE e.id = ?"),
-            (extraction_id,),
-        ):
+        for r in self.db.execute(f"{_SELECT} WHERE e.id = ?", (extraction_id,)):
             return _row(r)
         raise NianbaoError(f"no extraction with id {extraction_id}", file=self.path)
 
     def counts(self) -> dict[str, int]:
+        """Documents per effective status (from the status columns; no stored result is unpacked)."""
         out: dict[str, int] = {}
-        for row in self.latest():
-            out[row.effective_status] = out.get(row.effective_status, 0) + 1
+        query = (
+            "SELECT e.status, (SELECT decision FROM reviews WHERE extraction_id = e.id ORDER BY id DESC LIMIT 1) "
+            f"FROM extractions e WHERE {_IS_LATEST}"
+        )
+        for status, decision in self.db.execute(query):
+            key = _EFFECTIVE.get(decision, status)
+            out[key] = out.get(key, 0) + 1
         return out
 
     def extraction_count(self) -> int:
