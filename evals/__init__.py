@@ -1,1 +1,0 @@
-"""Evaluations and benchmarks: measured accuracy and speed, printed as figures."""

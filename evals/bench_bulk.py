@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from evals.corpus import VARIANTS, render, renderable
 from nianbao import bulk
+from nianbao.evals.corpus import VARIANTS, render, renderable
 from nianbao.schema import Report
 
 ROOT = Path(__file__).resolve().parent.parent

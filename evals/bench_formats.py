@@ -11,9 +11,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from evals.corpus import render
 from evals.timing import rate
-from extractor.readers.pdf import pdf_to_text
+from nianbao.evals.corpus import render
+from nianbao.extractor.readers.pdf import pdf_to_text
 from nianbao.pipeline import extract_file
 from nianbao.schema import Report
 

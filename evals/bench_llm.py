@@ -13,9 +13,9 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 
-from evals.cases import all_cases
-from evals.run import run
-from extractor.llm.config import LLMConfig
+from nianbao.evals.cases import all_cases, find_goldens
+from nianbao.evals.run import run
+from nianbao.extractor.llm.config import LLMConfig
 
 
 @contextlib.contextmanager
@@ -23,7 +23,7 @@ def _endpoint(local: bool, mode: str) -> Iterator[LLMConfig | None]:
     if not local:
         yield LLMConfig.from_env(mode=mode)
         return
-    from evals.llama_server import MODE, MODEL_NAME, llama_server
+    from nianbao.evals.llama_server import MODE, MODEL_NAME, llama_server
 
     with llama_server() as url:
         yield LLMConfig(base_url=url, model=MODEL_NAME, mode=MODE, max_attempts=2, use_cache=False)
@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--local-server", action="store_true", help="start the local llama.cpp test server")
     parser.add_argument("--mode", default="json_schema")
     args = parser.parse_args()
-    cases = all_cases(generated=args.generated)
+    cases = all_cases(find_goldens(), generated=args.generated)
     with _endpoint(args.local_server, args.mode) as llm:
         summary = run(cases, "auto", llm)
     o = summary["overall"]

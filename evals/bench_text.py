@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from evals.timing import rate as _rate
-from extractor.normalize import normalize
-from extractor.readers import read_document
-from extractor.rules import extract_rules
-from verifier import verify
+from nianbao.extractor.normalize import normalize
+from nianbao.extractor.readers import read_document
+from nianbao.extractor.rules import extract_rules
+from nianbao.verifier import verify
 
 GOLDENS = Path(__file__).resolve().parent.parent / "goldens"
 

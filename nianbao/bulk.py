@@ -29,12 +29,12 @@ SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".p
 def current_versions(backend: str = "rules", llm: Any = None) -> Versions:
     """What a result depends on: the backend, the parser, the schema and — when an LLM may read — the
     prompt version and model (so a prompt change re-runs what it affects)."""
-    from extractor import rules
+    from nianbao.extractor import rules
     from nianbao.schema import SCHEMA_VERSION
 
     if llm is None:
         return Versions(backend=rules.BACKEND, parser_version=rules.VERSION, schema_version=SCHEMA_VERSION)
-    import prompts
+    from nianbao import prompts
 
     return Versions(
         backend=f"{backend}:{llm.model}", parser_version=rules.VERSION, schema_version=SCHEMA_VERSION,
@@ -75,7 +75,7 @@ def expand(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
 
 def _init_worker(llm_slots: int) -> None:
     if llm_slots:  # (0: no LLM in this run; nothing to set up)
-        from extractor.llm.backend import set_concurrency
+        from nianbao.extractor.llm.backend import set_concurrency
 
         set_concurrency(llm_slots)
 

@@ -1,7 +1,9 @@
 """The ``nianbao`` command.
 
 Machine output (JSON, one object per report per line) goes to stdout; one human line per file goes to
-stderr. One bad file never stops the others; the exit status is 0 only if every report verified.
+stderr. One bad file never stops the others. Exit status (``extract``, ``verify`` and ``run``): 0 every
+report verified, 1 some rejected, 2 a usage error, 3 some files failed (no extraction at all). The logic
+lives in the library (:mod:`nianbao.pipeline` and below); this module parses options and prints.
 """
 
 from __future__ import annotations
@@ -9,45 +11,98 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from nianbao import __version__
-from nianbao.errors import NianbaoError, RecordError
-from nianbao.pipeline import extract_file, failed_record, load_normalized
-from nianbao.schema import Record
-from verifier import verify
+from nianbao.errors import NianbaoError, RecordError, UsageError
+from nianbao.schema import Record, Usage
+
+EXIT_VERIFIED, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+STDOUT = Path("-")  # ``-o -``: write to standard output
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from nianbao.extractor.rules import VERSION
+
+        print(f"nianbao {__version__} (rules parser {VERSION})")
+        raise typer.Exit(0)
+
 
 app = typer.Typer(
-    add_completion=False,
     no_args_is_help=True,
-    help="Extract and verify the statistical tables of 政府信息公开工作年度报告.",
+    help="Extract and verify the statistical tables of 政府信息公开工作年度报告. Exit status: 0 all verified, "
+    "1 some rejected, 2 usage error, 3 some files failed.",
 )
 
 
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Extract and verify the statistical tables of 政府信息公开工作年度报告."""
+
+
 def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    # one line per message, whatever a file name holds (a newline in a name must not split it)
+    print(line.replace("\n", "\\n").replace("\r", "\\r"), file=sys.stderr, flush=True)
 
 
 def _summary(record: Record) -> str:
     if record.status == "verified":
         warnings = [v for v in record.violations if v.severity == "warning"]
         return "verified" + (f" ({len(warnings)} warning{'s' * (len(warnings) > 1)})" if warnings else "")
-    errors = [v for v in record.violations if v.severity == "error"]
+    errors = record.errors
     first = errors[0].message if errors else ""
     return f"rejected ({record.reason}): {len(errors)} error{'s' * (len(errors) != 1)}; first: {first}"
 
 
+def _exit_code(counts: Counter[str]) -> int:
+    if counts["failed"]:
+        return EXIT_FAILED
+    return EXIT_REJECTED if counts["rejected"] else EXIT_VERIFIED
+
+
+class BackendChoice(StrEnum):
+    auto = "auto"
+    rules = "rules"
+    llm = "llm"
+
+
+class LLMModeChoice(StrEnum):
+    json_schema = "json_schema"
+    tools = "tools"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+class FindingsFormat(StrEnum):
+    md = "md"
+    csv = "csv"
+    html = "html"
+
+
 BackendOpt = Annotated[
-    str, typer.Option("--backend", help="rules | llm | auto (rules first; the LLM only for what they could not read).")
+    BackendChoice,
+    typer.Option("--backend", help="auto: rules first, the LLM only for what they could not read; rules; llm."),
 ]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")]
 ModelOpt = Annotated[str | None, typer.Option(help="Model name (default: $NIANBAO_MODEL or $OPENAI_MODEL).")]
 ModeOpt = Annotated[
-    str, typer.Option("--llm-mode", help="json_schema | tools: how the server is made to keep to the schema.")
+    LLMModeChoice, typer.Option("--llm-mode", help="How the server is made to keep to the JSON schema.")
 ]
 AttemptsOpt = Annotated[int, typer.Option(help="LLM attempts per table (re-asks with the verifier's violations).")]
 NoCacheOpt = Annotated[
@@ -55,41 +110,46 @@ NoCacheOpt = Annotated[
 ]
 
 
-def _llm_config(backend: str, base_url: str | None, model: str | None, mode: str, attempts: int, no_cache: bool) -> Any:
+def _llm_config(
+    backend: BackendChoice, base_url: str | None, model: str | None, mode: LLMModeChoice, attempts: int, no_cache: bool
+) -> Any:
     """The endpoint from flags or environment (the key only from $OPENAI_API_KEY), or None when unset."""
-    from nianbao.pipeline import BACKENDS
-
-    if backend not in BACKENDS:
-        _say(f"unknown backend {backend!r}: rules, llm or auto")
-        raise typer.Exit(2)
-    if backend == "rules":
+    if backend is BackendChoice.rules:
         return None
-    from extractor.llm.config import LLMConfig
+    from nianbao.extractor.llm.config import LLMConfig
 
     try:
-        config = LLMConfig.from_env(base_url, model, mode=mode, max_attempts=attempts, use_cache=not no_cache)
+        config = LLMConfig.from_env(base_url, model, mode=mode.value, max_attempts=attempts, use_cache=not no_cache)
     except ValueError as e:
         _say(str(e))
-        raise typer.Exit(2) from None
-    if config is None and backend == "llm":
+        raise typer.Exit(EXIT_USAGE) from None
+    if config is None and backend is BackendChoice.llm:
         _say("--backend llm needs an endpoint: --base-url and --model, or $OPENAI_BASE_URL and $NIANBAO_MODEL")
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_USAGE)
     return config
 
 
-def _say_usage(records: list[Record]) -> None:
-    used = [r for r in records if r.usage is not None]
-    if used:
-        prompt = sum(r.usage.prompt_tokens for r in used if r.usage)
-        completion = sum(r.usage.completion_tokens for r in used if r.usage)
-        _say(f"LLM: {len(used)} report(s), {sum(len(r.attempts) for r in used)} attempt(s), "
-             f"{prompt} prompt + {completion} completion tokens")  # fmt: skip
+def _say_usage(usage: Usage, reports: int, attempts: int) -> None:
+    if reports:
+        _say(f"LLM: {reports} report(s), {attempts} attempt(s), "
+             f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens")  # fmt: skip
 
 
 def _output_names(paths: list[Path]) -> dict[Path, str]:
     """``<stem>.json``, or ``<parent>__<stem>.json`` where two inputs share a stem (goldens/*/source.txt)."""
     stems = Counter(p.stem for p in paths)
     return {p: (f"{p.parent.name}__{p.stem}" if stems[p.stem] > 1 else p.stem) + ".json" for p in paths}
+
+
+@contextmanager
+def _output(target: Path, newline: str | None = None) -> Iterator[IO[str]]:
+    """A text stream onto ``target``, or onto stdout for ``-``."""
+    if target == STDOUT:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with target.open("w", encoding="utf-8", newline=newline) as f:
+        yield f
 
 
 def _emit(data: dict[str, Any], out_file: Path | None, indent: int | None) -> None:
@@ -101,42 +161,56 @@ def _emit(data: dict[str, Any], out_file: Path | None, indent: int | None) -> No
 
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="Report files (.txt, .md, .html).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Report files: .txt/.md text (UTF-8, UTF-16, GB18030), .html/.htm, .pdf with a text "
+            "layer, .docx. (.doc/.wps and scans are refused with the reason.)"
+        ),
+    ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write DIR/<file stem>.json instead of printing.")
+        Path | None, typer.Option("--out", "-o", help="Write DIR/<file stem>.json instead of printing ('-': stdout).")
     ] = None,
     indent: Annotated[int | None, typer.Option(help="Pretty-print stdout JSON with this indent.")] = None,
-    backend: BackendOpt = "auto",
+    backend: BackendOpt = BackendChoice.auto,
     base_url: BaseUrlOpt = None,
     model: ModelOpt = None,
-    llm_mode: ModeOpt = "json_schema",
+    llm_mode: ModeOpt = LLMModeChoice.json_schema,
     max_attempts: AttemptsOpt = 3,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Extract tables 2–4 from each FILE and verify them."""
+    from nianbao.pipeline import extract_file, failed_record
+
     llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache)
+    if out == STDOUT:
+        out = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     names = _output_names(files)
     counts: Counter[str] = Counter()
-    records: list[Record] = []
+    usage, llm_reports, llm_attempts = Usage(), 0, 0
     for path in files:
         out_file = out / names[path] if out is not None else None
         try:
-            record = extract_file(path, backend, llm)
-            records.append(record)
+            record = extract_file(path, backend.value, llm)
         except NianbaoError as e:
             counts["failed"] += 1
             _say(f"{path}: failed — {e.reason}")
             _emit(failed_record(path, e), out_file, indent)
             continue
         counts[record.status] += 1
+        if record.usage is not None:
+            llm_reports, llm_attempts = llm_reports + 1, llm_attempts + len(record.attempts)
+            usage = Usage(prompt_tokens=usage.prompt_tokens + record.usage.prompt_tokens,
+                          completion_tokens=usage.completion_tokens + record.usage.completion_tokens)  # fmt: skip
         _say(f"{path}: {_summary(record)}")
         _emit(record.model_dump(mode="json"), out_file, indent)
+    _say_usage(usage, llm_reports, llm_attempts)
     _say(
         f"{len(files)} file(s): {counts['verified']} verified, {counts['rejected']} rejected, {counts['failed']} failed"
     )
-    raise typer.Exit(0 if counts["verified"] == len(files) else 1)
+    raise typer.Exit(_exit_code(counts))
 
 
 def _load_record(path: Path) -> Record:
@@ -152,25 +226,8 @@ def _load_record(path: Path) -> Record:
         return Record.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
-        # (a union's member class names, e.g. "Applications", are not part of the path a user knows)
-        where = ".".join(str(x) for x in first["loc"] if not (isinstance(x, str) and x[:1].isupper()))
+        where = ".".join(str(x) for x in first["loc"])
         raise RecordError(f"does not match the schema: {where}: {first['msg']}", file=path) from None
-
-
-def _source_text(record: Record, json_path: Path) -> tuple[str | None, str | None]:
-    """The normalised source if it is still there and unchanged; else None and why."""
-    if record.source is None:
-        return None, "no source recorded"
-    for candidate in (Path(record.source.path), json_path.parent / record.source.path):
-        if candidate.is_file():
-            try:
-                text, info = load_normalized(candidate)
-            except NianbaoError as e:
-                return None, f"source unreadable: {e.reason}"
-            if info.normalized_sha256 != record.source.normalized_sha256:
-                return None, f"source {candidate} has changed since extraction"
-            return text, None
-    return None, f"source {record.source.path} not found"
 
 
 @app.command(name="verify")
@@ -178,25 +235,28 @@ def verify_cmd(
     files: Annotated[list[Path], typer.Argument(help="Saved extraction JSON files.")],
     indent: Annotated[int | None, typer.Option(help="Pretty-print stdout JSON with this indent.")] = None,
 ) -> None:
-    """Re-check saved extraction JSON: identities, and grounding against the source when it is present."""
-    ok = 0
+    """Re-check saved extraction JSON: identities, and grounding against the source when it is present.
+    What the extraction could not read stays an error."""
+    from nianbao.pipeline import reverify, source_if_unchanged
+
+    counts: Counter[str] = Counter()
     for path in files:
         try:
             record = _load_record(path)
         except NianbaoError as e:
+            counts["failed"] += 1
             _say(f"{path}: failed — {e.reason}")
             continue
-        text, why_not = _source_text(record, path)
-        verdict = verify(record.report(), record.provenance, text)
-        before = record.status
-        record.status, record.reason, record.violations = verdict.status, verdict.reason, verdict.violations
+        text, why_not = source_if_unchanged(record.source, path.parent / (record.source.path if record.source else ""))
+        checked = reverify(record, text)
         note = f"; grounding checked against stored excerpts only ({why_not})" if why_not else ""
-        changed = f" (was {before})" if before != record.status else ""
-        _say(f"{path}: {_summary(record)}{changed}{note}")
-        ok += record.status == "verified"
-        print(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=indent), flush=True)
-    _say(f"{len(files)} file(s): {ok} verified")
-    raise typer.Exit(0 if ok == len(files) else 1)
+        changed = f" (was {record.status})" if record.status != checked.status else ""
+        _say(f"{path}: {_summary(checked)}{changed}{note}")
+        counts[checked.status] += 1
+        print(json.dumps(checked.model_dump(mode="json"), ensure_ascii=False, indent=indent), flush=True)
+    _say(f"{len(files)} file(s): {counts['verified']} verified, {counts['rejected']} rejected, "
+         f"{counts['failed']} failed")  # fmt: skip
+    raise typer.Exit(_exit_code(counts))
 
 
 def _load_summary(path: Path) -> dict[str, Any]:
@@ -211,13 +271,15 @@ def _load_summary(path: Path) -> dict[str, Any]:
 
 @app.command(name="eval")
 def eval_cmd(
-    backend: Annotated[str, typer.Option(help="Extraction backend to evaluate: rules | auto | llm.")] = "rules",
+    backend: Annotated[BackendChoice, typer.Option(help="Extraction backend to evaluate.")] = BackendChoice.rules,
     base_url: BaseUrlOpt = None,
     model: ModelOpt = None,
-    llm_mode: ModeOpt = "json_schema",
+    llm_mode: ModeOpt = LLMModeChoice.json_schema,
     max_attempts: AttemptsOpt = 3,
     no_cache: NoCacheOpt = False,
-    goldens: Annotated[Path | None, typer.Option(help="Golden cases folder (default: the bundled goldens/).")] = None,
+    goldens: Annotated[
+        Path | None, typer.Option(help="Golden cases folder (default: ./goldens, else the checkout's goldens/).")
+    ] = None,
     generated: Annotated[
         bool, typer.Option(help="Also render every golden in every format and noise variant, and plant source errors.")
     ] = True,
@@ -226,20 +288,23 @@ def eval_cmd(
     compare: Annotated[
         Path | None, typer.Option(help="Show what changed since an earlier JSON or history file.")
     ] = None,
-    thresholds: Annotated[Path | None, typer.Option(help="Ratchet file (default: evals/thresholds.toml).")] = None,
+    thresholds: Annotated[
+        Path | None, typer.Option(help="Ratchet file (default: evals/thresholds.toml beside the goldens folder).")
+    ] = None,
     check: Annotated[
         bool, typer.Option(help="Exit 1 when a metric falls below its floor or a silent error appears.")
     ] = True,
 ) -> None:
     """Measure accuracy on the golden corpus: cells, tables, reports, and verification against the truth."""
-    from evals import ratchet, report
-    from evals.cases import GOLDENS, all_cases
-    from evals.run import run
+    from nianbao.evals import ratchet, report
+    from nianbao.evals.cases import all_cases, find_goldens
+    from nianbao.evals.run import run
 
     llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache)
     try:
-        cases = all_cases(goldens or GOLDENS, generated=generated)
-        summary = run(cases, backend, llm)
+        folder = find_goldens(goldens)
+        cases = all_cases(folder, generated=generated)
+        summary = run(cases, backend.value, llm)
     except NianbaoError as e:
         _say(f"eval failed — {e.reason}")
         raise typer.Exit(2) from None
@@ -252,7 +317,11 @@ def eval_cmd(
     if history is not None:
         with history.open("a", encoding="utf-8") as f:
             f.write(json.dumps(summary, ensure_ascii=False) + "\n")
-    failures = ratchet.check(summary, ratchet.load(thresholds or ratchet.THRESHOLDS))
+    floors = thresholds or ratchet.beside(folder)
+    if thresholds is None and not floors.is_file():
+        print(f"\nratchet: not checked (no {floors}; pass --thresholds FILE)")
+        raise typer.Exit(0)
+    failures = ratchet.check(summary, ratchet.load(floors))
     print()
     if failures:
         print("RATCHET FAILED:\n  " + "\n  ".join(failures))
@@ -271,10 +340,10 @@ def run_cmd(
     workers: Annotated[int, typer.Option(help="Parallel extraction processes.")] = 0,
     force: Annotated[bool, typer.Option(help="Redo files already extracted by this parser version.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
-    backend: BackendOpt = "auto",
+    backend: BackendOpt = BackendChoice.auto,
     base_url: BaseUrlOpt = None,
     model: ModelOpt = None,
-    llm_mode: ModeOpt = "json_schema",
+    llm_mode: ModeOpt = LLMModeChoice.json_schema,
     max_attempts: AttemptsOpt = 3,
     no_cache: NoCacheOpt = False,
     llm_concurrency: Annotated[int, typer.Option(help="Most LLM requests in flight at once, for the whole run.")] = 4,
@@ -317,14 +386,14 @@ def run_cmd(
         callback = show_lines if progress else None
     try:
         summary = bulk.run(
-            paths, db, workers=n_workers, force=force, progress=callback, backend=backend, llm=llm,
+            paths, db, workers=n_workers, force=force, progress=callback, backend=backend.value, llm=llm,
             llm_concurrency=llm_concurrency,
         )  # fmt: skip
     except NianbaoError as e:
         if bar:
             bar.stop()
         _say(f"run failed — {e}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_USAGE) from None
     if bar:
         bar.stop()
     for line in summary.unreadable[:50]:
@@ -339,16 +408,18 @@ def run_cmd(
     )
     if summary.usage.total:
         _say(f"LLM: {summary.usage.prompt_tokens} prompt + {summary.usage.completion_tokens} completion tokens")
-    raise typer.Exit(0)
+    raise typer.Exit(_exit_code(c))
 
 
 @app.command(name="export")
 def export_cmd(
     db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
     fmt: Annotated[
-        str, typer.Option("--format", help="csv | parquet (tidy long rows) | jsonl (contract JSON per report)")
-    ] = "csv",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: export.<format>).")] = None,
+        ExportFormat, typer.Option("--format", help="csv, parquet: tidy long rows; jsonl: contract JSON per report.")
+    ] = ExportFormat.csv,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output file (default: export.<format>; '-': stdout).")
+    ] = None,
     include_rejected: Annotated[
         bool, typer.Option(help="Also export rejected extractions (their status says so).")
     ] = False,
@@ -356,13 +427,13 @@ def export_cmd(
     """Export verified and reviewed data for analysts."""
     from nianbao.export import export
 
-    target = out or Path(f"export.{fmt}")
+    target = out or Path(f"export.{fmt.value}")
     try:
-        n = export(db, fmt, target, include_rejected)
+        n = export(db, fmt.value, target, include_rejected)
     except NianbaoError as e:
         _say(f"export failed — {e}")
-        raise typer.Exit(2) from None
-    _say(f"{target}: {n} {'reports' if fmt == 'jsonl' else 'rows'}")
+        raise typer.Exit(EXIT_USAGE) from None
+    _say(f"{'stdout' if target == STDOUT else target}: {n} {'reports' if fmt is ExportFormat.jsonl else 'rows'}")
 
 
 review_app = typer.Typer(help="The review queue: rejected extractions waiting for a person.", no_args_is_help=True)
@@ -427,13 +498,6 @@ def review_show(extraction_id: int, db: Annotated[Path, DB_OPTION] = Path("nianb
             print(f"  note: {n}")
 
 
-def _decision_opts() -> tuple[Any, Any]:
-    return (
-        typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER)."),
-        typer.Option(help="Why."),
-    )
-
-
 ReviewerOpt = Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")]
 ReasonOpt = Annotated[str | None, typer.Option(help="Why.")]
 
@@ -471,7 +535,7 @@ def review_correct(
         for item in set_:
             path, sep, value = item.partition("=")
             if not sep:
-                raise NianbaoError(f"--set {item!r}: expected CELL=VALUE")
+                raise UsageError(f"--set {item!r}: expected CELL=VALUE")
             changes[path.strip()] = parse_value(path.strip(), value)
     except NianbaoError as e:
         _say(f"not saved — {e}")
@@ -543,7 +607,7 @@ def review_serve(
 
     if not db.exists():
         _say(f"{db}: no such store; run `nianbao run` first")
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_USAGE)
     _say(f"review page: http://127.0.0.1:{port}/")
     create_app(db, reviewer_name(reviewer)).run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
 
@@ -551,28 +615,22 @@ def review_serve(
 @app.command()
 def findings(
     db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
-    fmt: Annotated[str, typer.Option("--format", help="md | csv | html")] = "md",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    fmt: Annotated[FindingsFormat, typer.Option("--format", help="Markdown, CSV or an HTML page.")] = FindingsFormat.md,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout ('-': stdout).")] = None,
 ) -> None:
     """Every error and warning per agency and year: the source's own inconsistencies apart from what
     nianbao could not read, with the cells and the sentence or other report that contradicts them."""
-    from findings import findings_report as fr
+    from nianbao.findings import findings_report as fr
     from nianbao.store import Store
 
     if not db.exists():
         _say(f"{db}: no such store; run `nianbao run` first")
-        raise typer.Exit(2)
-    render = {"md": fr.to_markdown, "csv": fr.to_csv, "html": fr.to_html}.get(fmt)
-    if render is None:
-        _say(f"unknown format {fmt!r}: md, csv or html")
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_USAGE)
+    render = {FindingsFormat.md: fr.to_markdown, FindingsFormat.csv: fr.to_csv, FindingsFormat.html: fr.to_html}[fmt]
     with Store(db) as store:
         found = fr.collect(store)
-    text = render(found)
-    if out is None:
-        print(text, end="")
-    else:
-        out.write_text(text, encoding="utf-8")
+    with _output(out or STDOUT) as f:
+        f.write(render(found))
     by_category, _ = fr.counts(found)
     _say(", ".join(f"{c}: {by_category.get(c, 0)}" for c in fr.CATEGORIES))
 
@@ -580,7 +638,7 @@ def findings(
 @app.command()
 def version() -> None:
     """Print nianbao's version and the parser version."""
-    from extractor import rules
+    from nianbao.extractor import rules
 
     print(f"nianbao {__version__} (rules parser {rules.VERSION})")
 

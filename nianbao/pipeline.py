@@ -1,22 +1,29 @@
-"""One report file in, one :class:`Record` out: read → normalise → extract → verify."""
+"""One report file in, one :class:`Record` out: read → normalise → extract → verify.
+
+The pipeline owns acceptance: the rules parser and the LLM extractor propose readings, the verifier
+judges them, and the LLM's re-ask loop is handed :func:`judge_for` rather than calling the verifier.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from extractor import rules
-from extractor.normalize import normalize
-from extractor.readers import read_document
-from extractor.sections import locate_sections
-from findings import check_report
-from findings.identity import agency_level
 from nianbao.errors import NianbaoError
+from nianbao.extractor import rules
+from nianbao.extractor.normalize import normalize
+from nianbao.extractor.readers import read_document
+from nianbao.extractor.sections import locate_sections
+from nianbao.findings import check_report
+from nianbao.findings.identity import agency_level
 from nianbao.schema import (
     ExtractorInfo,
     LLMAttempt,
+    Provenance,
     Record,
+    Report,
     SourceInfo,
     Usage,
     Violation,
@@ -24,11 +31,11 @@ from nianbao.schema import (
     report_from_cells,
     table_of,
 )
-from verifier import Verdict, verify
-from verifier.outcome import rejection_reason
+from nianbao.verifier import Verdict, verify
+from nianbao.verifier.outcome import rejection_reason
 
 if TYPE_CHECKING:
-    from extractor.llm.config import LLMConfig
+    from nianbao.extractor.llm.config import LLMConfig
 
 
 def sha256_text(text: str) -> str:
@@ -48,8 +55,50 @@ def load_normalized(path: str | Path) -> tuple[str, SourceInfo]:
     return text, info
 
 
-Backend = Literal["rules", "llm", "auto"]
 BACKENDS: tuple[str, ...] = ("rules", "llm", "auto")
+# Violations raised while extracting (not by re-checking values): they stay errors in a later
+# re-verification until every cell they name has a value with provenance.
+EXTRACTION_RULES = frozenset({"ambiguous", "no_section", "schema", "no_llm", "unreadable"})
+
+
+def judge_for(text: str) -> Callable[[Report, dict[str, Provenance]], list[Violation]]:
+    """The verifier over one report's text, as the judge the LLM extractor's re-ask loop is handed."""
+
+    def judge(report: Report, provenance: dict[str, Provenance]) -> list[Violation]:
+        return verify(report, provenance, text).errors
+
+    return judge
+
+
+def source_if_unchanged(source: SourceInfo | None, *elsewhere: Path) -> tuple[str | None, str | None]:
+    """The normalised source text of a saved result, if the file is still there (at its recorded path or
+    one of ``elsewhere``) and unchanged since extraction; else None and why not."""
+    if source is None:
+        return None, "no source recorded"
+    for candidate in (Path(source.path), *elsewhere):
+        if candidate.is_file():
+            try:
+                text, info = load_normalized(candidate)
+            except NianbaoError as e:
+                return None, f"source unreadable: {e.reason}"
+            if info.normalized_sha256 != source.normalized_sha256:
+                return None, f"source {candidate} has changed since extraction"
+            return text, None
+    return None, f"source {source.path} not found"
+
+
+def reverify(record: Record, text: str | None) -> Record:
+    """A saved result judged again: identities, and grounding against ``text`` (else the stored excerpts).
+    What the extraction itself could not read stays an error until its cells carry a value with provenance
+    — a re-check never forgives."""
+    carried = [
+        v for v in record.errors
+        if v.rule in EXTRACTION_RULES and (not v.cells or any(c not in record.provenance for c in v.cells))
+    ]  # fmt: skip
+    verdict = verify(record.report(), record.provenance, text, carried)
+    return record.model_copy(
+        update={"status": verdict.status, "reason": verdict.reason, "violations": verdict.violations}
+    )
 
 
 def tables_for_llm(verdict: Verdict, backend: str, template: str) -> list[int]:
@@ -65,7 +114,7 @@ def tables_for_llm(verdict: Verdict, backend: str, template: str) -> list[int]:
     return sorted({table_of(c) for v in verdict.errors for c in v.cells})
 
 
-def extract_text(text: str, source: SourceInfo, backend: str = "rules", llm: LLMConfig | None = None) -> Record:
+def extract_text(text: str, source: SourceInfo, backend: str = "auto", llm: LLMConfig | None = None) -> Record:
     """Extract and verify already-normalised text: the rules parser, then (backend llm/auto) the LLM for
     what the rules could not read, judged by the same verifier."""
     result = rules.extract_rules(text)
@@ -84,10 +133,11 @@ def extract_text(text: str, source: SourceInfo, backend: str = "rules", llm: LLM
         # nothing was re-read: the verdict stands, with this reason added (no second verification)
         verdict = Verdict("rejected", rejection_reason([no_llm, *verdict.errors]), [no_llm, *verdict.violations])
     elif need and llm is not None:
-        import prompts
-        from extractor.llm.backend import read_tables
+        from nianbao import prompts
+        from nianbao.extractor.llm.backend import read_tables
 
-        got = read_tables(text, result.sections or locate_sections(text), need, report, provenance, llm)
+        sections = result.sections or locate_sections(text)
+        got = read_tables(text, sections, need, report, provenance, llm, judge_for(text))
         cells = flatten(report)
         cells.update(got.cells)
         report = report_from_cells(cells, agency=report.agency, year=report.year, template=report.template)
@@ -116,7 +166,7 @@ def extract_text(text: str, source: SourceInfo, backend: str = "rules", llm: LLM
     )
 
 
-def extract_file(path: str | Path, backend: str = "rules", llm: LLMConfig | None = None) -> Record:
+def extract_file(path: str | Path, backend: str = "auto", llm: LLMConfig | None = None) -> Record:
     """Raises :class:`NianbaoError` (naming the file) when the file cannot give an extraction at all."""
     try:
         text, source = load_normalized(path)

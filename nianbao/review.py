@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import NianbaoError
+from nianbao.errors import ReviewError
 from nianbao.schema import (
     CellValue,
     Provenance,
@@ -29,7 +29,7 @@ from nianbao.schema import (
     set_cell,
 )
 from nianbao.store import Row, Store
-from verifier import Verdict, verify
+from nianbao.verifier import Verdict, verify
 
 
 def reviewer_name(given: str | None) -> str:
@@ -38,7 +38,7 @@ def reviewer_name(given: str | None) -> str:
 
 def record_of(row: Row) -> Record:
     if row.result is None:
-        raise NianbaoError(f"extraction {row.id} failed ({row.error}); there is no table to review", file=row.path)
+        raise ReviewError(f"extraction {row.id} failed ({row.error}); there is no table to review", file=row.path)
     return Record.model_validate(row.result)
 
 
@@ -50,11 +50,11 @@ def parse_value(path: str, raw: str | None) -> CellValue:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise NianbaoError(f"{path}: {raw!r} is not a number") from None
+        raise ReviewError(f"{path}: {raw!r} is not a number") from None
     if path.endswith(("amount_10k_yuan", "procurement.amount")):
         return value
     if value != value.to_integral_value():
-        raise NianbaoError(f"{path}: {raw!r} is not a whole number")
+        raise ReviewError(f"{path}: {raw!r} is not a whole number")
     return int(value)
 
 
@@ -65,7 +65,7 @@ def corrected(record: Record, changes: dict[str, CellValue]) -> tuple[Report, di
     valid = set(cells_of(report.template))
     for path, value in changes.items():
         if path not in valid:
-            raise NianbaoError(f"{path} is not a cell of the {report.template} format")
+            raise ReviewError(f"{path} is not a cell of the {report.template} format")
         if get_cell(report, path) == value and path in provenance:
             continue
         set_cell(report, path, value)
@@ -93,7 +93,7 @@ def save_correction(
     report, provenance, verdict = corrected(record, changes)
     if verdict.status != "verified":
         first = next(v for v in verdict.violations if v.severity == "error")
-        raise NianbaoError(
+        raise ReviewError(
             f"the corrected report still breaks {len(verdict.errors)} rule(s), e.g. {first.message}; "
             "if the source itself is inconsistent, use accept-source-error"
         )
@@ -110,7 +110,7 @@ def save_correction(
 def accept_source_error(store: Store, row: Row, reviewer: str, reason: str | None) -> None:
     record = record_of(row)
     if record.status != "rejected":
-        raise NianbaoError(f"extraction {row.id} is {record.status}, not rejected: nothing to accept")
+        raise ReviewError(f"extraction {row.id} is {record.status}, not rejected: nothing to accept")
     store.decide(row.id, "source_error", reviewer, reason)
 
 
@@ -131,13 +131,13 @@ def export_golden(row: Row, name: str, goldens: Path) -> Path:
     """A reviewed correction (or a confirmed source error) becomes a golden case: expected JSON plus
     where the source is; the reviewer's decision is recorded in case.json."""
     if row.effective_status not in ("reviewed", "source_inconsistent"):
-        raise NianbaoError(f"extraction {row.id} has no review decision to make a golden from")
+        raise ReviewError(f"extraction {row.id} has no review decision to make a golden from")
     report = row.report()
     assert report is not None
     expected = contract_json(report)
     case = goldens / name
     if case.exists():
-        raise NianbaoError(f"golden case {case} already exists")
+        raise ReviewError(f"golden case {case} already exists")
     case.mkdir(parents=True)
     (case / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     source = Path(row.path).resolve()

@@ -16,10 +16,10 @@ from typing import Any
 from flask import Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from extractor.sections import locate_sections
 from nianbao import review
 from nianbao.errors import NianbaoError
-from nianbao.pipeline import load_normalized
+from nianbao.extractor.sections import locate_sections
+from nianbao.pipeline import source_if_unchanged
 from nianbao.schema import Record, cells_of, flatten
 from nianbao.store import Row, Store
 
@@ -32,12 +32,9 @@ ROW_LABELS_T4 = {
 
 def _source_segments(row: Row, record: Record) -> tuple[list[tuple[str, str | None]], str | None]:
     """The report's table sections as (text, cell path or None) pieces; or why the source is not shown."""
-    try:
-        text, info = load_normalized(row.path)
-    except NianbaoError as e:
-        return [], f"source not available: {e.reason}"
-    if record.source and info.normalized_sha256 != record.source.normalized_sha256:
-        return [], "the source file has changed since this extraction"
+    text, why_not = source_if_unchanged(record.source, Path(row.path))
+    if text is None:
+        return [], f"source not shown: {why_not}"
     sections = locate_sections(text)
     spans = [s for s in (sections.t2, sections.t3, sections.t4) if s is not None]
     start = min((s.start for s in spans), default=0)

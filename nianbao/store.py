@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import NianbaoError
+from nianbao.errors import StoreError
 from nianbao.schema import Report
 
 SCHEMA = """
@@ -158,7 +158,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as e:
-            raise NianbaoError(f"not a usable nianbao database: {e}", file=self.path) from None
+            raise StoreError(f"not a usable nianbao database: {e}", file=self.path) from None
 
     def close(self) -> None:
         self.db.close()
@@ -240,7 +240,7 @@ class Store:
     def get(self, extraction_id: int) -> Row:
         for r in self.db.execute(f"{_SELECT} WHERE e.id = ?", (extraction_id,)):
             return _row(r)
-        raise NianbaoError(f"no extraction with id {extraction_id}", file=self.path)
+        raise StoreError(f"no extraction with id {extraction_id}", file=self.path)
 
     def counts(self) -> dict[str, int]:
         """Documents per effective status (from the status columns; no stored result is unpacked)."""
@@ -268,7 +268,7 @@ class Store:
         corrected: dict[str, Any] | None = None,
     ) -> int:
         if decision not in DECISIONS:
-            raise NianbaoError(f"unknown decision {decision!r}")
+            raise StoreError(f"unknown decision {decision!r}")
         self.get(extraction_id)  # exists
         with self._transaction():
             cur = self.db.execute(

@@ -9,7 +9,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDENS = ROOT / "goldens"
-SHARED = ROOT.parent / "shared"
 
 
 @dataclass(frozen=True)

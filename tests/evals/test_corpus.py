@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.corpus import FORMATS, UNRENDERABLE, VARIANTS, ZERO_VARIANTS, matches, render, renderable
+from nianbao.evals.corpus import FORMATS, UNRENDERABLE, VARIANTS, ZERO_VARIANTS, matches, render, renderable
 from nianbao.pipeline import extract_file
 from nianbao.schema import Report, flatten
 from tests.conftest import golden_cases

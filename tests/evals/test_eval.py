@@ -9,14 +9,20 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import extractor.rules
-from evals.cases import all_cases, golden_cases
-from evals.report import compare
-from evals.run import run
-from extractor.labels import RowSpec
+import nianbao.extractor.rules
 from nianbao.cli import app
+from nianbao.evals.cases import all_cases
+from nianbao.evals.cases import golden_cases as _golden_cases
+from nianbao.evals.report import compare
+from nianbao.evals.run import run
+from nianbao.extractor.labels import RowSpec
+from tests.conftest import GOLDENS
 
 runner = CliRunner()
+
+
+def golden_cases():  # type: ignore[no-untyped-def]
+    return _golden_cases(GOLDENS)
 
 
 def test_goldens_score_as_read_by_hand() -> None:
@@ -31,14 +37,14 @@ def test_goldens_score_as_read_by_hand() -> None:
 
 def test_a_misread_value_is_caught_by_grounding(monkeypatch: pytest.MonkeyPatch) -> None:
     # A parser bug that scales the fee ×10: table 2 has no identity, but the span still reads 6248.72.
-    original = extractor.rules._Builder._set
+    original = nianbao.extractor.rules._Builder._set
 
     def wrong_fee(self, path, value, *, decimal, what):  # type: ignore[no-untyped-def]
         if path.endswith("fees.amount_10k_yuan") and value:
             value = value * 10
         return original(self, path, value, decimal=decimal, what=what)
 
-    monkeypatch.setattr(extractor.rules._Builder, "_set", wrong_fee)
+    monkeypatch.setattr(nianbao.extractor.rules._Builder, "_set", wrong_fee)
     summary = run([c for c in golden_cases() if c.name.startswith("seed_000")])
     (case,) = summary["cases"]
     assert case["outcome"] == "caught"
@@ -47,7 +53,7 @@ def test_a_misread_value_is_caught_by_grounding(monkeypatch: pytest.MonkeyPatch)
 def test_a_wrong_extraction_that_verifies_counts_as_silent(monkeypatch: pytest.MonkeyPatch) -> None:
     # A parser bug the verifier cannot see: two table-2 rows' cells swapped. Each value reads as itself
     # at its span and table 2 has no identity — verified, yet wrong. The eval must call it silent.
-    specs = {s.key: s for s in extractor.rules.TABLE2_2021}
+    specs = {s.key: s for s in nianbao.extractor.rules.TABLE2_2021}
     swapped = tuple(
         RowSpec(
             s.key,
@@ -60,9 +66,9 @@ def test_a_wrong_extraction_that_verifies_counts_as_silent(monkeypatch: pytest.M
             else s.cells,
             s.decimal,
         )
-        for s in extractor.rules.TABLE2_2021
+        for s in nianbao.extractor.rules.TABLE2_2021
     )
-    monkeypatch.setattr(extractor.rules, "TABLE2_2021", swapped)
+    monkeypatch.setattr(nianbao.extractor.rules, "TABLE2_2021", swapped)
     summary = run([c for c in golden_cases() if c.name.startswith("seed_000")])
     (case,) = summary["cases"]
     assert case["outcome"] == "silent_error"
@@ -73,9 +79,9 @@ def _break_label(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
     """A planted regression: the row label of ``key`` no longer matches anything."""
     specs = tuple(
         RowSpec(s.key, s.label, re.compile("(?!)"), s.cells, s.decimal) if s.key == key else s
-        for s in extractor.rules.TABLE3_2021
+        for s in nianbao.extractor.rules.TABLE3_2021
     )
-    monkeypatch.setattr(extractor.rules, "TABLE3_2021", specs)
+    monkeypatch.setattr(nianbao.extractor.rules, "TABLE3_2021", specs)
 
 
 def test_eval_command_passes_then_fails_on_a_planted_regression(
@@ -110,7 +116,7 @@ def test_compare_reports_no_change_for_the_same_run() -> None:
 
 
 def test_generated_corpus_has_renderings_and_planted_errors(tmp_path: Path) -> None:
-    cases = all_cases(workdir=tmp_path)
+    cases = all_cases(GOLDENS, workdir=tmp_path)
     kinds = {c.kind for c in cases}
     assert kinds == {"golden", "rendered", "planted"}
     planted = [c for c in cases if c.kind == "planted"]
@@ -119,7 +125,7 @@ def test_generated_corpus_has_renderings_and_planted_errors(tmp_path: Path) -> N
 
 
 def test_a_declared_known_limit_stays_outside_the_floors_only_while_it_is_caught() -> None:
-    from evals.run import CaseResult, _share
+    from nianbao.evals.run import CaseResult, _share
 
     def result(outcome: str, known: bool, right: int) -> CaseResult:
         return CaseResult(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evals import ratchet
+from nianbao.evals import ratchet
 
 
 def _summary(**overall: object) -> dict[str, object]:

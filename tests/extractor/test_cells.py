@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from extractor.cells import classify, first_run, first_run_in, tokenize
+from nianbao.extractor.cells import classify, first_run, first_run_in, tokenize
 
 
 @pytest.mark.parametrize(

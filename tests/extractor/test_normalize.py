@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from extractor.normalize import normalize
+from nianbao.extractor.normalize import normalize
 
 
 def test_pinyin_glosses_are_dropped_and_traditional_converted() -> None:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.normalize import normalize
-from extractor.report_identity import read_identity
+from nianbao.extractor.normalize import normalize
+from nianbao.extractor.report_identity import read_identity
 from tests.conftest import seed_text
 
 

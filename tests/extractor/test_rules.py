@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from extractor.normalize import normalize
-from extractor.rules import extract_rules
 from nianbao.errors import NoTablesError
+from nianbao.extractor.normalize import normalize
+from nianbao.extractor.rules import extract_rules
 from tests.conftest import plant, seed_text
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from extractor.normalize import normalize
-from extractor.sections import locate_sections
+from nianbao.extractor.normalize import normalize
+from nianbao.extractor.sections import locate_sections
 from tests.conftest import seed_text
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from findings import findings_report as fr
 from nianbao import bulk
 from nianbao.cli import app
+from nianbao.findings import findings_report as fr
 from nianbao.store import Store
 from tests.conftest import plant, seed_text
 

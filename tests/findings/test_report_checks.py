@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from findings.identity import agency_level, department_parent, statistics_period_year
-from findings.narrative import check_narrative
+from nianbao.findings.identity import agency_level, department_parent, statistics_period_year
+from nianbao.findings.narrative import check_narrative
 from nianbao.pipeline import extract_file
 from nianbao.schema import Report, flatten
 from tests.conftest import golden_cases, plant, seed_text

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.corpus import render
+from nianbao.evals.corpus import render
 from nianbao.schema import Report
 from tests.conftest import golden_cases, plant, seed_text
 

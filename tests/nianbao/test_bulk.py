@@ -97,7 +97,7 @@ def test_sigkill_mid_run_then_resume_processes_every_file_exactly_once(tmp_path:
 def test_a_new_parser_version_redoes_what_it_affects(
     mixed_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from extractor import rules
+    from nianbao.extractor import rules
 
     db = tmp_path / "s.db"
     old = rules.VERSION

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nianbao.pipeline import extract_file
 from nianbao.schema import Span
+from nianbao.verifier import verify
 from tests.conftest import golden_cases
-from verifier import verify
 
 (CASE,) = [c for c in golden_cases() if c.name.startswith("seed_000")]
 
@@ -13,7 +13,7 @@ from verifier import verify
 def _fresh():  # type: ignore[no-untyped-def]
     record = extract_file(CASE.source)
     text = CASE.source.read_text(encoding="utf-8")
-    from extractor.normalize import normalize
+    from nianbao.extractor.normalize import normalize
 
     return record, normalize(text)
 

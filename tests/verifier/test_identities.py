@@ -7,9 +7,9 @@ from pathlib import Path
 
 from nianbao.pipeline import extract_file
 from nianbao.schema import Record, Report
+from nianbao.verifier import verify
+from nianbao.verifier.identities import check_identities
 from tests.conftest import plant, seed_text
-from verifier import verify
-from verifier.identities import check_identities
 
 SEED = seed_text("seed_000")
 

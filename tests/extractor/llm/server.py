@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from evals.llama_server import MODE, MODEL_NAME, available, llama_server
+from nianbao.evals.llama_server import MODE, MODEL_NAME, available, llama_server
 
 RECORDINGS = Path(__file__).parent / "recordings"
 
@@ -18,11 +18,11 @@ def record() -> None:
     """Ask the real server for seed 000's table 4 through the LLM backend and keep every exchange."""
     import httpx2
 
-    import prompts
-    from extractor.llm.backend import LLMClient, read_tables
-    from extractor.llm.config import LLMConfig
-    from extractor.rules import extract_rules
-    from extractor.sections import locate_sections
+    from nianbao import prompts
+    from nianbao.extractor.llm.backend import LLMClient, read_tables
+    from nianbao.extractor.llm.config import LLMConfig
+    from nianbao.extractor.rules import extract_rules
+    from nianbao.extractor.sections import locate_sections
     from nianbao.pipeline import load_normalized
     from tests.conftest import golden_cases
 

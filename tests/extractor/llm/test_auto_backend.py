@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from extractor.llm.config import LLMConfig
+from nianbao.extractor.llm.config import LLMConfig
 from nianbao.pipeline import extract_text, load_normalized
 from tests.conftest import plant, seed_text
 from tests.extractor.llm.server import MODE

@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx2
 import pytest
 
-import prompts
-from extractor.llm.backend import LLMClient, read_tables
-from extractor.llm.config import LLMConfig
-from extractor.rules import extract_rules
-from extractor.sections import locate_sections
-from nianbao.pipeline import extract_file, load_normalized
+from nianbao import prompts
+from nianbao.extractor.llm.backend import LLMClient, read_tables
+from nianbao.extractor.llm.config import LLMConfig
+from nianbao.extractor.rules import extract_rules
+from nianbao.extractor.sections import locate_sections
+from nianbao.pipeline import extract_file, judge_for, load_normalized
 from tests.conftest import golden_cases
 from tests.extractor.llm.server import MODE, MODEL_NAME, available, llama_server
 
@@ -52,7 +52,9 @@ def test_table4_plumbing_against_the_real_server(server: str, tmp_path: Path) ->
         base_url=server, model=MODEL_NAME, max_attempts=2, use_cache=False, cache_dir=tmp_path, mode=MODE
     )
     client = LLMClient(config, prompts.load(), http_client=httpx2.Client(event_hooks={"request": [keep]}, timeout=600))
-    got = read_tables(text, locate_sections(text), [4], base.report, base.provenance, config, client=client)
+    got = read_tables(
+        text, locate_sections(text), [4], base.report, base.provenance, config, judge_for(text), client=client
+    )
     assert got.attempts, "the model was asked"
     first = got.attempts[0]
     # schema-valid, or a recorded schema failure — either way an attempt with its output and usage

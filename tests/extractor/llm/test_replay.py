@@ -13,13 +13,13 @@ from typing import Any
 import httpx2
 import pytest
 
-import prompts
-from extractor.llm.backend import LLMClient, read_tables
-from extractor.llm.config import LLMConfig
-from extractor.rules import extract_rules
-from extractor.sections import locate_sections
+from nianbao import prompts
 from nianbao.errors import LLMError
-from nianbao.pipeline import load_normalized
+from nianbao.extractor.llm.backend import LLMClient, read_tables
+from nianbao.extractor.llm.config import LLMConfig
+from nianbao.extractor.rules import extract_rules
+from nianbao.extractor.sections import locate_sections
+from nianbao.pipeline import judge_for, load_normalized
 from tests.conftest import golden_cases
 from tests.extractor.llm.server import MODE
 
@@ -91,7 +91,9 @@ def _run(
     )  # fmt: skip
     sleep = sleeps.append if sleeps is not None else (lambda s: None)
     client = LLMClient(config, prompts.load(), http_client=replay.client(), sleep=sleep)
-    return read_tables(text, locate_sections(text), [4], base.report, base.provenance, config, client=client)
+    return read_tables(
+        text, locate_sections(text), [4], base.report, base.provenance, config, judge_for(text), client=client
+    )
 
 
 def test_recording_is_a_real_server_exchange() -> None:

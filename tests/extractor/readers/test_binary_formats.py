@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from evals.corpus import render
-from extractor.normalize import normalize
-from extractor.readers import read_document
 from nianbao.errors import EmptyFileError, UnsupportedFormatError
+from nianbao.evals.corpus import render
+from nianbao.extractor.normalize import normalize
+from nianbao.extractor.readers import read_document
 from nianbao.pipeline import extract_file
 from nianbao.schema import Report
 from tests.conftest import golden_cases

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor.normalize import normalize
-from extractor.readers import read_document
 from nianbao.errors import BinaryFileError, EmptyFileError, UnreadableFileError, UnsupportedFormatError
+from nianbao.extractor.normalize import normalize
+from nianbao.extractor.readers import read_document
 from tests.conftest import seed_text
 
 TEXT = seed_text("seed_000").replace("\xa0", " ")  # GBK has no NBSP

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from extractor.cells import Token, tokenize
-from extractor.labels import TABLE2_2021, TABLE3_2021, RowSpec
+from nianbao.extractor.cells import Token, tokenize
+from nianbao.extractor.labels import TABLE2_2021, TABLE3_2021, RowSpec
 from nianbao.schema import CellValue, Provenance, Span
 
 

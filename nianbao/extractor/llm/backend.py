@@ -1,10 +1,11 @@
-"""Ask an LLM for the tables the rules parser could not read, and re-ask with the verifier's violations.
+"""Ask an LLM for the tables the rules parser could not read, and re-ask with a judge's violations.
 
 One table at a time: the located, normalised section goes in; a compact answer (``responses``) comes
 out, through instructor in a mode that makes the server enforce its JSON schema. Each answer's numbers
-are located in the source (``grounding``); the verifier then judges the whole report. If it fails, the
-violations go back to the model in plain words, up to ``max_attempts``. Every attempt is kept — output,
-violations, tokens — and nothing is accepted that the verifier does not accept.
+are located in the source (``grounding``); the ``judge`` the caller hands in (the pipeline's: the
+verifier over the whole report) then says what is wrong. If anything is, the violations go back to the
+model in plain words, up to ``max_attempts``. Every attempt is kept — output, violations, tokens. This
+module proposes readings only: it never imports the verifier and never decides acceptance.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ import openai
 from instructor.core import InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
-import prompts
-from extractor.llm.cache import ResponseCache, cache_key
-from extractor.llm.config import LLMConfig
-from extractor.llm.grounding import ground
-from extractor.llm.responses import ANSWERS, to_cells
-from extractor.llm.transport import with_retries
-from extractor.sections import Sections
+from nianbao import prompts
 from nianbao.errors import LLMError
+from nianbao.extractor.llm.cache import ResponseCache, cache_key
+from nianbao.extractor.llm.config import LLMConfig
+from nianbao.extractor.llm.grounding import ground
+from nianbao.extractor.llm.responses import ANSWERS, to_cells
+from nianbao.extractor.llm.transport import with_retries
+from nianbao.extractor.sections import Sections
 from nianbao.schema import (
     SCHEMA_VERSION,
     CellValue,
@@ -43,7 +44,9 @@ from nianbao.schema import (
     report_from_cells,
     table_of,
 )
-from verifier import verify
+
+# What the pipeline hands in to judge a reading: the whole report's cells and provenance → its errors.
+Judge = Callable[[Report, dict[str, Provenance]], list[Violation]]
 
 # Limits concurrent requests from this process (the bulk run gives each worker a share of the run's limit).
 _SLOTS = threading.BoundedSemaphore(4)
@@ -187,6 +190,7 @@ def read_tables(
     base: Report,
     base_provenance: dict[str, Provenance],
     config: LLMConfig,
+    judge: Judge,
     prompt_set: prompts.PromptSet | None = None,
     client: LLMClient | None = None,
     on_attempt: Callable[[LLMAttempt], None] | None = None,
@@ -212,11 +216,8 @@ def read_tables(
             try:
                 reply = client.ask(messages, ANSWERS[table])
             except LLMError as e:  # the endpoint failed mid-report: say how far it got and what it cost
-                e.attempts = len(out.attempts) + 1
-                e.last_output = out.attempts[-1].output if out.attempts else None
-                e.usage = out.usage.model_dump()
-                e.args = (e._render(),)
-                raise
+                last = out.attempts[-1].output if out.attempts else None
+                raise e.progress(len(out.attempts) + 1, last, out.usage.model_dump()) from None
             if reply.answer is None:
                 off = f"the answer did not match the JSON schema: {reply.error}"
                 violations = [Violation(rule="schema", severity="error", cells=[], message=off)]
@@ -228,8 +229,7 @@ def read_tables(
                     provenance.pop(p, None)
                 provenance.update(located)
                 report = report_from_cells(cells, agency=base.agency, year=base.year, template=base.template)
-                verdict = verify(report, provenance, text)
-                violations = [v for v in verdict.errors if any(table_of(c) == table for c in v.cells)]
+                violations = [v for v in judge(report, provenance) if any(table_of(c) == table for c in v.cells)]
             attempt = LLMAttempt(
                 table=table, number=number, output=reply.raw, violations=violations, usage=reply.usage,
                 cached=reply.cached, error=reply.error,

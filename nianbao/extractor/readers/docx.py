@@ -12,8 +12,8 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from extractor.readers.html import MERGED
 from nianbao.errors import UnsupportedFormatError
+from nianbao.extractor.readers.html import MERGED
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.run import OUTCOMES
+from nianbao.evals.run import OUTCOMES
 
 
 def _pct(x: float) -> str:

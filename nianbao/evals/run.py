@@ -19,9 +19,9 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from evals.cases import EvalCase
-from evals.corpus import ZERO_VARIANTS, matches
-from nianbao.errors import NianbaoError
+from nianbao.errors import NianbaoError, UsageError
+from nianbao.evals.cases import EvalCase
+from nianbao.evals.corpus import ZERO_VARIANTS, matches
 from nianbao.pipeline import extract_file
 from nianbao.schema import Record, flatten, table_of
 
@@ -167,9 +167,9 @@ def summarize(results: list[CaseResult], backend: str, wall: float) -> dict[str,
 
 def run(cases: list[EvalCase], backend: str = "rules", llm: Any = None) -> dict[str, Any]:
     if backend not in ("rules", "auto", "llm"):
-        raise NianbaoError(f"unknown backend {backend!r}: rules, auto or llm")
+        raise UsageError(f"unknown backend {backend!r}: rules, auto or llm")
     if backend == "llm" and llm is None:
-        raise NianbaoError("backend llm needs an endpoint (--base-url/--model or $OPENAI_BASE_URL/$NIANBAO_MODEL)")
+        raise UsageError("backend llm needs an endpoint (--base-url/--model or $OPENAI_BASE_URL/$NIANBAO_MODEL)")
     start = time.perf_counter()
     results = [run_case(c, backend, llm) for c in cases]
     return summarize(results, backend, time.perf_counter() - start)

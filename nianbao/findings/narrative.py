@@ -76,10 +76,6 @@ CLAIMS: tuple[Claim, ...] = (
 _SENTENCE = re.compile(r"[^。；;!！?？\n]+")
 
 
-def narrative_of(text: str, tables_start: int) -> str:
-    return text[:tables_start]
-
-
 def check_narrative(narrative: str, cells: dict[str, CellValue], offset: int = 0) -> list[Violation]:
     out = []
     for sm in _SENTENCE.finditer(narrative):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from extractor.sections import Sections, locate_sections
-from findings.identity import period_mismatch
-from findings.narrative import check_narrative
-from findings.plausibility import check_plausibility
+from nianbao.extractor.sections import Sections, locate_sections
+from nianbao.findings.identity import period_mismatch
+from nianbao.findings.narrative import check_narrative
+from nianbao.findings.plausibility import check_plausibility
 from nianbao.schema import Report, Violation, flatten
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from findings.identity import agency_level, department_parent
+from nianbao.findings.identity import agency_level, department_parent
 from nianbao.schema import CellValue, Report, Violation
 
 # Beyond these, a fee "in 万元" is more likely 元 written in the 万元 column.

@@ -6,9 +6,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from extractor.document import Document
-from extractor.readers.text import decode_text
 from nianbao.errors import EmptyFileError, UnreadableFileError, UnsupportedFormatError
+from nianbao.extractor.document import Document
+from nianbao.extractor.readers.text import decode_text
 
 _TEXT_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", "": "text"}
 
@@ -35,27 +35,27 @@ def read_document(path: str | Path) -> Document:
             "legacy Word/WPS binary (.doc/.wps) is not supported; convert it to DOCX or PDF", file=p
         )
     if data.startswith(b"%PDF") or suffix == ".pdf":
-        from extractor.readers.pdf import pdf_to_text
+        from nianbao.extractor.readers.pdf import pdf_to_text
 
         text, _pages = pdf_to_text(p)
         return Document(str(p), "pdf", text, None, digest)
     if data.startswith(b"PK\x03\x04"):
         if suffix not in (".docx", ".docm", ""):
             raise UnsupportedFormatError(f"a ZIP container ({suffix or 'no suffix'}), not a report DOCX", file=p)
-        from extractor.readers.docx import docx_to_text
+        from nianbao.extractor.readers.docx import docx_to_text
 
         return Document(str(p), "docx", docx_to_text(p), None, digest)
     if suffix in (".doc", ".wps"):
         raise UnsupportedFormatError(f"{suffix} is not supported; convert it to DOCX or PDF", file=p)
     if suffix in (".html", ".htm", ".xhtml"):
-        from extractor.readers.html import html_to_text
+        from nianbao.extractor.readers.html import html_to_text
 
         text, encoding = decode_text(data, p)
         return Document(str(p), "html", html_to_text(text), encoding, digest)
     fmt = _TEXT_SUFFIXES.get(suffix, "text")
     text, encoding = decode_text(data, p)
     if fmt == "text" and re.match(r"\s*<(?:!doctype html|html)", text[:200], re.I):
-        from extractor.readers.html import html_to_text
+        from nianbao.extractor.readers.html import html_to_text
 
         return Document(str(p), "html", html_to_text(text), encoding, digest)
     return Document(str(p), fmt, text, encoding, digest)

@@ -4,6 +4,6 @@ Depends on :mod:`nianbao.schema` only — never on an extractor — so the same 
 parser, an LLM and a person's correction alike.
 """
 
-from verifier.outcome import Verdict, verify
+from nianbao.verifier.outcome import Verdict, verify
 
 __all__ = ["Verdict", "verify"]

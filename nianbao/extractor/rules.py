@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from pydantic import TypeAdapter
 
-from extractor.align import (
+from nianbao.errors import NoTablesError
+from nianbao.extractor.align import (
     Group,
     Piece,
     Reading,
@@ -29,8 +30,8 @@ from extractor.align import (
     solve,
     solve_linear,
 )
-from extractor.cells import Token, first_run, first_run_in, tokenize
-from extractor.labels import (
+from nianbao.extractor.cells import Token, first_run, first_run_in, tokenize
+from nianbao.extractor.labels import (
     MARKERS_2019,
     MARKERS_2021,
     OPTIONAL_ROWS,
@@ -41,10 +42,9 @@ from extractor.labels import (
     TABLE3_2021,
     RowSpec,
 )
-from extractor.readers.html import MERGED
-from extractor.report_identity import read_identity
-from extractor.sections import Sections, locate_sections
-from nianbao.errors import NoTablesError
+from nianbao.extractor.readers.html import MERGED
+from nianbao.extractor.report_identity import read_identity
+from nianbao.extractor.sections import Sections, locate_sections
 from nianbao.schema import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS,
@@ -469,7 +469,7 @@ def extract_rules(text: str) -> RulesResult:
         builder.values, agency=identity.agency, year=identity.year, template=template, **extra_fields
     )
     if template == "2019" and builder.units:
-        report.active_disclosure.procurement.amount_unit = builder.units["active_disclosure.procurement.amount_unit"]  # type: ignore[union-attr]
+        report.active_disclosure.procurement.amount_unit = builder.units["active_disclosure.procurement.amount_unit"]  # type: ignore[attr-defined]
     return RulesResult(report, _PROVENANCE.validate_python(builder.provenance), builder.notes, builder.issues, sections)
 
 

@@ -5,6 +5,6 @@ All of them are warnings: a report may legitimately differ. They never change a 
 added beside the verifier's violations so that the findings report can show them with their evidence.
 """
 
-from findings.report_checks import check_report
+from nianbao.findings.report_checks import check_report
 
 __all__ = ["check_report"]

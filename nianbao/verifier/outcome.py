@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nianbao.schema import Provenance, RejectionReason, Report, Status, Violation, flatten
-from verifier.grounding import GROUNDING, check_extra_rows, check_grounding, check_inferred
-from verifier.identities import IDENTITY_RULES, check_identities
-from verifier.missing import check_missing
+from nianbao.verifier.grounding import GROUNDING, check_extra_rows, check_grounding, check_inferred
+from nianbao.verifier.identities import IDENTITY_RULES, check_identities
+from nianbao.verifier.missing import check_missing
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evals.corpus import FORMATS, UNRENDERABLE, VARIANTS, ZERO_VARIANTS, render, renderable
+from nianbao.errors import EvalSetupError
+from nianbao.evals.corpus import FORMATS, UNRENDERABLE, VARIANTS, ZERO_VARIANTS, render, renderable
 from nianbao.schema import Report
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDENS = ROOT / "goldens"
+# The source checkout's goldens/ (absent from an installed wheel: goldens are the repository's, not the package's)
+CHECKOUT_GOLDENS = Path(__file__).resolve().parents[2] / "goldens"
+
+
+def find_goldens(explicit: Path | None = None) -> Path:
+    """The golden cases folder: the one named, else ./goldens, else the source checkout's. A one-line
+    :class:`EvalSetupError` when there is none (``nianbao eval`` run from a wheel outside the repository)."""
+    for candidate in [explicit] if explicit is not None else [Path.cwd() / "goldens", CHECKOUT_GOLDENS]:
+        if candidate.is_dir() and any((d / "expected.json").is_file() for d in candidate.iterdir()):
+            return candidate
+        if explicit is not None:
+            raise EvalSetupError(f"{candidate}: not a folder of golden cases (<case>/expected.json + case.json)")
+    raise EvalSetupError(
+        "no goldens/ folder here: run from a nianbao checkout or pass --goldens DIR "
+        "(a folder of <case>/case.json + expected.json + source)"
+    )
+
 
 # Planted source errors: (what, row, column, delta) — one printed cell changed, the report's totals not.
 PLANTS: tuple[tuple[str, str, str, int], ...] = (
@@ -52,7 +68,7 @@ def _format_of(path: Path) -> str:
     )
 
 
-def golden_cases(goldens: Path = GOLDENS) -> list[EvalCase]:
+def golden_cases(goldens: Path) -> list[EvalCase]:
     cases = []
     for case_dir in sorted(p for p in goldens.iterdir() if (p / "expected.json").is_file()):
         meta = json.loads((case_dir / "case.json").read_text(encoding="utf-8"))
@@ -103,7 +119,7 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                 )  # fmt: skip
 
 
-def all_cases(goldens: Path = GOLDENS, *, generated: bool = True, workdir: Path | None = None) -> list[EvalCase]:
+def all_cases(goldens: Path, *, generated: bool = True, workdir: Path | None = None) -> list[EvalCase]:
     base = golden_cases(goldens)
     if not generated:
         return base

@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from findings.cross_year import YearReport, check_years, normalise_agency
-from findings.identity import agency_level
+from nianbao.findings.cross_year import YearReport, check_years, normalise_agency
+from nianbao.findings.identity import agency_level
 from nianbao.schema import Violation, flatten
 from nianbao.store import Row, Store
 

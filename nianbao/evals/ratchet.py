@@ -13,7 +13,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
+# The source checkout's ratchet file; ``nianbao eval`` looks beside the goldens it was given.
+THRESHOLDS = Path(__file__).resolve().parents[2] / "evals" / "thresholds.toml"
+
+
+def beside(goldens: Path) -> Path:
+    """The ratchet file of a checkout whose goldens are ``goldens``: ``<repo>/evals/thresholds.toml``."""
+    return goldens.resolve().parent / "evals" / "thresholds.toml"
 
 
 def load(path: Path = THRESHOLDS) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Evaluations and benchmarks: measured accuracy and speed, printed as figures."""

@@ -1,0 +1,105 @@
+"""What the tool adds to the export contract: provenance, violations, the source, the extractor, LLM
+attempts and tokens, and the :class:`Record` of one extraction (the contract's fields, never renamed,
+plus these)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from nianbao.schema.contract import SCHEMA_VERSION, Report, Span, _Strict, contract_json
+
+Severity = Literal["error", "warning"]
+Status = Literal["verified", "rejected", "failed"]
+# Why a report was rejected. "source_inconsistent": every value is present and reads as itself in the
+# source, yet the identities break — the agency's own arithmetic, a finding to keep, not to "fix".
+RejectionReason = Literal["source_inconsistent", "extraction_unverified"]
+# "reviewed": a value a person set in the review queue; the decision (who, when, why) is in the store
+ProvenanceMethod = Literal["read", "blank", "inferred", "reviewed"]
+
+
+class Provenance(_Strict):
+    """Where one cell's value came from."""
+
+    span: Span
+    text: str  # the characters at ``span``, kept so a saved result can be checked without its source
+    method: ProvenanceMethod = "read"
+    note: str | None = None
+
+
+class Violation(_Strict):
+    rule: str
+    severity: Severity
+    cells: list[str]
+    message: str
+    expected: str | None = None
+    found: str | None = None
+
+
+class SourceInfo(_Strict):
+    path: str
+    format: str
+    sha256: str
+    normalized_sha256: str
+    encoding: str | None = None
+
+
+class ExtractorInfo(_Strict):
+    backend: str  # "rules", "llm", or "rules+llm" (the LLM read only the tables the rules could not)
+    version: str
+    model: str | None = None
+    prompt_version: str | None = None
+
+
+class Usage(_Strict):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class LLMAttempt(_Strict):
+    """One question to the model about one table: its answer, what the verifier said, what it cost."""
+
+    table: int
+    number: int
+    output: str
+    violations: list[Violation] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    cached: bool = False
+    error: str | None = None
+
+
+class Record(Report):
+    """One extraction: the export contract plus status, violations and provenance — the result
+    :func:`nianbao.extract` returns and ``nianbao extract`` writes."""
+
+    schema_version: str = SCHEMA_VERSION
+    agency_level: str | None = None  # 省 / 市 / 县区 / 乡镇街道 / 部门, where the name shows it
+    status: Status
+    reason: RejectionReason | None = None
+    violations: list[Violation] = Field(default_factory=list)
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+    source: SourceInfo | None = None
+    extractor: ExtractorInfo | None = None
+    attempts: list[LLMAttempt] = Field(default_factory=list)  # every LLM attempt, in order
+    usage: Usage | None = None  # tokens over all attempts
+
+    def report(self) -> Report:
+        return Report.model_validate(self.model_dump(include=set(Report.model_fields)))
+
+    def export(self) -> dict[str, Any]:
+        """The export contract v1 alone, as JSON-ready data."""
+        return contract_json(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The whole record as ``nianbao extract`` writes it (Chinese kept as is)."""
+        return self.model_dump_json(indent=indent)
+
+    @property
+    def errors(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == "error"]
