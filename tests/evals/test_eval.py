@@ -143,3 +143,26 @@ def test_kewei_is_a_precise_rejection_with_nothing_misread() -> None:
     summary = run([c for c in golden_cases() if c.name == "dev_sh_kewei_2024_md"])
     (case,) = summary["cases"]
     assert case["known_limit"] and case["outcome"] == "caught" and case["cells_misread"] == 0
+
+
+def test_eval_outside_a_checkout_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nianbao.evals.cases as cases
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cases, "CHECKOUT_GOLDENS", tmp_path / "nowhere")  # as from an installed wheel
+    result = runner.invoke(app, ["eval"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "--goldens DIR" in result.stderr
+    wrong = runner.invoke(app, ["eval", "--goldens", str(tmp_path)])
+    assert wrong.exit_code == 2 and "not a folder of golden cases" in wrong.stderr
+
+
+def test_eval_with_explicit_goldens_and_no_ratchet_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    folder = tmp_path / "g"
+    shutil.copytree(GOLDENS / "seed_000_wushan_2024", folder / "seed_000_wushan_2024")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["eval", "--goldens", str(folder), "--no-generated"])
+    assert result.exit_code == 0, result.stdout
+    assert "ratchet: not checked" in result.stdout

@@ -48,3 +48,32 @@ def test_jsonl_is_the_contract_per_report(store: Path, tmp_path: Path) -> None:
         first
     )
     assert len(first["applications"]) == 25
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_to_stdout_with_dash(store: Path, tmp_path: Path, fmt: str) -> None:
+    import io
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", "export", "--db", str(store), "--format", fmt, "-o", "-"],
+        capture_output=True, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "-").exists()
+    if fmt == "csv":
+        assert len(pd.read_csv(io.BytesIO(done.stdout))) == 5 * 200
+    elif fmt == "parquet":
+        assert len(pd.read_parquet(io.BytesIO(done.stdout))) == 5 * 200
+    else:
+        assert len(done.stdout.decode("utf-8").splitlines()) == 5
+
+
+def test_export_refuses_to_write_over_its_store(store: Path) -> None:
+    from nianbao.errors import ExportError
+
+    size = store.stat().st_size
+    with pytest.raises(ExportError, match="store itself"):
+        export(store, "csv", store)
+    assert store.stat().st_size == size

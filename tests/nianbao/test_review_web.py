@@ -6,6 +6,7 @@ that lacks it outside CI.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -23,9 +24,13 @@ from nianbao.store import Store
 from tests.conftest import ROOT, plant, seed_text
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("CI"):
-    raise RuntimeError("CI needs Debian's chromium for the review page tests (.ci/run installs it)")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed on this machine")
+PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
+if (CHROMIUM is None or not PLAYWRIGHT) and os.environ.get("CI"):
+    raise RuntimeError("CI needs Debian's chromium and Playwright for the review page tests (.ci/run installs both)")
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed on this machine"),
+    pytest.mark.skipif(not PLAYWRIGHT, reason="Playwright is not installed (pip install -e '.[test]')"),
+]
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip

@@ -186,4 +186,4 @@ def test_injected_instructions_cannot_verify(seed: tuple[str, Any], tmp_path: Pa
     obey = {k: [999] * 5 for k in RIGHT}
     got = _run(seed, tmp_path, Replay(ok(obey)), max_attempts=2)
     assert all(a.violations for a in got.attempts) and len(got.attempts) == 2
-    assert all("reviews_litigation.review.total" not in got.provenance for _ in [0])
+    assert not any(p.startswith("reviews_litigation.") for p in got.provenance)  # no 999 was located in print
