@@ -13,15 +13,18 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
-TokenKind = Literal["number", "blank", "glued", "word"]
+TokenKind = Literal["number", "blank", "glued", "word", "note"]
 
-# One pass classifies each token: a whole number (with optional trailing noise), a blank marker, or a
-# word. The lookaheads make "12件" a word, not the number 12.
-_END = r"(?=[\s|]|\Z)"
+# One pass classifies each token: a parenthesised note, a whole number (with optional trailing noise), a
+# blank marker, or a word. The lookaheads make "12件" a word, not the number 12; a number may end where a
+# note begins ("105860(其中告知承诺制3204件)"). A note is never a value: agencies annotate cells
+# ("其中…"), and a number inside one must not be read as the cell.
+_END = r"(?=[\s|(]|\Z)"
 _TOKEN = re.compile(
-    rf"(?P<sign>[减增])?(?P<num>(?P<int>[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+))(?:\.\d+)?)(?P<unit>万元|元)?(?P<noise>[?*'\"`]*){_END}"
+    r"(?P<note>\([^()\n]*\))"
+    rf"|(?P<sign>[减增])?(?P<num>(?P<int>[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+))(?:\.\d+)?)(?P<unit>万元|元)?(?P<noise>[?*'\"`]*){_END}"
     rf"|(?P<blank>[/\\\-—–─]+|无|空){_END}"
-    r"|[^\s|]+"
+    r"|[^\s|(]+|\("
 )
 
 
@@ -33,6 +36,7 @@ class Token(NamedTuple):  # a NamedTuple: built ~200 times per report, 5x cheape
     value: Decimal | int | None = None
     noise: str = ""
     unit: str = ""  # 元 / 万元 printed in the cell itself
+    note: str = ""  # a parenthesised note printed right after the value, kept as provenance, never a value
 
 
 def _token(m: re.Match[str]) -> Token:
@@ -54,6 +58,8 @@ def _token(m: re.Match[str]) -> Token:
         return Token("number", start, end, m.group()[: end - start], value, m["noise"], m["unit"] or "")
     if m["blank"] is not None:
         return Token("blank", m.start(), m.end(), m.group())
+    if m["note"] is not None:
+        return Token("note", m.start(), m.end(), m.group())
     return Token("word", m.start(), m.end(), m.group())
 
 
@@ -72,9 +78,14 @@ def tokenize(text: str, start: int, end: int) -> Iterator[Token]:
 
 
 def first_run(tokens: Iterable[Token]) -> list[Token]:
-    """The first unbroken run of value tokens (numbers, blanks, glued digits) after any leading words."""
+    """The first unbroken run of value tokens (numbers, blanks, glued digits) after any leading words.
+    Notes are transparent: one right after a value is attached to it (``Token.note``), never read."""
     run: list[Token] = []
     for tok in tokens:
+        if tok.kind == "note":
+            if run and not run[-1].note:
+                run[-1] = run[-1]._replace(note=tok.text)
+            continue
         if tok.kind == "word":
             if run:
                 break
@@ -83,13 +94,26 @@ def first_run(tokens: Iterable[Token]) -> list[Token]:
     return run
 
 
-def first_run_in(text: str, start: int, end: int) -> list[Token]:
-    """:func:`first_run` over a region, building no token objects for the words it skips."""
+def first_run_in(text: str, start: int, end: int) -> tuple[list[Token], int]:
+    """:func:`first_run` over a region, building no token objects for the words it skips; with where the
+    run ended (the rest of the region is what the row printed besides its run)."""
     run: list[Token] = []
+    stop = end
     for m in _TOKEN.finditer(text, start, end):
+        if m["note"] is not None:
+            if run and not run[-1].note:
+                run[-1] = run[-1]._replace(note=m.group())
+            continue
         if m["num"] is None and m["blank"] is None:
             if run:
+                stop = m.start()
                 break
             continue
         run.append(_token(m))
-    return run
+    return run, stop
+
+
+def spare_numbers(text: str, start: int, end: int) -> list[Token]:
+    """Numbers (or run-together digits) printed in a region outside any note: what a row printed beyond
+    the cells it filled. Each one is a reading the row did not account for."""
+    return [_token(m) for m in _TOKEN.finditer(text, start, end) if m["num"] is not None]
