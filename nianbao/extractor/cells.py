@@ -21,7 +21,7 @@ TokenKind = Literal["number", "blank", "glued", "word", "note"]
 # ("其中…"), and a number inside one must not be read as the cell.
 _END = r"(?=[\s|(]|\Z)"
 _TOKEN = re.compile(
-    r"(?P<note>\([^()\n]*\))"
+    r"(?P<note>\((?![一二三四五六七八九十]{1,3}\))[^()\n]*\))"  # (not a label's numbering: (三)不予公开)
     rf"|(?P<sign>[减增])?(?P<num>(?P<int>[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+))(?:\.\d+)?)(?P<unit>万元|元)?(?P<noise>[?*'\"`]*){_END}"
     rf"|(?P<blank>[/\\\-—–─]+|无|空){_END}"
     r"|[^\s|(]+|\("

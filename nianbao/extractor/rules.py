@@ -30,7 +30,7 @@ from nianbao.extractor.align import (
     solve,
     solve_linear,
 )
-from nianbao.extractor.cells import Token, first_run, first_run_in, tokenize
+from nianbao.extractor.cells import Token, first_run, first_run_in, spare_numbers, tokenize
 from nianbao.extractor.labels import (
     MARKERS_2019,
     MARKERS_2021,
@@ -67,7 +67,7 @@ from nianbao.schema import (
 
 BACKEND = "rules"
 # Bump when a change can alter any extracted value: stored results are re-run on a new version.
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 
 _PROVENANCE = TypeAdapter(dict[str, Provenance])
 _NEXT_BLOCK = re.compile(r"第\s*二\s*十\s*条\s*第|信\s*息\s*内\s*容")
@@ -162,8 +162,10 @@ class _Builder:
                 continue
             assert tok.value is not None
             if self._set(path, tok.value, decimal=decimal, what=what):
-                note = f"ignored trailing {tok.noise!r}" if tok.noise else None
-                self.provenance[path] = self._prov(tok.start, tok.end, tok.text, "read", note)
+                said = [f"ignored trailing {tok.noise!r}"] if tok.noise else []
+                if tok.note:
+                    said.append(f"note printed in the cell, not a value: {tok.note}")
+                self.provenance[path] = self._prov(tok.start, tok.end, tok.text, "read", "; ".join(said) or None)
 
     def fill_reading(self, cells: tuple[str, ...], reading: Reading, source: str, *, decimal: bool, what: str) -> None:
         for path, piece in zip(cells, reading, strict=True):
@@ -184,10 +186,15 @@ class _Builder:
         pos = line_start
         for i, raw in enumerate(line.split("\t")):
             stripped = raw.strip()
-            toks = list(tokenize(self.text, pos, pos + len(raw))) if stripped else []
+            every = list(tokenize(self.text, pos, pos + len(raw))) if stripped else []
             pos += len(raw) + 1
             if stripped == MERGED:
                 continue
+            toks = [t for t in every if t.kind != "note"]  # a note in a cell is never a value
+            if every and not toks:
+                toks = [every[0]._replace(kind="word")]  # a cell holding a note alone (a label's aside)
+            elif len(toks) == 1 and len(every) > 1:
+                toks = [toks[0]._replace(note=" ".join(t.text for t in every if t.kind == "note"))]
             if i == 0 and skip_label and (not toks or all(t.kind == "word" for t in toks)):
                 continue  # the line's lead-in, or the rest of the label's own cell
             if not toks:
@@ -280,27 +287,74 @@ class _Builder:
             found.append((spec, m.start(), m.end()))
             cursor = m.end()
         pending = []
+        unprinted: list[tuple[RowSpec, int, int, str]] = []
         for i, (spec, _, label_end) in enumerate(found):
             end = found[i + 1][1] if i + 1 < len(found) else region.end
-            run = first_run_in(self.text, label_end, end)
+            run, stop = first_run_in(self.text, label_end, end)
             what = f"table {table} row {spec.label}"
             if spec.key in OPTIONAL_ROWS:
                 self._read_extra(spec, run, what)
                 continue
             if len(run) == len(spec.cells) and all(t.kind != "glued" for t in run):
-                self.fill(spec.cells, run, decimal=spec.decimal, what=what)
+                if not self._spare(spec, run, stop, end, what):
+                    self.fill(spec.cells, run, decimal=spec.decimal, what=what)
                 continue
             cells = self._positional_cells(label_end, end, len(spec.cells))
             if cells is not None:
-                self._fill_positional(spec.cells, cells, label_end, what, decimal=spec.decimal)
+                line_end = self.text.find("\n", label_end, end)
+                if not self._spare(spec, [c for c in cells if c], end if line_end == -1 else line_end, end, what):
+                    self._fill_positional(spec.cells, cells, label_end, what, decimal=spec.decimal)
                 continue
             block = _NEXT_BLOCK.search(self.text, label_end, end)  # a row's cells end where the next block starts
-            groups = digit_groups(self.text, label_end, block.start() if block else end)
+            row_end = block.start() if block else end
+            groups = digit_groups(self.text, label_end, row_end)
             if not groups:
-                self.notes.append(f"{what}: printed without values")
+                unprinted.append((spec, label_end, row_end, what))
                 continue
             pending.append(_Pending(spec, groups, table))
+        # A row with nothing after its label is printed empty only where this table shows it carries its
+        # numbers in the text at all (some other row has values); otherwise nothing is known of it.
+        carries = len(unprinted) < len(found)
+        for spec, start, row_end, what in unprinted:
+            self._printed_empty(spec, start, row_end, what, carries)
         return pending
+
+    def _spare(self, spec: RowSpec, run: list[Token], start: int, end: int, what: str) -> bool:
+        """Exact consumption: a row's printed numbers (outside notes) are all its cells. A number left over
+        between the cells read and the next label is another possible reading: the row is ambiguous."""
+        block = _NEXT_BLOCK.search(self.text, start, end)
+        spare = spare_numbers(self.text, start, block.start() if block else end)
+        if not spare:
+            return False
+        read = " ".join(t.text for t in run)
+        extra = " ".join(t.text for t in spare[:8])
+        self.issues.append(
+            Violation(
+                rule="ambiguous", severity="error", cells=list(spec.cells), found=f"{read} … {extra}",
+                message=f"{what}: {len(spare)} number(s) printed beyond its {len(spec.cells)} cell(s) ({extra}); "
+                "which are the cells cannot be told from the text",
+            )
+        )  # fmt: skip
+        return True
+
+    def _printed_empty(self, spec: RowSpec, start: int, end: int, what: str, table_carries: bool) -> None:
+        """A row printed with no values: blank cells where the source prints empty cells — as many cell
+        separators or blank markers as the row has cells, or (in a table whose other rows carry their
+        numbers) nothing at all between its label and the next — each with that span. Otherwise nothing is
+        known about them (no provenance, so the verifier reports them missing)."""
+        region = self.text[start:end]
+        separators = region.count("|") + region.count("\t")
+        markers = sum(1 for t in tokenize(self.text, start, end) if t.kind == "blank")
+        nothing = not region.strip() and table_carries
+        if separators < len(spec.cells) and markers < len(spec.cells) and not nothing:
+            self.notes.append(f"{what}: printed without values")
+            return
+        lead = len(region) - len(region.lstrip())
+        body = region.strip()
+        for path in spec.cells:
+            self.provenance[path] = self._prov(start + lead, start + lead + len(body), body, "blank",
+                                               "the row is printed with empty cells")  # fmt: skip
+        self.notes.append(f"{what}: printed with empty cells (blank, not 0)")
 
     def resolve(
         self,
@@ -354,6 +408,14 @@ class _Builder:
             Violation(rule="ambiguous", severity="error", cells=list(p.spec.cells), found=source, message=message)
         )
 
+    def not_printed(self, rows: tuple[str, ...], why: str) -> None:
+        """Rows this layout does not print: blank, with provenance that says so (not a value nobody read)."""
+        for row in rows:
+            for col in APPLICANT_COLUMNS:
+                path = f"applications.{row}.{col}"
+                if path not in self.values:
+                    self.provenance[path] = self._prov(0, 0, "", "not_printed", f"{why}; this row is not printed")
+
     def fixed_rows(self, specs: tuple[RowSpec, ...]) -> dict[str, tuple[int | Decimal, ...]]:
         out = {}
         for spec in specs:
@@ -365,12 +427,13 @@ class _Builder:
     def read_table4(self, region: Span) -> None:
         tokens = list(tokenize(self.text, region.start, region.end))
         run = first_run(tokens)
-        if len(run) != len(TABLE4_CELLS):
-            # One row per group with words between them still yields 15 values in order.
-            values = [t for t in tokens if t.kind != "word"]
-            if len(values) == len(TABLE4_CELLS):
-                run = values
+        values = [t for t in tokens if t.kind not in ("word", "note")]
+        if len(run) != len(TABLE4_CELLS) and len(values) == len(TABLE4_CELLS):
+            run = values  # one row per group with words between them still yields 15 values in order
         if len(run) == len(TABLE4_CELLS) and all(t.kind != "glued" for t in run):
+            if len(values) > len(run):  # exact consumption over the whole section
+                self._spare(TABLE4_SPEC, run, run[-1].end, region.end, "table 4")
+                return
             self.fill(TABLE4_CELLS, run, decimal=False, what="table 4")
             return
         cells = self._value_line(region, len(TABLE4_CELLS))
@@ -458,6 +521,7 @@ def extract_rules(text: str) -> RulesResult:
                 "table 3 prints (六)其他处理 as a single row (the 2019 layout): its values are under `other`, "
                 "and its two sub-rows are not printed"
             )
+            builder.not_printed(("other_no_correction", "other_unpaid_fee"), "table 3 prints (六)其他处理 as one row")
         builder.resolve(pending, row_total_ok, True, builder.fixed_rows(table3))
     if sections.t4:
         builder.read_table4(sections.t4)

@@ -15,8 +15,15 @@ Status = Literal["verified", "rejected", "failed"]
 # Why a report was rejected. "source_inconsistent": every value is present and reads as itself in the
 # source, yet the identities break — the agency's own arithmetic, a finding to keep, not to "fix".
 RejectionReason = Literal["source_inconsistent", "extraction_unverified"]
-# "reviewed": a value a person set in the review queue; the decision (who, when, why) is in the store
-ProvenanceMethod = Literal["read", "blank", "inferred", "reviewed"]
+# Every cell of a verified report has one of these:
+#   read        the span of exactly one printed number
+#   inferred    forced by the identities (a printed blank that can only be 0, a run-together split), with
+#               the text it came from
+#   blank       the span of the blank marker or the empty cell(s) the source prints there (value None)
+#   not_printed the row is absent from this report's layout (e.g. the 2019 single （六） row in a 2021
+#               report), with a note saying so (value None)
+#   reviewed    a value a person set in the review queue; the decision (who, when, why) is in the store
+ProvenanceMethod = Literal["read", "blank", "inferred", "not_printed", "reviewed"]
 
 
 class Provenance(_Strict):

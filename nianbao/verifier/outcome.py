@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from nianbao.schema import Provenance, RejectionReason, Report, Status, Violation, flatten
 from nianbao.verifier.grounding import GROUNDING, check_extra_rows, check_grounding, check_inferred
 from nianbao.verifier.identities import IDENTITY_RULES, check_identities
-from nianbao.verifier.missing import check_missing
+from nianbao.verifier.missing import check_missing, printed
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ def verify(
     cells = flatten(report)
     violations = [
         *extraction_issues,
-        *check_missing(cells),
-        *check_identities(cells),
+        *check_missing(cells, provenance),
+        *check_identities(printed(cells, provenance)),
         *check_grounding(cells, provenance, text),
         *check_inferred(provenance),
         *check_extra_rows(report, text),

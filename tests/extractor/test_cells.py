@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from nianbao.extractor.cells import classify, first_run, first_run_in, tokenize
+from nianbao.extractor.cells import classify, first_run, first_run_in, spare_numbers, tokenize
 
 
 @pytest.mark.parametrize(
@@ -39,4 +39,20 @@ def test_first_run_skips_leading_words_and_stops_at_the_next_word() -> None:
     text = "(区分处理的) 13 0 0 0 0 0 13 (三)不予公开 1 2"
     run = first_run(tokenize(text, 0, len(text)))
     assert [t.value for t in run] == [13, 0, 0, 0, 0, 0, 13]
-    assert first_run_in(text, 0, len(text)) == run
+    assert first_run_in(text, 0, len(text))[0] == run
+
+
+def test_a_note_in_a_cell_is_never_a_value() -> None:
+    # agencies annotate cells: the number inside the note is not the cell, and not a spare number either
+    text = "行政许可 105860(其中告知承诺制 3204 件) 第二十条"
+    run, stop = first_run_in(text, 0, len(text))
+    assert [t.value for t in run] == [105860]
+    assert run[0].note == "(其中告知承诺制 3204 件)"
+    assert spare_numbers(text, stop, len(text)) == []
+
+
+def test_numbers_outside_notes_are_spare() -> None:
+    text = "行政许可 105860 其中告知承诺制 3204 件"
+    run, stop = first_run_in(text, 0, len(text))
+    assert [t.value for t in run] == [105860]
+    assert [t.value for t in spare_numbers(text, stop, len(text))] == [3204]
