@@ -94,7 +94,8 @@ class UnsupportedTemplateError(ExtractionError):
 
 class LLMError(NianbaoError):
     """The LLM endpoint could not be used (refused, unreachable after retries, misconfigured), with how far
-    the report had got: attempts made, the model's last output, and the tokens spent."""
+    the report had got: attempts made, the model's last output, and the tokens spent. ``transient``: the
+    endpoint failed (unreachable, 429, 5xx, timeout) rather than refused — the next run tries again."""
 
     def __init__(
         self,
@@ -104,7 +105,9 @@ class LLMError(NianbaoError):
         attempts: int | None = None,
         last_output: str | None = None,
         usage: dict[str, int] | None = None,
+        transient: bool = False,
     ) -> None:
+        self.transient = transient
         self.attempts = attempts
         self.last_output = last_output
         self.usage = usage or {}
@@ -121,7 +124,12 @@ class LLMError(NianbaoError):
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "attempts": self.attempts, "usage": self.usage or None}
+        return {
+            **super().to_dict(),
+            "attempts": self.attempts,
+            "usage": self.usage or None,
+            "transient": self.transient,
+        }
 
 
 class RecordError(NianbaoError):

@@ -210,6 +210,7 @@ ROW_TOTAL = "t3_row_total"  # identity 1
 RESULTS_SUM = "t3_results_sum"  # identity 2
 BALANCE = "t3_balance"  # identity 3
 GROUP_TOTAL = "t4_group_total"  # identity 4
+IDENTITY_RULE_NAMES: tuple[str, ...] = (ROW_TOTAL, RESULTS_SUM, BALANCE, GROUP_TOTAL)
 
 
 @dataclass(frozen=True)

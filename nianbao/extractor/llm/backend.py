@@ -11,6 +11,7 @@ module proposes readings only: it never imports the verifier and never decides a
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -20,7 +21,7 @@ from typing import Any
 
 import instructor
 import openai
-from instructor.core import InstructorRetryException
+from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
 from nianbao import prompts
@@ -32,6 +33,7 @@ from nianbao.extractor.llm.responses import ANSWERS, to_cells
 from nianbao.extractor.llm.transport import with_retries
 from nianbao.extractor.sections import Sections
 from nianbao.schema import (
+    IDENTITY_RULE_NAMES,
     SCHEMA_VERSION,
     CellValue,
     LLMAttempt,
@@ -57,6 +59,11 @@ def set_concurrency(n: int) -> None:
     _SLOTS = threading.BoundedSemaphore(max(1, n))
 
 
+# instructor logs a failed parse with the model's output (and whatever a server echoed, a key among
+# it); nianbao records every attempt itself, redacted, so instructor's own logging stays silent.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
 @dataclass
 class Answer:
     answer: BaseModel | None
@@ -64,6 +71,7 @@ class Answer:
     usage: Usage
     cached: bool
     error: str | None = None
+    incomplete: bool = False  # cut off at max_tokens (finish_reason=length)
 
 
 @dataclass
@@ -81,15 +89,24 @@ class LLMTables:
         )
 
 
-def plain(violations: list[Violation]) -> str:
+def plain(violations: list[Violation], problems: list[str]) -> str:
     """Violations as a person would say them, for the re-ask."""
-    lines = []
+    lines = [f"- {p} — give exactly the numbers printed in that row, in order" for p in problems]
     for v in violations:
-        if v.rule == "grounding":
-            lines.append(f"- {v.message} — give only numbers printed in that row of the table text")
-        else:
+        if v.rule != "grounding":
             lines.append(f"- {v.message}")
     return "\n".join(lines[:20])
+
+
+_KEYLIKE = re.compile(r"\b(?:sk|key|api[-_]?key)[-_][A-Za-z0-9*._-]{3,}", re.I)
+
+
+def redact(text: str, key: str | None) -> str:
+    """The key out of any text a server sent back: the key itself, and anything shaped like one (servers
+    echo keys masked, cut, or whole)."""
+    if key and len(key) >= 4 and key != "no-key":
+        text = text.replace(key, "[key]")
+    return _KEYLIKE.sub("[key]", text)
 
 
 class LLMClient:
@@ -113,10 +130,16 @@ class LLMClient:
         self.client = instructor.from_openai(raw, mode=mode)
         self.cache = ResponseCache(config.cache_dir) if config.use_cache and config.cache_dir else None
 
-    def ask(self, messages: list[dict[str, str]], response_model: type[BaseModel]) -> Answer:
+    def _clean(self, text: str) -> str:
+        return redact(text, self.config.api_key)
+
+    def ask(
+        self, messages: list[dict[str, str]], response_model: type[BaseModel], max_tokens: int | None = None
+    ) -> Answer:
         key = cache_key(self.config.model, self.prompts.version, SCHEMA_VERSION, self.config.mode, messages)
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             return Answer(response_model.model_validate(hit["answer"]), hit["raw"], Usage(), cached=True)
+        limit = max_tokens or self.config.max_tokens
 
         def call() -> Any:
             with _SLOTS:
@@ -124,6 +147,7 @@ class LLMClient:
                     return self.client.chat.completions.create_with_completion(
                         model=self.config.model, response_model=response_model, messages=messages,  # type: ignore[arg-type]
                         max_retries=0, temperature=self.config.temperature,  # re-asks are ours, each one counted
+                        max_tokens=limit,
                     )  # fmt: skip
                 except InstructorRetryException as e:
                     # instructor wraps transport errors; unwrap them so that tenacity can retry 429/5xx/timeouts
@@ -133,17 +157,32 @@ class LLMClient:
 
         try:
             answer, completion = with_retries(call, self.config.transport_retries, self.config.max_wait, self.sleep)
+        except IncompleteOutputException as e:  # finish_reason=length: a failed attempt, its tokens counted
+            last = getattr(e, "last_completion", None)
+            text = self._clean(_completion_text(last)[:4000])
+            why = f"the answer was cut off at max_tokens={limit} (finish_reason=length)"
+            return Answer(None, text, _usage(getattr(last, "usage", None)), False, why, incomplete=True)
         except InstructorRetryException as e:  # the server answered, but not to the schema
             usage = _usage(getattr(e, "total_usage", None))
             last = getattr(e, "last_completion", None)
-            return Answer(None, _completion_text(last)[:4000], usage, False, _first_line(e))
+            return Answer(None, self._clean(_completion_text(last)[:4000]), usage, False, self._clean(_first_line(e)))
         except openai.APIError as e:  # refused (400/401/403/404) or still failing after the retries
-            raise _transport_error(e) from None
-        raw = answer.model_dump_json()
+            raise self._transport_error(e) from None
+        raw = self._clean(answer.model_dump_json())
         usage = _usage(getattr(completion, "usage", None))
         if self.cache is not None:
-            self.cache.put(key, {"answer": json.loads(raw), "raw": raw})
+            self.cache.put(key, {"answer": json.loads(answer.model_dump_json()), "raw": raw})
         return Answer(answer, raw, usage, cached=False)
+
+    def _transport_error(self, e: openai.APIError) -> LLMError:
+        status = getattr(e, "status_code", None)
+        what = f"HTTP {status}" if status else type(e).__name__
+        # servers echo (masked or not) keys in their messages: none of it goes into a log line or a record
+        transient = status is None or status == 429 or status >= 500
+        return LLMError(
+            f"LLM endpoint {'failed' if transient else 'refused the request'} ({what}): {self._clean(_first_line(e))}",
+            transient=transient,
+        )
 
 
 def _completion_text(completion: Any) -> str:
@@ -169,18 +208,26 @@ def _usage(u: Any) -> Usage:
     )
 
 
-_KEYLIKE = re.compile(r"\b(?:sk|key|api[-_]?key)[-_][A-Za-z0-9*._-]{3,}", re.I)
-
-
-def _transport_error(e: openai.APIError) -> LLMError:
-    status = getattr(e, "status_code", None)
-    what = f"HTTP {status}" if status else type(e).__name__
-    # servers echo (masked or not) keys in their messages: none of it goes into a log line or a record
-    return LLMError(f"LLM endpoint refused the request ({what}): {_KEYLIKE.sub('[key]', _first_line(e))}")
-
-
 def _section_text(text: str, span: Span) -> str:
     return text[span.start : span.end].strip()
+
+
+def fixable(violations: list[Violation], provenance: dict[str, Provenance], unfixable: set[str]) -> list[Violation]:
+    """The violations a different answer could fix — the only ones worth a re-ask. Not: a broken identity
+    over values all read as printed (the agency's own arithmetic), nor cells no answer can ground (a row not
+    printed, digits run together, more numbers than cells)."""
+    out = []
+    for v in violations:
+        if v.rule in IDENTITY_RULE_NAMES and all(
+            c in provenance and provenance[c].method in ("read", "blank") for c in v.cells
+        ):
+            continue
+        if v.cells and all(c in unfixable for c in v.cells):
+            continue
+        if not v.cells and v.rule not in ("schema",):
+            continue
+        out.append(v)
+    return out
 
 
 def read_tables(
@@ -200,6 +247,7 @@ def read_tables(
     out = LLMTables()
     cells = flatten(base)
     provenance = dict(base_provenance)
+    deadline = time.monotonic() + config.deadline
     for table in tables:
         region = {2: sections.t2, 3: sections.t3, 4: sections.t4}[table]
         if region is None:
@@ -212,37 +260,56 @@ def read_tables(
             provenance.pop(p, None)
         question = f"{prompt_set.for_table(table, base.template)}\n\n<table>\n{_section_text(text, region)}\n</table>"
         messages = [{"role": "system", "content": prompt_set.system}, {"role": "user", "content": question}]
-        for number in range(1, config.max_attempts + 1):
+        max_tokens, grown, reasks = config.max_tokens, False, 0
+        while True:
+            if time.monotonic() > deadline:
+                out.issues.append(Violation(
+                    rule="deadline", severity="error", cells=mine,
+                    message=f"table {table}: the report's LLM deadline ({config.deadline:g} s) ran out",
+                ))  # fmt: skip
+                break
             try:
-                reply = client.ask(messages, ANSWERS[table])
+                reply = client.ask(messages, ANSWERS[table], max_tokens)
             except LLMError as e:  # the endpoint failed mid-report: say how far it got and what it cost
                 last = out.attempts[-1].output if out.attempts else None
                 raise e.progress(len(out.attempts) + 1, last, out.usage.model_dump()) from None
+            problems: list[str] = []
             if reply.answer is None:
-                off = f"the answer did not match the JSON schema: {reply.error}"
-                violations = [Violation(rule="schema", severity="error", cells=[], message=off)]
+                off = reply.error if reply.incomplete else f"the answer did not match the JSON schema: {reply.error}"
+                violations = [Violation(rule="schema", severity="error", cells=[], message=str(off))]
+                worth = violations
             else:
                 got = to_cells(table, reply.answer)
                 located = ground(text, table, region, got)
+                problems = located.problems
                 for p in mine:
                     cells[p] = got.get(p)
                     provenance.pop(p, None)
-                provenance.update(located)
+                provenance.update(located.provenance)
+                for p in mine:  # a row this layout does not print stays so when the model leaves it null
+                    kept = base_provenance.get(p)
+                    if kept is not None and kept.method == "not_printed" and got.get(p) is None:
+                        provenance[p] = kept
                 report = report_from_cells(cells, agency=base.agency, year=base.year, template=base.template)
                 violations = [v for v in judge(report, provenance) if any(table_of(c) == table for c in v.cells)]
+                worth = fixable(violations, provenance, located.unfixable)
             attempt = LLMAttempt(
-                table=table, number=number, output=reply.raw, violations=violations, usage=reply.usage,
-                cached=reply.cached, error=reply.error,
+                table=table, number=len([a for a in out.attempts if a.table == table]) + 1, output=reply.raw,
+                violations=violations, usage=reply.usage, cached=reply.cached, error=reply.error,
             )  # fmt: skip
             out.attempts.append(attempt)
             if on_attempt:
                 on_attempt(attempt)
-            if not violations:
+            if reply.incomplete and not grown:
+                max_tokens, grown = max_tokens * 2, True  # once, with room to finish; not a re-ask
+                continue
+            if not worth or reasks + 1 >= config.max_attempts or reply.incomplete:
                 break
+            reasks += 1
             messages = [
                 *messages,
                 {"role": "assistant", "content": reply.raw or "(no valid answer)"},
-                {"role": "user", "content": prompt_set.reask.format(violations=plain(violations))},
+                {"role": "user", "content": prompt_set.reask.format(violations=plain(worth, problems))},
             ]
         for p in mine:
             out.cells[p] = cells[p]
@@ -251,4 +318,4 @@ def read_tables(
     return out
 
 
-__all__ = ["LLMClient", "LLMTables", "ValidationError", "read_tables", "set_concurrency"]
+__all__ = ["LLMClient", "LLMTables", "ValidationError", "read_tables", "redact", "set_concurrency"]

@@ -25,7 +25,9 @@ class LLMConfig:
     mode: str = "json_schema"
     max_attempts: int = 3  # verifier-driven re-asks per table
     transport_retries: int = 5  # 429 / 5xx / timeout / connection, with backoff
-    timeout: float = 120.0
+    timeout: float = 120.0  # one request, seconds (--llm-timeout)
+    deadline: float = 600.0  # all requests for one report, seconds (--llm-deadline): a hung server is bounded
+    max_tokens: int = 2048  # per answer; an answer cut off there is retried once with twice as many
     max_wait: float = 60.0  # longest single backoff, Retry-After included
     cache_dir: Path | None = None
     use_cache: bool = True
