@@ -108,10 +108,21 @@ AttemptsOpt = Annotated[int, typer.Option(help="LLM attempts per table (re-asks 
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Ask the LLM even when the same question was answered before.")
 ]
+TimeoutOpt = Annotated[float, typer.Option("--llm-timeout", help="Seconds one LLM request may take.")]
+DeadlineOpt = Annotated[
+    float, typer.Option("--llm-deadline", help="Seconds all LLM requests for one report may take together.")
+]
 
 
 def _llm_config(
-    backend: BackendChoice, base_url: str | None, model: str | None, mode: LLMModeChoice, attempts: int, no_cache: bool
+    backend: BackendChoice,
+    base_url: str | None,
+    model: str | None,
+    mode: LLMModeChoice,
+    attempts: int,
+    no_cache: bool,
+    timeout: float = 120.0,
+    deadline: float = 600.0,
 ) -> Any:
     """The endpoint from flags or environment (the key only from $OPENAI_API_KEY), or None when unset."""
     if backend is BackendChoice.rules:
@@ -119,7 +130,10 @@ def _llm_config(
     from nianbao.extractor.llm.config import LLMConfig
 
     try:
-        config = LLMConfig.from_env(base_url, model, mode=mode.value, max_attempts=attempts, use_cache=not no_cache)
+        config = LLMConfig.from_env(
+            base_url, model, mode=mode.value, max_attempts=attempts, use_cache=not no_cache, timeout=timeout,
+            deadline=deadline,
+        )  # fmt: skip
     except ValueError as e:
         _say(str(e))
         raise typer.Exit(EXIT_USAGE) from None
@@ -178,11 +192,13 @@ def extract(
     llm_mode: ModeOpt = LLMModeChoice.json_schema,
     max_attempts: AttemptsOpt = 3,
     no_cache: NoCacheOpt = False,
+    llm_timeout: TimeoutOpt = 120.0,
+    llm_deadline: DeadlineOpt = 600.0,
 ) -> None:
     """Extract tables 2–4 from each FILE and verify them."""
     from nianbao.pipeline import extract_file, failed_record
 
-    llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache)
+    llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache, llm_timeout, llm_deadline)
     if out == STDOUT:
         out = None
     if out is not None:
@@ -294,6 +310,10 @@ def eval_cmd(
     check: Annotated[
         bool, typer.Option(help="Exit 1 when a metric falls below its floor or a silent error appears.")
     ] = True,
+    adversary: Annotated[
+        bool,
+        typer.Option(help="Also run the adversary suite: a scripted model on 127.0.0.1 answering wrong on purpose."),
+    ] = True,
 ) -> None:
     """Measure accuracy on the golden corpus: cells, tables, reports, and verification against the truth."""
     from nianbao.evals import ratchet, report
@@ -305,6 +325,11 @@ def eval_cmd(
         folder = find_goldens(goldens)
         cases = all_cases(folder, generated=generated)
         summary = run(cases, backend.value, llm)
+        if adversary:
+            from nianbao.evals.adversary import suite_over
+
+            summary["adversary"] = suite_over(cases)
+            summary["overall"]["adversary_verified_wrong"] = summary["adversary"]["verified_wrong"]
     except NianbaoError as e:
         _say(f"eval failed — {e.reason}")
         raise typer.Exit(2) from None
@@ -347,11 +372,13 @@ def run_cmd(
     max_attempts: AttemptsOpt = 3,
     no_cache: NoCacheOpt = False,
     llm_concurrency: Annotated[int, typer.Option(help="Most LLM requests in flight at once, for the whole run.")] = 4,
+    llm_timeout: TimeoutOpt = 120.0,
+    llm_deadline: DeadlineOpt = 600.0,
 ) -> None:
     """Extract many reports into the store, in parallel; re-running skips what is done."""
     from nianbao import bulk
 
-    llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache)
+    llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache, llm_timeout, llm_deadline)
     n_workers = workers or bulk.default_workers()
     bar = None
     if progress and sys.stderr.isatty():

@@ -183,7 +183,7 @@ class Adversary:
     log: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def respond(self, body: dict[str, Any]) -> dict[str, Any]:
+    def respond(self, body: dict[str, Any], key: str = "") -> dict[str, Any]:
         with self.lock:
             self.requests += 1
             messages = body.get("messages", [])
@@ -198,6 +198,8 @@ class Adversary:
             assert self.truth is not None, "set the adversary's truth before extracting"
             answer = policy_answer(self.policy, table, self.truth, self.other, reask)
             text = "I cannot read this table." if answer is None else json.dumps(answer, ensure_ascii=False)
+            if self.policy == "echo_key":  # a server that echoes the caller's key back in its answer
+                text = f"your key {key} is not allowed here; key={key[:6]}***{key[-4:]}"
             finish = "stop"
             if self.policy == "truncated":
                 text, finish = text[: max(1, len(text) // 2)], "length"
@@ -224,10 +226,18 @@ def _handler(adversary: Adversary) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
+            key = (self.headers.get("authorization") or "").removeprefix("Bearer ").strip()
             try:
                 body = json.loads(self.rfile.read(length) or b"{}")
-                payload = json.dumps(adversary.respond(body)).encode("utf-8")
+                if adversary.policy == "echo_key_401":  # and one that echoes it in a refusal
+                    raise PermissionError(f"Incorrect API key provided: {key}")
+                payload = json.dumps(adversary.respond(body, key)).encode("utf-8")
                 status = 200
+            except PermissionError as e:
+                payload, status = (
+                    json.dumps({"error": {"message": str(e), "type": "invalid_request_error"}}).encode(),
+                    401,
+                )
             except Exception as e:  # a broken request gets a server error, as a real server would say
                 payload, status = json.dumps({"error": {"message": str(e)}}).encode("utf-8"), 500
             self.send_response(status)
@@ -279,6 +289,7 @@ def run_suite(
     from nianbao.pipeline import extract_file
 
     results: list[dict[str, Any]] = []
+    started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="nianbao-adversary-"))
     with serve() as (url, adversary):
         for mode in modes:
@@ -317,15 +328,42 @@ def run_suite(
                     tokens = record.usage.total if record.usage else 0
                     results.append({"case": case.name, "policy": policy, "mode": mode, "outcome": outcome,
                                     "reason": first, "attempts": len(record.attempts), "tokens": tokens})  # fmt: skip
+    seconds = time.perf_counter() - started
     by_policy: dict[str, Counter[str]] = {}
     for r in results:
         by_policy.setdefault(r["policy"], Counter())[r["outcome"]] += 1
     oracle_rejected = Counter(r["reason"] for r in results if r["policy"] == "oracle" and r["outcome"] == "rejected")
     return {
         "runs": len(results),
+        "seconds": seconds,
         "verified_wrong": sum(1 for r in results if r["outcome"] == "verified_wrong"),
         "failed": sum(1 for r in results if r["outcome"] == "failed"),
         "by_policy": {p: dict(c) for p, c in by_policy.items()},
         "oracle_rejections": dict(oracle_rejected),
         "results": results,
     }
+
+
+def suite_over(cases: list[Any]) -> dict[str, Any]:
+    """The suite as ``nianbao eval`` runs it: every 2021-format golden in both modes, and the plain
+    rendering of each in every format in ``json_schema`` mode. Per-run records are left out."""
+    goldens = [SuiteCase(c.name, c.path, c.truth) for c in cases if c.kind == "golden" and c.template == "2021"]
+    rendered = [
+        SuiteCase(c.name, c.path, c.truth, c.variant)
+        for c in cases
+        if c.kind == "rendered" and c.variant == "plain" and c.template == "2021"
+    ]
+    both = run_suite(goldens)
+    more = run_suite(rendered, modes=("json_schema",)) if rendered else None
+    out = {k: v for k, v in both.items() if k != "results"}
+    if more is not None:
+        out["runs"] += more["runs"]
+        out["seconds"] += more["seconds"]
+        out["verified_wrong"] += more["verified_wrong"]
+        out["failed"] += more["failed"]
+        for policy, counts in more["by_policy"].items():
+            merged = Counter(out["by_policy"].get(policy, {})) + Counter(counts)
+            out["by_policy"][policy] = dict(merged)
+        out["oracle_rejections"] = dict(Counter(out["oracle_rejections"]) + Counter(more["oracle_rejections"]))
+    out["wrong"] = [r for r in both["results"] + (more["results"] if more else []) if r["outcome"] == "verified_wrong"]
+    return out

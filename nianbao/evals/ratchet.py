@@ -42,7 +42,10 @@ def check(summary: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
         if value < floor:
             failures.append(f"{name} = {value:.4f}, below its floor {floor}")
     for name, ceiling in thresholds.get("ceilings", {}).items():
-        value = _metric(summary, name)
+        try:
+            value = _metric(summary, name)
+        except KeyError:  # not measured in this run (``nianbao eval --no-adversary``)
+            continue
         if value > ceiling:
             failures.append(f"{name} = {value:g}, above its ceiling {ceiling}")
     return failures

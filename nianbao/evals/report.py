@@ -20,6 +20,19 @@ def _row(name: str, s: dict[str, Any]) -> str:
     )
 
 
+def _adversary_lines(adv: dict[str, Any] | None) -> list[str]:
+    if not adv:
+        return []
+    oracle = adv["by_policy"].get("oracle", {})
+    ceiling = f"{oracle.get('verified_right', 0)} of {sum(oracle.values())}"
+    why = ", ".join(f"{k} {v}" for k, v in sorted(adv["oracle_rejections"].items(), key=lambda kv: -kv[1]))
+    return [
+        f"adversary (scripted OpenAI-protocol model, {len(adv['by_policy'])} policies, {adv['runs']} runs, "
+        f"{adv['seconds']:.0f} s): verified WRONG {adv['verified_wrong']}, failed {adv['failed']}; "
+        f"oracle ceiling {ceiling} verified (rejected right answers, first error: {why or 'none'})",
+    ]
+
+
 def table(summary: dict[str, Any]) -> str:
     head = (
         f"{'':<22}{'cases':>6}{'cells':>10}{'reports':>10}"
@@ -43,6 +56,7 @@ def table(summary: dict[str, Any]) -> str:
         f"needed the LLM (the rules could not read them) {_pct(o['needed_llm_share']).strip()}; "
         f"LLM share {_pct(o['llm_share']).strip()}, tokens {o['tokens']} "
         f"({o['tokens_per_llm_report']:.0f} per LLM-read report)",
+        *_adversary_lines(summary.get("adversary")),
         *(
             f"known limit (declared in case.json, outside the floors): {k['name']} — "
             f"rejected as it should be, {_pct(k['cell_accuracy']).strip()} of its cells read right, "

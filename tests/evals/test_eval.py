@@ -87,14 +87,22 @@ def _break_label(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
 def test_eval_command_passes_then_fails_on_a_planted_regression(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    ok = runner.invoke(app, ["eval", "--no-generated", "--json", str(tmp_path / "before.json")])
+    ok = runner.invoke(app, ["eval", "--no-adversary", "--no-generated", "--json", str(tmp_path / "before.json")])
     assert ok.exit_code == 0, ok.stdout
     assert "ratchet: every metric at or above its floor" in ok.stdout
 
     _break_label(monkeypatch, "denied_process_info")
     broken = runner.invoke(
         app,
-        ["eval", "--no-generated", "--json", str(tmp_path / "after.json"), "--compare", str(tmp_path / "before.json")],
+        [
+            "eval",
+            "--no-adversary",
+            "--no-generated",
+            "--json",
+            str(tmp_path / "after.json"),
+            "--compare",
+            str(tmp_path / "before.json"),
+        ],
     )
     assert broken.exit_code == 1
     assert "RATCHET FAILED" in broken.stdout and "cell_accuracy" in broken.stdout
@@ -104,7 +112,7 @@ def test_eval_command_passes_then_fails_on_a_planted_regression(
 def test_history_appends_one_line_per_run(tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
     for _ in range(2):
-        result = runner.invoke(app, ["eval", "--no-generated", "--history", str(history)])
+        result = runner.invoke(app, ["eval", "--no-adversary", "--no-generated", "--history", str(history)])
         assert result.exit_code == 0
     lines = history.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and json.loads(lines[-1])["backend"] == "rules"
@@ -163,6 +171,6 @@ def test_eval_with_explicit_goldens_and_no_ratchet_file(tmp_path: Path, monkeypa
     folder = tmp_path / "g"
     shutil.copytree(GOLDENS / "seed_000_wushan_2024", folder / "seed_000_wushan_2024")
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["eval", "--goldens", str(folder), "--no-generated"])
+    result = runner.invoke(app, ["eval", "--no-adversary", "--goldens", str(folder), "--no-generated"])
     assert result.exit_code == 0, result.stdout
     assert "ratchet: not checked" in result.stdout

@@ -17,6 +17,7 @@ def _summary(**overall: object) -> dict[str, object]:
         "table_exact": {"2": 1.0, "3": 1.0, "4": 1.0},
         "source_inconsistent_flagged": 1.0,
         "silent_errors": 0,
+        "adversary_verified_wrong": 0,
     }
     return {"overall": {**base, **overall}}
 
@@ -33,6 +34,11 @@ def test_a_metric_below_its_floor_fails() -> None:
 def test_a_dotted_metric_below_its_floor_fails() -> None:
     (failure,) = ratchet.check(_summary(table_exact={"2": 1.0, "3": 0.1, "4": 1.0}), ratchet.load())
     assert failure.startswith("table_exact.3")
+
+
+def test_one_answer_of_the_adversary_verified_wrong_fails() -> None:
+    (failure,) = ratchet.check(_summary(adversary_verified_wrong=1), ratchet.load())
+    assert "adversary_verified_wrong = 1, above its ceiling 0" in failure
 
 
 def test_one_silent_error_fails() -> None:
