@@ -125,7 +125,15 @@ def readings(groups: Sequence[Group], ncols: int, check: Callable[[Sequence[int 
     """Readings of one row that satisfy its own identity, glued and dropped together, distinct by value."""
     seen: dict[tuple[int | Decimal, ...], Reading] = {}
     count = 0
-    for gen in (glued_readings(groups, ncols), dropped_readings(groups, ncols)):
+    # One run of digits with at least as many digits as cells is cells run together: nothing was printed
+    # blank, so no reading may invent blank cells ("34089" for three cells is never "34089 (0) (0)").
+    glued_only = len(groups) == 1 and "." not in groups[0].text and len(groups[0].text) >= ncols
+    gens = (
+        (glued_readings(groups, ncols),)
+        if glued_only
+        else (glued_readings(groups, ncols), dropped_readings(groups, ncols))
+    )
+    for gen in gens:
         for r in gen:
             count += 1
             if count > MAX_READINGS:
@@ -229,3 +237,12 @@ def solve_linear(
         else:
             sol.ambiguous[k] = left
     return sol
+
+
+def forced_by_count(groups: Sequence[Group], ncols: int) -> Reading | None:
+    """The one split of digits run together when there are exactly as many digits as cells ("417" for
+    three cells, "0000000" for seven): each digit is a cell, whatever the identities say — a report whose
+    own sums are wrong is read as printed, and the verifier calls it source_inconsistent."""
+    if any("." in g.text for g in groups) or sum(len(g.text) for g in groups) != ncols:
+        return None
+    return tuple(Piece(int(ch), g.start + i, g.start + i + 1) for g in groups for i, ch in enumerate(g.text))

@@ -23,6 +23,7 @@ from nianbao.extractor.align import (
     Reading,
     describe,
     digit_groups,
+    forced_by_count,
     group_totals_ok,
     no_check,
     readings,
@@ -42,6 +43,7 @@ from nianbao.extractor.labels import (
     TABLE3_2021,
     RowSpec,
 )
+from nianbao.extractor.narrative import single_cell_figures
 from nianbao.extractor.readers.html import MERGED
 from nianbao.extractor.report_identity import read_identity
 from nianbao.extractor.sections import Sections, locate_sections
@@ -67,7 +69,7 @@ from nianbao.schema import (
 
 BACKEND = "rules"
 # Bump when a change can alter any extracted value: stored results are re-run on a new version.
-VERSION = "1.3.0"
+VERSION = "1.4.0"
 
 _PROVENANCE = TypeAdapter(dict[str, Provenance])
 _NEXT_BLOCK = re.compile(r"第\s*二\s*十\s*条\s*第|信\s*息\s*内\s*容")
@@ -120,6 +122,7 @@ class _Builder:
     units: dict[str, str] = field(default_factory=dict)
     application_rows: tuple[str, ...] = APPLICATION_ROWS
     result_rows: tuple[str, ...] = RESULT_ROWS
+    narrative: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # figures section 一 states
 
     def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> dict[str, object]:
         return {"span": {"start": start, "end": end}, "text": text, "method": method, "note": note}
@@ -167,14 +170,20 @@ class _Builder:
                     said.append(f"note printed in the cell, not a value: {tok.note}")
                 self.provenance[path] = self._prov(tok.start, tok.end, tok.text, "read", "; ".join(said) or None)
 
-    def fill_reading(self, cells: tuple[str, ...], reading: Reading, source: str, *, decimal: bool, what: str) -> None:
+    def fill_reading(
+        self,
+        cells: tuple[str, ...],
+        reading: Reading,
+        source: str,
+        *,
+        decimal: bool,
+        what: str,
+        why: str = "the only reading the identities allow",
+    ) -> None:
         for path, piece in zip(cells, reading, strict=True):
             if not self._set(path, piece.value, decimal=decimal, what=what):
                 continue
-            if piece.dropped:
-                note = f"no cell printed here in {source!r}; 0 is the only reading the identities allow"
-            else:
-                note = f"cut from {source!r}: the only reading the identities allow"
+            note = f"no cell printed here in {source!r}; 0 is {why}" if piece.dropped else f"cut from {source!r}: {why}"
             self.provenance[path] = self._prov(
                 piece.start, piece.end, self.text[piece.start : piece.end], "inferred", note
             )
@@ -365,6 +374,18 @@ class _Builder:
     ) -> None:
         if not pending:
             return
+        for p in list(pending):  # as many digits as cells: the split is the count's, not the identities'
+            forced = forced_by_count(p.groups, len(p.spec.cells))
+            if forced is None:
+                continue
+            pending.remove(p)
+            source = " ".join(g.text for g in p.groups)
+            what = f"table {p.table} row {p.spec.label}"
+            self.fill_reading(p.spec.cells, forced, source, decimal=p.spec.decimal, what=what,
+                              why=f"{len(forced)} digits for {len(forced)} cells, the only split")  # fmt: skip
+            fixed = {**fixed, p.spec.key: tuple(piece.value for piece in forced)}
+        if not pending:
+            return
         options: dict[str, list[Reading]] = {}
         for p in pending:
             options[p.spec.key] = readings(p.groups, len(p.spec.cells), check if not p.spec.decimal else no_check)
@@ -393,6 +414,11 @@ class _Builder:
             source = " ".join(g.text for g in p.groups)
             if key in sol.chosen:
                 self.fill_reading(p.spec.cells, sol.chosen[key], source, decimal=p.spec.decimal, what=what)
+            elif key in sol.ambiguous and (settled := self._by_narrative(p, sol.ambiguous[key])) is not None:
+                reading, sentence = settled
+                why = f"the only reading that agrees with the report's own words 「{sentence[:80]}」"
+                self.fill_reading(p.spec.cells, reading, source, decimal=p.spec.decimal, what=what, why=why)
+                self.notes.append(f"{what}: {source!r} split by the narrative: 「{sentence[:80]}」")
             elif key in sol.ambiguous:
                 left = sol.ambiguous[key]
                 shown = "; ".join(describe(r) for r in left[:5])
@@ -402,6 +428,18 @@ class _Builder:
             else:
                 self._ambiguous(p, source, f"{what}: no reading of {source!r} into {len(p.spec.cells)} cells "
                                 "satisfies the identities")  # fmt: skip
+
+    def _by_narrative(self, p: _Pending, left: list[Reading]) -> tuple[Reading, str] | None:
+        """The one reading the report's narrative settles, with the sentence that did: each figure naming a
+        cell of this row keeps the readings that agree with it; a figure no reading agrees with is the
+        narrative disagreeing with the table (a finding), not a constraint."""
+        used = ""
+        for i, path in enumerate(p.spec.cells):
+            for stated, sentence in self.narrative.get(path, []):
+                agree = [r for r in left if r[i].value == stated and not r[i].dropped]
+                if agree:
+                    left, used = agree, sentence
+        return (left[0], used) if len(left) == 1 and used else None
 
     def _ambiguous(self, p: _Pending, source: str, message: str) -> None:
         self.issues.append(
@@ -496,6 +534,8 @@ def extract_rules(text: str) -> RulesResult:
         builder.application_rows, builder.result_rows = APPLICATION_ROWS_2019, RESULT_ROWS_2019
     table2, table3 = (TABLE2_2019, TABLE3_2019) if template == "2019" else (TABLE2_2021, TABLE3_2021)
     builder.notes.extend(sections.notes)
+    starts = [r.start for r in (sections.t2, sections.t3, sections.t4) if r is not None]
+    builder.narrative = single_cell_figures(text[: min(starts)]) if starts else {}
     if identity.agency is None:
         builder.notes.append("agency not found in the title lines")
     if identity.year is None:

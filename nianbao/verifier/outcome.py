@@ -46,12 +46,13 @@ def verify(
 
 
 def rejection_reason(errors: Sequence[Violation]) -> RejectionReason:
-    """Why: if any value is in doubt (ungrounded, ambiguous), the extraction is; otherwise a broken
-    identity is over values read as printed — the report's own arithmetic, a finding for a person,
-    never something to "fix" here — even where other cells are missing."""
-    rules = {v.rule for v in errors}
-    if rules & {GROUNDING, "ambiguous"}:
-        return "extraction_unverified"
-    if rules & set(IDENTITY_RULES):
+    """Why: a broken identity over values read as printed is the report's own arithmetic — a finding for a
+    person, never something to "fix" here — even where other cells are missing or in doubt; otherwise
+    the extraction itself is unverified."""
+    # A broken identity none of whose cells is in doubt is the agency's own arithmetic, whatever else the
+    # extraction could not read (a run-together table-2 row does not make table 4's wrong total less so).
+    doubtful = {c for v in errors if v.rule in (GROUNDING, "ambiguous") for c in v.cells}
+    broken = [v for v in errors if v.rule in IDENTITY_RULES]
+    if any(not (set(v.cells) & doubtful) for v in broken):
         return "source_inconsistent"
     return "extraction_unverified"

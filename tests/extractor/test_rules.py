@@ -172,3 +172,34 @@ def test_an_extra_row_it_cannot_place_stays_blank_and_is_never_aligned() -> None
     (extra,) = result.report.active_disclosure.extra
     assert (extra.label, extra.values) == ("其他主动公开文件", [None, None, None])
     assert not result.issues and any("2 values for 3 columns" in n for n in result.notes)
+
+
+def test_run_together_digits_forced_by_the_count_are_not_ambiguous() -> None:
+    from nianbao.extractor.align import Group, forced_by_count, no_check, readings
+
+    assert [p.value for p in forced_by_count([Group("417", 0)], 3) or ()] == [4, 1, 7]
+    # and no reading invents blank cells for digits run together
+    assert all(not any(p.dropped for p in r) for r in readings([Group("34089", 0)], 3, no_check))
+
+
+def test_the_narrative_settles_a_split_and_says_which_sentence() -> None:
+    from nianbao.pipeline import extract_file
+    from tests.conftest import GOLDENS
+
+    record = extract_file(GOLDENS / "dev_pt_gwh_2022_txt" / "source.txt", backend="rules")
+    prov = record.provenance["active_disclosure.normative_documents.issued"]
+    assert (prov.method, prov.text) == ("inferred", "34") and "本年度制发规范性文件34件" in (prov.note or "")
+    # its other figure (现行有效件数424件) disagrees with the table: a finding, not a constraint
+    assert record.active_disclosure.normative_documents.in_force == 89  # type: ignore[attr-defined]
+    assert any(v.rule == "narrative_mismatch" and "424" in v.message for v in record.violations)
+
+
+def test_an_agency_error_in_a_forced_row_is_kept_as_printed() -> None:
+    from nianbao.pipeline import extract_file
+    from tests.conftest import GOLDENS
+
+    record = extract_file(GOLDENS / "dev_pt_jjf_2025_txt" / "source.txt", backend="rules")
+    assert record.reviews_litigation.review.model_dump() == {  # type: ignore[attr-defined]
+        "upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 0,
+    }  # fmt: skip
+    assert (record.status, record.reason) == ("rejected", "source_inconsistent")
