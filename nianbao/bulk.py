@@ -80,6 +80,16 @@ def _init_worker(llm_slots: int) -> None:
         set_concurrency(llm_slots)
 
 
+def _transient(e: NianbaoError) -> bool:
+    """A failure the next run should try again: the LLM endpoint failing (not refusing), a file that
+    vanished or could not be opened for a moment. Not: a file that is what it is (empty, binary, no tables)."""
+    from nianbao.errors import LLMError, UnreadableFileError
+
+    if isinstance(e, LLMError):
+        return e.transient
+    return isinstance(e, UnreadableFileError)
+
+
 def _work(path: str, backend: str = "rules", llm: Any = None) -> dict[str, Any]:
     """In a worker process: extract one file; never raises."""
     from nianbao.pipeline import extract_file
@@ -95,7 +105,8 @@ def _work(path: str, backend: str = "rules", llm: Any = None) -> dict[str, Any]:
             "seconds": time.perf_counter() - start,
         }
     except NianbaoError as e:
-        return {"record": None, "error": e.reason, "format": None, "seconds": time.perf_counter() - start}
+        return {"record": None, "error": e.reason, "format": None, "seconds": time.perf_counter() - start,
+                "transient": _transient(e)}  # fmt: skip
     except Exception as e:  # a bug in a reader must not stop a province-wide run: record it for this file
         return {"record": None, "error": f"internal error: {type(e).__name__}: {e}", "format": None,
                 "seconds": time.perf_counter() - start}  # fmt: skip
@@ -109,6 +120,8 @@ class RunSummary:
     counts: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     usage: Usage = field(default_factory=Usage)
+    copies: list[tuple[str, str]] = field(default_factory=list)  # identical copies met in this run
+    transient: int = 0  # failures the next run will try again
 
     @property
     def processed(self) -> int:
@@ -142,6 +155,10 @@ def plan(
             continue
         if sha in done or sha in queued:  # done before, or the same content twice in this run
             summary.skipped += 1
+            if sha in done:
+                store.seen(sha, str(f))  # an identical copy: its path is recorded under the document
+            else:
+                summary.copies.append((sha, str(f)))
             continue
         queued.add(sha)
         yield f, sha, size
@@ -174,7 +191,9 @@ def run(
                 sha256=sha, path=str(path), fmt=out["format"], size=size, versions=versions,
                 record=out["record"], error=out["error"], seconds=out["seconds"],
                 model=llm.model if llm is not None else None, usage=used or None,
+                transient=bool(out.get("transient")),
             )  # fmt: skip
+            summary.transient += bool(out.get("transient"))
             summary.usage = Usage(
                 prompt_tokens=summary.usage.prompt_tokens + int(used.get("prompt_tokens", 0)),
                 completion_tokens=summary.usage.completion_tokens + int(used.get("completion_tokens", 0)),
@@ -210,6 +229,8 @@ def run(
                     for fut in finished:
                         path, sha, size = pending.pop(fut)
                         record(path, sha, size, fut.result())
+        for sha, copy in summary.copies:  # their document is in the store now
+            store.seen(sha, copy)
     summary.seconds = time.perf_counter() - start
     return summary
 

@@ -433,6 +433,9 @@ def run_cmd(
         f"failed {c['failed']}), {summary.skipped} already done; {summary.seconds:.1f} s with {n_workers} worker(s); "
         f"store: {db}"
     )
+    if summary.transient:
+        _say(f"{summary.transient} failure(s) were transient (LLM endpoint down, file missing): the next run "
+             "tries them again")  # fmt: skip
     if summary.usage.total:
         _say(f"LLM: {summary.usage.prompt_tokens} prompt + {summary.usage.completion_tokens} completion tokens")
     raise typer.Exit(_exit_code(c))
@@ -488,12 +491,16 @@ def review_list(
     from nianbao.store import Store
 
     with Store(db) as store:
-        rows = [r for r in store.latest() if all_ or r.effective_status == "rejected"]
+        waiting = ("rejected", "changed_since_review")
+        rows = [r for r in store.latest() if all_ or r.effective_status in waiting]
         for r in rows:
             v = first_error(r)
             who = f"{r.agency or '?'} {r.year or '?'}"
             print(f"{r.id:>6}  {r.effective_status:<20} {r.reason or '':<22} {who:<30} {r.path}")
-            if v and r.effective_status == "rejected":
+            if r.effective_status == "changed_since_review":
+                cell, decided, new = r.disagreements()[0]
+                print(f"        {cell}: decided {decided}, now read {new} ({len(r.disagreements())} cell(s) differ)")
+            elif v and r.effective_status == "rejected":
                 print(f"        {v.rule}: {v.message}")
         _say(f"{len(rows)} report(s); store counts: {store.counts()}")
 
@@ -513,8 +520,14 @@ def review_show(extraction_id: int, db: Annotated[Path, DB_OPTION] = Path("nianb
               + (f" ({row.reason})" if row.reason else ""))  # fmt: skip
         if row.decision:
             print(f"decision: {row.decision} by {row.reviewer} at {row.decided_at}: {row.review_reason or ''}")
+        for cell, decided, new in row.disagreements():
+            print(f"  changed since review: {cell}: decided {decided}, the new extraction reads {new}")
         if row.result is None:
             print(f"failed: {row.error}")
+            return
+        if row.effective_status == "reviewed" and row.corrected:  # the state now, not before the correction
+            changed = row.corrected.get("changed") or []
+            print(f"  corrected and verified: {len(changed)} cell(s) set by the reviewer: {', '.join(changed[:8])}")
             return
         record = record_of(row)
         for v in record.violations:
@@ -580,13 +593,18 @@ def review_accept(
     db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
     reviewer: ReviewerOpt = None,
     reason: ReasonOpt = None,
+    override: Annotated[
+        bool, typer.Option(help="Accept although nianbao could not read the report (kept in the decision).")
+    ] = False,
 ) -> None:
-    """The extraction is faithful; the agency's own numbers are inconsistent — keep it as a finding."""
+    """The extraction is faithful; the agency's own numbers are inconsistent — keep it as a finding.
+    Only for a report the verifier calls source_inconsistent, unless --override (recorded as such)."""
     from nianbao.review import accept_source_error
 
-    _record_decision(
-        extraction_id, db, accept_source_error, reviewer, reason, "recorded as the source's own inconsistency"
-    )
+    def accept(store: Any, row: Any, who: str, why: str | None) -> None:
+        accept_source_error(store, row, who, why, override=override)
+
+    _record_decision(extraction_id, db, accept, reviewer, reason, "recorded as the source's own inconsistency")
 
 
 @review_app.command("reject")

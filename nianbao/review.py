@@ -98,20 +98,44 @@ def save_correction(
             "if the source itself is inconsistent, use accept-source-error"
         )
     before, after = flatten(record.report()), flatten(report)
+    changed = sorted(p for p in changes if after.get(p) != before.get(p))
     data = {
         **report.model_dump(mode="json"),
         "provenance": {k: v.model_dump(mode="json") for k, v in provenance.items()},
-        "changed": sorted(p for p in changes if after.get(p) != before.get(p)),
+        "changed": changed,
+        # what the extraction read there, so that a re-extraction reading the same is not a disagreement
+        "before": {p: _json_number(before.get(p)) for p in changed},
     }
     store.decide(row.id, "corrected", reviewer, reason, data)
     return verdict
 
 
-def accept_source_error(store: Store, row: Row, reviewer: str, reason: str | None) -> None:
+def _json_number(value: CellValue) -> int | float | None:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def accept_source_error(store: Store, row: Row, reviewer: str, reason: str | None, override: bool = False) -> None:
+    """Confirm that the report is read faithfully and its own numbers are inconsistent. Only where the
+    verifier says so (``source_inconsistent``): on a report nianbao could not read, confirming would export
+    blank cells as the agency's. ``override`` lets a person insist; the reason then says so, and it is kept."""
     record = record_of(row)
     if record.status != "rejected":
         raise ReviewError(f"extraction {row.id} is {record.status}, not rejected: nothing to accept")
-    store.decide(row.id, "source_error", reviewer, reason)
+    if record.reason != "source_inconsistent" and not override:
+        raise ReviewError(
+            f"extraction {row.id} is rejected as {record.reason}: nianbao could not read it, so there is no "
+            "faithful reading to confirm; correct its cells instead (or --override, recorded as such)"
+        )
+    why = (
+        f"[override: rejected as {record.reason}] {reason or ''}".strip()
+        if record.reason != "source_inconsistent"
+        else reason
+    )
+    # the values the decision was made on, so that a later re-extraction can be compared with them
+    data = {**record.report().model_dump(mode="json"), "override": record.reason != "source_inconsistent"}
+    store.decide(row.id, "source_error", reviewer, why, data)
 
 
 def reject(store: Store, row: Row, reviewer: str, reason: str | None) -> None:

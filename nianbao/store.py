@@ -61,13 +61,35 @@ CREATE TABLE IF NOT EXISTS reviews (
 CREATE INDEX IF NOT EXISTS reviews_by_extraction ON reviews (extraction_id, id);
 """
 
+# Ordered schema migrations: MIGRATIONS[i] takes a store from version i+1 to i+2 (version 1 is SCHEMA as
+# first released). A store is never opened by code older than it (see Store.__init__).
+MIGRATIONS: tuple[str, ...] = (
+    # 2: a decision belongs to the document (its content), not to one extraction row; failures may be
+    # transient (retried by the next run); every path a document was seen at is kept.
+    """
+    ALTER TABLE reviews ADD COLUMN sha256 TEXT;
+    UPDATE reviews SET sha256 = (SELECT sha256 FROM extractions WHERE id = reviews.extraction_id);
+    CREATE INDEX IF NOT EXISTS reviews_by_document ON reviews (sha256, id);
+    ALTER TABLE extractions ADD COLUMN transient INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE IF NOT EXISTS paths (
+        sha256   TEXT NOT NULL,
+        path     TEXT NOT NULL,
+        seen_at  TEXT NOT NULL,
+        PRIMARY KEY (sha256, path)
+    );
+    INSERT OR IGNORE INTO paths (sha256, path, seen_at) SELECT sha256, path, added_at FROM documents;
+    """,
+)
+VERSION = 1 + len(MIGRATIONS)
+
 DECISIONS = ("corrected", "source_error", "rejected")
-# a person's decision overrides the extraction's own status
+# a person's decision overrides the extraction's own status (while it still stands: see Row)
 _EFFECTIVE: dict[str | None, str] = {
     "corrected": "reviewed",
     "source_error": "source_inconsistent",
     "rejected": "rejected_by_reviewer",
 }
+CHANGED = "changed_since_review"  # a new extraction reads a cell differently from the decided values
 
 
 def now() -> str:
@@ -104,27 +126,59 @@ class Row:
     decided_at: str | None
     review_reason: str | None
     corrected: dict[str, Any] | None
+    decided_on: int | None = None  # the extraction the decision was made on (an earlier one after a re-run)
+    transient: bool = False
 
     def report(self) -> Report | None:
-        """The values this row stands for: a reviewer's correction where there is one, else the extraction."""
+        """The values this row stands for: a reviewer's correction where it stands, else the extraction."""
         data = self.corrected if self.effective_status == "reviewed" and self.corrected else self.result
         if not data:
             return None
         return Report.model_validate({k: data[k] for k in Report.model_fields if k in data})
 
+    def disagreements(self) -> list[tuple[str, Any, Any]]:
+        """Cells a newer extraction reads differently from the values the decision was made on:
+        (cell, decided value, new value). Cells the new extraction cannot read keep the decided value."""
+        if self.decision is None or self.decided_on in (None, self.id) or not self.corrected or not self.result:
+            return []
+        decided, new = _cells(self.corrected), _cells(self.result)
+        # a cell the reviewer changed still agrees when the new extraction reads it as the old one did
+        # (the same misprint or misread the reviewer corrected)
+        before: dict[str, Any] = self.corrected.get("before") or {}
+        return [
+            (p, decided.get(p), v)
+            for p, v in new.items()
+            if v is not None and decided.get(p) != v and not (p in before and before[p] == v)
+        ]
+
     @property
     def effective_status(self) -> str:
         """verified · reviewed (corrected by a person) · source_inconsistent (confirmed by a person) ·
-        rejected_by_reviewer · rejected (waiting for review) · failed."""
+        rejected_by_reviewer · changed_since_review (a re-extraction disagrees with a decision: back in the
+        queue, both readings shown) · rejected (waiting for review) · failed."""
+        if self.decision in ("corrected", "source_error") and self.disagreements():
+            return CHANGED
         return _EFFECTIVE.get(self.decision, self.status)
+
+
+def _cells(data: dict[str, Any]) -> dict[str, Any]:
+    """Table cells by path from a stored record's JSON (numbers compared as JSON numbers)."""
+    out: dict[str, Any] = {}
+    for table in ("active_disclosure", "applications", "reviews_litigation"):
+        for row, cols in (data.get(table) or {}).items():
+            if isinstance(cols, dict):
+                for col, value in cols.items():
+                    if col != "amount_unit":
+                        out[f"{table}.{row}.{col}"] = value
+    return out
 
 
 _SELECT = """
 SELECT e.id, e.sha256, d.path, d.format, e.status, e.reason, e.agency, e.year, e.template, e.result_z, e.error,
-       r.decision, r.reviewer, r.decided_at, r.reason, r.corrected_json
+       r.decision, r.reviewer, r.decided_at, r.reason, r.corrected_json, r.extraction_id, e.transient
 FROM extractions e
 JOIN documents d ON d.sha256 = e.sha256
-LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE extraction_id = e.id)
+LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256)
 """
 _IS_LATEST = "e.id = (SELECT max(id) FROM extractions WHERE sha256 = e.sha256)"
 
@@ -144,7 +198,7 @@ def _row(r: tuple[Any, ...]) -> Row:
     return Row(
         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
         _unpack(r[9]), r[10], r[11], r[12], r[13], r[14],
-        json.loads(r[15]) if r[15] else None,
+        json.loads(r[15]) if r[15] else None, r[16], bool(r[17]),
     )  # fmt: skip
 
 
@@ -156,9 +210,28 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(SCHEMA)
+            self._migrate()
         except sqlite3.DatabaseError as e:
             raise StoreError(f"not a usable nianbao database: {e}", file=self.path) from None
+
+    def _migrate(self) -> None:
+        """Create, or bring an older store up to :data:`VERSION` step by step, in one transaction; refuse
+        a store written by a newer nianbao (its data would be misread)."""
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > VERSION:
+            raise StoreError(f"written by a newer nianbao (store version {version}, this one reads {VERSION})",
+                             file=self.path)  # fmt: skip
+        if version == VERSION:
+            return
+        # version 0 with tables: a store from before versions were recorded (version 1)
+        steps = MIGRATIONS[max(version, 1) - 1 :]
+        script = "BEGIN IMMEDIATE;\n" + SCHEMA + "\n".join(steps) + f"\nPRAGMA user_version = {VERSION};\nCOMMIT;"
+        try:
+            self.db.executescript(script)  # one transaction: a failed step leaves the store as it was
+        except sqlite3.DatabaseError:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -172,13 +245,21 @@ class Store:
     # ---------------------------------------------------------------- runs
 
     def done(self, versions: Versions) -> set[str]:
-        """Documents already extracted by these versions (a re-run skips them)."""
+        """Documents already extracted by these versions (a re-run skips them). A transient failure (the
+        LLM endpoint down, a file briefly missing) is not done: the next run tries it again."""
         rows = self.db.execute(
             "SELECT DISTINCT sha256 FROM extractions WHERE backend=? AND parser_version=? AND schema_version=? "
-            "AND prompt_version=?",
+            "AND prompt_version=? AND NOT (status = 'failed' AND transient = 1)",
             (versions.backend, versions.parser_version, versions.schema_version, versions.prompt_version),
         )
         return {r[0] for r in rows}
+
+    def seen(self, sha256: str, path: str) -> None:
+        """Record that a document's content was found at ``path`` (identical copies are listed, not lost)."""
+        self.db.execute("INSERT OR IGNORE INTO paths (sha256, path, seen_at) VALUES (?, ?, ?)", (sha256, path, now()))
+
+    def paths(self, sha256: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT path FROM paths WHERE sha256 = ? ORDER BY path", (sha256,))]
 
     def save(
         self,
@@ -193,6 +274,7 @@ class Store:
         seconds: float,
         model: str | None = None,
         usage: dict[str, int] | None = None,
+        transient: bool = False,
     ) -> int:
         """Write a document and its extraction in one transaction."""
         status = record["status"] if record else "failed"
@@ -204,17 +286,18 @@ class Store:
             )
             cur = self.db.execute(
                 "INSERT INTO extractions (sha256, backend, model, parser_version, prompt_version, schema_version, "
-                "status, reason, agency, year, template, result_z, error, usage_json, seconds, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "status, reason, agency, year, template, result_z, error, usage_json, seconds, created_at, transient) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     sha256, versions.backend, model, versions.parser_version, versions.prompt_version,
                     versions.schema_version, status, record.get("reason") if record else None,
                     record.get("agency") if record else None, record.get("year") if record else None,
                     record.get("template") if record else None,
                     _pack(record), error,
-                    json.dumps(usage) if usage else None, seconds, now(),
+                    json.dumps(usage) if usage else None, seconds, now(), int(transient),
                 ),
             )  # fmt: skip
+            self.seen(sha256, path)
             return int(cur.lastrowid or 0)
 
     class _Tx:
@@ -243,14 +326,18 @@ class Store:
         raise StoreError(f"no extraction with id {extraction_id}", file=self.path)
 
     def counts(self) -> dict[str, int]:
-        """Documents per effective status (from the status columns; no stored result is unpacked)."""
+        """Documents per effective status (from the status columns; a stored result is unpacked only for a
+        decision made on an earlier extraction, to see whether it still stands)."""
         out: dict[str, int] = {}
         query = (
-            "SELECT e.status, (SELECT decision FROM reviews WHERE extraction_id = e.id ORDER BY id DESC LIMIT 1) "
-            f"FROM extractions e WHERE {_IS_LATEST}"
+            "SELECT e.id, e.status, r.decision, r.extraction_id FROM extractions e "
+            "LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256) "
+            f"WHERE {_IS_LATEST}"
         )
-        for status, decision in self.db.execute(query):
+        for eid, status, decision, decided_on in self.db.execute(query).fetchall():
             key = _EFFECTIVE.get(decision, status)
+            if decision in ("corrected", "source_error") and decided_on != eid:
+                key = self.get(eid).effective_status
             out[key] = out.get(key, 0) + 1
         return out
 
@@ -269,12 +356,12 @@ class Store:
     ) -> int:
         if decision not in DECISIONS:
             raise StoreError(f"unknown decision {decision!r}")
-        self.get(extraction_id)  # exists
+        row = self.get(extraction_id)  # exists
         with self._transaction():
             cur = self.db.execute(
-                "INSERT INTO reviews (extraction_id, decision, reviewer, decided_at, reason, corrected_json) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (extraction_id, decision, reviewer, now(), reason,
+                "INSERT INTO reviews (extraction_id, sha256, decision, reviewer, decided_at, reason, corrected_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (extraction_id, row.sha256, decision, reviewer, now(), reason,
                  json.dumps(corrected, ensure_ascii=False) if corrected else None),
             )  # fmt: skip
             return int(cur.lastrowid or 0)
