@@ -9,9 +9,11 @@ autoescaping (and ``tojson`` for script data), never as markup.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -23,6 +25,7 @@ from nianbao.pipeline import source_if_unchanged
 from nianbao.schema import Record, cells_of, flatten
 from nianbao.store import Row, Store
 
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 ROW_LABELS_T4 = {
     "review": "行政复议",
     "litigation_direct": "诉讼·未经复议直接起诉",
@@ -73,12 +76,32 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
     def store() -> Store:
         return Store(app.config["DB"])
 
+    @app.before_request
+    def same_origin_only() -> None:
+        """The page serves this machine's reviewer only. A foreign Host (DNS rebinding) is refused, and a
+        decision (POST) must come from this page: its Origin (or Referer) names this host. So a page the
+        reviewer visits elsewhere cannot post a correction."""
+        host = request.host.lower()
+        name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+        if name not in LOCAL_HOSTS:
+            abort(403, description=f"host {host!r} is not served: open the page as http://127.0.0.1:<port>/")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+            parsed = urlsplit(origin)
+            if origin in ("", "null") or (parsed.netloc or "").lower() != host:
+                abort(403, description="a decision must be posted from the review page itself")
+
+    @app.errorhandler(403)
+    def forbidden(e: Any) -> tuple[str, int]:
+        return render_template("error.html", message=getattr(e, "description", "forbidden"), extraction_id=None), 403
+
     @app.get("/")
     def index() -> str:
         with store() as s:
             rows = list(s.latest())
             counts = s.counts()
-        pending = [(r, review.first_error(r)) for r in rows if r.effective_status == "rejected"]
+        waiting = ("rejected", "changed_since_review")
+        pending = [(r, review.first_error(r)) for r in rows if r.effective_status in waiting]
         decided = [r for r in rows if r.decision]
         return render_template("list.html", pending=pending, decided=decided, counts=counts)
 
@@ -121,10 +144,15 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
             try:
                 row = s.get(extraction_id)
                 if action == "correct":
-                    import json
-
-                    raw = json.loads(form.get("changes") or "{}")
-                    changes = {p: review.parse_value(p, v) for p, v in raw.items()}
+                    try:
+                        raw = json.loads(form.get("changes") or "{}")
+                        if not isinstance(raw, dict):
+                            raise ValueError("changes must be an object of cell → value")
+                        changes = {str(p): review.parse_value(str(p), None if v is None else str(v))
+                                   for p, v in raw.items()}  # fmt: skip
+                    except (ValueError, TypeError) as e:
+                        return render_template("error.html", message=f"malformed changes: {e}",
+                                               extraction_id=extraction_id), 400  # fmt: skip
                     review.save_correction(s, row, changes, who, why)
                     message = "correction saved: the report verifies"
                 elif action == "accept":

@@ -321,6 +321,8 @@ class Store:
             yield _row(r)
 
     def get(self, extraction_id: int) -> Row:
+        if not 0 < extraction_id < 2**63:  # beyond SQLite's integers: no such extraction (not a crash)
+            raise StoreError(f"no extraction with id {extraction_id}", file=self.path)
         for r in self.db.execute(f"{_SELECT} WHERE e.id = ?", (extraction_id,)):
             return _row(r)
         raise StoreError(f"no extraction with id {extraction_id}", file=self.path)

@@ -1,0 +1,65 @@
+"""The review page answers this machine's reviewer only: a foreign Host or a cross-origin POST gets 403 and
+changes nothing; bad ids and malformed input get 404/400, never a server error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from nianbao import bulk
+from nianbao.review_web import create_app
+from nianbao.store import Store
+from tests.conftest import plant, seed_text
+
+LOCAL = "127.0.0.1:8765"
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> tuple[FlaskClient, Path, int]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "planted.txt").write_text(plant(seed_text("seed_000"), "（一）予以公开\n\t9\n", "（一）予以公开\n\t10\n"),
+                                        encoding="utf-8")  # fmt: skip
+    db = tmp_path / "s.db"
+    bulk.run([str(folder)], db)
+    with Store(db) as s:
+        (row,) = list(s.latest())
+    return create_app(db, "李四").test_client(), db, row.id
+
+
+def _decision(db: Path) -> str | None:
+    with Store(db) as s:
+        (row,) = list(s.latest())
+        return row.decision
+
+
+def test_a_cross_origin_post_is_refused_and_saves_nothing(client: tuple[FlaskClient, Path, int]) -> None:
+    c, db, rid = client
+    form = {"changes": '{"applications.granted.natural_person": "9"}', "reviewer": "evil"}
+    for headers in ({"Origin": "http://evil.example"}, {"Referer": "http://evil.example/page"}, {}):
+        r = c.post(f"/report/{rid}/correct", data=form, headers={"Host": LOCAL, **headers})
+        assert r.status_code == 403
+    assert _decision(db) is None
+    ok = c.post(f"/report/{rid}/correct", data=form, headers={"Host": LOCAL, "Origin": f"http://{LOCAL}"})
+    assert ok.status_code == 302 and _decision(db) == "corrected"
+
+
+def test_a_foreign_host_is_refused(client: tuple[FlaskClient, Path, int]) -> None:
+    c, _, rid = client
+    assert c.get("/", headers={"Host": "evil.com"}).status_code == 403
+    assert c.get(f"/report/{rid}", headers={"Host": "evil.com:8765"}).status_code == 403
+    assert c.get("/", headers={"Host": LOCAL}).status_code == 200
+    assert c.get("/", headers={"Host": "localhost:8765"}).status_code == 200
+
+
+def test_bad_ids_and_malformed_changes_are_client_errors(client: tuple[FlaskClient, Path, int]) -> None:
+    c, db, rid = client
+    h = {"Host": LOCAL, "Origin": f"http://{LOCAL}"}
+    assert c.get("/report/99999999999999999999999", headers=h).status_code == 404
+    assert c.get("/report/424242", headers=h).status_code == 404
+    for bad in ("{", "[1, 2]", '{"applications.granted.natural_person": "nine"}', '{"no.such.cell": "1"}'):
+        r = c.post(f"/report/{rid}/correct", data={"changes": bad}, headers=h)
+        assert r.status_code == 400, bad
+    assert _decision(db) is None
