@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         ExportError,
         ExtractionError,
         InputError,
+        InternalError,
         LLMError,
         NianbaoError,
         NoTablesError,
@@ -60,17 +61,17 @@ _MEMBERS: dict[str, str] = {
         for name in (
             "NianbaoError", "InputError", "UnreadableFileError", "EmptyFileError", "BinaryFileError",
             "DecodingError", "UnsupportedFormatError", "ExtractionError", "NoTablesError",
-            "UnsupportedTemplateError", "LLMError", "RecordError", "StoreError", "ReviewError", "ExportError",
-            "EvalSetupError", "UsageError",
+            "UnsupportedTemplateError", "LLMError", "InternalError", "RecordError", "StoreError", "ReviewError",
+            "ExportError", "EvalSetupError", "UsageError",
         )
     },
 }  # fmt: skip
 
 __all__ = [
     "BinaryFileError", "DecodingError", "EmptyFileError", "EvalSetupError", "ExportError", "ExtractionError",
-    "InputError", "LLMConfig", "LLMError", "NianbaoError", "NoTablesError", "Provenance", "Record", "RecordError",
-    "Report", "ReviewError", "Span", "Store", "StoreError", "UnreadableFileError", "UnsupportedFormatError",
-    "UnsupportedTemplateError", "UsageError", "Violation", "__version__", "extract", "verify",
+    "InputError", "InternalError", "LLMConfig", "LLMError", "NianbaoError", "NoTablesError", "Provenance", "Record",
+    "RecordError", "Report", "ReviewError", "Span", "Store", "StoreError", "UnreadableFileError",
+    "UnsupportedFormatError", "UnsupportedTemplateError", "UsageError", "Violation", "__version__", "extract", "verify",
 ]  # fmt: skip
 
 

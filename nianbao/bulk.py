@@ -11,10 +11,14 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import signal
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,11 +77,34 @@ def expand(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
     return files, unmatched
 
 
-def _init_worker(llm_slots: int) -> None:
-    if llm_slots:  # (0: no LLM in this run; nothing to set up)
-        from nianbao.extractor.llm.backend import set_concurrency
+FILE_SECONDS = 300.0  # one file's extraction, at most (OCR-free reports take milliseconds)
 
-        set_concurrency(llm_slots)
+
+class _FileTimeout(BaseException):
+    """Raised by the per-file timer; a BaseException so that no ``except Exception`` swallows it."""
+
+
+def _die_with_parent() -> None:
+    """Linux: this worker is killed when the run's process dies (a killed run leaves no workers behind)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still ends them
+        pass
+
+
+def _init_worker(llm_slots: int) -> None:
+    _die_with_parent()
+    if llm_slots:  # (0: no LLM in this run; nothing to set up)
+        set_slots(llm_slots)
+
+
+def set_slots(n: int) -> None:
+    from nianbao.extractor.llm.backend import set_concurrency
+
+    set_concurrency(n)
 
 
 def _transient(e: NianbaoError) -> bool:
@@ -90,8 +117,28 @@ def _transient(e: NianbaoError) -> bool:
     return isinstance(e, UnreadableFileError)
 
 
-def _work(path: str, backend: str = "rules", llm: Any = None) -> dict[str, Any]:
-    """In a worker process: extract one file; never raises."""
+def _on_timer(signum: int, frame: object) -> None:
+    raise _FileTimeout
+
+
+def _work(path: str, backend: str = "rules", llm: Any = None, seconds: float = FILE_SECONDS) -> dict[str, Any]:
+    """In a worker process: extract one file, within ``seconds``; never raises."""
+    timed = threading.current_thread() is threading.main_thread() and seconds > 0
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _on_timer)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return _extract(path, backend, llm)
+    except _FileTimeout:
+        return {"record": None, "error": f"took longer than {seconds:g} s, the per-file limit", "format": None,
+                "seconds": seconds}  # fmt: skip
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _extract(path: str, backend: str, llm: Any) -> dict[str, Any]:
     from nianbao.pipeline import extract_file
 
     start = time.perf_counter()
@@ -174,6 +221,7 @@ def run(
     backend: str = "rules",
     llm: Any = None,
     llm_concurrency: int = 4,
+    file_seconds: float = FILE_SECONDS,
 ) -> RunSummary:
     start = time.perf_counter()
     summary = RunSummary()
@@ -181,7 +229,7 @@ def run(
     summary.files = len(files)
     summary.unreadable.extend(f"{u}: no such file, folder or matching glob" for u in unmatched)
     versions = current_versions(backend, llm)
-    with Store(db) as store:
+    with _run_lock(Path(db)), Store(db) as store:
         todo = list(plan(files, store, force, summary, versions))
         total = len(todo)
 
@@ -207,32 +255,98 @@ def run(
 
         if workers <= 1:
             if llm is not None:
-                _init_worker(llm_concurrency)
+                set_slots(llm_concurrency)
             for path, sha, size in todo:
-                record(path, sha, size, _work(str(path), backend, llm))
+                record(path, sha, size, _work(str(path), backend, llm, file_seconds))
         else:
-            # each worker gets its share of the run's LLM concurrency limit
-            slots = max(1, llm_concurrency // workers) if llm is not None else 0
-            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(slots,)) as pool:
-                pending: dict[Future[dict[str, Any]], tuple[Path, str, int]] = {}
-                queue = iter(todo)
-                limit = workers * 4  # bounded in flight: memory stays flat on a province-sized folder
-                while True:
-                    while len(pending) < limit:
-                        item = next(queue, None)
-                        if item is None:
-                            break
-                        pending[pool.submit(_work, str(item[0]), backend, llm)] = item
-                    if not pending:
-                        break
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        path, sha, size = pending.pop(fut)
-                        record(path, sha, size, fut.result())
+            _in_pool(todo, workers, backend, llm, llm_concurrency, file_seconds, record)
         for sha, copy in summary.copies:  # their document is in the store now
             store.seen(sha, copy)
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _in_pool(
+    todo: list[tuple[Path, str, int]],
+    workers: int,
+    backend: str,
+    llm: Any,
+    llm_concurrency: int,
+    file_seconds: float,
+    record: Callable[[Path, str, int, dict[str, Any]], None],
+) -> None:
+    """Extract in worker processes, bounded in flight. A worker that dies (the out-of-memory killer, a
+    crash in a native library) breaks the pool: it is rebuilt, and the files that were in flight are run
+    again one at a time — the one that kills its worker alone fails, with that reason; the others go on."""
+    slots = max(1, llm_concurrency // workers) if llm is not None else 0  # each worker's share of the limit
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(slots,))
+
+    pool = new_pool()
+    pending: dict[Future[dict[str, Any]], tuple[Path, str, int]] = {}
+    suspects: deque[tuple[Path, str, int]] = deque()  # in flight when a worker died: each run alone
+    isolating = False
+    queue = iter(todo)
+    limit = workers * 4  # bounded in flight: memory stays flat on a province-sized folder
+    died = "the worker process died extracting this file (killed, or out of memory)"
+    try:
+        while True:
+            if isolating:
+                if not pending and suspects:
+                    one = suspects.popleft()
+                    pending[pool.submit(_work, str(one[0]), backend, llm, file_seconds)] = one
+            else:
+                while len(pending) < limit and (nxt := next(queue, None)) is not None:
+                    pending[pool.submit(_work, str(nxt[0]), backend, llm, file_seconds)] = nxt
+            if not pending:
+                if isolating:  # every suspect has run: back to full speed
+                    isolating = False
+                    continue
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken: list[tuple[Path, str, int]] = []
+            for fut in finished:
+                item = pending.pop(fut)
+                try:
+                    out = fut.result()
+                except BrokenProcessPool:
+                    broken.append(item)
+                    continue
+                record(*item, out)
+            if broken:
+                if isolating:  # the one file in flight killed its worker: it alone fails
+                    for path, sha, size in broken:
+                        record(path, sha, size, {"record": None, "format": None, "seconds": 0.0, "error": died})
+                else:
+                    suspects.extend([*broken, *pending.values()])
+                    isolating = True
+                pending.clear()
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _run_lock(db: Path) -> Iterator[None]:
+    """One run at a time per store: a second is refused at once (it would redo the same work) rather than
+    racing the first. The lock is the OS's (``flock``), so a killed run never leaves it held."""
+    import fcntl
+
+    from nianbao.errors import StoreError
+
+    lock = db.with_name(db.name + ".lock")
+    with lock.open("a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError("another nianbao run is writing this store; wait for it to end, or use another --db",
+                             file=db) from None  # fmt: skip
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def default_workers() -> int:

@@ -149,10 +149,40 @@ def _say_usage(usage: Usage, reports: int, attempts: int) -> None:
              f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens")  # fmt: skip
 
 
-def _output_names(paths: list[Path]) -> dict[Path, str]:
-    """``<stem>.json``, or ``<parent>__<stem>.json`` where two inputs share a stem (goldens/*/source.txt)."""
+def _output_names(paths: list[Path]) -> dict[int, str]:
+    """One distinct name per input (by position): ``<stem>.json``; where stems collide
+    ``<parent>__<stem>.json`` (goldens/*/source.txt), then with the suffix (``r.html`` beside ``r.txt``),
+    then numbered — never an overwrite."""
     stems = Counter(p.stem for p in paths)
-    return {p: (f"{p.parent.name}__{p.stem}" if stems[p.stem] > 1 else p.stem) + ".json" for p in paths}
+    taken: set[str] = set()
+    out: dict[int, str] = {}
+    for i, p in enumerate(paths):
+        suffix = p.suffix.lstrip(".")
+        candidates = [p.stem] if stems[p.stem] == 1 else []
+        candidates += [f"{p.parent.name}__{p.stem}", f"{p.parent.name}__{p.stem}.{suffix}" if suffix else ""]
+        name = next((c for c in candidates if c and c.lower() not in taken), None)
+        n = 2
+        while name is None or name.lower() in taken:
+            name, n = f"{p.parent.name}__{p.stem}-{n}", n + 1
+        taken.add(name.lower())
+        out[i] = name + ".json"
+    return out
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """The whole file or nothing: written beside the target, then renamed over it (a full disk or a kill
+    leaves the old file, never a truncated one)."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @contextmanager
@@ -168,9 +198,19 @@ def _output(target: Path, newline: str | None = None) -> Iterator[IO[str]]:
 
 def _emit(data: dict[str, Any], out_file: Path | None, indent: int | None) -> None:
     if out_file is not None:
-        out_file.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_atomically(out_file, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         print(json.dumps(data, ensure_ascii=False, indent=indent), flush=True)
+
+
+def _emit_or_say(data: dict[str, Any], out_file: Path | None, indent: int | None, path: Path) -> bool:
+    """Write one result; on an output error (a full disk) say so for this file and go on."""
+    try:
+        _emit(data, out_file, indent)
+        return True
+    except OSError as e:
+        _say(f"{path}: failed — cannot write the result to {out_file or 'stdout'}: {e.strerror or e}")
+        return False
 
 
 @app.command()
@@ -206,22 +246,24 @@ def extract(
     names = _output_names(files)
     counts: Counter[str] = Counter()
     usage, llm_reports, llm_attempts = Usage(), 0, 0
-    for path in files:
-        out_file = out / names[path] if out is not None else None
+    for i, path in enumerate(files):
+        out_file = out / names[i] if out is not None else None
         try:
             record = extract_file(path, backend.value, llm)
         except NianbaoError as e:
             counts["failed"] += 1
             _say(f"{path}: failed — {e.reason}")
-            _emit(failed_record(path, e), out_file, indent)
+            _emit_or_say(failed_record(path, e), out_file, indent, path)
             continue
-        counts[record.status] += 1
         if record.usage is not None:
             llm_reports, llm_attempts = llm_reports + 1, llm_attempts + len(record.attempts)
             usage = Usage(prompt_tokens=usage.prompt_tokens + record.usage.prompt_tokens,
                           completion_tokens=usage.completion_tokens + record.usage.completion_tokens)  # fmt: skip
-        _say(f"{path}: {_summary(record)}")
-        _emit(record.model_dump(mode="json"), out_file, indent)
+        if _emit_or_say(record.model_dump(mode="json"), out_file, indent, path):
+            counts[record.status] += 1
+            _say(f"{path}: {_summary(record)}")
+        else:
+            counts["failed"] += 1
     _say_usage(usage, llm_reports, llm_attempts)
     _say(
         f"{len(files)} file(s): {counts['verified']} verified, {counts['rejected']} rejected, {counts['failed']} failed"

@@ -21,7 +21,8 @@ has — the reason in words and, where known, the file — and each subclass add
     ├── ReviewError                a review decision that cannot be taken
     ├── ExportError                an export that cannot be written
     ├── EvalSetupError             no golden cases to evaluate
-    └── UsageError                 a call that cannot be made as asked (unknown backend, bad --set)
+    ├── UsageError                 a call that cannot be made as asked (unknown backend, bad --set)
+    └── InternalError              a bug met while extracting one file (named for that file; the batch goes on)
 """
 
 from __future__ import annotations
@@ -154,3 +155,8 @@ class EvalSetupError(NianbaoError):
 
 class UsageError(NianbaoError):
     """A call that cannot be made as asked: an unknown backend, a malformed option value."""
+
+
+class InternalError(NianbaoError):
+    """A bug met while extracting one file: named for that file (the original is its ``__cause__``), so
+    that one file never ends a batch."""

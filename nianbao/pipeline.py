@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nianbao.errors import NianbaoError
+from nianbao.errors import InternalError, NianbaoError
 from nianbao.extractor import rules
 from nianbao.extractor.normalize import normalize
 from nianbao.extractor.readers import read_document
@@ -173,6 +173,8 @@ def extract_file(path: str | Path, backend: str = "auto", llm: LLMConfig | None 
         return extract_text(text, source, backend, llm)
     except NianbaoError as e:
         raise e.with_file(path) from None
+    except (Exception, RecursionError) as e:  # a reader's bug must not end a batch: name it for this file
+        raise InternalError(f"internal error: {type(e).__name__}: {str(e)[:200]}", file=path) from e
 
 
 def failed_record(path: str | Path, error: NianbaoError) -> dict[str, object]:

@@ -25,7 +25,7 @@ def test_exported_members() -> None:
     assert sorted(nianbao.__all__) == sorted(
         [
             "BinaryFileError", "DecodingError", "EmptyFileError", "EvalSetupError", "ExportError",
-            "ExtractionError", "InputError", "LLMConfig", "LLMError", "NianbaoError", "NoTablesError",
+            "ExtractionError", "InputError", "InternalError", "LLMConfig", "LLMError", "NianbaoError", "NoTablesError",
             "Provenance", "Record", "RecordError", "Report", "ReviewError", "Span", "Store", "StoreError",
             "UnreadableFileError", "UnsupportedFormatError", "UnsupportedTemplateError", "UsageError", "Violation",
             "__version__", "extract", "verify",

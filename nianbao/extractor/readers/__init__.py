@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nianbao.errors import EmptyFileError, UnreadableFileError, UnsupportedFormatError
 from nianbao.extractor.document import Document
+from nianbao.extractor.readers.limits import MAX_FILE_BYTES, LimitError, check_regular_file, check_text
 from nianbao.extractor.readers.text import decode_text
 
 _TEXT_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", "": "text"}
@@ -18,14 +19,22 @@ _OLE2 = b"\xd0\xcf\x11\xe0"
 
 def read_document(path: str | Path) -> Document:
     p = Path(path)
+    check_regular_file(p)  # devices, FIFOs and oversized files refused before anything is read
     try:
-        data = p.read_bytes()
+        with p.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise UnreadableFileError("file not found", file=p) from None
-    except IsADirectoryError:
-        raise UnreadableFileError("is a directory, not a report file", file=p) from None
     except OSError as e:
         raise UnreadableFileError(f"cannot read file: {e.strerror or e}", file=p) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise LimitError(f"over the limit of {MAX_FILE_BYTES} bytes for one report", file=p)
+    doc = _read(p, data)
+    check_text(doc.raw_text, p)
+    return doc
+
+
+def _read(p: Path, data: bytes) -> Document:
     if not data.strip():
         raise EmptyFileError("file is empty", file=p)
     digest = hashlib.sha256(data).hexdigest()

@@ -9,11 +9,13 @@ columns and a merge is never mistaken for an empty (blank) cell.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from nianbao.errors import UnsupportedFormatError
 from nianbao.extractor.readers.html import MERGED
+from nianbao.extractor.readers.limits import MAX_GRID_CELLS, MAX_GRID_COLUMNS, MAX_UNZIPPED_BYTES, LimitError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -33,7 +35,18 @@ def _cell_text(tc: ET.Element) -> str:
     return " ".join(t for t in paragraphs if t.strip())
 
 
-def _table_lines(tbl: ET.Element) -> list[str]:
+def _span(value: str | None, path: str | Path) -> int:
+    """A ``gridSpan``: a whole number of grid columns, within bounds (a hostile 200000000 is refused)."""
+    try:
+        span = int((value or "1").strip())
+    except ValueError:
+        raise UnsupportedFormatError(f"DOCX table cell spans {value!r} columns: not a number", file=path) from None
+    if span > MAX_GRID_COLUMNS:
+        raise LimitError(f"DOCX table cell spans {span} columns, over the limit of {MAX_GRID_COLUMNS}", file=path)
+    return max(1, span)
+
+
+def _table_lines(tbl: ET.Element, path: str | Path, budget: list[int]) -> list[str]:
     lines = []
     for tr in tbl.findall(f"{_W}tr"):
         cells: list[str] = []
@@ -43,22 +56,31 @@ def _table_lines(tbl: ET.Element) -> list[str]:
             if props is not None:
                 grid = props.find(f"{_W}gridSpan")
                 if grid is not None:
-                    span = max(1, int(grid.get(f"{_W}val", "1") or 1))
+                    span = _span(grid.get(f"{_W}val"), path)
                 vmerge = props.find(f"{_W}vMerge")
                 continued = vmerge is not None and vmerge.get(f"{_W}val", "continue") != "restart"
             cells.append(MERGED if continued else _cell_text(tc).replace("\t", " "))
             cells.extend([MERGED] * (span - 1))
+            budget[0] -= span
+            if budget[0] < 0 or len(cells) > MAX_GRID_COLUMNS:
+                raise LimitError(f"DOCX tables hold over {MAX_GRID_CELLS} cells or a row over "
+                                 f"{MAX_GRID_COLUMNS} columns", file=path)  # fmt: skip
         lines.append("\t" + "\t".join(cells))
         for nested in tr.iter(f"{_W}tbl"):
-            lines.extend(_table_lines(nested))
+            lines.extend(_table_lines(nested, path, budget))
     return lines
 
 
 def docx_to_text(path: str | Path) -> str:
     try:
         with zipfile.ZipFile(path) as z:
-            xml = z.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
+            info = z.getinfo("word/document.xml")
+            if info.file_size > MAX_UNZIPPED_BYTES:  # checked before inflating: a zip bomb never expands
+                raise LimitError(f"DOCX body inflates to {info.file_size} bytes, over the limit of "
+                                 f"{MAX_UNZIPPED_BYTES}", file=path)  # fmt: skip
+            with z.open(info) as f:
+                xml = f.read(MAX_UNZIPPED_BYTES + 1)  # and never more than that, whatever it declares
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, NotImplementedError) as e:
         raise UnsupportedFormatError(f"not a readable DOCX file ({e})", file=path) from None
     try:
         root = ET.fromstring(xml)
@@ -68,11 +90,12 @@ def docx_to_text(path: str | Path) -> str:
     if body is None:
         raise UnsupportedFormatError("DOCX has no document body", file=path)
     lines: list[str] = []
+    budget = [MAX_GRID_CELLS]
     for child in body:
         if child.tag == f"{_W}p":
             lines.append(_paragraph_text(child))
         elif child.tag == f"{_W}tbl":
-            lines.extend(_table_lines(child))
+            lines.extend(_table_lines(child, path, budget))
         elif child.tag == f"{_W}sdt":  # content controls wrap ordinary paragraphs and tables
             for node in child.iter():
                 if node.tag == f"{_W}p" and not any(True for _ in node.iter(f"{_W}tbl")):

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from nianbao.extractor.readers.limits import MAX_GRID_CELLS, MAX_GRID_COLUMNS, LimitError
+
 _BLOCK = {
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
     "header", "footer", "hr", "dd", "dt", "blockquote", "pre", "tr",
@@ -21,6 +23,7 @@ _BLOCK = {
 _SKIP = {"script", "style", "noscript", "template", "head", "select", "option"}
 _WS = re.compile(r"[ \t\r\n\f]+")
 MERGED = "〃"  # a grid position covered by a merged cell
+MAX_HTML_COLUMNS = 4 * MAX_GRID_COLUMNS  # CMS layout tables are wider than report tables
 
 
 def _span(attrs: list[tuple[str, str | None]], name: str) -> int:
@@ -51,12 +54,18 @@ class _Table:
     def render(self) -> str:
         grid: list[str] = []
         carry: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
+        budget = MAX_GRID_CELLS
         for row in self.rows:
             out: list[str] = []
             col = 0
             cells = iter(row)
             pending = next(cells, None)
-            while pending is not None or any(c >= col and n > 0 for c, n in carry.items()):
+            # the last column still covered from above (columns covered by this row's own cells lie behind
+            # the cursor): computed once per row, not per cell — many merged cells stay linear
+            last_covered = max((c for c, n in carry.items() if n > 0), default=-1)
+            while pending is not None or col <= last_covered:
+                if col > MAX_HTML_COLUMNS:
+                    raise LimitError(f"an HTML table row spans over {MAX_HTML_COLUMNS} columns")
                 if carry.get(col, 0) > 0:
                     carry[col] -= 1
                     out.append(MERGED)
@@ -75,6 +84,9 @@ class _Table:
                 col += pending.colspan
                 pending = next(cells, None)
             carry = {c: n for c, n in carry.items() if n > 0}
+            budget -= len(out)
+            if budget < 0:
+                raise LimitError(f"an HTML table holds over {MAX_GRID_CELLS} cells after merged cells are expanded")
             grid.append("\t" + "\t".join(out))
         return "\n".join([*grid, *self.blocks])
 

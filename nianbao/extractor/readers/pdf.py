@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.errors import EmptyFileError, UnsupportedFormatError
+from nianbao.extractor.readers.limits import MAX_PDF_PAGES, LimitError
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|\d{1,3}|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
@@ -184,6 +185,8 @@ def pdf_to_text(path: str | Path) -> tuple[str, int]:
     except pdfium.PdfiumError as e:
         raise UnsupportedFormatError(f"not a readable PDF ({e})", file=path) from None
     try:
+        if len(pdf) > MAX_PDF_PAGES:
+            raise LimitError(f"PDF has {len(pdf)} pages, over the limit of {MAX_PDF_PAGES} for one report", file=path)
         pages = []
         for page in pdf:
             textpage = page.get_textpage()

@@ -30,7 +30,23 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return "utf-16-le"
     if even_zero > 0.3 * half and odd_zero < 0.05 * half:
         return "utf-16-be"
+    # CJK-heavy UTF-16 has few NULs: decode both ways and keep the one that reads as report text
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample[: len(sample) // 2 * 2].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text and sum(1 for ch in text if _plausible(ch)) >= 0.95 * len(text):
+            return encoding
     return None
+
+
+def _plausible(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        0x20 <= o < 0x7F or ch in "\t\n\r" or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+        or 0x2000 <= o <= 0x206F
+    )  # fmt: skip
 
 
 def _looks_binary(text: str) -> bool:

@@ -1,0 +1,168 @@
+"""No input stops a batch: hostile and broken files end as named failures, in seconds and bounded memory,
+and the good file beside them verifies. Outputs never destroy: distinct names, no second run on a store."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from nianbao import bulk
+from nianbao.errors import StoreError
+from tests.conftest import GOLDENS, ROOT
+
+SEED = GOLDENS / "seed_000_wushan_2024" / "source.txt"
+_DOCX_HEAD = (
+    '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+)
+
+
+def _docx(path: Path, body: str = "", bomb: int = 0) -> Path:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        if bomb:  # a body that inflates to `bomb` bytes
+            with z.open("word/document.xml", "w", force_zip64=True) as f:
+                f.write(_DOCX_HEAD.encode())
+                chunk = b" " * (1 << 20)
+                for _ in range(bomb >> 20):
+                    f.write(chunk)
+        else:
+            z.writestr("word/document.xml", _DOCX_HEAD + body + "</w:body></w:document>")
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def _span_cell(val: str) -> str:
+    return f'<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="{val}"/></w:tcPr><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+
+
+def _hostile(folder: Path) -> dict[str, str]:
+    """name → the words its failure must contain."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _docx(folder / "bomb.docx", bomb=1 << 30)  # ~1 MB on disk, 1 GiB inflated
+    _docx(folder / "wide.docx", _span_cell("200000000"))
+    _docx(folder / "abc.docx", _span_cell("abc"))
+    cells = "".join('<td rowspan="100" colspan="100">1</td>' for _ in range(60))
+    (folder / "spans.html").write_text(f"<html><body><table>{'<tr>' + cells + '</tr>' * 40}</table></body></html>",
+                                       encoding="utf-8")  # fmt: skip
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "good.txt").write_bytes(SEED.read_bytes())
+    return {"bomb.docx": "limit", "wide.docx": "200000000", "abc.docx": "'abc'", "spans.html": "HTML table",
+            "pipe.txt": "not a regular file"}  # fmt: skip
+
+
+def test_hostile_files_fail_by_name_in_bounded_time_and_memory(tmp_path: Path) -> None:
+    expect = _hostile(tmp_path / "in")
+    files = [str(tmp_path / "in" / n) for n in [*expect, "good.txt"]] + ["/dev/zero"]
+    probe = (
+        "import resource, sys, runpy; sys.argv = ['nianbao', 'extract', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('nianbao.cli', run_name='__main__')\n"
+        "finally:\n    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, *files], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 3, done.stderr  # some failed
+    lines = done.stderr.splitlines()
+    for name, words in expect.items():
+        (line,) = [ln for ln in lines if ln.startswith(str(tmp_path / "in" / name))]
+        assert "failed" in line and words in line, line
+    assert any(ln.startswith("/dev/zero: failed") and "not a regular file" in ln for ln in lines)
+    assert any(ln.endswith("good.txt: verified") for ln in lines)
+    peak_kb = int(next(ln for ln in lines if ln.startswith("PEAK_KB")).split()[1])
+    assert peak_kb < 1024 * 1024, f"peak memory {peak_kb} KB"
+    outputs = [json.loads(x) for x in done.stdout.splitlines()]
+    assert len(outputs) == len(files)  # every file accounted for
+
+
+def test_a_killed_worker_fails_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    import nianbao.pipeline
+
+    real = nianbao.pipeline.extract_file
+
+    def deadly(path: object, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        if str(path).endswith("killer.txt"):
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
+        return real(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nianbao.pipeline, "extract_file", deadly)  # forked workers inherit it
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = SEED.read_text(encoding="utf-8")
+    for i in range(6):
+        (folder / f"r{i}.txt").write_text(text.replace("巫山县", f"巫山{i}县"), encoding="utf-8")
+    (folder / "killer.txt").write_text(text.replace("巫山县", "某某县"), encoding="utf-8")
+    summary = bulk.run([str(folder)], tmp_path / "s.db", workers=2)
+    assert summary.counts["verified"] == 6 and summary.counts["failed"] == 1
+    (failure,) = summary.unreadable
+    assert "killer.txt" in failure and "worker process died" in failure
+
+
+def test_a_file_over_the_time_limit_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import nianbao.pipeline
+
+    real = nianbao.pipeline.extract_file
+
+    def slow(path: object, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        if str(path).endswith("slow.txt"):
+            time.sleep(30)
+        return real(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nianbao.pipeline, "extract_file", slow)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.txt").write_bytes(SEED.read_bytes())
+    (folder / "slow.txt").write_text(SEED.read_text(encoding="utf-8").replace("巫山县", "某县"), encoding="utf-8")
+    start = time.monotonic()
+    summary = bulk.run([str(folder)], tmp_path / "s.db", file_seconds=1.0)
+    assert time.monotonic() - start < 10
+    assert summary.counts["verified"] == 1 and summary.counts["failed"] == 1
+    assert "per-file limit" in summary.unreadable[0]
+
+
+def test_colliding_stems_give_distinct_files(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app
+
+    inputs = []
+    for rel in ("a/x/r.txt", "b/x/r.txt", "c/r.txt"):
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(SEED.read_bytes())
+        inputs.append(p)
+    html = tmp_path / "c" / "r.html"
+    html.write_bytes((GOLDENS / "dev_pingtan_2021_html" / "source.html").read_bytes())
+    inputs.append(html)
+    out = tmp_path / "o"
+    result = CliRunner().invoke(app, ["extract", *map(str, inputs), "--out", str(out)])
+    assert result.exit_code in (0, 1)
+    written = sorted(p.name for p in out.glob("*.json"))
+    assert len(written) == 4, written
+    assert {json.loads((out / n).read_text(encoding="utf-8"))["source"]["path"] for n in written} == set(
+        map(str, inputs)
+    )
+
+
+def test_a_second_run_on_the_same_store_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with bulk._run_lock(db), pytest.raises(StoreError, match="another nianbao run"):
+        bulk.run([str(SEED)], db)
+    assert bulk.run([str(SEED)], db).counts["verified"] == 1  # and free again afterwards
+
+
+def test_utf16_without_a_bom_is_read(tmp_path: Path) -> None:
+    from nianbao.pipeline import extract_file
+
+    for enc in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{enc}.txt"
+        path.write_bytes(SEED.read_text(encoding="utf-8").encode(enc))
+        assert extract_file(path).status == "verified"
