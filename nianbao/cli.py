@@ -87,6 +87,7 @@ class ExportFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
     jsonl = "jsonl"
+    xlsx = "xlsx"
 
 
 class FindingsFormat(StrEnum):
@@ -487,7 +488,11 @@ def run_cmd(
 def export_cmd(
     db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="csv, parquet: tidy long rows; jsonl: contract JSON per report.")
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="csv, parquet: tidy long rows; xlsx: long rows + tables as printed; jsonl: contract JSON per report.",
+        ),
     ] = ExportFormat.csv,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output file (default: export.<format>; '-': stdout).")
@@ -495,13 +500,17 @@ def export_cmd(
     include_rejected: Annotated[
         bool, typer.Option(help="Also export rejected extractions (their status says so).")
     ] = False,
+    every_document: Annotated[
+        bool, typer.Option(help="One record per document, not per report (a report held as PDF and HTML twice).")
+    ] = False,
+    bom: Annotated[bool, typer.Option(help="CSV with a UTF-8 byte-order mark, for Excel on Chinese Windows.")] = False,
 ) -> None:
-    """Export verified and reviewed data for analysts."""
+    """Export verified and reviewed data for analysts: each report once, with Chinese labels beside the keys."""
     from nianbao.export import export
 
     target = out or Path(f"export.{fmt.value}")
     try:
-        n = export(db, fmt.value, target, include_rejected)
+        n = export(db, fmt.value, target, include_rejected, every_document=every_document, bom=bom)
     except NianbaoError as e:
         _say(f"export failed — {e}")
         raise typer.Exit(EXIT_USAGE) from None

@@ -1,8 +1,17 @@
-"""Export from the store, for analysts: tidy long rows (CSV, Parquet) or the contract JSON per report.
+"""Export from the store, for analysts: tidy long rows (CSV, Parquet, xlsx) or the contract JSON per report.
 
-Long rows have the columns of ``LONG_COLUMNS``: one row per table cell, ``value`` numeric (empty/NaN for a
-blank cell), ``status`` the report's effective status. Only verified data and data a person reviewed
-(corrected, or confirmed as the agency's own inconsistency) are exported unless ``include_rejected``.
+**One report, one record**: by default each report — (agency, year, template) — is exported once, from
+the document chosen to stand for it (verified over reviewed over the agency's confirmed inconsistency;
+``chosen_because`` says which and why); ``every_document`` exports each document instead. The other
+documents of a report are listed in ``documents``.
+
+Long rows (``LONG_COLUMNS``): one row per table cell in template order, with the labels as printed in the
+template (Chinese) beside the keys; counts in ``value`` (whole numbers, blank when the report prints none —
+never 0), amounts in ``amount`` with their ``unit``; ``method`` says how the cell was read and ``warnings``
+names the warnings on that cell. Text that a spreadsheet would run as a formula (a leading ``=``, ``+``,
+``-``, ``@``, tab or carriage return — OWASP's rule) is written with a leading apostrophe. Every format is
+written row by row, so memory stays flat at any store size. Only verified data and data a person reviewed
+are exported unless ``include_rejected``.
 """
 
 from __future__ import annotations
@@ -12,98 +21,247 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from nianbao.errors import ExportError
-from nianbao.schema import Report, contract_json, flatten
-from nianbao.store import Row, Store
+from nianbao.schema import TemplateRow, contract_json, flatten
+from nianbao.schema.template import ROWS, TABLE_KEYS, TABLE_TITLES, cell_label
+from nianbao.store import ReportChoice, Row, Store
 
-FORMATS = ("csv", "parquet", "jsonl")
-LONG_COLUMNS = ("document", "path", "agency", "year", "template", "table", "row", "column", "value", "status")
+FORMATS = ("csv", "parquet", "jsonl", "xlsx")
+LONG_COLUMNS = (
+    "report_key", "document", "path", "documents", "chosen_because", "agency", "year", "template", "status",
+    "reason", "table", "row", "column", "row_label", "column_label", "value", "amount", "unit", "method", "warnings",
+)  # fmt: skip
 EXPORTED = frozenset({"verified", "reviewed", "source_inconsistent"})
+STDOUT = Path("-")
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_BATCH = 10_000
 
 
-def _rows(store: Store, include_rejected: bool) -> Iterator[tuple[Row, Report]]:
-    for row in store.latest():
+def neutralise(text: str | None) -> str | None:
+    """OWASP's CSV-injection rule: a cell beginning like a formula is prefixed with an apostrophe."""
+    if text and text.startswith(_FORMULA_LEAD):
+        return "'" + text
+    return text
+
+
+@dataclass(frozen=True)
+class Exported:
+    """One report as exported: the row chosen to stand for it, and its report-level facts."""
+
+    choice: ReportChoice
+    row: Row
+    paths: list[str]
+
+
+def reports(store: Store, include_rejected: bool = False, every_document: bool = False) -> Iterator[Exported]:
+    """The reports to export, one stored result unpacked at a time."""
+    for choice in store.reports(every_document):
+        row = store.get(choice.chosen)
         if row.effective_status not in EXPORTED and not include_rejected:
             continue
-        report = row.report()
-        if report is not None:
-            yield row, report
+        if row.result is None and row.corrected is None:
+            continue
+        paths = store.paths(row.sha256)
+        for other in choice.others:
+            paths.extend(store.paths(store.get(other).sha256))
+        yield Exported(choice, row, sorted(set(paths)))
 
 
-def long_rows(store: Store, include_rejected: bool = False) -> Iterator[dict[str, Any]]:
-    for row, report in _rows(store, include_rejected):
-        base = {
-            "document": row.sha256, "path": row.path, "agency": report.agency, "year": report.year,
-            "template": report.template, "status": row.effective_status,
+def _warnings_by_cell(result: dict[str, Any] | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for v in (result or {}).get("violations", []):
+        if v.get("severity") == "warning":
+            for c in v.get("cells", []):
+                out.setdefault(c, []).append(v["rule"])
+    return out
+
+
+def long_rows(exported: Exported) -> Iterator[dict[str, Any]]:
+    row = exported.row
+    report = row.report()
+    if report is None:
+        return
+    data = row.corrected if row.effective_status == "reviewed" and row.corrected else row.result or {}
+    provenance: dict[str, Any] = data.get("provenance") or {}
+    warnings = _warnings_by_cell(row.result)
+    unit_2019 = getattr(getattr(report.active_disclosure, "procurement", None), "amount_unit", None)
+    base = {
+        "report_key": exported.choice.key, "document": row.sha256, "path": neutralise(row.path),
+        "documents": len(exported.paths), "chosen_because": exported.choice.why, "agency": neutralise(report.agency),
+        "year": report.year, "template": report.template, "status": row.effective_status, "reason": row.reason,
+    }  # fmt: skip
+    for path, value in flatten(report).items():
+        table, r, c = path.split(".")
+        row_label, column_label = cell_label(path, report.template)
+        amount = path.endswith(("amount_10k_yuan", "procurement.amount"))
+        unit = ("万元" if path.endswith("amount_10k_yuan") else unit_2019) if amount else "件"
+        yield {
+            **base, "table": {"active_disclosure": 2, "applications": 3, "reviews_litigation": 4}[table],
+            "row": r, "column": c, "row_label": row_label, "column_label": column_label,
+            "value": None if amount or value is None else int(value),
+            "amount": Decimal(value) if amount and value is not None else None, "unit": unit,
+            "method": (provenance.get(path) or {}).get("method"), "warnings": ";".join(warnings.get(path, [])) or None,
         }  # fmt: skip
-        for path, value in flatten(report).items():
-            table, r, c = path.split(".")
-            yield {**base, "table": {"active_disclosure": 2, "applications": 3, "reviews_litigation": 4}[table],
-                   "row": r, "column": c, "value": None if value is None else float(value)}  # fmt: skip
-        for extra in getattr(report.active_disclosure, "extra", []):
-            for j, value in enumerate(extra.values):
-                yield {**base, "table": 2, "row": f"extra:{extra.label}", "column": str(j),
-                       "value": None if value is None else float(value)}  # fmt: skip
-
-
-STDOUT = Path("-")
+    for extra in getattr(report.active_disclosure, "extra", []):
+        for j, value in enumerate(extra.values):
+            yield {**base, "table": 2, "row": f"extra:{extra.label}", "column": str(j), "row_label": extra.label,
+                   "column_label": str(j), "value": value, "amount": None, "unit": "件", "method": "read",
+                   "warnings": None}  # fmt: skip
 
 
 @contextmanager
-def _open(out: Path, mode: str) -> Iterator[Any]:
+def _open(out: Path, binary: bool, bom: bool = False) -> Iterator[Any]:
     """``out`` for writing — ``-`` is standard output (text, or its bytes for a binary format)."""
     if out == STDOUT:
-        stream = sys.stdout.buffer if "b" in mode else sys.stdout
+        stream: Any = sys.stdout.buffer if binary else sys.stdout
+        if bom and not binary:
+            stream.write("\ufeff")
         yield stream
         stream.flush()
         return
-    if "b" in mode:
+    if binary:
         with out.open("wb") as fb:
             yield fb
     else:
-        with out.open("w", encoding="utf-8", newline="") as ft:
+        with out.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as ft:
             yield ft
 
 
-def export(db: str | Path, fmt: str, out: Path, include_rejected: bool = False) -> int:
+def export(
+    db: str | Path,
+    fmt: str,
+    out: Path,
+    include_rejected: bool = False,
+    *,
+    every_document: bool = False,
+    bom: bool = False,
+) -> int:
     """Write the export; returns the number of rows (long formats) or reports (jsonl). ``out`` may be
-    ``-`` (stdout); it may not be the store itself."""
+    ``-`` (stdout, not for xlsx); it may not be the store itself."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: {', '.join(FORMATS)}")
     if out != STDOUT and out.exists() and out.resolve() == Path(db).resolve():
         raise ExportError("the output is the store itself; choose another --out", file=out)
-    n = 0
+    if fmt == "xlsx" and out == STDOUT:
+        raise ExportError("an xlsx workbook cannot be written to stdout; give --out FILE.xlsx")
     with Store(db) as store:
+        chosen = reports(store, include_rejected, every_document)
         if fmt == "jsonl":
-            with _open(out, "w") as f:
-                for row, report in _rows(store, include_rejected):
-                    data = {**contract_json(report), "status": row.effective_status,
-                            "source": {"path": row.path, "sha256": row.sha256}}  # fmt: skip
-                    f.write(json.dumps(data, ensure_ascii=False) + "\n")
-                    n += 1
-            return n
-        rows = list(long_rows(store, include_rejected))
-    if fmt == "csv":
-        with _open(out, "w") as f:
-            writer = csv.DictWriter(f, fieldnames=LONG_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        return len(rows)
-    if fmt == "parquet":
-        try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError:
-            raise ExportError("Parquet export needs pyarrow: pip install 'nianbao[parquet]'") from None
-        schema = pa.schema(
-            [("document", pa.string()), ("path", pa.string()), ("agency", pa.string()), ("year", pa.int64()),
-             ("template", pa.string()), ("table", pa.int64()), ("row", pa.string()), ("column", pa.string()),
-             ("value", pa.float64()), ("status", pa.string())]
-        )  # fmt: skip
-        with _open(out, "wb") as f:
-            pq.write_table(pa.Table.from_pylist(rows, schema=schema), f)
-        return len(rows)
-    raise ExportError(f"unknown export format {fmt!r}: csv, parquet or jsonl")
+            return _jsonl(chosen, out)
+        if fmt == "csv":
+            return _csv(chosen, out, bom)
+        if fmt == "parquet":
+            return _parquet(chosen, out)
+        return _xlsx(chosen, out)
+
+
+def _jsonl(chosen: Iterator[Exported], out: Path) -> int:
+    n = 0
+    with _open(out, binary=False) as f:
+        for e in chosen:
+            report = e.row.report()
+            if report is None:
+                continue
+            data = {**contract_json(report), "status": e.row.effective_status, "report_key": e.choice.key,
+                    "source": {"path": e.row.path, "sha256": e.row.sha256}, "documents": e.paths}  # fmt: skip
+            f.write(json.dumps(data, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def _csv(chosen: Iterator[Exported], out: Path, bom: bool) -> int:
+    n = 0
+    with _open(out, binary=False, bom=bom) as f:
+        writer = csv.DictWriter(f, fieldnames=LONG_COLUMNS)
+        writer.writeheader()
+        for e in chosen:
+            for r in long_rows(e):
+                writer.writerow(r)
+                n += 1
+    return n
+
+
+def _arrow_schema() -> Any:
+    import pyarrow as pa
+
+    text = pa.string()
+    types = {"documents": pa.int32(), "year": pa.int32(), "table": pa.int8(), "value": pa.int64(),
+             "amount": pa.decimal128(20, 4)}  # fmt: skip
+    return pa.schema([(c, types.get(c, text)) for c in LONG_COLUMNS])
+
+
+def _parquet(chosen: Iterator[Exported], out: Path) -> int:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ExportError("Parquet export needs pyarrow: pip install 'nianbao[parquet]'") from None
+    schema = _arrow_schema()
+    n = 0
+    with _open(out, binary=True) as f, pq.ParquetWriter(f, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for e in chosen:
+            for r in long_rows(e):
+                batch.append(r)
+                if len(batch) >= _BATCH:  # written in batches: memory stays flat at any store size
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                    n, batch = n + len(batch), []
+        if batch or n == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            n += len(batch)
+    return n
+
+
+def _xlsx(chosen: Iterator[Exported], out: Path) -> int:
+    """A workbook: 报告 (one line per report, status and reason), 长表 (the long rows), and 表二/表三/表四
+    in the template's shape — each report a block of its table as printed (table 3: 25 rows × 7 columns)."""
+    try:
+        import xlsxwriter
+    except ImportError:
+        raise ExportError("xlsx export needs XlsxWriter: pip install 'nianbao[xlsx]'") from None
+    # constant_memory: rows go to disk as written; strings are never turned into formulas
+    book = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_formulas": False,
+                                          "strings_to_urls": False})  # fmt: skip
+    bold = book.add_format({"bold": True})
+    sheets = {"reports": book.add_worksheet("报告"), "long": book.add_worksheet("长表")}
+    tables = {t: book.add_worksheet(f"表{'二三四'[t - 2]}") for t in (2, 3, 4)}
+    heads = ["report_key", "机关 agency", "年度 year", "模板 template", "状态 status", "原因 reason", "选择 chosen_because",
+             "文件 documents"]  # fmt: skip
+    sheets["reports"].write_row(0, 0, heads, bold)
+    sheets["long"].write_row(0, 0, LONG_COLUMNS, bold)
+    line = {"reports": 1, "long": 1, 2: 0, 3: 0, 4: 0}
+    n = 0
+    for e in chosen:
+        report = e.row.report()
+        if report is None:
+            continue
+        sheets["reports"].write_row(line["reports"], 0, [
+            e.choice.key, neutralise(report.agency), report.year, report.template, e.row.effective_status,
+            e.row.reason, e.choice.why, neutralise("\n".join(e.paths)),
+        ])  # fmt: skip
+        line["reports"] += 1
+        cells = flatten(report)
+        for r in long_rows(e):
+            values = [r[c] if not isinstance(r[c], Decimal) else float(r[c]) for c in LONG_COLUMNS]
+            sheets["long"].write_row(line["long"], 0, values)
+            line["long"] += 1
+            n += 1
+        for t, sheet in tables.items():
+            rows: tuple[TemplateRow, ...] = ROWS["2019" if report.template == "2019" else "2021"][t]
+            at = line[t]
+            sheet.write_row(
+                at, 0, [f"{neutralise(report.agency) or '?'} {report.year or '?'} — {TABLE_TITLES[t]}"], bold
+            )
+            sheet.write_row(at + 1, 0, ["", *[c.label for c in rows[0].columns if c.kind != "unit"]], bold)
+            for k, tr in enumerate(rows):
+                values = [cells.get(f"{TABLE_KEYS[t]}.{tr.key}.{c.key}") for c in tr.columns if c.kind != "unit"]
+                sheet.write_row(at + 2 + k, 0, [tr.label, *[None if v is None else float(v) if isinstance(v, Decimal)
+                                                              else v for v in values]])  # fmt: skip
+            line[t] = at + 2 + len(rows) + 1
+    book.close()
+    return n

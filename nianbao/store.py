@@ -161,6 +161,27 @@ class Row:
         return _EFFECTIVE.get(self.decision, self.status)
 
 
+# which document stands for a report: verified, then reviewed, then a confirmed source inconsistency
+_RANK = {"verified": 0, "reviewed": 1, "source_inconsistent": 2, "rejected": 3, CHANGED: 4,
+         "rejected_by_reviewer": 5, "failed": 6}  # fmt: skip
+
+
+def report_key(agency: str | None, year: int | None, template: str | None) -> str | None:
+    """The report a document is one copy of: agency (spacing ignored), year and template, or None when the
+    agency or year could not be read."""
+    if not agency or year is None:
+        return None
+    return f"{''.join(agency.split())}|{year}|{template or '2021'}"
+
+
+@dataclass(frozen=True)
+class ReportChoice:
+    key: str
+    chosen: int  # the extraction id standing for the report
+    others: list[int]  # the other documents' latest extractions
+    why: str
+
+
 def _cells(data: dict[str, Any]) -> dict[str, Any]:
     """Table cells by path from a stored record's JSON (numbers compared as JSON numbers)."""
     out: dict[str, Any] = {}
@@ -342,6 +363,32 @@ class Store:
                 key = self.get(eid).effective_status
             out[key] = out.get(key, 0) + 1
         return out
+
+    def reports(self, every_document: bool = False) -> Iterator[ReportChoice]:
+        """One entry per report — (agency, year, template) — naming the document chosen to stand for it and
+        why, with the other documents of the same report (the PDF and the web page of one report, identical
+        copies). The choice prefers verified, then reviewed, then the agency's confirmed inconsistency, then
+        the rest; the first extracted wins a tie. A document whose agency or year could not be read is a
+        report of its own. ``every_document``: one entry per document instead. Reads status columns only."""
+        query = (
+            "SELECT e.id, e.sha256, e.agency, e.year, e.template, e.status, r.decision, r.extraction_id "
+            "FROM extractions e LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256) "
+            f"WHERE {_IS_LATEST} ORDER BY e.id"
+        )
+        groups: dict[str, list[tuple[int, int, str]]] = {}
+        for eid, sha, agency, year, template, status, decision, decided_on in self.db.execute(query).fetchall():
+            effective = _EFFECTIVE.get(decision, status)
+            if decision in ("corrected", "source_error") and decided_on != eid:
+                effective = self.get(eid).effective_status
+            key = report_key(agency, year, template)
+            if every_document or key is None:
+                key = f"{key or 'unidentified'}#{sha[:12]}"
+            groups.setdefault(key, []).append((_RANK.get(effective, len(_RANK)), eid, effective))
+        for key, docs in groups.items():
+            docs.sort()
+            _, chosen, effective = docs[0]
+            why = "the only document" if len(docs) == 1 else f"{effective}, preferred over {len(docs) - 1} other(s)"
+            yield ReportChoice(key, chosen, [d[1] for d in docs[1:]], why)
 
     def extraction_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM extractions").fetchone()[0])

@@ -49,8 +49,10 @@ def _finding(row: Row, category: str, v: Violation, evidence: str = "") -> Findi
     )  # fmt: skip
 
 
-def collect(store: Store) -> list[Finding]:
-    rows = list(store.latest())
+def collect(store: Store, every_document: bool = False) -> list[Finding]:
+    """Findings per report (the document chosen to stand for it, as the export does; ``every_document``:
+    per document)."""
+    rows = [store.get(choice.chosen) for choice in store.reports(every_document)]
     out: list[Finding] = []
     for row in rows:
         if row.result is None:
