@@ -230,8 +230,8 @@ def _xlsx(chosen: Iterator[Exported], out: Path) -> int:
     bold = book.add_format({"bold": True})
     sheets = {"reports": book.add_worksheet("报告"), "long": book.add_worksheet("长表")}
     tables = {t: book.add_worksheet(f"表{'二三四'[t - 2]}") for t in (2, 3, 4)}
-    heads = ["report_key", "机关 agency", "年度 year", "模板 template", "状态 status", "原因 reason", "选择 chosen_because",
-             "文件 documents"]  # fmt: skip
+    heads = ["report_key", "机关 agency", "年度 year", "模板 template", "状态 status", "原因 reason",
+             "选择 chosen_because", "文件 documents"]  # fmt: skip
     sheets["reports"].write_row(0, 0, heads, bold)
     sheets["long"].write_row(0, 0, LONG_COLUMNS, bold)
     line = {"reports": 1, "long": 1, 2: 0, 3: 0, 4: 0}
