@@ -731,6 +731,34 @@ def findings(
     _say(", ".join(f"{c}: {by_category.get(c, 0)}" for c in fr.CATEGORIES))
 
 
+class MetricsFormat(StrEnum):
+    md = "md"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def metrics(
+    db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
+    fmt: Annotated[MetricsFormat, typer.Option("--format", help="Markdown, CSV or JSON.")] = MetricsFormat.md,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout ('-': stdout).")] = None,
+) -> None:
+    """Derived rates per report (grant, refusal, carry-over, review and litigation correction rates…), each
+    with its definition, from verified or reviewed reports only, with the change against the previous year."""
+    from nianbao import metrics as m
+    from nianbao.store import Store
+
+    if not db.exists():
+        _say(f"{db}: no such store; run `nianbao run` first")
+        raise typer.Exit(EXIT_USAGE)
+    with Store(db) as store:
+        rows = m.per_report(store)
+    render = {MetricsFormat.md: m.to_markdown, MetricsFormat.csv: m.to_csv, MetricsFormat.json: m.to_json}[fmt]
+    with _output(out or STDOUT) as f:
+        f.write(render(rows))
+    _say(f"{len(rows)} verified or reviewed report(s)")
+
+
 @app.command()
 def version() -> None:
     """Print nianbao's version and the parser version."""
