@@ -69,9 +69,12 @@ def collect(store: Store, every_document: bool = False) -> list[Finding]:
                 rule="reviewed", severity="warning", cells=changed, message="values corrected in review"
             )
             out.append(_finding(row, "warning", reviewed, note))
+        unread = row.effective_status == "rejected" and row.reason == "extraction_unverified"
         for v in violations:
             if v.rule in NOT_FINDINGS:
                 continue
+            if unread and v.rule.startswith("compliance_"):
+                continue  # what a file nianbao could not read lacks is no finding about the agency
             if v.severity == "warning":
                 out.append(_finding(row, "warning", v))
             elif row.reason == "source_inconsistent" and v.rule in IDENTITY_RULES:

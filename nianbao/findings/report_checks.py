@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nianbao.extractor.sections import Sections, locate_sections
+from nianbao.findings.compliance import check_compliance
 from nianbao.findings.identity import period_mismatch
 from nianbao.findings.narrative import check_narrative
 from nianbao.findings.plausibility import check_plausibility
@@ -18,4 +19,5 @@ def check_report(text: str, report: Report, sections: Sections | None = None) ->
         *period_mismatch(text, report.year),
         *check_narrative(narrative, cells),
         *check_plausibility(report, cells),
+        *check_compliance(text, report, sections),
     ]

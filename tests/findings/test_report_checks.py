@@ -113,3 +113,32 @@ def test_fee_that_looks_like_yuan(write_report: Callable[..., Path]) -> None:
         seed_text("seed_004"), "→行政事业性收费\n→0".replace("→", "\t"), "→行政事业性收费\n→125000".replace("→", "\t")
     )
     assert [r for r, _ in _findings(write_report(text))] == ["implausible_fee"]
+
+
+def test_compliance_is_quiet_on_seeds_that_comply() -> None:
+    for name in ("seed_000_wushan_2024", "seed_001_jiaxian_2024", "seed_004_bailu_2024"):
+        record = extract_file(CASES[name].source)
+        assert not [v for v in record.violations if v.rule.startswith("compliance")], name
+
+
+def test_compliance_fires_on_a_report_without_section_five(write_report: Callable[..., Path]) -> None:
+    text = seed_text("seed_000")
+    start, end = text.index("五、存在的主要问题"), text.index("六、其他需要报告的事项")
+    record = extract_file(write_report(text[:start] + text[end:]))
+    (v,) = [v for v in record.violations if v.rule == "compliance_sections"]
+    assert "五、存在的主要问题及改进情况" in v.message and v.severity == "warning"
+    assert record.status == "verified"  # a finding about the agency, not about the reading
+
+
+def test_compliance_fires_on_a_report_silent_on_fees(write_report: Callable[..., Path]) -> None:
+    text = seed_text("seed_000")
+    six = text.index("六、其他需要报告的事项")
+    record = extract_file(write_report(text[:six] + "六、其他需要报告的事项\n\n无。\n"))
+    assert [v.rule for v in record.violations if v.rule.startswith("compliance")] == ["compliance_fee"]
+
+
+def test_compliance_fires_on_a_placeholder_section_five(write_report: Callable[..., Path]) -> None:
+    text = seed_text("seed_000")
+    start, end = text.index("五、存在的主要问题"), text.index("六、其他需要报告的事项")
+    record = extract_file(write_report(text[:start] + "五、存在的主要问题及改进情况\n无。\n" + text[end:]))
+    assert any(v.rule == "compliance_problems" for v in record.violations)
