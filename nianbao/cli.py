@@ -389,8 +389,11 @@ def eval_cmd(
     if thresholds is None and not floors.is_file():
         print(f"\nratchet: not checked (no {floors}; pass --thresholds FILE)")
         raise typer.Exit(0)
-    failures = ratchet.check(summary, ratchet.load(floors))
+    limits = ratchet.load(floors)
+    failures = ratchet.check(summary, limits)
     print()
+    for name in ratchet.not_measured(summary, limits):
+        print(f"not measured here: {name} (its files need LibreOffice: Debian libreoffice-writer-nogui)")
     if failures:
         print("RATCHET FAILED:\n  " + "\n  ".join(failures))
     else:

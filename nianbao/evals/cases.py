@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.errors import EvalSetupError
-from nianbao.evals.corpus import FORMATS, UNRENDERABLE, VARIANTS, ZERO_VARIANTS, render, renderable
+from nianbao.evals.corpus import (
+    FORMATS,
+    LIBREOFFICE_FORMATS,
+    UNRENDERABLE,
+    VARIANTS,
+    ZERO_VARIANTS,
+    libreoffice,
+    render,
+    renderable,
+)
 from nianbao.schema import Report
 
 # The source checkout's goldens/ (absent from an installed wheel: goldens are the repository's, not the package's)
@@ -108,6 +117,14 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                     f"{g.name}/{fmt}/{variant}", "rendered", fmt, variant, g.template, g.truth, path,
                     "verified", "blank_zeros" if zeros else None,
                 )  # fmt: skip
+            if fmt == "docx" and libreoffice() is not None:  # and as LibreOffice makes PDFs and .doc from it
+                for lo in LIBREOFFICE_FORMATS:
+                    r = render(g.truth, lo, "plain", g.name)
+                    path = workdir / f"{g.name}.{lo}{r.suffix}"
+                    path.write_bytes(r.data)
+                    yield EvalCase(
+                        f"{g.name}/{lo}/plain", "rendered", lo, "plain", g.template, g.truth, path, "verified"
+                    )
             for what, row, col, delta in PLANTS:
                 truth = _planted(g.truth, row, col, delta)
                 r = render(truth, fmt, "plain", g.name)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from nianbao.schema import APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, CellValue, Report, flatten
@@ -442,7 +443,39 @@ RENDERERS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {
 }
 
 
+# Made by LibreOffice from the DOCX rendering, as agencies make them: a PDF exported from a Word table with
+# narrow label columns (labels wrap around their numbers), and a legacy .doc saved from it.
+LIBREOFFICE_FORMATS: dict[str, tuple[str, str]] = {"lo_pdf": ("pdf", ".pdf"), "doc": ("doc:MS Word 97", ".doc")}
+
+
+def libreoffice() -> str | None:
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _via_libreoffice(report: Report, fmt: str, variant: str) -> bytes:
+    import subprocess
+    import tempfile
+
+    exe = libreoffice()
+    if exe is None:
+        raise RuntimeError("LibreOffice (Debian libreoffice-writer-nogui) is needed for this rendering")
+    target, suffix = LIBREOFFICE_FORMATS[fmt]
+    with tempfile.TemporaryDirectory(prefix="nianbao-render-") as work:
+        folder = Path(work)
+        (folder / "r.docx").write_bytes(render_docx(report, variant))
+        subprocess.run(
+            [exe, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--norestore",
+             "--convert-to", target, "--outdir", str(folder / "out"), str(folder / "r.docx")],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        return (folder / "out" / f"r{suffix}").read_bytes()
+
+
 def render(report: Report, fmt: str, variant: str, golden: str = "") -> Rendering:
+    if fmt in LIBREOFFICE_FORMATS:
+        return Rendering(golden, fmt, variant, LIBREOFFICE_FORMATS[fmt][1], _via_libreoffice(report, fmt, variant))
     fn, suffix = RENDERERS[fmt]
     return Rendering(golden, fmt, variant, suffix, fn(report, variant))
 

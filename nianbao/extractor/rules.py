@@ -31,7 +31,7 @@ from nianbao.extractor.align import (
     solve,
     solve_linear,
 )
-from nianbao.extractor.cells import Token, first_run, first_run_in, spare_numbers, tokenize
+from nianbao.extractor.cells import Token, classify, first_run, first_run_in, spare_numbers, tokenize
 from nianbao.extractor.labels import (
     MARKERS_2019,
     MARKERS_2021,
@@ -44,6 +44,7 @@ from nianbao.extractor.labels import (
     RowSpec,
 )
 from nianbao.extractor.narrative import single_cell_figures
+from nianbao.extractor.normalize import normalize as normalize_label
 from nianbao.extractor.readers.html import MERGED
 from nianbao.extractor.report_identity import read_identity
 from nianbao.extractor.sections import Sections, locate_sections
@@ -66,6 +67,7 @@ from nianbao.schema import (
     report_from_cells,
     sum_identities,
 )
+from nianbao.schema.template import ROWS
 
 BACKEND = "rules"
 # Bump when a change can alter any extracted value: stored results are re-run on a new version.
@@ -446,6 +448,49 @@ class _Builder:
             Violation(rule="ambiguous", severity="error", cells=list(p.spec.cells), found=source, message=message)
         )
 
+    def read_by_order(self, region: Span, specs: tuple[RowSpec, ...], template: str) -> bool:
+        """Table 3 when its labels are wrapped in narrow cells around their own numbers (Word tables exported
+        to PDF): the lines that end in exactly seven value cells are the rows, in the template's order — taken
+        only when there are exactly as many as the template has rows and every label fragment printed on a
+        row's line is a piece of that row's label. All or nothing: the earlier reading of the table is
+        replaced only by a complete one."""
+        ncols = len(APPLICANT_COLUMNS)
+        found: list[tuple[str, list[Token]]] = []
+        pos = region.start
+        for line in self.text[region.start : region.end].split("\n"):
+            parts = line.split("\t")
+            if len(parts) >= ncols:
+                cells, at = [], pos + sum(len(x) + 1 for x in parts[: len(parts) - ncols])
+                for raw in parts[len(parts) - ncols :]:
+                    tok = classify(raw.strip(), at + (len(raw) - len(raw.lstrip())))
+                    cells.append(tok)
+                    at += len(raw) + 1
+                if all(t.kind in ("number", "blank") for t in cells):
+                    found.append(("\t".join(parts[: len(parts) - ncols]), cells))
+            pos += len(line) + 1
+        if len(found) != len(specs):
+            return False
+        rows = ROWS["2019"][3] if template == "2019" else ROWS["2021"][3]
+        labels = {r.key: "".join(normalize_label(r.label).split()) for r in rows}
+        for spec, (lead, _) in zip(specs, found, strict=True):
+            pieces = lead.split()  # the fragments of the block and label columns printed on this line
+            if not lead or not all(p in labels[spec.key] for p in pieces):
+                return False
+        for spec in specs:  # replace the partial reading of the table
+            for c in spec.cells:
+                self.values.pop(c, None)
+                self.provenance.pop(c, None)
+        table3 = {c for spec in specs for c in spec.cells}
+        self.issues = [v for v in self.issues if not set(v.cells) & table3]
+        for spec, (_, cells) in zip(specs, found, strict=True):
+            self.fill(spec.cells, cells, decimal=False, what=f"table 3 row {spec.label}")
+            for c in spec.cells:
+                if c in self.provenance:
+                    prov = self.provenance[c]
+                    said = [str(prov["note"])] if prov["note"] else []
+                    prov["note"] = "; ".join([*said, "row placed by the template's order"])
+        return True
+
     def not_printed(self, rows: tuple[str, ...], why: str) -> None:
         """Rows this layout does not print: blank, with provenance that says so (not a value nobody read)."""
         for row in rows:
@@ -563,6 +608,10 @@ def extract_rules(text: str) -> RulesResult:
             )
             builder.not_printed(("other_no_correction", "other_unpaid_fee"), "table 3 prints (六)其他处理 as one row")
         builder.resolve(pending, row_total_ok, True, builder.fixed_rows(table3))
+        unread = [c for spec in table3 for c in spec.cells if c not in builder.values]
+        if unread and builder.read_by_order(sections.t3, table3, template):
+            builder.notes.append("table 3 read by the template's row order: its labels are wrapped around their "
+                                 "numbers (each row's first label line anchors it)")  # fmt: skip
     if sections.t4:
         builder.read_table4(sections.t4)
     builder.force_zeros()

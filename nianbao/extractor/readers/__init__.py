@@ -39,23 +39,21 @@ def _read(p: Path, data: bytes) -> Document:
         raise EmptyFileError("file is empty", file=p)
     digest = hashlib.sha256(data).hexdigest()
     suffix = p.suffix.lower()
-    if data.startswith(_OLE2):
-        raise UnsupportedFormatError(
-            "legacy Word/WPS binary (.doc/.wps) is not supported; convert it to DOCX or PDF", file=p
-        )
+    if data.startswith(_OLE2) or (suffix in (".doc", ".wps") and not data.startswith(b"PK\x03\x04")):
+        from nianbao.extractor.readers.legacy import to_docx_text
+
+        return Document(str(p), "doc" if suffix != ".wps" else "wps", to_docx_text(p, data), None, digest)
     if data.startswith(b"%PDF") or suffix == ".pdf":
         from nianbao.extractor.readers.pdf import pdf_to_text
 
         text, _pages = pdf_to_text(p)
         return Document(str(p), "pdf", text, None, digest)
     if data.startswith(b"PK\x03\x04"):
-        if suffix not in (".docx", ".docm", ""):
+        if suffix not in (".docx", ".docm", ".doc", ".wps", ""):  # a .doc that is really a DOCX is read as one
             raise UnsupportedFormatError(f"a ZIP container ({suffix or 'no suffix'}), not a report DOCX", file=p)
         from nianbao.extractor.readers.docx import docx_to_text
 
         return Document(str(p), "docx", docx_to_text(p), None, digest)
-    if suffix in (".doc", ".wps"):
-        raise UnsupportedFormatError(f"{suffix} is not supported; convert it to DOCX or PDF", file=p)
     if suffix in (".html", ".htm", ".xhtml"):
         from nianbao.extractor.readers.html import html_to_text
 

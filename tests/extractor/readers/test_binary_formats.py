@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from nianbao.evals.corpus import render
 from nianbao.extractor.normalize import normalize
 from nianbao.extractor.readers import read_document
 from nianbao.pipeline import extract_file
-from nianbao.schema import Report
+from nianbao.schema import Report, flatten
 from tests.conftest import golden_cases
 
 (SEED,) = [Report.model_validate(c.expected) for c in golden_cases() if c.name.startswith("seed_000")]
@@ -78,11 +81,54 @@ def test_zip_that_is_not_a_docx(tmp_path: Path) -> None:
         read_document(path)
 
 
-def test_legacy_doc_is_refused_with_advice(tmp_path: Path) -> None:
+def test_a_broken_legacy_doc_fails_with_the_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "old.doc"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
-    with pytest.raises(UnsupportedFormatError, match="convert it to DOCX or PDF"):
+    import nianbao.extractor.readers.legacy as legacy
+
+    monkeypatch.setattr(legacy, "soffice", lambda: None)  # a machine without LibreOffice: the package is named
+    with pytest.raises(UnsupportedFormatError, match="libreoffice-writer-nogui"):
         read_document(path)
+    monkeypatch.undo()
+    if legacy.soffice() is not None:  # with it: a file that is not a document fails by name, whichever way
+        from nianbao.errors import NianbaoError
+
+        with pytest.raises(NianbaoError) as info:
+            extract_file(path)
+        assert str(path) in str(info.value)
+        assert "LibreOffice could not convert it" in str(info.value) or "no statistical tables" in str(info.value)
+
+
+LIBREOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+if LIBREOFFICE is None and os.environ.get("CI"):
+    raise RuntimeError("CI reads .doc/.wps through LibreOffice: .ci/run installs libreoffice-writer-nogui")
+needs_libreoffice = pytest.mark.skipif(
+    LIBREOFFICE is None, reason="LibreOffice (Debian libreoffice-writer-nogui) is not installed; .ci/run installs it"
+)
+
+
+def _save_as(source: Path, fmt: str, tmp_path: Path) -> Path:
+    """A file as LibreOffice saves it in another format (a .doc saved from a DOCX, as agencies do)."""
+    out = tmp_path / "converted"
+    subprocess.run(
+        [str(LIBREOFFICE), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to",
+         fmt, "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return out / f"{source.stem}.{fmt.split(':')[0]}"
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_a_doc_saved_by_libreoffice_verifies(tmp_path: Path, suffix: str) -> None:
+    docx = tmp_path / "report.docx"
+    docx.write_bytes(render(SEED, "docx", "plain").data)
+    doc = _save_as(docx, "doc:MS Word 97", tmp_path)
+    assert doc.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # a real binary Word file
+    target = doc.with_suffix(suffix)
+    doc.rename(target)
+    record = extract_file(target)
+    assert record.status == "verified" and record.source is not None and record.source.format in ("doc", "wps")
+    assert flatten(record.report()) == flatten(SEED)
 
 
 def test_html_page_without_the_tables(tmp_path: Path) -> None:
