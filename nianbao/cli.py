@@ -15,14 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
 from nianbao import __version__
 from nianbao.errors import NianbaoError, RecordError, UsageError
-from nianbao.schema import Record, Usage
+
+if TYPE_CHECKING:
+    from nianbao.schema import Record, Usage
 
 EXIT_VERIFIED, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 STDOUT = Path("-")  # ``-o -``: write to standard output
@@ -30,7 +31,7 @@ STDOUT = Path("-")  # ``-o -``: write to standard output
 
 def _version_callback(value: bool) -> None:
     if value:
-        from nianbao.extractor.rules import VERSION
+        from nianbao.extractor.version import VERSION
 
         print(f"nianbao {__version__} (rules parser {VERSION})")
         raise typer.Exit(0)
@@ -246,6 +247,8 @@ def extract(
         out.mkdir(parents=True, exist_ok=True)
     names = _output_names(files)
     counts: Counter[str] = Counter()
+    from nianbao.schema import Usage
+
     usage, llm_reports, llm_attempts = Usage(), 0, 0
     for i, path in enumerate(files):
         out_file = out / names[i] if out is not None else None
@@ -273,6 +276,10 @@ def extract(
 
 
 def _load_record(path: Path) -> Record:
+    from pydantic import ValidationError
+
+    from nianbao.schema import Record
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -716,6 +723,7 @@ def findings(
     db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
     fmt: Annotated[FindingsFormat, typer.Option("--format", help="Markdown, CSV or an HTML page.")] = FindingsFormat.md,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout ('-': stdout).")] = None,
+    every_document: Annotated[bool, typer.Option(help="Findings per document, not per report.")] = False,
 ) -> None:
     """Every error and warning per agency and year: the source's own inconsistencies apart from what
     nianbao could not read, with the cells and the sentence or other report that contradicts them."""
@@ -725,11 +733,17 @@ def findings(
     if not db.exists():
         _say(f"{db}: no such store; run `nianbao run` first")
         raise typer.Exit(EXIT_USAGE)
-    render = {FindingsFormat.md: fr.to_markdown, FindingsFormat.csv: fr.to_csv, FindingsFormat.html: fr.to_html}[fmt]
     with Store(db) as store:
-        found = fr.collect(store)
+        found = fr.collect(store, every_document)
+        if fmt is FindingsFormat.html:
+            from nianbao import findings_page
+            from nianbao.metrics import per_report
+
+            text = findings_page.render(found, per_report(store))
+        else:
+            text = {FindingsFormat.md: fr.to_markdown, FindingsFormat.csv: fr.to_csv}[fmt](found)
     with _output(out or STDOUT) as f:
-        f.write(render(found))
+        f.write(text)
     by_category, _ = fr.counts(found)
     _say(", ".join(f"{c}: {by_category.get(c, 0)}" for c in fr.CATEGORIES))
 

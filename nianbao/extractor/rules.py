@@ -17,6 +17,7 @@ from functools import lru_cache
 from pydantic import TypeAdapter
 
 from nianbao.errors import NoTablesError
+from nianbao.extractor import version
 from nianbao.extractor.align import (
     Group,
     Piece,
@@ -70,8 +71,7 @@ from nianbao.schema import (
 from nianbao.schema.template import ROWS
 
 BACKEND = "rules"
-# Bump when a change can alter any extracted value: stored results are re-run on a new version.
-VERSION = "1.4.0"
+VERSION = version.VERSION  # (kept here too: bumping it re-runs every stored document)
 
 _PROVENANCE = TypeAdapter(dict[str, Provenance])
 _NEXT_BLOCK = re.compile(r"第\s*二\s*十\s*条\s*第|信\s*息\s*内\s*容")
