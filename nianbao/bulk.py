@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import signal
 import threading
@@ -347,6 +348,87 @@ def _run_lock(db: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One file of ``nianbao extract``: its JSON (already encoded, compact unless ``indent``), its status and
+    the line a person reads; never an exception."""
+
+    path: str
+    status: str  # verified | rejected | failed
+    json: str
+    line: str
+    reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    llm_used: bool = False
+
+
+def summary_line(record: Any) -> str:
+    """The one line a person reads for a result: verified (warnings), or rejected with the first error."""
+    if record.status == "verified":
+        warnings = [v for v in record.violations if v.severity == "warning"]
+        return "verified" + (f" ({len(warnings)} warning{'s' * (len(warnings) > 1)})" if warnings else "")
+    errors = record.errors
+    first = errors[0].message if errors else ""
+    return f"rejected ({record.reason}): {len(errors)} error{'s' * (len(errors) != 1)}; first: {first}"
+
+
+def extract_one(path: str, backend: str = "auto", llm: Any = None, indent: int | None = None) -> Outcome:
+    """Extract one file to its encoded result (in a worker or in-process); never raises."""
+    import json
+
+    from nianbao.pipeline import extract_file, failed_record
+
+    try:
+        record = extract_file(path, backend, llm)
+    except NianbaoError as e:
+        return Outcome(path, "failed", json.dumps(failed_record(path, e), ensure_ascii=False, indent=indent),
+                       f"failed — {e.reason}", e.reason)  # fmt: skip
+    u = record.usage
+    return Outcome(
+        path, record.status, record.model_dump_json(indent=indent), summary_line(record), record.reason,
+        u.prompt_tokens if u else 0, u.completion_tokens if u else 0, len(record.attempts), u is not None,
+    )  # fmt: skip
+
+
+def extract_many(
+    paths: list[str], backend: str = "auto", llm: Any = None, workers: int = 1, indent: int | None = None
+) -> Iterator[Outcome]:
+    """Every file's :class:`Outcome`, in input order, with at most ``workers * 4`` in flight (memory stays
+    flat at any number of files). A worker that dies fails only the file it was extracting."""
+    if workers <= 1 or len(paths) < 2:
+        for p in paths:
+            yield extract_one(p, backend, llm, indent)
+        return
+    window = workers * 4
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(0,))
+    try:
+        inflight: deque[tuple[str, Future[Outcome]]] = deque()
+        queue = iter(paths)
+        while True:
+            while len(inflight) < window and (nxt := next(queue, None)) is not None:
+                inflight.append((nxt, pool.submit(extract_one, nxt, backend, llm, indent)))
+            if not inflight:
+                return
+            path, fut = inflight.popleft()
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                died = "the worker process died extracting this file (killed, or out of memory)"
+                error = {"type": "WorkerDied", "message": died, "file": path}
+                failed = {"source": {"path": path}, "status": "failed", "error": error}
+                yield Outcome(path, "failed", json.dumps(failed, ensure_ascii=False), f"failed — {died}")
+                rest = [p for p, _ in inflight]  # re-run the others in a fresh pool, in order
+                inflight.clear()
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(0,))
+                for p in rest:
+                    inflight.append((p, pool.submit(extract_one, p, backend, llm, indent)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def default_workers() -> int:

@@ -23,7 +23,7 @@ from nianbao import __version__
 from nianbao.errors import NianbaoError, RecordError, UsageError
 
 if TYPE_CHECKING:
-    from nianbao.schema import Record, Usage
+    from nianbao.schema import Record
 
 EXIT_VERIFIED, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 STDOUT = Path("-")  # ``-o -``: write to standard output
@@ -56,15 +56,6 @@ def _main(
 def _say(line: str) -> None:
     # one line per message, whatever a file name holds (a newline in a name must not split it)
     print(line.replace("\n", "\\n").replace("\r", "\\r"), file=sys.stderr, flush=True)
-
-
-def _summary(record: Record) -> str:
-    if record.status == "verified":
-        warnings = [v for v in record.violations if v.severity == "warning"]
-        return "verified" + (f" ({len(warnings)} warning{'s' * (len(warnings) > 1)})" if warnings else "")
-    errors = record.errors
-    first = errors[0].message if errors else ""
-    return f"rejected ({record.reason}): {len(errors)} error{'s' * (len(errors) != 1)}; first: {first}"
 
 
 def _exit_code(counts: Counter[str]) -> int:
@@ -145,12 +136,6 @@ def _llm_config(
     return config
 
 
-def _say_usage(usage: Usage, reports: int, attempts: int) -> None:
-    if reports:
-        _say(f"LLM: {reports} report(s), {attempts} attempt(s), "
-             f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens")  # fmt: skip
-
-
 def _output_names(paths: list[Path]) -> dict[int, str]:
     """One distinct name per input (by position): ``<stem>.json``; where stems collide
     ``<parent>__<stem>.json`` (goldens/*/source.txt), then with the suffix (``r.html`` beside ``r.txt``),
@@ -198,23 +183,6 @@ def _output(target: Path, newline: str | None = None) -> Iterator[IO[str]]:
         yield f
 
 
-def _emit(data: dict[str, Any], out_file: Path | None, indent: int | None) -> None:
-    if out_file is not None:
-        write_atomically(out_file, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    else:
-        print(json.dumps(data, ensure_ascii=False, indent=indent), flush=True)
-
-
-def _emit_or_say(data: dict[str, Any], out_file: Path | None, indent: int | None, path: Path) -> bool:
-    """Write one result; on an output error (a full disk) say so for this file and go on."""
-    try:
-        _emit(data, out_file, indent)
-        return True
-    except OSError as e:
-        _say(f"{path}: failed — cannot write the result to {out_file or 'stdout'}: {e.strerror or e}")
-        return False
-
-
 @app.command()
 def extract(
     files: Annotated[
@@ -227,7 +195,9 @@ def extract(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write DIR/<file stem>.json instead of printing ('-': stdout).")
     ] = None,
-    indent: Annotated[int | None, typer.Option(help="Pretty-print stdout JSON with this indent.")] = None,
+    indent: Annotated[
+        int | None, typer.Option(help="Pretty-print the JSON with this indent (default: compact).")
+    ] = None,
     backend: BackendOpt = BackendChoice.auto,
     base_url: BaseUrlOpt = None,
     model: ModelOpt = None,
@@ -236,9 +206,12 @@ def extract(
     no_cache: NoCacheOpt = False,
     llm_timeout: TimeoutOpt = 120.0,
     llm_deadline: DeadlineOpt = 600.0,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (0: one per core for 50 files or more, else in-process).")
+    ] = 0,
 ) -> None:
     """Extract tables 2–4 from each FILE and verify them."""
-    from nianbao.pipeline import extract_file, failed_record
+    from nianbao import bulk
 
     llm = _llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache, llm_timeout, llm_deadline)
     if out == STDOUT:
@@ -247,28 +220,29 @@ def extract(
         out.mkdir(parents=True, exist_ok=True)
     names = _output_names(files)
     counts: Counter[str] = Counter()
-    from nianbao.schema import Usage
-
-    usage, llm_reports, llm_attempts = Usage(), 0, 0
-    for i, path in enumerate(files):
-        out_file = out / names[i] if out is not None else None
+    prompt = completion = llm_reports = llm_attempts = 0
+    n_workers = workers if workers > 0 else (bulk.default_workers() if len(files) >= 50 and llm is None else 1)
+    outcomes = bulk.extract_many([str(p) for p in files], backend.value, llm, n_workers, indent)
+    for i, outcome in enumerate(outcomes):
+        path = files[i]
         try:
-            record = extract_file(path, backend.value, llm)
-        except NianbaoError as e:
+            if out is not None:
+                write_atomically(out / names[i], outcome.json + "\n")
+            else:
+                print(outcome.json, flush=True)
+        except OSError as e:  # the output side (a full disk): this file fails, and says so
             counts["failed"] += 1
-            _say(f"{path}: failed — {e.reason}")
-            _emit_or_say(failed_record(path, e), out_file, indent, path)
+            _say(f"{path}: failed — cannot write the result to {out or 'stdout'}: {e.strerror or e}")
             continue
-        if record.usage is not None:
-            llm_reports, llm_attempts = llm_reports + 1, llm_attempts + len(record.attempts)
-            usage = Usage(prompt_tokens=usage.prompt_tokens + record.usage.prompt_tokens,
-                          completion_tokens=usage.completion_tokens + record.usage.completion_tokens)  # fmt: skip
-        if _emit_or_say(record.model_dump(mode="json"), out_file, indent, path):
-            counts[record.status] += 1
-            _say(f"{path}: {_summary(record)}")
-        else:
-            counts["failed"] += 1
-    _say_usage(usage, llm_reports, llm_attempts)
+        counts[outcome.status] += 1
+        _say(f"{path}: {outcome.line}")
+        if outcome.llm_used:
+            llm_reports, llm_attempts = llm_reports + 1, llm_attempts + outcome.attempts
+            prompt, completion = prompt + outcome.prompt_tokens, completion + outcome.completion_tokens
+    if llm_reports:
+        _say(
+            f"LLM: {llm_reports} report(s), {llm_attempts} attempt(s), {prompt} prompt + {completion} completion tokens"
+        )
     _say(
         f"{len(files)} file(s): {counts['verified']} verified, {counts['rejected']} rejected, {counts['failed']} failed"
     )
@@ -303,6 +277,7 @@ def verify_cmd(
 ) -> None:
     """Re-check saved extraction JSON: identities, and grounding against the source when it is present.
     What the extraction could not read stays an error."""
+    from nianbao.bulk import summary_line
     from nianbao.pipeline import reverify, source_if_unchanged
 
     counts: Counter[str] = Counter()
@@ -317,7 +292,7 @@ def verify_cmd(
         checked = reverify(record, text)
         note = f"; grounding checked against stored excerpts only ({why_not})" if why_not else ""
         changed = f" (was {record.status})" if record.status != checked.status else ""
-        _say(f"{path}: {_summary(checked)}{changed}{note}")
+        _say(f"{path}: {summary_line(checked)}{changed}{note}")
         counts[checked.status] += 1
         print(json.dumps(checked.model_dump(mode="json"), ensure_ascii=False, indent=indent), flush=True)
     _say(f"{len(files)} file(s): {counts['verified']} verified, {counts['rejected']} rejected, "

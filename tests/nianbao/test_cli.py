@@ -176,3 +176,14 @@ def test_llm_backend_without_an_endpoint_is_a_clear_error(monkeypatch: pytest.Mo
         ],
     )
     assert bad.exit_code == 2 and "json_schema" in bad.stderr and "tools" in bad.stderr  # the choices, named
+
+
+def test_extract_with_workers_keeps_input_order_and_results(tmp_path: Path) -> None:
+    files = [*SOURCES, *SOURCES]  # ten files, in a known order
+    one = runner.invoke(app, ["extract", "--backend", "rules", "--workers", "1", *files])
+    two = runner.invoke(app, ["extract", "--backend", "rules", "--workers", "2", *files])
+    assert one.exit_code == two.exit_code == 0
+    assert [json.loads(x)["source"]["path"] for x in two.stdout.splitlines()] == files
+    assert one.stdout == two.stdout  # the same bytes, whichever process made them
+    pretty = runner.invoke(app, ["extract", "--backend", "rules", "--indent", "2", SOURCES[0]])
+    assert pretty.stdout.startswith("{\n  ")
