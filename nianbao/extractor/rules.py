@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import pairwise
 
 from pydantic import TypeAdapter
 
@@ -291,12 +292,21 @@ class _Builder:
         cursor = region.start
         for spec in specs:
             m = self._find_label(spec, cursor, region.end)
+            if m is None and table == 2:
+                # table 2's labels are distinct words: a row printed out of the template's order (规章 after
+                # 行政许可) is found where it stands
+                m = self._find_label(spec, region.start, region.end)
+                if m is not None and any(a <= m.start() < b for _, a, b in found):
+                    m = None
             if m is None:
                 if spec.key not in OPTIONAL_ROWS:
                     self.notes.append(f"table {table}: row label {spec.label} not found")
                 continue
             found.append((spec, m.start(), m.end()))
-            cursor = m.end()
+            cursor = max(cursor, m.end())
+        if table == 2 and any(a[1] > b[1] for a, b in pairwise(found)):
+            found.sort(key=lambda f: f[1])
+            self.notes.append("table 2 prints its rows out of the template's order; each read where it stands")
         pending = []
         unprinted: list[tuple[RowSpec, int, int, str]] = []
         for i, (spec, _, label_end) in enumerate(found):
@@ -567,6 +577,17 @@ def detect_template(text: str, sections: Sections) -> str:
     return "2021"
 
 
+# A header row of column numbers (OCR and Markdown tables number 申请人情况's columns 1–7), printed on its
+# own line or repeated inside rows: numbering, not values.
+_COLUMN_NUMBERS = re.compile(r"(?m)^[ \t|]*1[ \t|]+2[ \t|]+3[ \t|]+4[ \t|]+5[ \t|]+6(?:[ \t|]+7)?[ \t|]*$")
+
+
+def mask_column_numbers(text: str) -> str:
+    """The text with column-number header rows blanked out, character for character (every offset stays the
+    same, so every span still points into the original text)."""
+    return _COLUMN_NUMBERS.sub(lambda m: re.sub(r"\S", " ", m.group()), text)
+
+
 def extract_rules(text: str) -> RulesResult:
     """Parse normalised report text. Raises when there is nothing that looks like the tables."""
     sections = locate_sections(text)
@@ -574,7 +595,7 @@ def extract_rules(text: str) -> RulesResult:
         raise NoTablesError("no statistical tables found (sections 二/三/四 and their labels are absent)")
     template = detect_template(text, sections)
     identity = read_identity(text)
-    builder = _Builder(text)
+    builder = _Builder(mask_column_numbers(text) if "6" in text else text)
     if template == "2019":
         builder.application_rows, builder.result_rows = APPLICATION_ROWS_2019, RESULT_ROWS_2019
     table2, table3 = (TABLE2_2019, TABLE3_2019) if template == "2019" else (TABLE2_2021, TABLE3_2021)

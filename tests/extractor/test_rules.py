@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -203,3 +204,56 @@ def test_an_agency_error_in_a_forced_row_is_kept_as_printed() -> None:
         "upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 0,
     }  # fmt: skip
     assert (record.status, record.reason) == ("rejected", "source_inconsistent")
+
+
+def test_table_2_rows_out_of_template_order(write_report) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+    from tests.conftest import GOLDENS, seed_text
+
+    text = seed_text("seed_000")
+    docs = "\t第二十条第（一）项\n\n\t信息内容\n\t本年制发件数\n\t本年废止件数\n\t现行有效件数\n\n\t规章\n\t0\n\t0\n\t0\n\n\t行政规范性文件\n\t9\n\t6\n\t87\n\n"
+    licensing = "\t第二十条第（五）项\n\n\t信息内容\n\t本年处理决定数量\n\n\t行政许可\n\t105860\n\n"
+    assert docs + licensing in text
+    moved = text.replace(docs + licensing, licensing + docs)  # 规章/规范性文件 printed after 行政许可
+    record = extract_file(write_report(moved), backend="rules")
+    truth = json.loads((GOLDENS / "seed_000_wushan_2024" / "expected.json").read_text(encoding="utf-8"))
+    assert record.status == "verified" and record.export()["active_disclosure"] == truth["active_disclosure"]
+
+
+def test_column_number_rows_are_numbering_not_values(write_report) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.evals.corpus import render
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    truth = Report.model_validate_json((GOLDENS / "seed_000_wushan_2024" / "expected.json").read_text(encoding="utf-8"))
+    text = render(truth, "txt", "plain").data.decode("utf-8")
+    lines = text.split("\n")
+    head = next(i for i, ln in enumerate(lines) if "本年新收" in ln)
+    middle = next(i for i, ln in enumerate(lines) if "（四）无法提供" in ln or "(四)无法提供" in ln)
+    lines.insert(middle, "1\t2\t3\t4\t5\t6\t7")  # repeated where the table continues (a new page)
+    lines.insert(head, "| 1 | 2 | 3 | 4 | 5 | 6 | 7 |")  # the numbering row under the header
+    record = extract_file(write_report("\n".join(lines)), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)
+
+
+def test_nbsp_and_empty_html_cells_are_blanks_never_zero(write_report) -> None:  # type: ignore[no-untyped-def]
+    import re as _re
+
+    from nianbao.evals.corpus import render
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report
+    from tests.conftest import GOLDENS
+
+    truth = Report.model_validate_json((GOLDENS / "seed_000_wushan_2024" / "expected.json").read_text(encoding="utf-8"))
+    page = render(truth, "html", "blank_zero").data.decode("utf-8")
+    empties = _re.findall(r"<span[^>]*></span>", page)
+    assert empties  # the rendering prints zeros as empty cells
+    page = _re.sub(r"(<span[^>]*>)(</span>)", r"\1&nbsp;\2", page, count=len(empties) // 2)
+    record = extract_file(write_report(page, "r.html"), backend="rules")
+    blanks = [
+        prov for prov in record.provenance.values() if prov.method in ("blank", "inferred") and not prov.text.strip()
+    ]
+    assert blanks  # the &nbsp; and empty cells are blanks (or zeros the identities force, marked inferred)
+    read_zero = [p for p, v in record.provenance.items() if v.method == "read" and v.text == "0"]
+    assert not read_zero  # nothing printed as a blank was read as a printed 0
