@@ -45,6 +45,8 @@ def find_goldens(explicit: Path | None = None) -> Path:
     )
 
 
+LAYOUT_OF = {"lo_pdf": "labels wrapped (LibreOffice PDF)", "doc": "legacy .doc (LibreOffice)"}
+
 # Planted source errors: (what, row, column, delta) — one printed cell changed, the report's totals not.
 PLANTS: tuple[tuple[str, str, str, int], ...] = (
     ("row_total", "results_total", "total", +1),  # breaks 总计 of its row, its column and the balance
@@ -69,6 +71,7 @@ class EvalCase:
     # "caught": a layout this backend cannot read, declared in case.json with why; reported apart and
     # outside the floors, but still a silent error if it ever verifies wrong
     expected_outcome: str | None = None
+    layout: str = ""  # what makes the file hard, for the eval's layouts breakdown
 
 
 def _format_of(path: Path) -> str:
@@ -89,6 +92,7 @@ def golden_cases(goldens: Path) -> list[EvalCase]:
             EvalCase(
                 case_dir.name, "golden", _format_of(source), "as published", truth.template, truth, source,
                 meta["expected_status"], reason, unresolvable, meta.get("expected_outcome"),
+                meta.get("layout_tag", "as published"),
             )
         )  # fmt: skip
     return cases
@@ -115,7 +119,7 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                 zeros = variant in ZERO_VARIANTS
                 yield EvalCase(
                     f"{g.name}/{fmt}/{variant}", "rendered", fmt, variant, g.template, g.truth, path,
-                    "verified", "blank_zeros" if zeros else None,
+                    "verified", "blank_zeros" if zeros else None, layout=f"rendered: {variant}",
                 )  # fmt: skip
             if fmt == "docx" and libreoffice() is not None:  # and as LibreOffice makes PDFs and .doc from it
                 for lo in LIBREOFFICE_FORMATS:
@@ -123,7 +127,15 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                     path = workdir / f"{g.name}.{lo}{r.suffix}"
                     path.write_bytes(r.data)
                     yield EvalCase(
-                        f"{g.name}/{lo}/plain", "rendered", lo, "plain", g.template, g.truth, path, "verified"
+                        f"{g.name}/{lo}/plain",
+                        "rendered",
+                        lo,
+                        "plain",
+                        g.template,
+                        g.truth,
+                        path,
+                        "verified",
+                        layout=LAYOUT_OF[lo],
                     )
             for what, row, col, delta in PLANTS:
                 truth = _planted(g.truth, row, col, delta)
@@ -132,7 +144,7 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                 path.write_bytes(r.data)
                 yield EvalCase(
                     f"{g.name}/{fmt}/planted_{what}", "planted", fmt, "plain", g.template, truth, path,
-                    "rejected", "source_inconsistent",
+                    "rejected", "source_inconsistent", layout="planted source error",
                 )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ def _pct(x: float) -> str:
 def _row(name: str, s: dict[str, Any]) -> str:
     o = s["outcomes"]
     return (
-        f"{name:<22}{s['cases']:>6}{_pct(s['cell_accuracy']):>10}{_pct(s['report_exact']):>10}"
+        f"{name[:36]:<38}{s['cases']:>6}{_pct(s['cell_accuracy']):>10}{_pct(s['report_exact']):>10}"
         f"{o['verified_correct']:>8}{o['expected_rejection']:>10}{o['caught']:>8}{o['false_alarm']:>8}"
         f"{o['silent_error']:>8}{o['failed']:>8}"
     )
@@ -35,7 +35,7 @@ def _adversary_lines(adv: dict[str, Any] | None) -> list[str]:
 
 def table(summary: dict[str, Any]) -> str:
     head = (
-        f"{'':<22}{'cases':>6}{'cells':>10}{'reports':>10}"
+        f"{'':<38}{'cases':>6}{'cells':>10}{'reports':>10}"
         f"{'ok':>8}{'deserved':>10}{'caught':>8}{'f.alarm':>8}{'SILENT':>8}{'failed':>8}"
     )
     o = summary["overall"]
@@ -45,7 +45,8 @@ def table(summary: dict[str, Any]) -> str:
         head,
         _row("all", o),
     ]
-    for key, title in (("by_kind", "kind"), ("by_format", "format"), ("by_template", "template")):
+    breakdowns = (("by_kind", "kind"), ("by_format", "format"), ("by_layout", "layout"), ("by_template", "template"))
+    for key, title in breakdowns:
         lines.append(f"-- by {title}")
         lines.extend(_row(f"  {name}", s) for name, s in summary[key].items())
     lines += [

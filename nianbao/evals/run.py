@@ -52,6 +52,7 @@ class CaseResult:
     known_limit: bool = False  # declared "caught" in case.json, and caught: outside the floors
     cells_misread: int = 0  # cells given a value other than the truth (not merely left blank)
     needed_llm: bool = False  # the rules could not read it (asked the LLM, or would have)
+    layout: str = ""
 
 
 def score(case: EvalCase, record: Record) -> CaseResult:
@@ -107,9 +108,10 @@ def run_case(case: EvalCase, backend: str = "rules", llm: Any = None) -> CaseRes
         return CaseResult(
             case.name, case.kind, case.format, case.variant, case.template, "failed", None, "failed", n, 0,
             {"2": False, "3": False, "4": False}, False, expected_reason=case.expected_reason,
-            seconds=time.perf_counter() - start, error=e.reason,
+            seconds=time.perf_counter() - start, error=e.reason, layout=case.layout,
         )  # fmt: skip
     result = score(case, record)
+    result.layout = case.layout
     result.seconds = time.perf_counter() - start
     result.llm_used = bool(record.attempts)
     result.tokens = record.usage.total if record.usage else 0
@@ -149,11 +151,13 @@ def _share(all_results: list[CaseResult]) -> dict[str, Any]:
 def summarize(results: list[CaseResult], backend: str, wall: float) -> dict[str, Any]:
     by: dict[str, dict[str, list[CaseResult]]] = {
         "format": defaultdict(list),
+        "layout": defaultdict(list),
         "template": defaultdict(list),
         "kind": defaultdict(list),
     }
     for r in results:
         by["format"][r.format].append(r)
+        by["layout"][r.layout or "as published"].append(r)
         by["template"][r.template].append(r)
         by["kind"][r.kind].append(r)
     return {
