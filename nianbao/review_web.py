@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, redirect, render_template, request, url_for
+from flask import Flask, abort, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from nianbao import review
 from nianbao.errors import NianbaoError
 from nianbao.extractor.sections import locate_sections
 from nianbao.pipeline import source_if_unchanged
-from nianbao.schema import Record, cells_of, flatten
+from nianbao.schema import Record, cell_label, cells_of, flatten
 from nianbao.store import Row, Store
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -60,13 +60,38 @@ def _source_segments(row: Row, record: Record) -> tuple[list[tuple[str, str | No
 
 
 def _grid(record: Record) -> dict[str, Any]:
+    """The three tables as printed: rows and columns under their Chinese labels (keys on hover)."""
     cells = flatten(record.report())
     tables: dict[int, dict[str, dict[str, Any]]] = {2: {}, 3: {}, 4: {}}
+    row_labels: dict[str, str] = {}
+    col_labels: dict[str, str] = {}
     for path, value in cells.items():
         table, r, c = path.split(".")
         t = {"active_disclosure": 2, "applications": 3, "reviews_litigation": 4}[table]
+        row_label, col_label = cell_label(path, record.template)
+        row_labels[f"{t}.{r}"] = row_label
+        col_labels[f"{t}.{c}"] = col_label
         tables[t].setdefault(r, {})[c] = {"path": path, "value": "" if value is None else str(value)}
-    return {"tables": tables, "t4_labels": ROW_LABELS_T4}
+    return {"tables": tables, "t4_labels": ROW_LABELS_T4, "row_labels": row_labels, "col_labels": col_labels}
+
+
+def _shown(row: Row) -> Record:
+    """What the page shows: the state now — the reviewer's corrected values once a correction stands."""
+    record = review.record_of(row)
+    if row.effective_status != "reviewed" or not row.corrected:
+        return record
+    data: dict[str, Any] = record.model_dump(mode="json")
+    for table in ("active_disclosure", "applications", "reviews_litigation"):
+        if table in row.corrected:
+            data[table] = row.corrected[table]
+    data["provenance"] = row.corrected.get("provenance", data["provenance"])
+    data["violations"] = [v for v in data["violations"] if v["severity"] == "warning"]
+    data["status"], data["reason"] = "verified", None
+    return Record.model_validate(data)
+
+
+PAGE_SIZE = 50
+WAITING = ("rejected", "changed_since_review")
 
 
 def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
@@ -97,13 +122,44 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
 
     @app.get("/")
     def index() -> str:
+        reason = request.args.get("reason") or ""
+        agency = request.args.get("agency") or ""
+        try:
+            page = max(1, int(request.args.get("page") or 1))
+        except ValueError:
+            abort(400, description="page must be a number")
         with store() as s:
             rows = list(s.latest())
             counts = s.counts()
-        waiting = ("rejected", "changed_since_review")
-        pending = [(r, review.first_error(r)) for r in rows if r.effective_status in waiting]
+        waiting = [r for r in rows if r.effective_status in WAITING]
+        reasons = sorted({r.reason or "" for r in waiting})
+        shown = [
+            r for r in waiting if (not reason or r.reason == reason) and (not agency or agency in (r.agency or ""))
+        ]
+        pages = max(1, -(-len(shown) // PAGE_SIZE))
+        this = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        pending = [(r, review.first_error(r)) for r in this]
         decided = [r for r in rows if r.decision]
-        return render_template("list.html", pending=pending, decided=decided, counts=counts)
+        return render_template("list.html", pending=pending, decided=decided, counts=counts, reasons=reasons,
+                               reason=reason, agency=agency, page=page, pages=pages, total=len(shown))  # fmt: skip
+
+    @app.get("/file/<int:extraction_id>")
+    def original(extraction_id: int) -> Response:
+        """The original file, as the reviewer's own copy: never run as a page of this site (a report's
+        HTML is untrusted), so it is sent sandboxed, and web pages as downloads."""
+        with store() as s:
+            try:
+                row = s.get(extraction_id)
+            except NianbaoError:
+                abort(404)
+        path = Path(row.path)
+        if not path.is_file():
+            abort(404, description=f"{row.path} is no longer there")
+        webpage = path.suffix.lower() in (".html", ".htm", ".xhtml", ".svg")
+        response = send_file(path, as_attachment=webpage, mimetype=None if not webpage else "application/octet-stream")
+        response.headers["Content-Security-Policy"] = "sandbox"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @app.get("/report/<int:extraction_id>")
     def report(extraction_id: int) -> str:
@@ -114,7 +170,10 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
                 abort(404)
         if row.result is None:
             return render_template("failed.html", row=row)
-        record = review.record_of(row)
+        record = _shown(row)
+        with store() as s:
+            later = [r.id for r in s.latest() if r.effective_status in WAITING and r.id != row.id]
+        following = next((i for i in later if i > row.id), later[0] if later else None)
         pieces, missing = _source_segments(row, record)
         bad = {c for v in record.violations if v.severity == "error" for c in v.cells}
         # a cell named by two broken identities (its row's and its column's) is the likely culprit
@@ -123,7 +182,7 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
         return render_template(
             "report.html", row=row, record=record, pieces=pieces, source_missing=missing, grid=_grid(record),
             bad=bad, suspects=suspects, reviewer=default_reviewer, message=request.args.get("message"),
-            cells=list(cells_of(record.template)),
+            cells=list(cells_of(record.template)), next_id=following, changed=row.disagreements(),
         )  # fmt: skip
 
     @app.post("/api/check/<int:extraction_id>")

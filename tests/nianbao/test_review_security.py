@@ -63,3 +63,20 @@ def test_bad_ids_and_malformed_changes_are_client_errors(client: tuple[FlaskClie
         r = c.post(f"/report/{rid}/correct", data={"changes": bad}, headers=h)
         assert r.status_code == 400, bad
     assert _decision(db) is None
+
+
+def test_the_page_shows_the_state_after_a_decision_and_navigates(client: tuple[FlaskClient, Path, int]) -> None:
+    c, _, rid = client
+    h = {"Host": LOCAL, "Origin": f"http://{LOCAL}"}
+    before = c.get(f"/report/{rid}", headers=h).get_data(as_text=True)
+    assert "（一）予以公开" in before or "予以公开" in before  # rows under their printed labels
+    assert 'title="applications"' not in before and 'title="granted"' in before  # keys on hover
+    assert f'href="/file/{rid}"' in before
+    c.post(f"/report/{rid}/correct", data={"changes": '{"applications.granted.natural_person": "9"}'}, headers=h)
+    after = c.get(f"/report/{rid}", headers=h).get_data(as_text=True)
+    assert ">reviewed<" in after and 'data-cell="applications.granted.natural_person" data-original="9"' in after
+    assert "t3_row_total" not in after  # the violations of the reading before the correction are gone
+    original = c.get(f"/file/{rid}", headers=h)
+    assert original.status_code == 200 and original.headers["Content-Security-Policy"] == "sandbox"
+    listing = c.get("/?reason=source_inconsistent&page=1", headers=h)
+    assert listing.status_code == 200 and c.get("/?page=x", headers=h).status_code == 400
