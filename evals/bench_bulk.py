@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -68,6 +70,24 @@ def main() -> None:
         print(f"database: {db_size / 1e6:.1f} MB ({db_size / max(summary.processed, 1) / 1024:.1f} KB per report)")
         again = bulk.run([str(folder)], db, workers=args.workers)
         print(f"re-run: {again.processed} processed, {again.skipped} skipped in {again.seconds:.1f} s")
+        from nianbao.store import Store
+
+        t = time.perf_counter()
+        with Store(db) as store:
+            waiting = [r for r in store.listing() if r.effective_status == "rejected"]
+        print(f"review list: {len(waiting)} waiting of {summary.processed} in {time.perf_counter() - t:.2f} s "
+              "(columns only, no result unpacked)")  # fmt: skip
+        for fmt in ("csv", "parquet", "xlsx"):
+            out = Path(tmp) / f"export.{fmt}"
+            code = (
+                "import resource, sys, time; from pathlib import Path; from nianbao.export import export; "
+                f"t = time.perf_counter(); n = export({str(db)!r}, {fmt!r}, Path({str(out)!r})); "
+                "print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+            )
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            rows, secs, peak = done.stdout.split()
+            print(f"export {fmt}: {rows} rows in {float(secs):.1f} s, peak memory {int(peak) / 1024:.0f} MB, "
+                  f"{out.stat().st_size / 1e6:.1f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":

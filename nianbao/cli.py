@@ -528,16 +528,20 @@ def review_list(
 
     with Store(db) as store:
         waiting = ("rejected", "changed_since_review")
-        rows = [r for r in store.latest() if all_ or r.effective_status in waiting]
+        rows = [r for r in store.listing() if all_ or r.effective_status in waiting]  # columns only: fast
         for r in rows:
-            v = first_error(r)
             who = f"{r.agency or '?'} {r.year or '?'}"
             print(f"{r.id:>6}  {r.effective_status:<20} {r.reason or '':<22} {who:<30} {r.path}")
             if r.effective_status == "changed_since_review":
-                cell, decided, new = r.disagreements()[0]
-                print(f"        {cell}: decided {decided}, now read {new} ({len(r.disagreements())} cell(s) differ)")
-            elif v and r.effective_status == "rejected":
-                print(f"        {v.rule}: {v.message}")
+                changed = store.get(r.id).disagreements()
+                cell, decided, new = changed[0]
+                print(f"        {cell}: decided {decided}, now read {new} ({len(changed)} cell(s) differ)")
+            elif r.effective_status == "rejected":
+                first = r.first_error or (lambda v: f"{v.rule}: {v.message}" if v else None)(
+                    first_error(store.get(r.id))
+                )
+                if first:
+                    print(f"        {first}")
         _say(f"{len(rows)} report(s); store counts: {store.counts()}")
 
 

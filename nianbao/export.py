@@ -191,7 +191,7 @@ def _arrow_schema() -> Any:
 
     text = pa.string()
     types = {"documents": pa.int32(), "year": pa.int32(), "table": pa.int8(), "value": pa.int64(),
-             "amount": pa.decimal128(20, 4)}  # fmt: skip
+             "amount": pa.decimal128(38, 10)}  # fmt: skip
     return pa.schema([(c, types.get(c, text)) for c in LONG_COLUMNS])
 
 

@@ -79,6 +79,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT OR IGNORE INTO paths (sha256, path, seen_at) SELECT sha256, path, added_at FROM documents;
     """,
+    # 3: what the queue shows, in columns: listing a store never unpacks its results
+    """
+    ALTER TABLE extractions ADD COLUMN first_error TEXT;
+    CREATE INDEX IF NOT EXISTS extractions_by_status ON extractions (status, reason);
+    CREATE INDEX IF NOT EXISTS extractions_by_report ON extractions (agency, year, template);
+    """,
 )
 VERSION = 1 + len(MIGRATIONS)
 
@@ -180,6 +186,27 @@ class ReportChoice:
     chosen: int  # the extraction id standing for the report
     others: list[int]  # the other documents' latest extractions
     why: str
+
+
+def _first_error(record: dict[str, Any] | None) -> str | None:
+    for v in (record or {}).get("violations", []):
+        if v.get("severity") == "error":
+            return f"{v['rule']}: {v['message']}"[:500]
+    return None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One document's latest extraction as the queue lists it: columns only, no stored result."""
+
+    id: int
+    path: str
+    status: str
+    effective_status: str
+    reason: str | None
+    agency: str | None
+    year: int | None
+    first_error: str | None
 
 
 def _cells(data: dict[str, Any]) -> dict[str, Any]:
@@ -307,15 +334,15 @@ class Store:
             )
             cur = self.db.execute(
                 "INSERT INTO extractions (sha256, backend, model, parser_version, prompt_version, schema_version, "
-                "status, reason, agency, year, template, result_z, error, usage_json, seconds, created_at, transient) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "status, reason, agency, year, template, result_z, error, usage_json, seconds, created_at, transient, "
+                "first_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     sha256, versions.backend, model, versions.parser_version, versions.prompt_version,
                     versions.schema_version, status, record.get("reason") if record else None,
                     record.get("agency") if record else None, record.get("year") if record else None,
                     record.get("template") if record else None,
                     _pack(record), error,
-                    json.dumps(usage) if usage else None, seconds, now(), int(transient),
+                    json.dumps(usage) if usage else None, seconds, now(), int(transient), _first_error(record),
                 ),
             )  # fmt: skip
             self.seen(sha256, path)
@@ -389,6 +416,22 @@ class Store:
             _, chosen, effective = docs[0]
             why = "the only document" if len(docs) == 1 else f"{effective}, preferred over {len(docs) - 1} other(s)"
             yield ReportChoice(key, chosen, [d[1] for d in docs[1:]], why)
+
+    def listing(self) -> Iterator[Listed]:
+        """The latest extraction of every document, from columns alone (``review list`` at any store size);
+        a decision made on an earlier extraction is the one case whose result is unpacked, to see whether it
+        still stands."""
+        query = (
+            "SELECT e.id, d.path, e.status, e.reason, e.agency, e.year, e.first_error, r.decision, r.extraction_id "
+            "FROM extractions e JOIN documents d ON d.sha256 = e.sha256 "
+            "LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256) "
+            f"WHERE {_IS_LATEST} ORDER BY e.id"
+        )
+        for eid, path, status, reason, agency, year, first, decision, decided_on in self.db.execute(query).fetchall():
+            effective = _EFFECTIVE.get(decision, status)
+            if decision in ("corrected", "source_error") and decided_on != eid:
+                effective = self.get(eid).effective_status
+            yield Listed(eid, path, status, effective, reason, agency, year, first)
 
     def extraction_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM extractions").fetchone()[0])
