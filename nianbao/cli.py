@@ -189,7 +189,8 @@ def extract(
         list[Path],
         typer.Argument(
             help="Report files: .txt/.md text (UTF-8, UTF-16, GB18030), .html/.htm, .pdf with a text "
-            "layer, .docx. (.doc/.wps and scans are refused with the reason.)"
+            "layer, .docx, and .doc/.wps through LibreOffice when it is installed. (Scans without a text layer "
+            "fail with the reason.)"
         ),
     ],
     out: Annotated[

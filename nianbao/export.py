@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,12 +126,21 @@ def _open(out: Path, binary: bool, bom: bool = False) -> Iterator[Any]:
         yield stream
         stream.flush()
         return
-    if binary:
-        with out.open("wb") as fb:
-            yield fb
-    else:
-        with out.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as ft:
-            yield ft
+    # written beside the target and renamed over it when complete: a full disk or a kill leaves the old
+    # file (or none), never a truncated export
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    part = Path(tmp)
+    try:
+        if binary:
+            with part.open("wb") as fb:
+                yield fb
+        else:
+            with part.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as ft:
+                yield ft
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def export(
@@ -225,7 +236,9 @@ def _xlsx(chosen: Iterator[Exported], out: Path) -> int:
     except ImportError:
         raise ExportError("xlsx export needs XlsxWriter: pip install 'nianbao[xlsx]'") from None
     # constant_memory: rows go to disk as written; strings are never turned into formulas
-    book = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_formulas": False,
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
+    os.close(fd)
+    book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False})  # fmt: skip
     bold = book.add_format({"bold": True})
     sheets = {"reports": book.add_worksheet("报告"), "long": book.add_worksheet("长表")}
@@ -263,5 +276,9 @@ def _xlsx(chosen: Iterator[Exported], out: Path) -> int:
                 sheet.write_row(at + 2 + k, 0, [tr.label, *[None if v is None else float(v) if isinstance(v, Decimal)
                                                               else v for v in values]])  # fmt: skip
             line[t] = at + 2 + len(rows) + 1
-    book.close()
+    try:
+        book.close()
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return n
