@@ -166,3 +166,15 @@ def test_utf16_without_a_bom_is_read(tmp_path: Path) -> None:
         path = tmp_path / f"{enc}.txt"
         path.write_bytes(SEED.read_text(encoding="utf-8").encode(enc))
         assert extract_file(path).status == "verified"
+
+
+def test_a_newline_in_a_file_name_keeps_the_message_on_one_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app
+
+    odd = tmp_path / "evil\nname.txt"
+    odd.write_bytes(b"")
+    result = CliRunner().invoke(app, ["extract", str(odd)])
+    (line,) = [ln for ln in result.stderr.splitlines() if "failed" in ln and "empty" in ln]
+    assert "evil\\nname.txt" in line
