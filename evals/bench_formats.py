@@ -1,8 +1,8 @@
 """Benchmark by input format: reports/s for text, HTML and DOCX; pages/s and reports/s for PDF.
 
 Run: ``python -m evals.bench_formats [--seconds S]``. The inputs are the seed goldens rendered by the
-corpus generator (same tables in every format, so the figures compare formats) plus the real files of
-``shared/corpus/dev/`` when present. One process, one core; prints figures, asserts nothing.
+corpus generator (same tables in every format, so the figures compare formats) plus the real reports
+the goldens carry. One process, one core; prints figures, asserts nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from nianbao.pipeline import extract_file
 from nianbao.schema import Report
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT.parent / "shared" / "corpus" / "dev"
+GOLDENS = ROOT / "goldens"
 
 
 def _seeds() -> list[Report]:
@@ -53,12 +53,12 @@ def main() -> None:
                 n_pages = sum(pdf_to_text(p)[1] for p in paths)
                 pages = f"{rate * n_pages / len(paths):.0f}"
             print(f"{'rendered ' + fmt:<28}{rate:>11.0f}{1000 / rate:>11.2f}{pages:>10}")
-    if DEV.is_dir():
-        for name in ("pingtan_2023.html", "shuyang_fgj_2023.html", "pingtan_2023.txt", "hongze_2023.pdf"):
-            path = DEV / name
+    for case in ("dev_pingtan_2023_html", "dev_shuyang_fgj_2023_html", "dev_pingtan_2023_txt", "dev_hongze_2023_pdf"):
+        for path in sorted((GOLDENS / case).glob("source.*")):
+            name = case
             rate = _rate([path], args.seconds / 2)
             pages = f"{rate * pdf_to_text(path)[1]:.0f}" if path.suffix == ".pdf" else ""
-            print(f"{'dev ' + name:<28}{rate:>11.0f}{1000 / rate:>11.2f}{pages:>10}")
+            print(f"{name:<28}{rate:>11.0f}{1000 / rate:>11.2f}{pages:>10}")
 
 
 if __name__ == "__main__":
