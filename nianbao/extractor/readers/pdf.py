@@ -1,7 +1,7 @@
 """PDF (text layer) → text, page by page, with page furniture removed.
 
 Library: pypdfium2 (PDFium; Apache-2.0/BSD-3-Clause). Measured on the real 5-page
-``shared/corpus/dev/hongze_2023.pdf`` on the development machine: pypdfium2 19 ms/document (267 pages/s),
+``goldens/dev_hongze_2023_pdf/source.pdf`` on the development machine: pypdfium2 19 ms/document (267 pages/s),
 pypdf 142 ms (35 pages/s), pdfminer.six 292 ms (17 pages/s) — all permissively licensed, PDFium the
 fastest by 7× and the most faithful to row order in tables. PyMuPDF was not considered (AGPL).
 
