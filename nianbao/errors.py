@@ -11,7 +11,8 @@ has — the reason in words and, where known, the file — and each subclass add
     │   ├── EmptyFileError
     │   ├── BinaryFileError
     │   ├── DecodingError
-    │   └── UnsupportedFormatError
+    │   ├── UnsupportedFormatError
+    │   └── LimitError             beyond a bound on size, pages, table cells (a hostile file)
     ├── ExtractionError            read, but nothing to extract
     │   ├── NoTablesError
     │   └── UnsupportedTemplateError
@@ -79,6 +80,10 @@ class DecodingError(InputError):
 
 class UnsupportedFormatError(InputError):
     """A format nianbao does not read, or a file that is not what its name says."""
+
+
+class LimitError(InputError):
+    """A file beyond one of the bounds of :mod:`nianbao.extractor.readers.limits`."""
 
 
 class ExtractionError(NianbaoError):

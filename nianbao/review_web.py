@@ -172,7 +172,7 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
             return render_template("failed.html", row=row)
         record = _shown(row)
         with store() as s:
-            later = [r.id for r in s.latest() if r.effective_status in WAITING and r.id != row.id]
+            later = [r.id for r in s.listing() if r.effective_status in WAITING and r.id != row.id]
         following = next((i for i in later if i > row.id), later[0] if later else None)
         pieces, missing = _source_segments(row, record)
         bad = {c for v in record.violations if v.severity == "error" for c in v.cells}

@@ -200,12 +200,14 @@ class Listed:
     """One document's latest extraction as the queue lists it: columns only, no stored result."""
 
     id: int
+    sha256: str
     path: str
     status: str
     effective_status: str
     reason: str | None
     agency: str | None
     year: int | None
+    template: str | None
     first_error: str | None
 
 
@@ -375,20 +377,29 @@ class Store:
             return _row(r)
         raise StoreError(f"no extraction with id {extraction_id}", file=self.path)
 
-    def counts(self) -> dict[str, int]:
-        """Documents per effective status (from the status columns; a stored result is unpacked only for a
-        decision made on an earlier extraction, to see whether it still stands)."""
-        out: dict[str, int] = {}
+    def listing(self) -> Iterator[Listed]:
+        """The latest extraction of every document, from columns alone (``review list``, counts and the choice
+        of a report's document at any store size); a decision made on an earlier extraction is the one case
+        whose result is unpacked, to see whether it still stands."""
         query = (
-            "SELECT e.id, e.status, r.decision, r.extraction_id FROM extractions e "
+            "SELECT e.id, e.sha256, d.path, e.status, e.reason, e.agency, e.year, e.template, e.first_error, "
+            "r.decision, r.extraction_id FROM extractions e JOIN documents d ON d.sha256 = e.sha256 "
             "LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256) "
-            f"WHERE {_IS_LATEST}"
+            f"WHERE {_IS_LATEST} ORDER BY e.id"
         )
-        for eid, status, decision, decided_on in self.db.execute(query).fetchall():
-            key = _EFFECTIVE.get(decision, status)
+        for eid, sha, path, status, reason, agency, year, template, first, decision, decided_on in self.db.execute(
+            query
+        ).fetchall():
+            effective = _EFFECTIVE.get(decision, status)
             if decision in ("corrected", "source_error") and decided_on != eid:
-                key = self.get(eid).effective_status
-            out[key] = out.get(key, 0) + 1
+                effective = self.get(eid).effective_status
+            yield Listed(eid, sha, path, status, effective, reason, agency, year, template, first)
+
+    def counts(self) -> dict[str, int]:
+        """Documents per effective status."""
+        out: dict[str, int] = {}
+        for r in self.listing():
+            out[r.effective_status] = out.get(r.effective_status, 0) + 1
         return out
 
     def reports(self, every_document: bool = False) -> Iterator[ReportChoice]:
@@ -396,42 +407,18 @@ class Store:
         why, with the other documents of the same report (the PDF and the web page of one report, identical
         copies). The choice prefers verified, then reviewed, then the agency's confirmed inconsistency, then
         the rest; the first extracted wins a tie. A document whose agency or year could not be read is a
-        report of its own. ``every_document``: one entry per document instead. Reads status columns only."""
-        query = (
-            "SELECT e.id, e.sha256, e.agency, e.year, e.template, e.status, r.decision, r.extraction_id "
-            "FROM extractions e LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256) "
-            f"WHERE {_IS_LATEST} ORDER BY e.id"
-        )
+        report of its own. ``every_document``: one entry per document instead."""
         groups: dict[str, list[tuple[int, int, str]]] = {}
-        for eid, sha, agency, year, template, status, decision, decided_on in self.db.execute(query).fetchall():
-            effective = _EFFECTIVE.get(decision, status)
-            if decision in ("corrected", "source_error") and decided_on != eid:
-                effective = self.get(eid).effective_status
-            key = report_key(agency, year, template)
+        for r in self.listing():
+            key = report_key(r.agency, r.year, r.template)
             if every_document or key is None:
-                key = f"{key or 'unidentified'}#{sha[:12]}"
-            groups.setdefault(key, []).append((_RANK.get(effective, len(_RANK)), eid, effective))
+                key = f"{key or 'unidentified'}#{r.sha256[:12]}"
+            groups.setdefault(key, []).append((_RANK.get(r.effective_status, len(_RANK)), r.id, r.effective_status))
         for key, docs in groups.items():
             docs.sort()
             _, chosen, effective = docs[0]
             why = "the only document" if len(docs) == 1 else f"{effective}, preferred over {len(docs) - 1} other(s)"
             yield ReportChoice(key, chosen, [d[1] for d in docs[1:]], why)
-
-    def listing(self) -> Iterator[Listed]:
-        """The latest extraction of every document, from columns alone (``review list`` at any store size);
-        a decision made on an earlier extraction is the one case whose result is unpacked, to see whether it
-        still stands."""
-        query = (
-            "SELECT e.id, d.path, e.status, e.reason, e.agency, e.year, e.first_error, r.decision, r.extraction_id "
-            "FROM extractions e JOIN documents d ON d.sha256 = e.sha256 "
-            "LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256) "
-            f"WHERE {_IS_LATEST} ORDER BY e.id"
-        )
-        for eid, path, status, reason, agency, year, first, decision, decided_on in self.db.execute(query).fetchall():
-            effective = _EFFECTIVE.get(decision, status)
-            if decision in ("corrected", "source_error") and decided_on != eid:
-                effective = self.get(eid).effective_status
-            yield Listed(eid, path, status, effective, reason, agency, year, first)
 
     def extraction_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM extractions").fetchone()[0])

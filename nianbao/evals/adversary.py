@@ -129,6 +129,21 @@ def _off_by_one(cells: dict[str, CellValue], table: int) -> None:
     cells[path] = int(cells.get(path) or 0) + 1
 
 
+# cells two policies swap, per table: two columns (every row), or two rows (every column)
+_SWAPS: dict[str, dict[int, list[tuple[str, str]]]] = {
+    "swap_columns": {
+        2: [(f"active_disclosure.regulations.{c}", f"active_disclosure.normative_documents.{c}") for c in _DOCS],
+        3: [(f"applications.{r}.natural_person", f"applications.{r}.commercial_enterprise") for r in APPLICATION_ROWS],
+        4: [(f"reviews_litigation.{g}.upheld", f"reviews_litigation.{g}.corrected") for g in REVIEW_GROUPS],
+    },
+    "swap_rows": {
+        2: [("active_disclosure.penalty.decisions", "active_disclosure.coercion.decisions")],
+        3: [(f"applications.granted.{c}", f"applications.partially_granted.{c}") for c in APPLICANT_COLUMNS],
+        4: [(f"reviews_litigation.review.{c}", f"reviews_litigation.litigation_direct.{c}") for c in REVIEW_COLUMNS],
+    },
+}
+
+
 def policy_answer(policy: str, table: int, truth: Report, other: Report | None, reask: bool) -> dict[str, Any] | None:
     """The answer a policy gives for one table (None: no JSON at all)."""
     if policy == "malformed":
@@ -136,25 +151,9 @@ def policy_answer(policy: str, table: int, truth: Report, other: Report | None, 
     cells = dict(flatten(truth))
     if policy == "other_report" and other is not None:
         cells = dict(flatten(other))
-    elif policy == "swap_columns":
-        if table == 2:
-            for c in _DOCS:
-                _swap(cells, f"active_disclosure.regulations.{c}", f"active_disclosure.normative_documents.{c}")
-        elif table == 3:
-            for r in APPLICATION_ROWS:
-                _swap(cells, f"applications.{r}.natural_person", f"applications.{r}.commercial_enterprise")
-        else:
-            for g in REVIEW_GROUPS:
-                _swap(cells, f"reviews_litigation.{g}.upheld", f"reviews_litigation.{g}.corrected")
-    elif policy == "swap_rows":
-        if table == 2:
-            _swap(cells, "active_disclosure.penalty.decisions", "active_disclosure.coercion.decisions")
-        elif table == 3:
-            for c in APPLICANT_COLUMNS:
-                _swap(cells, f"applications.granted.{c}", f"applications.partially_granted.{c}")
-        else:
-            for c in REVIEW_COLUMNS:
-                _swap(cells, f"reviews_litigation.review.{c}", f"reviews_litigation.litigation_direct.{c}")
+    elif policy in _SWAPS:
+        for a, b in _SWAPS[policy][table]:
+            _swap(cells, a, b)
     elif policy == "unit_moved":
         _move_unit(cells, table)
     elif policy == "off_by_one" or (policy == "wrong_then_right" and not reask):

@@ -8,7 +8,9 @@ import os
 import stat
 from pathlib import Path
 
-from nianbao.errors import InputError, UnreadableFileError, UnsupportedFormatError
+__all__ = ["LimitError", "check_regular_file", "check_text"]
+
+from nianbao.errors import LimitError, UnreadableFileError, UnsupportedFormatError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a file read whole
 MAX_UNZIPPED_BYTES = 64 * 1024 * 1024  # word/document.xml inflated (a zip bomb declares gigabytes)
@@ -16,10 +18,6 @@ MAX_TEXT_CHARS = 4_000_000  # text handed to the parser
 MAX_GRID_COLUMNS = 64  # a table's columns after expanding merged cells (the template has 8)
 MAX_GRID_CELLS = 200_000  # a document's table cells after expanding merged cells
 MAX_PDF_PAGES = 500
-
-
-class LimitError(InputError):
-    """A file beyond one of the bounds above."""
 
 
 def check_regular_file(path: Path) -> int:
