@@ -82,6 +82,20 @@ class UnsupportedFormatError(InputError):
     """A format nianbao does not read, or a file that is not what its name says."""
 
 
+class MissingExtraError(InputError):
+    """Reading this file needs an optional part of nianbao that is not installed (``extra``)."""
+
+    def __init__(self, reason: str, *, extra: str, file: str | Path | None = None) -> None:
+        self.extra = extra
+        super().__init__(reason, file=file)
+
+    def _render(self) -> str:
+        return f"{super()._render()}: pip install 'nianbao[{self.extra}]'"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "extra": self.extra}
+
+
 class LimitError(InputError):
     """A file beyond one of the bounds of :mod:`nianbao.extractor.readers.limits`."""
 

@@ -310,6 +310,7 @@ def render_docx(report: Report, variant: str) -> bytes:
         sec_rows = [(cells, kind) for s, cells, kind in rows if s == sec]
         width = max(len(c) for c, _ in sec_rows)
         table = doc.add_table(rows=len(sec_rows), cols=width)
+        table.style = "Table Grid"  # ruled, as the official template's tables are (and scans show them)
         merges = []
         for r, ((cells, kind), row) in enumerate(zip(sec_rows, table.rows, strict=True)):
             row_cells = row.cells  # once per row: table.cell(r, c) rebuilds the whole grid per call
@@ -473,7 +474,65 @@ def _via_libreoffice(report: Report, fmt: str, variant: str) -> bytes:
         return (folder / "out" / f"r{suffix}").read_bytes()
 
 
+# Scans: the LibreOffice PDF printed and scanned — pages rasterised at the resolution named, turned by a
+# fraction of a degree, speckled with noise and saved as JPEG inside an image-only PDF (img2pdf), as a
+# copier's "scan to PDF" makes them. The turn and the noise are seeded by the golden's name: the same
+# golden always gives the same scan.
+SCAN_FORMATS: dict[str, int] = {"scan": 150, "scan200": 200}
+
+
+def scan_pdf(pdf: bytes, dpi: int, seed: str, *, damage: bool = False) -> bytes:
+    """An image-only PDF of ``pdf``'s pages at ``dpi``. ``damage`` rubs out part of one digit of the
+    first page's table (the eval's damaged-scan case: it must come back rejected or right, never wrong)."""
+    import hashlib
+    import random
+
+    import img2pdf  # type: ignore[import-untyped]
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(hashlib.sha256(seed.encode()).digest())
+    noise = np.random.default_rng(rng.randrange(2**32))
+    pages = []
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        for n, page in enumerate(doc):
+            img = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            page.close()
+            if damage and n == 1:
+                _rub_a_digit(img, ImageDraw.Draw(img))
+            img = img.rotate(rng.uniform(-0.8, 0.8), resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+            arr = np.asarray(img, dtype=np.int16) + noise.normal(0, 14, (img.height, img.width)).astype(np.int16)
+            speckle = noise.random((img.height, img.width)) < 0.0015
+            arr[speckle] = 0
+            img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+            buf = io.BytesIO()
+            img.save(buf, "JPEG", quality=60, dpi=(dpi, dpi))
+            pages.append(buf.getvalue())
+    finally:
+        doc.close()
+    return bytes(img2pdf.convert(pages))
+
+
+def _rub_a_digit(img: Any, draw: Any) -> None:
+    """White out the right half of the first dark blob found in the value columns, middle of the page."""
+    import numpy as np
+
+    arr = np.asarray(img)
+    h, w = arr.shape
+    for y in range(int(h * 0.3), int(h * 0.7)):
+        xs = np.nonzero(arr[y, int(w * 0.45) : int(w * 0.8)] < 100)[0]
+        if len(xs) > 3:
+            x = int(w * 0.45) + int(xs[0])
+            draw.rectangle([x + 4, y - 2, x + 16, y + 22], fill=255)
+            return
+
+
 def render(report: Report, fmt: str, variant: str, golden: str = "") -> Rendering:
+    if fmt in SCAN_FORMATS:
+        lo = _via_libreoffice(report, "lo_pdf", variant)
+        return Rendering(golden, fmt, variant, ".pdf", scan_pdf(lo, SCAN_FORMATS[fmt], f"{golden}/{fmt}/{variant}"))
     if fmt in LIBREOFFICE_FORMATS:
         return Rendering(golden, fmt, variant, LIBREOFFICE_FORMATS[fmt][1], _via_libreoffice(report, fmt, variant))
     fn, suffix = RENDERERS[fmt]

@@ -6,7 +6,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from nianbao.errors import EmptyFileError, UnreadableFileError, UnsupportedFormatError
+from nianbao.errors import EmptyFileError, NianbaoError, UnreadableFileError, UnsupportedFormatError
 from nianbao.extractor.document import Document
 from nianbao.extractor.readers.limits import MAX_FILE_BYTES, LimitError, check_regular_file, check_text
 from nianbao.extractor.readers.text import decode_text
@@ -15,6 +15,20 @@ _TEXT_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ""
 
 # Legacy Word/WPS binaries: no maintained pure-Python reader exists; a clear refusal beats garbage.
 _OLE2 = b"\xd0\xcf\x11\xe0"
+
+
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TIFF
+
+
+def _scan(p: Path, data: bytes, digest: str) -> Document:
+    from nianbao.extractor.readers.ocr import scan_to_text
+
+    try:
+        text, _pages = scan_to_text(p, data)
+    except NianbaoError as e:
+        raise e.with_file(p) from None
+    return Document(str(p), "scan", text, None, digest)
 
 
 def read_document(path: str | Path) -> Document:
@@ -47,7 +61,11 @@ def _read(p: Path, data: bytes) -> Document:
         from nianbao.extractor.readers.pdf import pdf_to_text
 
         text, _pages = pdf_to_text(p)
-        return Document(str(p), "pdf", text, None, digest)
+        if text.strip():
+            return Document(str(p), "pdf", text, None, digest)
+        return _scan(p, data, digest)  # no text layer: a scan
+    if suffix in _IMAGE_SUFFIXES or data.startswith(_IMAGE_MAGIC):
+        return _scan(p, data, digest)
     if data.startswith(b"PK\x03\x04"):
         if suffix not in (".docx", ".docm", ".doc", ".wps", ""):  # a .doc that is really a DOCX is read as one
             raise UnsupportedFormatError(f"a ZIP container ({suffix or 'no suffix'}), not a report DOCX", file=p)

@@ -30,7 +30,7 @@ _PAGE_NUMBER = re.compile(
 )
 
 
-def _strip_furniture(page: str) -> str:
+def strip_furniture(page: str) -> str:
     lines = [ln.replace("\t", " ") if _PAGE_NUMBER.match(ln.replace("\t", " ")) else ln for ln in page.split("\n")]
     while lines and not lines[0].strip():
         lines.pop(0)
@@ -190,12 +190,9 @@ def pdf_to_text(path: str | Path) -> tuple[str, int]:
         pages = []
         for page in pdf:
             textpage = page.get_textpage()
-            pages.append(_strip_furniture("\n".join(_layout(_lines(textpage)))))
+            pages.append(strip_furniture("\n".join(_layout(_lines(textpage)))))
             textpage.close()
             page.close()
     finally:
         pdf.close()
-    text = "\n".join(pages)
-    if not text.strip():
-        raise EmptyFileError(f"PDF has {len(pages)} page(s) but no text layer (a scan?); OCR it first", file=path)
-    return text, len(pages)
+    return "\n".join(pages), len(pages)

@@ -1,0 +1,197 @@
+"""Scans — PDFs of page images, and images (PNG, JPEG, TIFF, multi-page TIFF) — → text, by OCR.
+
+Engine: RapidOCR (``rapidocr-onnxruntime``: PaddleOCR's PP-OCRv4 Chinese detection and recognition
+models inside its wheel, run by ONNX Runtime; Apache-2.0), chosen by measurement against Tesseract 5 with
+Debian's ``chi_sim`` on the same scanned report pages (README, "OCR"). It is the optional extra
+``nianbao[ocr]``; without it a scan fails with a message naming the extra.
+
+A page becomes text the way a web page does: its ruled tables (:mod:`.ruling`) are cell grids written a
+row a line with a tab between cells and ``〃`` where a merged cell covers a position (the HTML reader's
+grid), and the text outside them is written line by line, top to bottom. OCR boxes are placed in the
+cell that holds their centre; a box the detector drew across a border is cut at the border and each
+part recognised on its own, so ``9  0  0`` never reads as one number. A cell with ink but no detected
+text (the detector drops a lone ``0``) is recognised from its ink. What OCR reads is never corrected
+here: a misread digit is caught by the verifier's identities, like any other misreading.
+
+Each page's result is cached by the hash of its pixels (diskcache, under ``NIANBAO_CACHE_DIR`` or
+``~/.cache/nianbao``): a re-run, or the same page in another file, is not OCR'd again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nianbao.errors import EmptyFileError, MissingExtraError, UnsupportedFormatError
+from nianbao.extractor.readers.html import MERGED
+from nianbao.extractor.readers.limits import LimitError
+
+MAX_OCR_PAGES = 60  # OCR costs seconds a page; a report is a few pages (its tables fewer)
+MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decompression bomb
+OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
+OCR_VERSION = "1"  # part of the cache key: a change to how pages are read invalidates cached pages
+
+_lock = threading.Lock()
+_engine: Any = None
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised piece of text: page (from 1), box in page pixels, recogniser confidence."""
+
+    text: str
+    page: int
+    box: tuple[int, int, int, int]
+    score: float
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str
+    words: tuple[Word, ...]
+    width: int
+    height: int
+    dpi: float
+
+
+def engine() -> Any:
+    global _engine
+    with _lock:
+        if _engine is None:
+            try:
+                import logging
+
+                from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
+
+                logging.getLogger("RapidOCR").setLevel(logging.WARNING)  # its banner on every load
+            except ImportError:
+                raise MissingExtraError("reading a scan needs the OCR extra", extra="ocr") from None
+            _engine = RapidOCR()
+        return _engine
+
+
+def image_pages(data: bytes, path: Path) -> Iterator[tuple[Any, float]]:
+    """The frames of an image file (each page of a multi-page TIFF) as grey PIL images, with their dpi."""
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS
+    try:
+        img = Image.open(io.BytesIO(data))
+        frames = getattr(img, "n_frames", 1)
+        if frames > MAX_OCR_PAGES:
+            raise LimitError(f"image has {frames} pages, over the limit of {MAX_OCR_PAGES} for OCR", file=path)
+        for i in range(frames):
+            img.seek(i)
+            dpi = _image_dpi(img)
+            yield img.convert("L"), dpi
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as e:
+        raise UnsupportedFormatError(f"not a readable image ({e})", file=path) from None
+
+
+def _image_dpi(img: Any) -> float:
+    dpi = img.info.get("dpi")
+    if dpi and 50 <= float(dpi[0]) <= 1200:
+        return float(dpi[0])
+    return img.width / 8.27  # no resolution recorded: assume the page is A4 wide
+
+
+def pdf_pages(path: Path) -> Iterator[tuple[Any, float]]:
+    """Each page of a PDF rasterised at the resolution of its images (the scan's own), grey."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        if len(pdf) > MAX_OCR_PAGES:
+            raise LimitError(f"scanned PDF has {len(pdf)} pages, over the limit of {MAX_OCR_PAGES} for OCR", file=path)
+        for page in pdf:
+            width_pt, height_pt = page.get_size()
+            images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
+            px = max((img.get_px_size()[0] for img in images), default=0)
+            dpi = min(OCR_DPI, max(150.0, px / (width_pt / 72))) if px else OCR_DPI
+            if width_pt * height_pt * (dpi / 72) ** 2 > MAX_PAGE_PIXELS:
+                raise LimitError(f"a page of {width_pt:.0f}×{height_pt:.0f} pt is too large to OCR", file=path)
+            yield page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"), dpi
+            page.close()
+    finally:
+        pdf.close()
+
+
+def _cache() -> Any:
+    import diskcache
+
+    root = Path(os.environ.get("NIANBAO_CACHE_DIR") or Path.home() / ".cache" / "nianbao")
+    return diskcache.Cache(str(root / "ocr"), size_limit=2**30)
+
+
+def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path) -> list[Page]:
+    import numpy as np
+
+    from nianbao.extractor.readers.ocr_page import read_page
+
+    pages: list[Page] = []
+    cache = None
+    try:
+        cache = _cache()
+    except Exception:  # noqa: BLE001 - a cache that cannot open (read-only home) only costs time
+        cache = None
+    try:
+        for n, (img, dpi) in enumerate(frames, start=1):
+            gray = np.asarray(img, dtype=np.uint8)
+            key = f"{OCR_VERSION}:{hashlib.sha256(gray.tobytes()).hexdigest()}:{gray.shape}:{dpi:.0f}"
+            hit = cache.get(key) if cache is not None else None
+            if hit is None:
+                hit = read_page(gray, dpi, engine())
+                if cache is not None:
+                    cache.set(key, hit)
+            text, words, shape = hit
+            pages.append(
+                Page(text, tuple(Word(t, n, b, s) for t, b, s in words), shape[1], shape[0], dpi)
+            )
+    finally:
+        if cache is not None:
+            cache.close()
+    if not any(p.text.strip() for p in pages):
+        raise EmptyFileError(f"OCR found no text on {len(pages)} page(s)", file=path)
+    return pages
+
+
+def scan_to_text(path: Path, data: bytes) -> tuple[str, list[Page]]:
+    """The OCR'd text of a scanned PDF or an image file, pages joined, page numbers removed."""
+    from nianbao.extractor.readers.pdf import strip_furniture
+
+    frames = pdf_pages(path) if data.startswith(b"%PDF") else image_pages(data, path)
+    pages = ocr_pages(frames, path)
+    return join_pages([strip_furniture(p.text) for p in pages]), pages
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def join_pages(texts: list[str]) -> str:
+    """Pages joined; a table row that a page break cut in two (Word splits a tall row: its values and
+    the first lines of its label on one page, the rest of the label on the next) is made one row again,
+    cell by cell — left apart, the label's second half would read as a row of its own."""
+    lines: list[str] = []
+    for text in texts:
+        page = text.split("\n")
+        if lines and page and lines[-1].startswith("\t") and page[0].startswith("\t"):
+            before, after = lines[-1].split("\t"), page[0].split("\t")
+            if len(before) == len(after) and not _DIGIT.search(page[0]):
+                lines[-1] = "\t".join(_continue(a, b) for a, b in zip(before, after, strict=True))
+                page = page[1:]
+        lines.extend(page)
+    return "\n".join(lines)
+
+
+def _continue(first: str, rest: str) -> str:
+    if not rest or rest == MERGED:
+        return first
+    return rest if first in ("", MERGED) else first + rest

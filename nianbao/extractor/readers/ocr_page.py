@@ -1,0 +1,220 @@
+"""One scanned page → text: deskew, ruled tables as cell grids, OCR boxes placed in their cells.
+
+Kept apart from :mod:`.ocr` (files, pages, cache) so that this, the part that decides where each piece of
+text goes, reads as one procedure. The engine is passed in: anything with RapidOCR's call signature.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nianbao.extractor.readers.html import _Cell, _Table
+from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
+
+# (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
+Words = list[tuple[str, tuple[int, int, int, int], float]]
+MIN_SCORE = 0.5  # below, the recogniser is reading noise (a speckle as "、")
+
+
+@dataclass
+class _Piece:
+    text: str
+    box: tuple[int, int, int, int]
+    score: float
+
+    @property
+    def cy(self) -> float:
+        return (self.box[1] + self.box[3]) / 2
+
+
+@dataclass
+class _Slot:
+    cell: Cell
+    pieces: list[_Piece] = field(default_factory=list)
+
+
+def _bgr(gray: Gray) -> Any:
+    import cv2
+
+    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+
+
+def _char_rows(binary: Gray, box: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
+    """A tall narrow box (a column of characters, one a line — table 4's headers) cut between its
+    characters: the recogniser reads horizontal lines only."""
+    x0, y0, x1, y1 = box
+    rows = (binary[y0:y1, x0:x1] > 0).sum(axis=1)
+    out, start = [], None
+    for i, v in enumerate([*rows.tolist(), 0]):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            if i - start >= 3:
+                out.append((x0, y0 + start, x1, y0 + i))
+            start = None
+    # strokes of one character can leave a blank row between them: rejoin pieces much shorter than wide
+    merged: list[tuple[int, int, int, int]] = []
+    for b in out:
+        if merged and (b[3] - merged[-1][1]) <= (x1 - x0) * 1.15:
+            merged[-1] = (x0, merged[-1][1], x1, b[3])
+        else:
+            merged.append(b)
+    return merged or [box]
+
+
+def _recognise(engine: Any, image: Any, binary: Gray, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
+    if not boxes:
+        return []
+    h, w = image.shape[:2]
+    jobs: list[list[tuple[int, int, int, int]]] = []
+    for box in boxes:
+        tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
+        jobs.append(_char_rows(binary, box) if tall else [box])
+    flat = [b for parts in jobs for b in parts]
+    crops = [image[max(0, y0 - 2) : min(h, y1 + 2), max(0, x0 - 2) : min(w, x1 + 2)] for x0, y0, x1, y1 in flat]
+    results, _elapsed = engine.text_rec(crops)
+    read = iter([(str(t).strip(), float(s)) for t, s in results])
+    out = []
+    for parts in jobs:
+        got = [next(read) for _ in parts]
+        kept = [(t, s) for t, s in got if t and s >= MIN_SCORE]
+        out.append(("".join(t for t, _ in kept), min((s for _, s in kept), default=0.0)))
+    return out
+
+
+_NUMBER_NOISE = re.compile(r"^([-+]?\d[\d,]*(?:\.\d+)?)[.。,，、·'`]$")
+_ITEM_NUMBER = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff]{3})")
+
+
+def _tidy(text: str) -> str:
+    """Noise, not readings: a speckle after a number read as a full stop (``0.``), and the full stop
+    of a label's item number lost (``8属于行政查询事项``: 8 is the item, not a count)."""
+    m = _NUMBER_NOISE.match(text)
+    if m:
+        return m.group(1)
+    return _ITEM_NUMBER.sub(r"\1.", text)
+
+
+def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
+    """Pieces grouped into lines (top to bottom), each line left to right."""
+    out: list[list[_Piece]] = []
+    for p in sorted(pieces, key=lambda p: p.cy):
+        if out:
+            last = out[-1]
+            top = min(q.box[1] for q in last)
+            bottom = max(q.box[3] for q in last)
+            if top <= p.cy <= bottom:
+                last.append(p)
+                continue
+        out.append([p])
+    return [sorted(line, key=lambda p: p.box[0]) for line in out]
+
+
+def _join_line(line: list[_Piece]) -> str:
+    text = line[0].text
+    for prev, p in zip(line, line[1:], strict=False):
+        gap = p.box[0] - prev.box[2]
+        height = prev.box[3] - prev.box[1]
+        text += (" " if gap > height * 0.8 else "") + p.text
+    return text
+
+
+def _cell_text(pieces: list[_Piece]) -> str:
+    # a label wrapped inside its cell continues on the next line: joined without a space, as in the DOCX
+    return _tidy("".join(_join_line(line) for line in _lines(pieces)))
+
+
+def _inside(box: tuple[int, int, int, int], outer: tuple[int, int, int, int], slack: int = 1) -> bool:
+    return box[0] >= outer[0] - slack and box[1] >= outer[1] - slack and box[2] <= outer[2] + slack and box[3] <= outer[3] + slack
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    return (x0, y0, x1, y1) if x1 - x0 >= 4 and y1 - y0 >= (a[3] - a[1]) * 0.4 else None
+
+
+def _ink_box(binary: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
+    """The bounding box of the ink in a cell (noise speckles removed), or None for an empty cell."""
+    import cv2
+
+    x0, y0, x1, y1 = box[0] + 3, box[1] + 3, box[2] - 3, box[3] - 3
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    area = binary[y0:y1, x0:x1]
+    area = cv2.morphologyEx(area, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(area, connectivity=8)
+    blobs = [stats[i] for i in range(1, count) if stats[i][4] >= 12 and stats[i][3] >= 8]
+    if not blobs:
+        return None
+    bx0 = min(int(s[0]) for s in blobs)
+    by0 = min(int(s[1]) for s in blobs)
+    bx1 = max(int(s[0] + s[2]) for s in blobs)
+    by1 = max(int(s[1] + s[3]) for s in blobs)
+    return (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
+
+
+def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
+    t = _Table()
+    for r in range(table.rows):
+        row = [
+            _Cell(parts=[_cell_text(s.pieces)], rowspan=s.cell.rowspan, colspan=s.cell.colspan)
+            for (rr, _c), s in sorted(slots.items())
+            if rr == r
+        ]
+        t.rows.append(row)
+    return t.render()
+
+
+def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int]]:
+    import cv2
+
+    gray = deskew(gray, dpi)
+    image = _bgr(gray)
+    found = tables(gray, dpi)
+    detected, _ = engine(image, use_cls=False, use_rec=False)
+    boxes = []
+    for quad in detected or []:
+        xs = [int(p[0]) for p in quad]
+        ys = [int(p[1]) for p in quad]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
+    loose: list[tuple[int, int, int, int]] = []
+    to_read: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
+    for box in boxes:
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        k = next((i for i, t in enumerate(found) if t.box[0] <= cx <= t.box[2] and t.box[1] <= cy <= t.box[3]), None)
+        if k is None:
+            loose.append(box)
+            continue
+        # cut at the borders: each part is read within its own cell, never across a ruling line
+        for slot in slots[k].values():
+            part = _overlap(box, slot.cell.box)
+            if part is not None:
+                to_read.append((part, slot))
+    # cells with ink and no detected text: the detector drops a lone "0" in a wide cell
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    taken = {id(s) for _, s in to_read}
+    for k in range(len(found)):
+        for slot in slots[k].values():
+            if id(slot) not in taken and (ink := _ink_box(binary, slot.cell.box)) is not None:
+                to_read.append((ink, slot))
+    texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
+    words: Words = []
+    narrative: list[_Piece] = []
+    for (box, slot), (text, score) in zip([*to_read, *((b, None) for b in loose)], texts, strict=True):
+        if not text or score < MIN_SCORE:
+            continue
+        piece = _Piece(text, box, score)
+        words.append((text, box, score))
+        if slot is None:
+            narrative.append(piece)
+        else:
+            slot.pieces.append(piece)
+    blocks: list[tuple[int, str]] = [(line[0].box[1], _join_line(line)) for line in _lines(narrative)]
+    blocks += [(t.box[1], _render(t, s)) for t, s in zip(found, slots, strict=True)]
+    blocks.sort(key=lambda b: b[0])
+    return "\n".join(text for _, text in blocks), words, (gray.shape[0], gray.shape[1])
