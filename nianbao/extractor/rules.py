@@ -75,6 +75,9 @@ BACKEND = "rules"
 VERSION = version.VERSION  # (kept here too: bumping it re-runs every stored document)
 
 _PROVENANCE = TypeAdapter(dict[str, Provenance])
+# An item number that lost its closing parenthesis ("(予以公开", "(七总计": OCR, and real typos) opens
+# nothing: it is the label's own numbering, not an instruction in parentheses around another row's name.
+_DAMAGED_NUMBERING = re.compile(r"\s*\(\s*[一二三四五六七八九十\d]{0,2}\s*")
 _NEXT_BLOCK = re.compile(r"第\s*二\s*十\s*条\s*第|信\s*息\s*内\s*容")
 TABLE4_CELLS = tuple(f"reviews_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS)
 TABLE4_SPEC = RowSpec("reviews_litigation", "复议/诉讼", re.compile("(?!)"), TABLE4_CELLS)
@@ -281,9 +284,11 @@ class _Builder:
             m = spec.pattern.search(self.text, pos, end)
             if m is None:
                 return None
-            line_start = self.text.rfind("\n", 0, m.start()) + 1
-            before = self.text[line_start : m.start()]
-            if before.count("(") <= before.count(")"):
+            # within the label's own cell: a parenthesis left open in a cell before it (an OCR'd
+            # "(五予处理" that lost its ")") encloses nothing of this one
+            cell_start = max(self.text.rfind("\n", 0, m.start()), self.text.rfind("\t", 0, m.start())) + 1
+            before = self.text[cell_start : m.start()]
+            if before.count("(") <= before.count(")") or _DAMAGED_NUMBERING.fullmatch(before):
                 return m
             pos = m.start() + 1
 

@@ -86,7 +86,33 @@ def _recognise(engine: Any, image: Any, binary: Gray, boxes: list[tuple[int, int
     return out
 
 
-_NUMBER_NOISE = re.compile(r"^([-+]?\d[\d,]*(?:\.\d+)?)[.。,，、·'`]$")
+_NUMBER_NOISE = re.compile(r"^([-+]?\d[\d,]*(?:\.\d+)?)[.。,，、·'`°:：;；\"“”]$")
+_TRAILING_NOISE = re.compile(r"[.。,，、·'`°:：;；\"“”]+$")
+_CLEAN_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
+# a count that the recogniser read with letters that look like digits (O for 0, l for 1, S for 5, B for 8)
+_CONFUSABLE = re.compile(r"(?=.*[^\d.,])[\dODQoUlI|iSsBZzGgTb.,]{1,12}")
+
+
+class _DigitsOnly:
+    """The recogniser's own per-position probabilities decoded over digits (and . ,) alone: how a value
+    cell that came back as ``O`` or ``l0`` reads when it is taken to hold a number, as the template says
+    every value cell does. Its confidence is the recogniser's for the digits it chose."""
+
+    def __init__(self, engine: Any) -> None:
+        import copy
+
+        self.rec = copy.copy(engine.text_rec)
+        inner = self.rec.postprocess_op
+        allowed = np.array([i == 0 or ch in "0123456789.," for i, ch in enumerate(inner.character)])
+
+        def decode(preds: Any, return_word_box: bool = False, **kw: Any) -> Any:
+            return inner(np.where(allowed[None, None, :], preds, 0.0), return_word_box, **kw)
+
+        self.rec.postprocess_op = decode
+
+    def __call__(self, crops: list[Any]) -> list[tuple[str, float]]:
+        results, _ = self.rec(crops)
+        return [(str(t), float(sc)) for t, sc in results]
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff]{3})")
 
 
@@ -157,6 +183,22 @@ def _ink_box(binary: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, in
     return (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
 
 
+def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int], _Slot]], words: Words) -> None:
+    """Value cells read with digit-like letters are read again over digits alone; the new reading is
+    kept only where it has as many characters as the first (no digit invented or dropped) and the
+    recogniser is confident of it. Either way the verifier's identities judge the row."""
+    todo = [p for table in slots for slot in table.values() for p in slot.pieces if _CONFUSABLE.fullmatch(_tidy(p.text))]
+    if not todo:
+        return
+    h, w = image.shape[:2]
+    crops = [image[max(0, p.box[1] - 2) : min(h, p.box[3] + 2), max(0, p.box[0] - 2) : min(w, p.box[2] + 2)] for p in todo]
+    for piece, (text, score) in zip(todo, _DigitsOnly(engine)(crops), strict=True):
+        was, text = _TRAILING_NOISE.sub("", piece.text), _TRAILING_NOISE.sub("", text)
+        if _CLEAN_NUMBER.fullmatch(text) and len(text) == len(was) and score >= 0.5:
+            words.append((f"{text} (read over digits; first read {was!r})", piece.box, score))
+            piece.text = text
+
+
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     t = _Table()
     for r in range(table.rows):
@@ -214,6 +256,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             narrative.append(piece)
         else:
             slot.pieces.append(piece)
+    _reread_confusables(engine, image, slots, words)
     blocks: list[tuple[int, str]] = [(line[0].box[1], _join_line(line)) for line in _lines(narrative)]
     blocks += [(t.box[1], _render(t, s)) for t, s in zip(found, slots, strict=True)]
     blocks.sort(key=lambda b: b[0])
