@@ -95,10 +95,24 @@ def reverify(record: Record, text: str | None) -> Record:
         v for v in record.errors
         if v.rule in EXTRACTION_RULES and (not v.cells or any(c not in record.provenance for c in v.cells))
     ]  # fmt: skip
-    verdict = verify(record.report(), record.provenance, text, carried)
+    fmt = record.source.format if record.source else ""
+    verdict = scan_doubt(verify(record.report(), record.provenance, text, carried), fmt)
     return record.model_copy(
         update={"status": verdict.status, "reason": verdict.reason, "violations": verdict.violations}
     )
+
+
+def scan_doubt(verdict: Verdict, fmt: str) -> Verdict:
+    """On an OCR'd scan a broken identity is not evidence of the agency's arithmetic: a misread digit breaks
+    it the same way. Such a report is not called source-inconsistent; a person decides, with the page."""
+    if fmt != "scan" or verdict.reason != "source_inconsistent":
+        return verdict
+    doubt = Violation(
+        rule="ocr_unconfirmed", severity="error", cells=[],
+        message="an identity fails on an OCR'd scan: a misread digit or the agency's own arithmetic — "
+        "the scan cannot tell which; check the cells against the page image",
+    )  # fmt: skip
+    return Verdict("rejected", "extraction_unverified", [doubt, *verdict.violations])
 
 
 def tables_for_llm(verdict: Verdict, backend: str, template: str) -> list[int]:
@@ -149,6 +163,7 @@ def extract_text(text: str, source: SourceInfo, backend: str = "auto", llm: LLMC
             prompt_version=prompts.CURRENT,
         )  # fmt: skip
         verdict = verify(report, provenance, text, issues)
+    verdict = scan_doubt(verdict, source.format)
     # Findings for auditors (period, narrative vs tables, plausibility): warnings beside the verdict.
     warnings = check_report(text, report, result.sections)
     return Record(

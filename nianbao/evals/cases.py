@@ -18,12 +18,14 @@ from nianbao.errors import EvalSetupError
 from nianbao.evals.corpus import (
     FORMATS,
     LIBREOFFICE_FORMATS,
+    SCAN_FORMATS,
     UNRENDERABLE,
     VARIANTS,
     ZERO_VARIANTS,
     libreoffice,
     render,
     renderable,
+    scan_pdf,
 )
 from nianbao.schema import Report
 
@@ -45,7 +47,21 @@ def find_goldens(explicit: Path | None = None) -> Path:
     )
 
 
-LAYOUT_OF = {"lo_pdf": "labels wrapped (LibreOffice PDF)", "doc": "legacy .doc (LibreOffice)"}
+LAYOUT_OF = {
+    "lo_pdf": "labels wrapped (LibreOffice PDF)",
+    "doc": "legacy .doc (LibreOffice)",
+    "scan": "scanned, 150 dpi (turned, noisy JPEG)",
+    "scan200": "scanned, 200 dpi (turned, noisy JPEG)",
+    "scan_damaged": "scanned, one digit rubbed out",
+}
+
+
+def ocr_available() -> bool:
+    """Whether the OCR extra (and the scan renderer's img2pdf) is installed: scans are generated only then."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("rapidocr_onnxruntime", "img2pdf"))
+
 
 # Planted source errors: (what, row, column, delta) — one printed cell changed, the report's totals not.
 PLANTS: tuple[tuple[str, str, str, int], ...] = (
@@ -137,6 +153,8 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                         "verified",
                         layout=LAYOUT_OF[lo],
                     )
+                    if lo == "lo_pdf" and ocr_available():  # and that PDF printed and scanned
+                        yield from _scans(g, r.data, workdir)
             for what, row, col, delta in PLANTS:
                 truth = _planted(g.truth, row, col, delta)
                 r = render(truth, fmt, "plain", g.name)
@@ -146,6 +164,24 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                     f"{g.name}/{fmt}/planted_{what}", "planted", fmt, "plain", g.template, truth, path,
                     "rejected", "source_inconsistent", layout="planted source error",
                 )  # fmt: skip
+
+
+def _scans(g: EvalCase, lo_pdf: bytes, workdir: Path) -> Iterator[EvalCase]:
+    for scan, dpi in SCAN_FORMATS.items():
+        path = workdir / f"{g.name}.{scan}.pdf"
+        path.write_bytes(scan_pdf(lo_pdf, dpi, f"{g.name}/{scan}/plain"))
+        yield EvalCase(
+            f"{g.name}/{scan}/plain", "rendered", scan, "plain", g.template, g.truth, path, "verified",
+            layout=LAYOUT_OF[scan],
+        )  # fmt: skip
+    # One digit rubbed out: the truth is still what was printed; reading it right or rejecting the report
+    # are both fine (a known limit, outside the floors), verifying anything else is a silent error.
+    path = workdir / f"{g.name}.scan_damaged.pdf"
+    path.write_bytes(scan_pdf(lo_pdf, 150, f"{g.name}/scan_damaged/plain", damage=True))
+    yield EvalCase(
+        f"{g.name}/scan/damaged", "rendered", "scan", "damaged", g.template, g.truth, path, "verified",
+        expected_outcome="caught", layout=LAYOUT_OF["scan_damaged"],
+    )  # fmt: skip
 
 
 def all_cases(goldens: Path, *, generated: bool = True, workdir: Path | None = None) -> list[EvalCase]:

@@ -482,8 +482,8 @@ SCAN_FORMATS: dict[str, int] = {"scan": 150, "scan200": 200}
 
 
 def scan_pdf(pdf: bytes, dpi: int, seed: str, *, damage: bool = False) -> bytes:
-    """An image-only PDF of ``pdf``'s pages at ``dpi``. ``damage`` rubs out part of one digit of the
-    first page's table (the eval's damaged-scan case: it must come back rejected or right, never wrong)."""
+    """An image-only PDF of ``pdf``'s pages at ``dpi``. ``damage`` rubs out half of one digit of table 3
+    (the eval's damaged-scan case: it must come back rejected or right, never wrong)."""
     import hashlib
     import random
 
@@ -497,11 +497,19 @@ def scan_pdf(pdf: bytes, dpi: int, seed: str, *, damage: bool = False) -> bytes:
     pages = []
     doc = pdfium.PdfDocument(pdf)
     try:
-        for n, page in enumerate(doc):
+        rubbed = not damage
+        for page in doc:
             img = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            box = None if rubbed else _digit_to_rub(page)
+            if box is not None:  # white out the right half of that digit: 9 may become 0, 1, 7 or nothing
+                left, bottom, right, top = box
+                k, height = dpi / 72, page.get_height()
+                x0 = (left + right) / 2 * k
+                ImageDraw.Draw(img).rectangle(
+                    [x0, (height - top) * k - 1, right * k + 1, (height - bottom) * k + 1], fill=255
+                )
+                rubbed = True
             page.close()
-            if damage and n == 1:
-                _rub_a_digit(img, ImageDraw.Draw(img))
             img = img.rotate(rng.uniform(-0.8, 0.8), resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
             arr = np.asarray(img, dtype=np.int16) + noise.normal(0, 14, (img.height, img.width)).astype(np.int16)
             speckle = noise.random((img.height, img.width)) < 0.0015
@@ -515,18 +523,21 @@ def scan_pdf(pdf: bytes, dpi: int, seed: str, *, damage: bool = False) -> bytes:
     return bytes(img2pdf.convert(pages))
 
 
-def _rub_a_digit(img: Any, draw: Any) -> None:
-    """White out the right half of the first dark blob found in the value columns, middle of the page."""
-    import numpy as np
-
-    arr = np.asarray(img)
-    h, w = arr.shape
-    for y in range(int(h * 0.3), int(h * 0.7)):
-        xs = np.nonzero(arr[y, int(w * 0.45) : int(w * 0.8)] < 100)[0]
-        if len(xs) > 3:
-            x = int(w * 0.45) + int(xs[0])
-            draw.rectangle([x + 4, y - 2, x + 16, y + 22], fill=255)
-            return
+def _digit_to_rub(page: Any) -> tuple[float, float, float, float] | None:
+    """The box (PDF points) of the first non-zero value digit after 予(以公开) on this page, from its text layer."""
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        at = text.find("予")  # 予以公开, wrapped in its narrow cell
+        width = page.get_width()
+        for i in range(at, len(text)) if at >= 0 else ():
+            if text[i] in "123456789":
+                left, bottom, right, top = textpage.get_charbox(i)
+                if left > 0.35 * width:
+                    return left, bottom, right, top
+        return None
+    finally:
+        textpage.close()
 
 
 def render(report: Report, fmt: str, variant: str, golden: str = "") -> Rendering:

@@ -131,7 +131,9 @@ _T3_WORDS: dict[str, tuple[str, str]] = {
     ),
     "other_no_correction": (
         "1.申请人无正当理由逾期不补正…",
-        rf"{_n('六')}{_lead('其他处理')}\s*{_n('1')}{_lead('申请人无正当理由')}{flex('逾期不补正')}",
+        # or its first words alone: a wrapped label's middle line ("补正、") is lost in some scans
+        rf"{_n('六')}{_lead('其他处理')}\s*{_n('1')}(?:{_lead('申请人无正当理由')}{flex('逾期不补正')}"
+        rf"|{flex('申请人无正当理由逾期')})",
     ),
     "other_unpaid_fee": (
         "2.申请人逾期未按收费通知要求缴纳费用…",

@@ -36,7 +36,7 @@ from nianbao.extractor.readers.limits import LimitError
 MAX_OCR_PAGES = 60  # OCR costs seconds a page; a report is a few pages (its tables fewer)
 MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decompression bomb
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "2"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "3"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
@@ -99,13 +99,13 @@ def _image_dpi(img: Any) -> float:
     dpi = img.info.get("dpi")
     if dpi and 50 <= float(dpi[0]) <= 1200:
         return float(dpi[0])
-    return img.width / 8.27  # no resolution recorded: assume the page is A4 wide
+    return float(img.width) / 8.27  # no resolution recorded: assume the page is A4 wide
 
 
 def pdf_pages(path: Path) -> Iterator[tuple[Any, float]]:
     """Each page of a PDF rasterised at the resolution of its images (the scan's own), grey."""
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
+    import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
     pdf = pdfium.PdfDocument(str(path))
     try:
@@ -140,7 +140,7 @@ def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path) -> list[Page]:
     cache = None
     try:
         cache = _cache()
-    except Exception:  # noqa: BLE001 - a cache that cannot open (read-only home) only costs time
+    except Exception:
         cache = None
     try:
         for n, (img, dpi) in enumerate(frames, start=1):
@@ -152,9 +152,7 @@ def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path) -> list[Page]:
                 if cache is not None:
                     cache.set(key, hit)
             text, words, shape = hit
-            pages.append(
-                Page(text, tuple(Word(t, n, b, s) for t, b, s in words), shape[1], shape[0], dpi)
-            )
+            pages.append(Page(text, tuple(Word(t, n, b, s) for t, b, s in words), shape[1], shape[0], dpi))
     finally:
         if cache is not None:
             cache.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -66,7 +67,9 @@ def _char_rows(binary: Gray, box: tuple[int, int, int, int]) -> list[tuple[int, 
     return merged or [box]
 
 
-def _recognise(engine: Any, image: Any, binary: Gray, boxes: list[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
+def _recognise(
+    engine: Any, image: Any, binary: Gray, boxes: list[tuple[int, int, int, int]]
+) -> list[tuple[str, float]]:
     if not boxes:
         return []
     h, w = image.shape[:2]
@@ -113,6 +116,8 @@ class _DigitsOnly:
     def __call__(self, crops: list[Any]) -> list[tuple[str, float]]:
         results, _ = self.rec(crops)
         return [(str(t), float(sc)) for t, sc in results]
+
+
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff]{3})")
 
 
@@ -142,7 +147,7 @@ def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
 
 def _join_line(line: list[_Piece]) -> str:
     text = line[0].text
-    for prev, p in zip(line, line[1:], strict=False):
+    for prev, p in pairwise(line):
         gap = p.box[0] - prev.box[2]
         height = prev.box[3] - prev.box[1]
         text += (" " if gap > height * 0.8 else "") + p.text
@@ -155,7 +160,12 @@ def _cell_text(pieces: list[_Piece]) -> str:
 
 
 def _inside(box: tuple[int, int, int, int], outer: tuple[int, int, int, int], slack: int = 1) -> bool:
-    return box[0] >= outer[0] - slack and box[1] >= outer[1] - slack and box[2] <= outer[2] + slack and box[3] <= outer[3] + slack
+    return (
+        box[0] >= outer[0] - slack
+        and box[1] >= outer[1] - slack
+        and box[2] <= outer[2] + slack
+        and box[3] <= outer[3] + slack
+    )
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
@@ -171,7 +181,7 @@ def _ink_box(binary: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, in
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
     area = binary[y0:y1, x0:x1]
-    area = cv2.morphologyEx(area, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    area = cv2.morphologyEx(area, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # type: ignore[assignment]
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(area, connectivity=8)
     blobs = [stats[i] for i in range(1, count) if stats[i][4] >= 12 and stats[i][3] >= 8]
     if not blobs:
@@ -187,11 +197,15 @@ def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int
     """Value cells read with digit-like letters are read again over digits alone; the new reading is
     kept only where it has as many characters as the first (no digit invented or dropped) and the
     recogniser is confident of it. Either way the verifier's identities judge the row."""
-    todo = [p for table in slots for slot in table.values() for p in slot.pieces if _CONFUSABLE.fullmatch(_tidy(p.text))]
+    todo = [
+        p for table in slots for slot in table.values() for p in slot.pieces if _CONFUSABLE.fullmatch(_tidy(p.text))
+    ]
     if not todo:
         return
     h, w = image.shape[:2]
-    crops = [image[max(0, p.box[1] - 2) : min(h, p.box[3] + 2), max(0, p.box[0] - 2) : min(w, p.box[2] + 2)] for p in todo]
+    crops = [
+        image[max(0, p.box[1] - 2) : min(h, p.box[3] + 2), max(0, p.box[0] - 2) : min(w, p.box[2] + 2)] for p in todo
+    ]
     for piece, (text, score) in zip(todo, _DigitsOnly(engine)(crops), strict=True):
         was, text = _TRAILING_NOISE.sub("", piece.text), _TRAILING_NOISE.sub("", text)
         if _CLEAN_NUMBER.fullmatch(text) and len(text) == len(was) and score >= 0.5:
@@ -238,7 +252,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             if part is not None:
                 to_read.append((part, slot))
     # cells with ink and no detected text: the detector drops a lone "0" in a wide cell
-    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
     taken = {id(s) for _, s in to_read}
     for k in range(len(found)):
         for slot in slots[k].values():
@@ -247,15 +261,16 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
     words: Words = []
     narrative: list[_Piece] = []
-    for (box, slot), (text, score) in zip([*to_read, *((b, None) for b in loose)], texts, strict=True):
+    placed: list[tuple[tuple[int, int, int, int], _Slot | None]] = [*to_read, *((b, None) for b in loose)]
+    for (box, where), (text, score) in zip(placed, texts, strict=True):
         if not text or score < MIN_SCORE:
             continue
         piece = _Piece(text, box, score)
         words.append((text, box, score))
-        if slot is None:
+        if where is None:
             narrative.append(piece)
         else:
-            slot.pieces.append(piece)
+            where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
     blocks: list[tuple[int, str]] = [(line[0].box[1], _join_line(line)) for line in _lines(narrative)]
     blocks += [(t.box[1], _render(t, s)) for t, s in zip(found, slots, strict=True)]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import EmptyFileError, UnsupportedFormatError
+from nianbao.errors import UnsupportedFormatError
 from nianbao.extractor.readers.limits import MAX_PDF_PAGES, LimitError
 
 _PAGE_NUMBER = re.compile(

@@ -129,7 +129,9 @@ def tables(gray: Gray, dpi: float) -> list[Table]:
     return sorted(found, key=lambda t: t.box[1])
 
 
-def _table(hmask: npt.NDArray[np.bool_], vmask: npt.NDArray[np.bool_], origin: tuple[int, int], dpi: float) -> Table | None:
+def _table(
+    hmask: npt.NDArray[np.bool_], vmask: npt.NDArray[np.bool_], origin: tuple[int, int], dpi: float
+) -> Table | None:
     ys = _positions(hmask.sum(axis=1), dpi * 0.25)
     xs = _positions(vmask.sum(axis=0), dpi * 0.12)
     if len(ys) < 2 or len(xs) < 2:

@@ -1,0 +1,177 @@
+"""Scans: image-only PDFs and images read by OCR, through the same rules and verifier as typed files.
+
+The scans are made here from the goldens (LibreOffice PDF of the DOCX rendering → 150 dpi pages, turned
+a fraction of a degree, noise, JPEG → img2pdf), so each test knows every printed number."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from nianbao.api import extract
+from nianbao.errors import MissingExtraError
+from nianbao.evals.cases import golden_cases
+from nianbao.evals.corpus import _cells, render, scan_pdf
+from nianbao.extractor.readers import ocr, read_document
+from nianbao.extractor.readers.ruling import skew_degrees, tables
+from nianbao.verifier.identities import IDENTITY_RULES
+
+GOLDENS = Path(__file__).resolve().parents[3] / "goldens"
+HAVE_OCR = importlib.util.find_spec("rapidocr_onnxruntime") is not None
+HAVE_LO = (shutil.which("soffice") or shutil.which("libreoffice")) is not None
+if os.environ.get("CI") and not (HAVE_OCR and HAVE_LO):
+    raise RuntimeError("CI reads scans: .ci/run installs nianbao[ocr] and libreoffice-writer-nogui")
+needs_ocr = pytest.mark.skipif(
+    not (HAVE_OCR and HAVE_LO), reason="needs nianbao[ocr] and LibreOffice (.ci/run installs both)"
+)
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))  # every test OCRs for real
+
+
+def _golden(name: str):  # type: ignore[no-untyped-def]
+    return next(c for c in golden_cases(GOLDENS) if c.name == name)
+
+
+_LO: dict[str, bytes] = {}
+
+
+def _lo_pdf(name: str) -> bytes:
+    if name not in _LO:
+        _LO[name] = render(_golden(name).truth, "lo_pdf", "plain", name).data
+    return _LO[name]
+
+
+@needs_ocr
+@pytest.mark.parametrize("name", ["seed_000_wushan_2024", "dev_pingtan_2021_html"])
+def test_a_150_dpi_noisy_scan_verifies_exactly(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scan_pdf(_lo_pdf(name), 150, name))
+    record = extract(path)
+    assert record.source.format == "scan"
+    assert record.status == "verified", [v.message for v in record.violations if v.severity == "error"]
+    assert _cells(record.report()) == _cells(_golden(name).truth)
+
+
+@needs_ocr
+def test_a_scan_with_a_damaged_digit_is_never_verified_wrong(tmp_path: Path) -> None:
+    name = "seed_001_jiaxian_2024"  # 12 granted to natural persons: half of its 1 rubbed out
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(scan_pdf(_lo_pdf(name), 150, name, damage=True))
+    record = extract(path)
+    right = _cells(record.report()) == _cells(_golden(name).truth)
+    assert record.status == "rejected" or right
+    if record.status == "rejected":
+        # a broken identity on a scan is not blamed on the agency: a misread breaks it the same way
+        assert record.reason == "extraction_unverified"
+        broken = any(v.rule in IDENTITY_RULES for v in record.violations)
+        assert not broken or any(v.rule == "ocr_unconfirmed" for v in record.violations)
+
+
+@needs_ocr
+def test_blank_cells_stay_blank_in_their_columns(tmp_path: Path) -> None:
+    name = "seed_000_wushan_2024"
+    truth = _golden(name).truth
+    lo = render(truth, "lo_pdf", "blank_zero", name).data  # every zero printed as an empty cell
+    path = tmp_path / "blank.pdf"
+    path.write_bytes(scan_pdf(lo, 150, name + "/blank"))
+    record = extract(path)
+    got, want = _cells(record.report()), _cells(truth)
+    # no non-zero number moved into a blank's column: each is where it was printed, or the row rejected
+    for key, value in want.items():
+        if value not in (None, 0) and got.get(key) is not None:
+            assert got[key] == value, key
+    assert record.status == "verified" or any(v.severity == "error" for v in record.violations)
+
+
+@needs_ocr
+def test_a_multi_page_tiff_and_a_png_are_read(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    name = "seed_000_wushan_2024"
+    scan = pdfium.PdfDocument(scan_pdf(_lo_pdf(name), 150, name))
+    pages = [p.render(scale=150 / 72, grayscale=True).to_pil().convert("L") for p in scan]
+    tiff = tmp_path / "report.tif"
+    pages[0].save(tiff, save_all=True, append_images=pages[1:], dpi=(150, 150), compression="tiff_lzw")
+    record = extract(tiff)
+    assert record.status == "verified", [v.message for v in record.violations if v.severity == "error"]
+    assert _cells(record.report()) == _cells(_golden(name).truth)
+    png = tmp_path / "page1.png"
+    pages[0].save(png, dpi=(150, 150))
+    assert "行政规范性文件\t9\t6\t87" in read_document(png).raw_text  # table 2, cell by cell
+
+
+@needs_ocr
+def test_a_page_is_ocrd_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    img = _ruled_table()
+    png = tmp_path / "t.png"
+    img.save(png, dpi=(150, 150))
+    first = read_document(png).raw_text
+
+    def no_engine() -> None:
+        raise AssertionError("the cached page was OCR'd again")
+
+    monkeypatch.setattr(ocr, "engine", no_engine)
+    assert read_document(png).raw_text == first
+
+
+def test_without_the_ocr_extra_the_message_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # as if not installed
+    monkeypatch.setattr(ocr, "_engine", None)
+    png = tmp_path / "scan.png"
+    _ruled_table().save(png)
+    with pytest.raises(MissingExtraError, match=r"pip install 'nianbao\[ocr\]'") as e:
+        read_document(png)
+    assert e.value.file == str(png)
+
+
+def test_a_broken_image_fails_by_name(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 50)
+    with pytest.raises(Exception, match=r"broken\.jpg") as e:
+        read_document(bad)
+    assert "image" in str(e.value) or "OCR" in str(e.value)
+
+
+def _ruled_table(angle: float = 0.0) -> Image.Image:
+    """A 4×3 ruled table at 150 dpi whose first column's two lower cells are merged, and a blank cell."""
+    img = Image.new("L", (1240, 800), 255)
+    d = ImageDraw.Draw(img)
+    xs, ys = [100, 500, 800, 1100], [100, 200, 300, 400, 500]
+    for y in ys:
+        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=2)
+    for x in xs:
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    d.rectangle([xs[0] + 3, ys[3] - 2, xs[1] - 3, ys[3] + 2], fill=255)  # rows 3 and 4 merged in column 0
+    return img.rotate(angle, fillcolor=255) if angle else img
+
+
+def test_ruling_lines_give_cells_with_merges() -> None:
+    (t,) = tables(np.asarray(_ruled_table()), 150)
+    assert (t.rows, t.cols) == (4, 3)
+    merged = [c for c in t.cells if c.rowspan > 1]
+    assert [(c.row, c.col, c.rowspan, c.colspan) for c in merged] == [(2, 0, 2, 1)]
+    assert len(t.cells) == 11
+
+
+def test_skew_is_measured_from_the_lines() -> None:
+    assert abs(skew_degrees(np.asarray(_ruled_table(0.7)), 150) - (-0.7)) < 0.15
+
+
+def test_a_row_cut_by_a_page_break_is_joined() -> None:
+    before = "三、收到\n\t〃\t〃\t4.保护第\t0\t0\t0\t0\t0\t0\t0"
+    after = "\t\t\t三方合法权益\t\t\t\t\t\t\t\n\t〃\t〃\t5.属于三类内部事务信息\t0\t0\t0\t0\t0\t0\t0"
+    joined = ocr.join_pages([before, after]).split("\n")
+    assert joined[1] == "\t〃\t〃\t4.保护第三方合法权益\t0\t0\t0\t0\t0\t0\t0"
+    assert joined[2].startswith("\t〃\t〃\t5.属于")
+    # a next page that starts with numbers is a row of its own
+    assert len(ocr.join_pages([before, "\t\t\t5.属于\t1\t0\t0\t0\t0\t0\t1"]).split("\n")) == 3
