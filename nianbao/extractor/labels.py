@@ -96,7 +96,8 @@ _T3_WORDS: dict[str, tuple[str, str]] = {
     ),
     "denied_three_safeties_one_stability": (
         "3.危及“三安全一稳定”",
-        rf"{_n('3')}{_lead('危及')}\s*[“\"]?\s*{flex('三安全一稳定')}",
+        # 一 read as a dash (—, ——) by OCR and by some fonts' text layers
+        rf"{_n('3')}{_lead('危及')}\s*[“\"]?\s*{flex('三安全')}\s*[一—–\-－]{{1,2}}\s*{flex('稳定')}",
     ),
     "denied_third_party_rights": ("4.保护第三方合法权益", rf"{_n('4')}{_lead('保护')}{flex('第三方合法权益')}"),
     "denied_internal_affairs": (

@@ -69,7 +69,7 @@ def _lines(textpage: Any) -> list[list[_Seg]]:
     for i, ch in enumerate(text[:n]):
         if ch.isspace():
             continue
-        left, bottom, right, top = textpage.get_charbox(i)
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
         if right <= left and top <= bottom:
             continue  # a character PDFium generated, with no box
         chars.append((ch, left, bottom, right, top))
