@@ -13,6 +13,7 @@ import nianbao.extractor.rules
 from nianbao.cli import app
 from nianbao.evals.cases import all_cases
 from nianbao.evals.cases import golden_cases as _golden_cases
+from nianbao.evals.cases import ocr_available
 from nianbao.evals.report import compare
 from nianbao.evals.run import run
 from nianbao.extractor.labels import RowSpec
@@ -132,6 +133,7 @@ def test_generated_corpus_has_renderings_and_planted_errors(tmp_path: Path) -> N
     from nianbao.evals.corpus import libreoffice
 
     made = {"html", "docx", "pdf", "txt"} | ({"lo_pdf", "doc"} if libreoffice() else set())
+    made |= {"scan", "scan200"} if libreoffice() and ocr_available() else set()
     assert {c.format for c in cases if c.kind == "rendered"} == made
 
 

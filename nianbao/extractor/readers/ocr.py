@@ -89,9 +89,15 @@ def image_pages(data: bytes, path: Path) -> Iterator[tuple[Any, float]]:
             raise LimitError(f"image has {frames} pages, over the limit of {MAX_OCR_PAGES} for OCR", file=path)
         for i in range(frames):
             img.seek(i)
+            if img.width * img.height > MAX_PAGE_PIXELS:  # refused from the header, before decoding
+                raise LimitError(
+                    f"an image page of {img.width}×{img.height} pixels, over the limit of {MAX_PAGE_PIXELS}", file=path
+                )
             dpi = _image_dpi(img)
             yield img.convert("L"), dpi
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as e:
+    except Image.DecompressionBombError:
+        raise LimitError(f"an image page of over {MAX_PAGE_PIXELS} pixels (a decompression bomb?)", file=path) from None
+    except (UnidentifiedImageError, OSError, SyntaxError) as e:
         raise UnsupportedFormatError(f"not a readable image ({e})", file=path) from None
 
 
@@ -157,7 +163,7 @@ def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path) -> list[Page]:
         if cache is not None:
             cache.close()
     if not any(p.text.strip() for p in pages):
-        raise EmptyFileError(f"OCR found no text on {len(pages)} page(s)", file=path)
+        raise EmptyFileError(f"no text layer, and OCR found no text on {len(pages)} page(s)", file=path)
     return pages
 
 

@@ -69,9 +69,15 @@ def _lines(textpage: Any) -> list[list[_Seg]]:
     for i, ch in enumerate(text[:n]):
         if ch.isspace():
             continue
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        left, bottom, right, top = textpage.get_charbox(i)
         if right <= left and top <= bottom:
             continue  # a character PDFium generated, with no box
+        # Horizontally, the character's advance (the loose box), not its glyph's ink: a font the PDF does
+        # not embed is drawn with whatever the machine has, and a CJK fallback's tight glyph boxes leave
+        # gaps inside words — the layout would depend on the fonts installed.
+        loose_left, _, loose_right, _ = textpage.get_charbox(i, loose=True)
+        if loose_right > loose_left:
+            left, right = loose_left, loose_right
         chars.append((ch, left, bottom, right, top))
     # A character joins a line when its centre lies within the line's vertical extent. Only full-height
     # characters set that extent: punctuation (. 、 ， “ ”) sits near the baseline with a small box,

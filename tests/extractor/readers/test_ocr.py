@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from nianbao.api import extract
-from nianbao.errors import MissingExtraError
+from nianbao.errors import LimitError, MissingExtraError
 from nianbao.evals.cases import golden_cases
 from nianbao.evals.corpus import _cells, render, scan_pdf
 from nianbao.extractor.readers import ocr, read_document
@@ -140,6 +140,17 @@ def test_a_broken_image_fails_by_name(tmp_path: Path) -> None:
     with pytest.raises(Exception, match=r"broken\.jpg") as e:
         read_document(bad)
     assert "image" in str(e.value) or "OCR" in str(e.value)
+
+
+def test_an_image_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (12000, 12000), 1).save(bomb)  # 144 M pixels in a few kilobytes
+    with pytest.raises(LimitError, match=r"bomb\.png: an image page of over 40000000 pixels"):
+        read_document(bomb)
+    big = tmp_path / "big.png"
+    Image.new("1", (8000, 6000), 1).save(big)  # under PIL's own bomb bound, over nianbao's
+    with pytest.raises(LimitError, match=r"big\.png: an image page of 8000×6000 pixels"):
+        read_document(big)
 
 
 def _ruled_table(angle: float = 0.0) -> Image.Image:
