@@ -26,7 +26,7 @@ from nianbao.evals.cases import golden_cases
 from nianbao.evals.corpus import _cells, render, renderable, scan_pdf
 from nianbao.extractor.normalize import normalize
 from nianbao.extractor.readers.ocr import engine, join_pages, pdf_pages
-from nianbao.extractor.readers.ocr_page import _lines, _join_line, _Piece, _render, _Slot, read_page
+from nianbao.extractor.readers.ocr_page import _join_line, _lines, _Piece, _render, _Slot, read_page
 from nianbao.extractor.readers.pdf import strip_furniture
 from nianbao.extractor.readers.ruling import deskew, tables
 from nianbao.pipeline import extract_text
@@ -116,7 +116,8 @@ def main() -> None:
                 print(f"{g.name:<28}{label:<10} {len(frames)} pages {seconds:6.1f} s  cells {right}/{n}  "
                       f"{'exact' if exact else 'not exact'}")  # fmt: skip
     print(f"\n{len(cases)} reports at {args.dpi} dpi (one process; onnxruntime and tesseract use every core)")
-    for label, (pages, seconds, right, n, exact) in totals.items():
+    for label, figures in totals.items():
+        pages, seconds, right, n, exact = figures
         if pages:
             print(f"  {label:<10} {pages / seconds:5.2f} pages/s   cells right {right / n:6.1%}   "
                   f"reports exact {int(exact)}/{len(cases)}")  # fmt: skip

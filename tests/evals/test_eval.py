@@ -11,9 +11,8 @@ from typer.testing import CliRunner
 
 import nianbao.extractor.rules
 from nianbao.cli import app
-from nianbao.evals.cases import all_cases
+from nianbao.evals.cases import all_cases, ocr_available
 from nianbao.evals.cases import golden_cases as _golden_cases
-from nianbao.evals.cases import ocr_available
 from nianbao.evals.report import compare
 from nianbao.evals.run import run
 from nianbao.extractor.labels import RowSpec
