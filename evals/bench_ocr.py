@@ -117,10 +117,10 @@ def main() -> None:
                       f"{'exact' if exact else 'not exact'}")  # fmt: skip
     print(f"\n{len(cases)} reports at {args.dpi} dpi (one process; onnxruntime and tesseract use every core)")
     for label, figures in totals.items():
-        pages, seconds, right, n, exact = figures
-        if pages:
-            print(f"  {label:<10} {pages / seconds:5.2f} pages/s   cells right {right / n:6.1%}   "
-                  f"reports exact {int(exact)}/{len(cases)}")  # fmt: skip
+        n_pages, total_s, cells_right, cells, reports_exact = figures
+        if n_pages:
+            print(f"  {label:<10} {n_pages / total_s:5.2f} pages/s   cells right {cells_right / cells:6.1%}   "
+                  f"reports exact {int(reports_exact)}/{len(cases)}")  # fmt: skip
     if not have_tesseract:
         print("  tesseract  not installed (Debian: tesseract-ocr tesseract-ocr-chi-sim)")
 
