@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from nianbao.errors import InternalError, NianbaoError
 from nianbao.extractor import rules
+from nianbao.extractor.document import Document, ScanPage
 from nianbao.extractor.normalize import normalize
 from nianbao.extractor.readers import read_document
 from nianbao.extractor.sections import locate_sections
@@ -24,6 +25,7 @@ from nianbao.schema import (
     Provenance,
     Record,
     Report,
+    ScanInfo,
     SourceInfo,
     Usage,
     Violation,
@@ -43,6 +45,11 @@ def sha256_text(text: str) -> str:
 
 
 def load_normalized(path: str | Path) -> tuple[str, SourceInfo]:
+    text, info, _doc = _load(path)
+    return text, info
+
+
+def _load(path: str | Path) -> tuple[str, SourceInfo, Document]:
     doc = read_document(path)
     text = normalize(doc.raw_text)
     info = SourceInfo(
@@ -52,7 +59,38 @@ def load_normalized(path: str | Path) -> tuple[str, SourceInfo]:
         normalized_sha256=sha256_text(text),
         encoding=doc.encoding,
     )
-    return text, info
+    return text, info, doc
+
+
+def locate_on_scan(text: str, pages: tuple[ScanPage, ...], provenance: dict[str, Provenance]) -> ScanInfo:
+    """Each value's page and box on a scan: the line its span lies in is found among the pages' table
+    lines (by its normalised text: offsets differ between the OCR text and the normalised one), and the
+    tab-separated cell the span starts in names the box."""
+    from nianbao.extractor.readers.ocr import join_rows
+
+    where: dict[str, tuple[int, tuple[tuple[int, int, int, int], ...]]] = {}
+    for n, page in enumerate(pages, start=1):
+        for line, boxes in page.lines:
+            where.setdefault(normalize(line).strip("\n"), (n, boxes))
+        if n < len(pages) and page.lines and pages[n].lines:  # a row the page break cut, joined in the text
+            (last, boxes), (first, _) = page.lines[-1], pages[n].lines[0]
+            if (joined := join_rows(last, first)) is not None:
+                where.setdefault(normalize(joined).strip("\n"), (n, boxes))
+    cells: dict[str, tuple[int, int, int, int, int]] = {}
+    for path, prov in provenance.items():
+        start = prov.span.start
+        if prov.method not in ("read", "blank") or not 0 <= start <= len(text):
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        hit = where.get(text[line_start : line_end if line_end >= 0 else len(text)])
+        if hit is None:
+            continue
+        column = text.count("\t", line_start, start) - 1  # the line starts with a tab before its first cell
+        at_page, cell_boxes = hit
+        if 0 <= column < len(cell_boxes):
+            cells[path] = (at_page, *cell_boxes[column])
+    return ScanInfo(pages=[(p.width, p.height, p.dpi) for p in pages], cells=cells)
 
 
 BACKENDS: tuple[str, ...] = ("rules", "llm", "auto")
@@ -184,8 +222,11 @@ def extract_text(text: str, source: SourceInfo, backend: str = "auto", llm: LLMC
 def extract_file(path: str | Path, backend: str = "auto", llm: LLMConfig | None = None) -> Record:
     """Raises :class:`NianbaoError` (naming the file) when the file cannot give an extraction at all."""
     try:
-        text, source = load_normalized(path)
-        return extract_text(text, source, backend, llm)
+        text, source, doc = _load(path)
+        record = extract_text(text, source, backend, llm)
+        if doc.scan is not None:
+            record = record.model_copy(update={"scan": locate_on_scan(text, doc.scan, record.provenance)})
+        return record
     except NianbaoError as e:
         raise e.with_file(path) from None
     except (Exception, RecursionError) as e:  # a reader's bug must not end a batch: name it for this file

@@ -9,6 +9,7 @@ autoescaping (and ``tojson`` for script data), never as markup.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -159,6 +160,30 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
         response = send_file(path, as_attachment=webpage, mimetype=None if not webpage else "application/octet-stream")
         response.headers["Content-Security-Policy"] = "sandbox"
         response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @app.get("/page/<int:extraction_id>/<int:page>.png")
+    def scan_page(extraction_id: int, page: int) -> Response:
+        """A page of a scanned report as it was read (deskewed), for the boxes drawn on it."""
+        with store() as s:
+            try:
+                row = s.get(extraction_id)
+            except NianbaoError:
+                abort(404)
+        record = _shown(row) if row.result is not None else None
+        if record is None or record.scan is None or not 1 <= page <= len(record.scan.pages):
+            abort(404)
+        path = Path(row.path)
+        if (
+            record.source is None
+            or not path.is_file()
+            or hashlib.sha256(path.read_bytes()).hexdigest() != record.source.sha256
+        ):
+            abort(404, description=f"{row.path} is no longer there as it was read")
+        from nianbao.extractor.readers.ocr import page_png
+
+        response = Response(page_png(path, page), mimetype="image/png")
+        response.headers["Cache-Control"] = "private, max-age=3600"
         return response
 
     @app.get("/report/<int:extraction_id>")

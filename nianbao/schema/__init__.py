@@ -30,6 +30,7 @@ from nianbao.schema.records import (
     ProvenanceMethod,
     Record,
     RejectionReason,
+    ScanInfo,
     Severity,
     SourceInfo,
     Status,
@@ -75,7 +76,7 @@ __all__ = [
     "RESULT_ROWS_2019", "REVIEW_COLUMNS", "REVIEW_GROUPS", "ROW_TOTAL", "SCHEMA_VERSION", "SIGNED_CELLS",
     "TABLE2_CELLS", "TABLE2_CELLS_2019", "TABLE3_CELLS", "TABLE3_CELLS_2019", "TABLE4_CELLS", "Amount",
     "CellValue", "Count", "ExtraRow", "ExtractorInfo", "LLMAttempt", "Provenance", "ProvenanceMethod", "Record",
-    "RejectionReason", "Report", "Severity", "SourceInfo", "Span", "Status", "SumIdentity", "Table", "Template",
-    "TemplateRow", "Usage", "Violation", "cell_label", "cells_of", "contract_json", "flatten", "get_cell",
+    "RejectionReason", "Report", "ScanInfo", "Severity", "SourceInfo", "Span", "Status", "SumIdentity", "Table",
+    "Template", "TemplateRow", "Usage", "Violation", "cell_label", "cells_of", "contract_json", "flatten", "get_cell",
     "report_from_cells", "set_cell", "sum_identities", "table_model", "table_of",
 ]  # fmt: skip

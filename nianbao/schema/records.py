@@ -80,6 +80,14 @@ class LLMAttempt(_Strict):
     error: str | None = None
 
 
+class ScanInfo(_Strict):
+    """Where a scanned report's values stand on its pages: each page's size (pixels, after deskewing)
+    and resolution, and for each value read from a table cell the cell's page (from 1) and box."""
+
+    pages: list[tuple[int, int, float]]  # width, height, dpi
+    cells: dict[str, tuple[int, int, int, int, int]] = Field(default_factory=dict)  # page, x0, y0, x1, y1
+
+
 class Record(Report):
     """One extraction: the export contract plus status, violations and provenance — the result
     :func:`nianbao.extract` returns and ``nianbao extract`` writes."""
@@ -95,6 +103,7 @@ class Record(Report):
     extractor: ExtractorInfo | None = None
     attempts: list[LLMAttempt] = Field(default_factory=list)  # every LLM attempt, in order
     usage: Usage | None = None  # tokens over all attempts
+    scan: ScanInfo | None = None  # an OCR'd scan: each value's page and box
 
     def report(self) -> Report:
         return Report.model_validate(self.model_dump(include=set(Report.model_fields)))

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from nianbao import bulk
+from nianbao.schema import Record
 from nianbao.store import Store
 from tests.conftest import ROOT, plant, seed_text
 
@@ -141,3 +143,73 @@ def test_report_text_with_script_is_shown_as_text(served: tuple[str, Path], page
     assert pg.evaluate("window.pwned === undefined")  # type: ignore[attr-defined]
     assert pg.locator("#source script, #source b").count() == 0  # type: ignore[attr-defined]
     assert pg.dialogs == []  # type: ignore[attr-defined]
+
+
+HAVE_OCR = importlib.util.find_spec("rapidocr_onnxruntime") is not None and shutil.which("soffice") is not None
+
+
+@pytest.fixture
+def served_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
+    from nianbao.evals.cases import golden_cases
+    from nianbao.evals.corpus import render, scan_pdf
+
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
+    name = "seed_001_jiaxian_2024"
+    truth = next(c for c in golden_cases(ROOT / "goldens") if c.name == name).truth
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # half of the 1 of 予以公开's 12 rubbed out: the report is rejected and waits, with its page image
+    (folder / "scan.pdf").write_bytes(scan_pdf(render(truth, "lo_pdf", "plain", name).data, 150, name, damage=True))
+    db = tmp_path / "s.db"
+    bulk.run([str(folder)], db)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nianbao.cli", "review", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url, timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield url, db
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.skipif(not HAVE_OCR, reason="needs nianbao[ocr] and LibreOffice (.ci/run installs both)")
+def test_a_scan_is_reviewed_beside_its_page_with_the_cell_outlined(
+    served_scan: tuple[str, Path], page: object, tmp_path: Path
+) -> None:
+    url, db = served_scan
+    with Store(db) as s:
+        (row,) = list(s.latest())
+    assert row.result is not None
+    record = Record.model_validate(row.result)
+    assert record.status == "rejected" and record.scan is not None
+    cell = "applications.new_received.total"  # 36, read cell by cell like every value of the scan
+    at_page, x0, _y0, x1, _y1 = record.scan.cells[cell]
+    pg = page  # type: ignore[assignment]
+    pg.goto(f"{url}/report/{row.id}")  # type: ignore[attr-defined]
+    pg.locator(f"input[data-cell='{cell}']").click()  # type: ignore[attr-defined]
+    pg.wait_for_function("document.getElementById('scan-box').style.display === 'block'")  # type: ignore[attr-defined]
+    img = pg.locator("#scan-img")  # type: ignore[attr-defined]
+    assert img.get_attribute("src") == f"/page/{row.id}/{at_page}.png"
+    natural = img.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+    assert natural == list(record.scan.pages[at_page - 1][:2])  # the page as it was read, deskewed
+    box = pg.locator("#scan-box").bounding_box()  # type: ignore[attr-defined]
+    frame = img.bounding_box()
+    k = frame["width"] / natural[0]
+    assert abs(box["x"] - frame["x"] - x0 * k) < 4 and abs(box["width"] - (x1 - x0) * k) < 6
+    pg.screenshot(path=str(tmp_path / "review-scan.png"))  # type: ignore[attr-defined]
+    # a page that is not there, and a file changed since it was read, are not served
+    assert urllib.request.urlopen(f"{url}/page/{row.id}/{at_page}.png").status == 200
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(f"{url}/page/{row.id}/99.png")
+    Path(row.path).write_bytes(b"%PDF-1.4 replaced")
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(f"{url}/page/{row.id}/{at_page}.png")

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from nianbao.errors import EmptyFileError, NianbaoError, UnreadableFileError, UnsupportedFormatError
-from nianbao.extractor.document import Document
+from nianbao.extractor.document import Document, ScanPage
 from nianbao.extractor.readers.limits import MAX_FILE_BYTES, LimitError, check_regular_file, check_text
 from nianbao.extractor.readers.text import decode_text
 
@@ -25,10 +25,11 @@ def _scan(p: Path, data: bytes, digest: str) -> Document:
     from nianbao.extractor.readers.ocr import scan_to_text
 
     try:
-        text, _pages = scan_to_text(p, data)
+        text, pages = scan_to_text(p, data)
     except NianbaoError as e:
         raise e.with_file(p) from None
-    return Document(str(p), "scan", text, None, digest)
+    layout = tuple(ScanPage(pg.width, pg.height, pg.dpi, pg.lines) for pg in pages)
+    return Document(str(p), "scan", text, None, digest, layout)
 
 
 def read_document(path: str | Path) -> Document:

@@ -36,7 +36,7 @@ from nianbao.extractor.readers.limits import LimitError
 MAX_OCR_PAGES = 60  # OCR costs seconds a page; a report is a few pages (its tables fewer)
 MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decompression bomb
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "3"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "4"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
@@ -59,6 +59,7 @@ class Page:
     width: int
     height: int
     dpi: float
+    lines: tuple[tuple[str, tuple[tuple[int, int, int, int], ...]], ...] = ()  # table lines, their cells' boxes
 
 
 def engine() -> Any:
@@ -157,8 +158,10 @@ def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path) -> list[Page]:
                 hit = read_page(gray, dpi, engine())
                 if cache is not None:
                     cache.set(key, hit)
-            text, words, shape = hit
-            pages.append(Page(text, tuple(Word(t, n, b, s) for t, b, s in words), shape[1], shape[0], dpi))
+            text, words, shape, lines = hit
+            found = tuple(Word(t, n, b, s) for t, b, s in words)
+            boxes = tuple((line, tuple(cells)) for line, cells in lines)
+            pages.append(Page(text, found, shape[1], shape[0], dpi, boxes))
     finally:
         if cache is not None:
             cache.close()
@@ -186,16 +189,43 @@ def join_pages(texts: list[str]) -> str:
     lines: list[str] = []
     for text in texts:
         page = text.split("\n")
-        if lines and page and lines[-1].startswith("\t") and page[0].startswith("\t"):
-            before, after = lines[-1].split("\t"), page[0].split("\t")
-            if len(before) == len(after) and not _DIGIT.search(page[0]):
-                lines[-1] = "\t".join(_continue(a, b) for a, b in zip(before, after, strict=True))
-                page = page[1:]
+        if lines and page and (joined := join_rows(lines[-1], page[0])) is not None:
+            lines[-1] = joined
+            page = page[1:]
         lines.extend(page)
     return "\n".join(lines)
+
+
+def join_rows(last: str, first: str) -> str | None:
+    """A page's last table row and the next page's first, as one row, if the second continues the first
+    (same cells, no number of its own); else None."""
+    if not (last.startswith("\t") and first.startswith("\t")) or _DIGIT.search(first):
+        return None
+    before, after = last.split("\t"), first.split("\t")
+    if len(before) != len(after):
+        return None
+    return "\t".join(_continue(a, b) for a, b in zip(before, after, strict=True))
 
 
 def _continue(first: str, rest: str) -> str:
     if not rest or rest == MERGED:
         return first
     return rest if first in ("", MERGED) else first + rest
+
+
+def page_png(path: Path, page: int) -> bytes:
+    """Page ``page`` (from 1) of a scan as PNG, deskewed exactly as it was read: the boxes of
+    :class:`~nianbao.schema.ScanInfo` are in its pixels."""
+    import numpy as np
+    from PIL import Image
+
+    from nianbao.extractor.readers.ruling import deskew
+
+    data = path.read_bytes()
+    frames = pdf_pages(path) if data.startswith(b"%PDF") else image_pages(data, path)
+    for n, (img, dpi) in enumerate(frames, start=1):
+        if n == page:
+            buf = io.BytesIO()
+            Image.fromarray(deskew(np.asarray(img, dtype=np.uint8), dpi)).save(buf, "PNG", optimize=False)
+            return buf.getvalue()
+    raise UnsupportedFormatError(f"the scan has no page {page}", file=path)

@@ -18,6 +18,7 @@ from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
 
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
 Words = list[tuple[str, tuple[int, int, int, int], float]]
+LineBoxes = list[tuple[str, list[tuple[int, int, int, int]]]]
 MIN_SCORE = 0.5  # below, the recogniser is reading noise (a speckle as "、")
 
 
@@ -225,7 +226,20 @@ def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     return t.render()
 
 
-def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int]]:
+def _row_boxes(table: Table) -> list[list[tuple[int, int, int, int]]]:
+    """For each grid row, the box of the cell at each column (a merged cell's box at every position it
+    covers): the n-th tab-separated cell of the row's line lies in the n-th box."""
+    covering: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+    for c in table.cells:
+        for r in range(c.row, c.row + c.rowspan):
+            for k in range(c.col, c.col + c.colspan):
+                covering[(r, k)] = c.box
+    return [[covering[(r, k)] for k in range(table.cols) if (r, k) in covering] for r in range(table.rows)]
+
+
+def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int], LineBoxes]:
+    """The page's text; the pieces recognised; the (deskewed) page's shape; and each table line with the
+    boxes of its cells, so that a value read from the text can be shown where it stands on the page."""
     import cv2
 
     gray = deskew(gray, dpi)
@@ -272,7 +286,13 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         else:
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
-    blocks: list[tuple[int, str]] = [(line[0].box[1], _join_line(line)) for line in _lines(narrative)]
-    blocks += [(t.box[1], _render(t, s)) for t, s in zip(found, slots, strict=True)]
+    blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [
+        (line[0].box[1], _join_line(line), []) for line in _lines(narrative)
+    ]
+    blocks += [(t.box[1], _render(t, s), _row_boxes(t)) for t, s in zip(found, slots, strict=True)]
     blocks.sort(key=lambda b: b[0])
-    return "\n".join(text for _, text in blocks), words, (gray.shape[0], gray.shape[1])
+    lines: LineBoxes = []
+    for _, text, grid_boxes in blocks:
+        if grid_boxes:  # a table: one line a grid row
+            lines += list(zip(text.split("\n"), grid_boxes, strict=False))
+    return "\n".join(text for _, text, _ in blocks), words, (gray.shape[0], gray.shape[1]), lines
