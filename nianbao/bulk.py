@@ -170,6 +170,16 @@ class RunSummary:
     usage: Usage = field(default_factory=Usage)
     copies: list[tuple[str, str]] = field(default_factory=list)  # identical copies met in this run
     transient: int = 0  # failures the next run will try again
+    ocr_pages: int = 0  # pages of scans read by OCR in this run (cached pages included)
+    ocr_seconds: float = 0.0  # the time those files took, summed over workers
+
+    @property
+    def ocr_rate(self) -> str:
+        """OCR throughput for progress lines: pages per second of worker time × workers is not known
+        here, so the rate is per worker; empty when no scan was read."""
+        if not self.ocr_pages:
+            return ""
+        return f"OCR {self.ocr_pages} page(s), {self.ocr_pages / max(self.ocr_seconds, 1e-9):.2f} pages/s a worker"
 
     @property
     def processed(self) -> int:
@@ -247,6 +257,10 @@ def run(
                 prompt_tokens=summary.usage.prompt_tokens + int(used.get("prompt_tokens", 0)),
                 completion_tokens=summary.usage.completion_tokens + int(used.get("completion_tokens", 0)),
             )
+            scan = (out["record"] or {}).get("scan")
+            if scan:
+                summary.ocr_pages += len(scan["pages"])
+                summary.ocr_seconds += out["seconds"]
             status = out["record"]["status"] if out["record"] else "failed"
             summary.counts[status] += 1
             if out["error"]:

@@ -424,6 +424,7 @@ def run_cmd(
             c = summary.counts
             assert bar is not None
             counts = f"verified {c['verified']} · rejected {c['rejected']} · failed {c['failed']}"
+            counts += f" · {summary.ocr_rate}" if summary.ocr_pages else ""
             bar.update(task, total=total, completed=summary.processed, counts=counts)
 
         callback: bulk.Progress | None = show
@@ -436,8 +437,9 @@ def run_cmd(
             if _t.monotonic() - last[0] >= 5 or summary.processed == total:
                 last[0] = _t.monotonic()
                 c = summary.counts
+                ocr = f"; {summary.ocr_rate}" if summary.ocr_pages else ""
                 _say(f"{summary.processed}/{total}: verified {c['verified']}, rejected {c['rejected']}, "
-                     f"failed {c['failed']}")  # fmt: skip
+                     f"failed {c['failed']}{ocr}")  # fmt: skip
 
         callback = show_lines if progress else None
     try:
@@ -462,6 +464,8 @@ def run_cmd(
         f"failed {c['failed']}), {summary.skipped} already done; {summary.seconds:.1f} s with {n_workers} worker(s); "
         f"store: {db}"
     )
+    if summary.ocr_pages:
+        _say(summary.ocr_rate + " (pages are cached by content: a re-run does not OCR them again)")
     if summary.transient:
         _say(f"{summary.transient} failure(s) were transient (LLM endpoint down, file missing): the next run "
              "tries them again")  # fmt: skip
