@@ -487,6 +487,12 @@ class _Builder:
             return False
         rows = ROWS["2019"][3] if template == "2019" else ROWS["2021"][3]
         labels = {r.key: "".join(normalize_label(r.label).split()) for r in rows}
+        # 三、本年度办理结果 is one cell merged down the result rows: a fragment of it ("度办", "果") is printed
+        # on whichever result row's first line its wrapped lines reach
+        block = "".join(normalize_label("三、本年度办理结果").split())
+        keys = [r.key for r in rows]
+        for key in keys[keys.index("granted") : keys.index("results_total") + 1]:
+            labels[key] += block
         for spec, (lead, _) in zip(specs, found, strict=True):
             pieces = lead.split()  # the fragments of the block and label columns printed on this line
             if not lead or not all(p in labels[spec.key] for p in pieces):
