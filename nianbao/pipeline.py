@@ -96,7 +96,7 @@ def locate_on_scan(text: str, pages: tuple[ScanPage, ...], provenance: dict[str,
 BACKENDS: tuple[str, ...] = ("rules", "llm", "auto")
 # Violations raised while extracting (not by re-checking values): they stay errors in a later
 # re-verification until every cell they name has a value with provenance.
-EXTRACTION_RULES = frozenset({"ambiguous", "no_section", "schema", "no_llm", "unreadable"})
+EXTRACTION_RULES = frozenset({"ambiguous", "no_section", "schema", "no_llm", "unreadable", "ocr_identity"})
 
 
 def judge_for(text: str) -> Callable[[Report, dict[str, Provenance]], list[Violation]]:
@@ -138,6 +138,27 @@ def reverify(record: Record, text: str | None) -> Record:
     return record.model_copy(
         update={"status": verdict.status, "reason": verdict.reason, "violations": verdict.violations}
     )
+
+
+def _identity_on_scan(record: Record, pages: tuple[ScanPage, ...]) -> Record:
+    """A scan whose title (the agency's name) OCR read differently from different crops is not verified:
+    nothing checks a name as the identities check numbers, and a report filed under a misread agency is
+    wrong data. A person confirms it with the page."""
+    if not record.agency:
+        return record
+    for page in pages:
+        for line, readings in page.doubts:
+            if record.agency in normalize(line):
+                doubt = Violation(
+                    rule="ocr_identity", severity="error", cells=[],
+                    message=f"the agency's name ({record.agency}) was read differently from the scan's title "
+                    f"at different crops ({' / '.join(readings)}); confirm it against the page",
+                )  # fmt: skip
+                return record.model_copy(
+                    update={"status": "rejected", "reason": "extraction_unverified",
+                            "violations": [doubt, *record.violations]}
+                )  # fmt: skip
+    return record
 
 
 def scan_doubt(verdict: Verdict, fmt: str) -> Verdict:
@@ -226,6 +247,7 @@ def extract_file(path: str | Path, backend: str = "auto", llm: LLMConfig | None 
         record = extract_text(text, source, backend, llm)
         if doc.scan is not None:
             record = record.model_copy(update={"scan": locate_on_scan(text, doc.scan, record.provenance)})
+            record = _identity_on_scan(record, doc.scan)
         return record
     except NianbaoError as e:
         raise e.with_file(path) from None

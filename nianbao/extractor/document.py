@@ -14,6 +14,7 @@ class ScanPage:
     height: int
     dpi: float
     lines: tuple[tuple[str, tuple[tuple[int, int, int, int], ...]], ...]
+    doubts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # lines read differently from wider crops
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def _scan(p: Path, data: bytes, digest: str) -> Document:
         text, pages = scan_to_text(p, data)
     except NianbaoError as e:
         raise e.with_file(p) from None
-    layout = tuple(ScanPage(pg.width, pg.height, pg.dpi, pg.lines) for pg in pages)
+    layout = tuple(ScanPage(pg.width, pg.height, pg.dpi, pg.lines, pg.doubts) for pg in pages)
     return Document(str(p), "scan", text, None, digest, layout)
 
 

@@ -36,7 +36,7 @@ from nianbao.extractor.readers.limits import LimitError
 MAX_OCR_PAGES = 60  # OCR costs seconds a page; a report is a few pages (its tables fewer)
 MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decompression bomb
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "4"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "6"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
@@ -60,6 +60,7 @@ class Page:
     height: int
     dpi: float
     lines: tuple[tuple[str, tuple[tuple[int, int, int, int], ...]], ...] = ()  # table lines, their cells' boxes
+    doubts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # top lines whose readings disagree, with each reading
 
 
 def engine() -> Any:
@@ -158,10 +159,11 @@ def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path) -> list[Page]:
                 hit = read_page(gray, dpi, engine())
                 if cache is not None:
                     cache.set(key, hit)
-            text, words, shape, lines = hit
+            text, words, shape, lines, doubts = hit
             found = tuple(Word(t, n, b, s) for t, b, s in words)
             boxes = tuple((line, tuple(cells)) for line, cells in lines)
-            pages.append(Page(text, found, shape[1], shape[0], dpi, boxes))
+            unsure = tuple((line, tuple(readings)) for line, readings in doubts)
+            pages.append(Page(text, found, shape[1], shape[0], dpi, boxes, unsure))
     finally:
         if cache is not None:
             cache.close()

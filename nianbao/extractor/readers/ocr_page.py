@@ -19,6 +19,7 @@ from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
 Words = list[tuple[str, tuple[int, int, int, int], float]]
 LineBoxes = list[tuple[str, list[tuple[int, int, int, int]]]]
+Doubts = list[tuple[str, list[str]]]  # a line as placed in the text, and every reading of it
 MIN_SCORE = 0.5  # below, the recogniser is reading noise (a speckle as "、")
 
 
@@ -214,6 +215,32 @@ def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int
             piece.text = text
 
 
+_EDGE_NOISE = re.compile(r"[\s。.，,、·'`]+$")
+
+
+def _doubts(engine: Any, image: Any, narrative: list[_Piece], top: int = 2) -> Doubts:
+    """The page's top lines (a report's title, which names the agency) read again from wider crops: OCR
+    has no identity to check a name against, so a reading is trusted only where the crops agree. The
+    lines they disagree on are returned with every reading."""
+    lines = sorted(narrative, key=lambda p: p.box[1])[:top]
+    if not lines:
+        return []
+    h, w = image.shape[:2]
+    crops = [
+        image[max(0, p.box[1] - pad) : min(h, p.box[3] + pad), max(0, p.box[0] - pad) : min(w, p.box[2] + pad)]
+        for p in lines
+        for pad in (8, 16)
+    ]
+    # one crop a call: a batch pads its images to a common width, and the readings would depend on it
+    again = [engine.text_rec([crop])[0][0] for crop in crops]
+    out: Doubts = []
+    for k, p in enumerate(lines):
+        readings = [p.text, *(str(t) for t, _s in again[2 * k : 2 * k + 2])]
+        if len({_EDGE_NOISE.sub("", "".join(r.split())) for r in readings}) > 1:
+            out.append((p.text, readings))
+    return out
+
+
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     t = _Table()
     for r in range(table.rows):
@@ -237,9 +264,10 @@ def _row_boxes(table: Table) -> list[list[tuple[int, int, int, int]]]:
     return [[covering[(r, k)] for k in range(table.cols) if (r, k) in covering] for r in range(table.rows)]
 
 
-def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int], LineBoxes]:
-    """The page's text; the pieces recognised; the (deskewed) page's shape; and each table line with the
-    boxes of its cells, so that a value read from the text can be shown where it stands on the page."""
+def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int], LineBoxes, Doubts]:
+    """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
+    boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
+    the top lines whose readings disagree (:func:`_doubts`)."""
     import cv2
 
     gray = deskew(gray, dpi)
@@ -295,4 +323,5 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     for _, text, grid_boxes in blocks:
         if grid_boxes:  # a table: one line a grid row
             lines += list(zip(text.split("\n"), grid_boxes, strict=False))
-    return "\n".join(text for _, text, _ in blocks), words, (gray.shape[0], gray.shape[1]), lines
+    doubts = _doubts(engine, image, narrative)
+    return "\n".join(text for _, text, _ in blocks), words, (gray.shape[0], gray.shape[1]), lines, doubts

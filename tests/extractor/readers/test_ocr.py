@@ -190,3 +190,21 @@ def test_a_row_cut_by_a_page_break_is_joined() -> None:
     assert joined[2].startswith("\t〃\t〃\t5.属于")
     # a next page that starts with numbers is a row of its own
     assert len(ocr.join_pages([before, "\t\t\t5.属于\t1\t0\t0\t0\t0\t0\t1"]).split("\n")) == 3
+
+
+def test_a_title_read_differently_from_wider_crops_is_not_verified() -> None:
+    from nianbao.extractor.document import ScanPage
+    from nianbao.pipeline import _identity_on_scan, extract_text, load_normalized
+
+    text, source = load_normalized(GOLDENS / "seed_000_wushan_2024" / "source.txt")
+    record = extract_text(text, source, "rules")
+    assert record.status == "verified" and record.agency == "巫山县"
+    sure = ScanPage(1275, 1651, 150.0, (), ())
+    assert _identity_on_scan(record, (sure,)).status == "verified"
+    title = "巫山县2024年政府信息公开工作年度报告"
+    unsure = ScanPage(
+        1275, 1651, 150.0, (), ((title, (title, "巫山县 2024年政府信息公开工作年度报告", "亚山县2024年…")),)
+    )
+    judged = _identity_on_scan(record, (unsure,))
+    assert (judged.status, judged.reason) == ("rejected", "extraction_unverified")
+    assert judged.violations[0].rule == "ocr_identity" and "亚山县" in judged.violations[0].message
