@@ -264,21 +264,56 @@ def _row_boxes(table: Table) -> list[list[tuple[int, int, int, int]]]:
     return [[covering[(r, k)] for k in range(table.cols) if (r, k) in covering] for r in range(table.rows)]
 
 
+def _detect(engine: Any, gray: Gray) -> list[tuple[int, int, int, int]]:
+    detected, _ = engine(_bgr(gray), use_cls=False, use_rec=False)
+    boxes = []
+    for quad in detected or []:
+        xs = [int(p[0]) for p in quad]
+        ys = [int(p[1]) for p in quad]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    return boxes
+
+
+def _upright(gray: Gray, engine: Any) -> tuple[Gray, list[tuple[int, int, int, int]]]:
+    """The page turned upright, and its text boxes. A page scanned sideways has text lines taller than
+    wide: it is turned a quarter; then the recogniser's own direction classifier, over the page's widest
+    lines, tells whether it is upside down. Returns the boxes detected on the upright page."""
+
+    def shape(found: list[tuple[int, int, int, int]]) -> tuple[int, int]:
+        tall = sum(1 for b in found if (b[3] - b[1]) > 2 * (b[2] - b[0]) and (b[3] - b[1]) > 40)
+        return tall, sum(1 for b in found if (b[2] - b[0]) > 2 * (b[3] - b[1]))
+
+    boxes = _detect(engine, gray)
+    tall, wide = shape(boxes)
+    if tall > 2 * wide and tall >= 5:
+        # a quarter clockwise (upside down is checked next) — kept only if its lines then lie wide: a
+        # table of one-character-a-line headers (table 4's) is tall on an upright page too
+        turned = np.ascontiguousarray(np.rot90(gray, -1))
+        turned_boxes = _detect(engine, turned)
+        turned_tall, turned_wide = shape(turned_boxes)
+        if turned_wide > turned_tall:
+            gray, boxes = turned, turned_boxes
+    lines = sorted(boxes, key=lambda b: b[2] - b[0], reverse=True)[:15]
+    if lines:
+        image = _bgr(gray)
+        crops = [image[b[1] : b[3], b[0] : b[2]] for b in lines]
+        _, labels, _ = engine.text_cls(crops)
+        flipped = sum(1 for label, score in labels if "180" in str(label) and float(score) > 0.9)
+        if flipped > len(lines) / 2:
+            gray = np.ascontiguousarray(gray[::-1, ::-1])
+            boxes = _detect(engine, gray)
+    return gray, boxes
+
+
 def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int], LineBoxes, Doubts]:
     """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
     boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
     the top lines whose readings disagree (:func:`_doubts`)."""
     import cv2
 
-    gray = deskew(gray, dpi)
+    gray, boxes = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
     found = tables(gray, dpi)
-    detected, _ = engine(image, use_cls=False, use_rec=False)
-    boxes = []
-    for quad in detected or []:
-        xs = [int(p[0]) for p in quad]
-        ys = [int(p[1]) for p in quad]
-        boxes.append((min(xs), min(ys), max(xs), max(ys)))
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
     loose: list[tuple[int, int, int, int]] = []
     to_read: list[tuple[tuple[int, int, int, int], _Slot | None]] = []

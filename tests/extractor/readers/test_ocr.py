@@ -208,3 +208,16 @@ def test_a_title_read_differently_from_wider_crops_is_not_verified() -> None:
     judged = _identity_on_scan(record, (unsure,))
     assert (judged.status, judged.reason) == ("rejected", "extraction_unverified")
     assert judged.violations[0].rule == "ocr_identity" and "亚山县" in judged.violations[0].message
+
+
+@needs_ocr
+@pytest.mark.parametrize("turn", [90, 180])
+def test_a_page_scanned_sideways_or_upside_down_is_turned_upright(tmp_path: Path, turn: int) -> None:
+    import pypdfium2 as pdfium
+
+    name = "seed_000_wushan_2024"
+    scan = pdfium.PdfDocument(scan_pdf(_lo_pdf(name), 150, name))
+    page = scan[0].render(scale=150 / 72, grayscale=True).to_pil().convert("L")
+    png = tmp_path / f"turned{turn}.png"
+    page.rotate(turn, expand=True, fillcolor=255).save(png, dpi=(150, 150))
+    assert "行政规范性文件\t9\t6\t87" in read_document(png).raw_text
