@@ -218,7 +218,7 @@ def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int
 _EDGE_NOISE = re.compile(r"[\s。.，,、·'`]+$")
 
 
-def _doubts(engine: Any, image: Any, narrative: list[_Piece], top: int = 2) -> Doubts:
+def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top: int = 2) -> Doubts:
     """The page's top lines (a report's title, which names the agency) read again from wider crops: OCR
     has no identity to check a name against, so a reading is trusted only where the crops agree. The
     lines they disagree on are returned with every reading."""
@@ -237,8 +237,26 @@ def _doubts(engine: Any, image: Any, narrative: list[_Piece], top: int = 2) -> D
     for k, p in enumerate(lines):
         readings = [p.text, *(str(t) for t, _s in again[2 * k : 2 * k + 2])]
         if len({_EDGE_NOISE.sub("", "".join(r.split())) for r in readings}) > 1:
-            out.append((p.text, readings))
+            chosen = _by_place(readings)
+            if chosen is None:
+                out.append((p.text, readings))
+            else:  # one reading alone names a real place where the others do not: that one is kept
+                words.append((f"{chosen} (read at three crops: {' / '.join(readings)}; the one naming a place)",
+                              p.box, 1.0))  # fmt: skip
+                p.text = chosen
     return out
+
+
+def _by_place(readings: list[str]) -> str | None:
+    """Of an agency title's readings, the single one whose opening is the longest run of real division
+    names (沭阳县, not 沐阳县 or 淋阳县) — only if no other reading's is as long."""
+    from nianbao.extractor.readers.gazetteer import place_prefix
+
+    plain = {"".join(r.split()).rstrip("。.，,"): r for r in readings}
+    scored = sorted(((len(place_prefix(k)), k) for k in plain), reverse=True)
+    if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
 
 
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
@@ -276,33 +294,37 @@ def _detect(engine: Any, gray: Gray) -> list[tuple[int, int, int, int]]:
 
 def _upright(gray: Gray, engine: Any) -> tuple[Gray, list[tuple[int, int, int, int]]]:
     """The page turned upright, and its text boxes. A page scanned sideways has text lines taller than
-    wide: it is turned a quarter; then the recogniser's own direction classifier, over the page's widest
-    lines, tells whether it is upside down. Returns the boxes detected on the upright page."""
-
-    def shape(found: list[tuple[int, int, int, int]]) -> tuple[int, int]:
-        tall = sum(1 for b in found if (b[3] - b[1]) > 2 * (b[2] - b[0]) and (b[3] - b[1]) > 40)
-        return tall, sum(1 for b in found if (b[2] - b[0]) > 2 * (b[3] - b[1]))
-
+    wide: turned a quarter, its widest lines must then read with clearly more confidence (a column of
+    one-character-a-line headers, as in table 4, is tall on an upright page too). Upside down: the
+    recogniser's direction classifier over the page's long lines, where it has at least five."""
     boxes = _detect(engine, gray)
-    tall, wide = shape(boxes)
+    tall = sum(1 for b in boxes if (b[3] - b[1]) > 2 * (b[2] - b[0]) and (b[3] - b[1]) > 40)
+    wide = sum(1 for b in boxes if (b[2] - b[0]) > 2 * (b[3] - b[1]))
     if tall > 2 * wide and tall >= 5:
-        # a quarter clockwise (upside down is checked next) — kept only if its lines then lie wide: a
-        # table of one-character-a-line headers (table 4's) is tall on an upright page too
         turned = np.ascontiguousarray(np.rot90(gray, -1))
         turned_boxes = _detect(engine, turned)
-        turned_tall, turned_wide = shape(turned_boxes)
-        if turned_wide > turned_tall:
+        if _confidence(engine, turned, turned_boxes) > _confidence(engine, gray, boxes) + 0.1:
             gray, boxes = turned, turned_boxes
-    lines = sorted(boxes, key=lambda b: b[2] - b[0], reverse=True)[:15]
-    if lines:
+    long_lines = [b for b in boxes if (b[2] - b[0]) >= 3 * (b[3] - b[1])]
+    if len(long_lines) >= 5:
+        lines = sorted(long_lines, key=lambda b: b[2] - b[0], reverse=True)[:15]
         image = _bgr(gray)
-        crops = [image[b[1] : b[3], b[0] : b[2]] for b in lines]
-        _, labels, _ = engine.text_cls(crops)
+        _, labels, _ = engine.text_cls([image[b[1] : b[3], b[0] : b[2]] for b in lines])
         flipped = sum(1 for label, score in labels if "180" in str(label) and float(score) > 0.9)
-        if flipped > len(lines) / 2:
+        if flipped > 0.7 * len(lines):
             gray = np.ascontiguousarray(gray[::-1, ::-1])
             boxes = _detect(engine, gray)
     return gray, boxes
+
+
+def _confidence(engine: Any, gray: Gray, boxes: list[tuple[int, int, int, int]]) -> float:
+    """The recogniser's mean confidence over the page's ten widest boxes, read as horizontal lines."""
+    widest = sorted(boxes, key=lambda b: b[2] - b[0], reverse=True)[:10]
+    if not widest:
+        return 0.0
+    image = _bgr(gray)
+    results, _ = engine.text_rec([image[b[1] : b[3], b[0] : b[2]] for b in widest])
+    return sum(float(sc) for _t, sc in results) / len(widest)
 
 
 def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int], LineBoxes, Doubts]:
@@ -349,6 +371,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         else:
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
+    doubts = _doubts(engine, image, narrative, words)
     blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [
         (line[0].box[1], _join_line(line), []) for line in _lines(narrative)
     ]
@@ -358,5 +381,4 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     for _, text, grid_boxes in blocks:
         if grid_boxes:  # a table: one line a grid row
             lines += list(zip(text.split("\n"), grid_boxes, strict=False))
-    doubts = _doubts(engine, image, narrative)
     return "\n".join(text for _, text, _ in blocks), words, (gray.shape[0], gray.shape[1]), lines, doubts

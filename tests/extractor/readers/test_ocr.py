@@ -221,3 +221,18 @@ def test_a_page_scanned_sideways_or_upside_down_is_turned_upright(tmp_path: Path
     png = tmp_path / f"turned{turn}.png"
     page.rotate(turn, expand=True, fillcolor=255).save(png, dpi=(150, 150))
     assert "行政规范性文件\t9\t6\t87" in read_document(png).raw_text
+
+
+@pytest.mark.skipif(importlib.util.find_spec("addressparser") is None, reason="needs nianbao[ocr] (addressparser)")
+def test_of_a_titles_readings_the_one_naming_a_real_place_is_kept() -> None:
+    from nianbao.extractor.readers.gazetteer import place_prefix
+    from nianbao.extractor.readers.ocr_page import _by_place
+
+    assert place_prefix("临夏回族自治州广河县2024年") == "临夏回族自治州广河县"
+    assert place_prefix("沐阳县发展和改革局") == ""
+    # 沭 is rare: read as 沐 or 淋 at some crops; 沭阳县 is the county (江苏省宿迁市)
+    title = "阳县发展和改革局2023年政府信息公开工作年度报告"
+    assert _by_place(["沐" + title, "沭" + title, "淋" + title]) == "沭" + title
+    # two readings that both name places (or none that does): nothing is chosen, the doubt stands
+    assert _by_place(["巫山县2024年报告", "巫溪县2024年报告"]) is None
+    assert _by_place(["某某局2024年报告", "某某居2024年报告"]) is None
