@@ -69,13 +69,14 @@ def locate_on_scan(text: str, pages: tuple[ScanPage, ...], provenance: dict[str,
     from nianbao.extractor.readers.ocr import join_rows
 
     where: dict[str, tuple[int, tuple[tuple[int, int, int, int], ...]]] = {}
-    for n, page in enumerate(pages, start=1):
+    for k, page in enumerate(pages):
         for line, boxes in page.lines:
-            where.setdefault(normalize(line).strip("\n"), (n, boxes))
-        if n < len(pages) and page.lines and pages[n].lines:  # a row the page break cut, joined in the text
-            (last, boxes), (first, _) = page.lines[-1], pages[n].lines[0]
+            where.setdefault(normalize(line).strip("\n"), (page.number, boxes))
+        after = pages[k + 1] if k + 1 < len(pages) else None
+        if after is not None and after.number == page.number + 1 and page.lines and after.lines:
+            (last, boxes), (first, _) = page.lines[-1], after.lines[0]  # a row the page break cut, joined
             if (joined := join_rows(last, first)) is not None:
-                where.setdefault(normalize(joined).strip("\n"), (n, boxes))
+                where.setdefault(normalize(joined).strip("\n"), (page.number, boxes))
     cells: dict[str, tuple[int, int, int, int, int]] = {}
     for path, prov in provenance.items():
         start = prov.span.start
@@ -90,7 +91,7 @@ def locate_on_scan(text: str, pages: tuple[ScanPage, ...], provenance: dict[str,
         at_page, cell_boxes = hit
         if 0 <= column < len(cell_boxes):
             cells[path] = (at_page, *cell_boxes[column])
-    return ScanInfo(pages=[(p.width, p.height, p.dpi) for p in pages], cells=cells)
+    return ScanInfo(pages={p.number: (p.width, p.height, p.dpi, p.turn) for p in pages}, cells=cells)
 
 
 BACKENDS: tuple[str, ...] = ("rules", "llm", "auto")

@@ -171,7 +171,7 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
             except NianbaoError:
                 abort(404)
         record = _shown(row) if row.result is not None else None
-        if record is None or record.scan is None or not 1 <= page <= len(record.scan.pages):
+        if record is None or record.scan is None or page not in record.scan.pages:
             abort(404)
         path = Path(row.path)
         if (
@@ -182,7 +182,7 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
             abort(404, description=f"{row.path} is no longer there as it was read")
         from nianbao.extractor.readers.ocr import page_png
 
-        response = Response(page_png(path, page), mimetype="image/png")
+        response = Response(page_png(path, page, record.scan.pages[page][3]), mimetype="image/png")
         response.headers["Cache-Control"] = "private, max-age=3600"
         return response
 

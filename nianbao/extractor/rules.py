@@ -494,7 +494,8 @@ class _Builder:
         for key in keys[keys.index("granted") : keys.index("results_total") + 1]:
             labels[key] += block
         for spec, (lead, _) in zip(specs, found, strict=True):
-            pieces = lead.split()  # the fragments of the block and label columns printed on this line
+            # the fragments of the block and label columns printed on this line (〃: a merged cell's filler)
+            pieces = [x for x in lead.split() if x != "〃"]
             if not lead or not all(p in labels[spec.key] for p in pieces):
                 return False
         for spec in specs:  # replace the partial reading of the table

@@ -84,7 +84,8 @@ class ScanInfo(_Strict):
     """Where a scanned report's values stand on its pages: each page's size (pixels, after deskewing)
     and resolution, and for each value read from a table cell the cell's page (from 1) and box."""
 
-    pages: list[tuple[int, int, float]]  # width, height, dpi
+    # page number (from 1) → width, height, dpi, and the clockwise turn that stood it upright
+    pages: dict[int, tuple[int, int, float, int]]
     cells: dict[str, tuple[int, int, int, int, int]] = Field(default_factory=dict)  # page, x0, y0, x1, y1
 
 

@@ -200,7 +200,7 @@ def test_a_scan_is_reviewed_beside_its_page_with_the_cell_outlined(
     img = pg.locator("#scan-img")  # type: ignore[attr-defined]
     assert img.get_attribute("src") == f"/page/{row.id}/{at_page}.png"
     natural = img.evaluate("i => [i.naturalWidth, i.naturalHeight]")
-    assert natural == list(record.scan.pages[at_page - 1][:2])  # the page as it was read, deskewed
+    assert natural == list(record.scan.pages[at_page][:2])  # the page as it was read, deskewed
     box = pg.locator("#scan-box").bounding_box()  # type: ignore[attr-defined]
     frame = img.bounding_box()
     k = frame["width"] / natural[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 from nianbao.errors import EmptyFileError, NianbaoError, UnreadableFileError, UnsupportedFormatError
 from nianbao.extractor.document import Document, ScanPage
@@ -28,8 +29,46 @@ def _scan(p: Path, data: bytes, digest: str) -> Document:
         text, pages = scan_to_text(p, data)
     except NianbaoError as e:
         raise e.with_file(p) from None
-    layout = tuple(ScanPage(pg.width, pg.height, pg.dpi, pg.lines, pg.doubts) for pg in pages)
-    return Document(str(p), "scan", text, None, digest, layout)
+    return Document(str(p), "scan", text, None, digest, _layout(pages))
+
+
+def _layout(pages: list[Any]) -> tuple[ScanPage, ...]:
+    return tuple(ScanPage(pg.number, pg.width, pg.height, pg.dpi, pg.lines, pg.doubts, pg.turn) for pg in pages)
+
+
+def _pdf(p: Path, data: bytes, digest: str) -> Document:
+    """A PDF's text layer; a PDF without one is a scan; the pages of a mixed PDF that have none (a table
+    page scanned into a typed report) are OCR'd in their place."""
+    from nianbao.extractor.readers.pdf import pdf_page_texts
+
+    texts = pdf_page_texts(p)
+    missing = [n for n, t in enumerate(texts, start=1) if not t.strip()]
+    if not missing:
+        return Document(str(p), "pdf", "\n".join(texts), None, digest)
+    if len(missing) == len(texts):
+        return _scan(p, data, digest)
+    from nianbao.extractor.readers.ocr import join_rows, ocr_pdf_pages
+    from nianbao.extractor.readers.pdf import strip_furniture
+
+    try:
+        pages = ocr_pdf_pages(p, missing)
+    except NianbaoError as e:
+        raise e.with_file(p) from None
+    for page in pages:
+        text = strip_furniture(page.text)
+        first, _, rest = text.partition("\n")
+        if page.number - 1 not in missing and first.startswith("\t") and not re.search(r"\d", first):
+            # a row the page break cut, continued on a scanned page after a typed one: the typed page's
+            # layout writes a wrapped label's further lines as plain lines, and so this one is written
+            text = " ".join(c for c in first.split("\t") if c.strip() and c != "〃") + ("\n" + rest if rest else "")
+        texts[page.number - 1] = text
+    lines: list[str] = []
+    for n, text in enumerate(texts, start=1):
+        part = text.split("\n")
+        if n in missing and n - 1 in missing and lines and (joined := join_rows(lines[-1], part[0])) is not None:
+            lines[-1], part = joined, part[1:]  # a row cut between two scanned pages, as in a whole scan
+        lines.extend(part)
+    return Document(str(p), "scan", "\n".join(lines), None, digest, _layout(pages))
 
 
 def read_document(path: str | Path) -> Document:
@@ -59,12 +98,7 @@ def _read(p: Path, data: bytes) -> Document:
 
         return Document(str(p), "doc" if suffix != ".wps" else "wps", to_docx_text(p, data), None, digest)
     if data.startswith(b"%PDF") or suffix == ".pdf":
-        from nianbao.extractor.readers.pdf import pdf_to_text
-
-        text, _pages = pdf_to_text(p)
-        if text.strip():
-            return Document(str(p), "pdf", text, None, digest)
-        return _scan(p, data, digest)  # no text layer: a scan
+        return _pdf(p, data, digest)
     if suffix in _IMAGE_SUFFIXES or data.startswith(_IMAGE_MAGIC):
         return _scan(p, data, digest)
     if data.startswith(b"PK\x03\x04"):

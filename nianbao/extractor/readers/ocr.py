@@ -36,7 +36,7 @@ from nianbao.extractor.readers.limits import LimitError
 MAX_OCR_PAGES = 60  # OCR costs seconds a page; a report is a few pages (its tables fewer)
 MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decompression bomb
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "9"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "10"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
@@ -54,12 +54,14 @@ class Word:
 
 @dataclass(frozen=True)
 class Page:
+    number: int  # from 1, in the file
     text: str
     words: tuple[Word, ...]
     width: int
     height: int
     dpi: float
     lines: tuple[tuple[str, tuple[tuple[int, int, int, int], ...]], ...] = ()  # table lines, their cells' boxes
+    turn: int = 0  # degrees clockwise the page was turned to stand upright
     doubts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # top lines whose readings disagree, with each reading
 
 
@@ -110,16 +112,21 @@ def _image_dpi(img: Any) -> float:
     return float(img.width) / 8.27  # no resolution recorded: assume the page is A4 wide
 
 
-def pdf_pages(path: Path) -> Iterator[tuple[Any, float]]:
-    """Each page of a PDF rasterised at the resolution of its images (the scan's own), grey."""
+def pdf_pages(path: Path, only: set[int] | None = None) -> Iterator[tuple[Any, float]]:
+    """Each page of a PDF (or the pages numbered in ``only``, from 1) rasterised at the resolution of its
+    images (the scan's own), grey."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
     pdf = pdfium.PdfDocument(str(path))
     try:
-        if len(pdf) > MAX_OCR_PAGES:
-            raise LimitError(f"scanned PDF has {len(pdf)} pages, over the limit of {MAX_OCR_PAGES} for OCR", file=path)
-        for page in pdf:
+        count = len(pdf) if only is None else len(only)
+        if count > MAX_OCR_PAGES:
+            raise LimitError(f"scanned PDF has {count} pages to OCR, over the limit of {MAX_OCR_PAGES}", file=path)
+        for number, page in enumerate(pdf, start=1):
+            if only is not None and number not in only:
+                page.close()
+                continue
             width_pt, height_pt = page.get_size()
             images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
             px = max((img.get_px_size()[0] for img in images), default=0)
@@ -139,7 +146,8 @@ def _cache() -> Any:
     return diskcache.Cache(str(root / "ocr"), size_limit=2**30)
 
 
-def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path) -> list[Page]:
+def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path, numbers: list[int] | None = None) -> list[Page]:
+    """OCR each frame; ``numbers`` are the frames' page numbers (from 1) where they are not 1, 2, 3…"""
     import numpy as np
 
     from nianbao.extractor.readers.ocr_page import read_page
@@ -151,7 +159,8 @@ def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path) -> list[Page]:
     except Exception:
         cache = None
     try:
-        for n, (img, dpi) in enumerate(frames, start=1):
+        for k, (img, dpi) in enumerate(frames):
+            n = numbers[k] if numbers is not None else k + 1
             gray = np.asarray(img, dtype=np.uint8)
             key = f"{OCR_VERSION}:{hashlib.sha256(gray.tobytes()).hexdigest()}:{gray.shape}:{dpi:.0f}"
             hit = cache.get(key) if cache is not None else None
@@ -163,13 +172,18 @@ def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path) -> list[Page]:
             found = tuple(Word(t, n, b, s) for t, b, s in words)
             boxes = tuple((line, tuple(cells)) for line, cells in lines)
             unsure = tuple((line, tuple(readings)) for line, readings in doubts)
-            pages.append(Page(text, found, shape[1], shape[0], dpi, boxes, unsure))
+            pages.append(Page(n, text, found, shape[1], shape[0], dpi, boxes, shape[2], unsure))
     finally:
         if cache is not None:
             cache.close()
-    if not any(p.text.strip() for p in pages):
+    if numbers is None and not any(p.text.strip() for p in pages):
         raise EmptyFileError(f"no text layer, and OCR found no text on {len(pages)} page(s)", file=path)
     return pages
+
+
+def ocr_pdf_pages(path: Path, numbers: list[int]) -> list[Page]:
+    """The pages of a mixed PDF that have no text layer (numbered from 1), OCR'd."""
+    return ocr_pages(pdf_pages(path, set(numbers)), path, sorted(numbers))
 
 
 def scan_to_text(path: Path, data: bytes) -> tuple[str, list[Page]]:
@@ -215,19 +229,21 @@ def _continue(first: str, rest: str) -> str:
     return rest if first in ("", MERGED) else first + rest
 
 
-def page_png(path: Path, page: int) -> bytes:
-    """Page ``page`` (from 1) of a scan as PNG, deskewed exactly as it was read: the boxes of
-    :class:`~nianbao.schema.ScanInfo` are in its pixels."""
+def page_png(path: Path, page: int, turn: int = 0) -> bytes:
+    """Page ``page`` (from 1) of a scan as PNG, deskewed and turned (``turn``) exactly as it was read:
+    the boxes of :class:`~nianbao.schema.ScanInfo` are in its pixels."""
     import numpy as np
     from PIL import Image
 
+    from nianbao.extractor.readers.ocr_page import turn_page
     from nianbao.extractor.readers.ruling import deskew
 
     data = path.read_bytes()
-    frames = pdf_pages(path) if data.startswith(b"%PDF") else image_pages(data, path)
+    frames = pdf_pages(path, {page}) if data.startswith(b"%PDF") else image_pages(data, path)
     for n, (img, dpi) in enumerate(frames, start=1):
-        if n == page:
+        if n == page or data.startswith(b"%PDF"):
             buf = io.BytesIO()
-            Image.fromarray(deskew(np.asarray(img, dtype=np.uint8), dpi)).save(buf, "PNG", optimize=False)
+            upright = turn_page(deskew(np.asarray(img, dtype=np.uint8), dpi), turn)
+            Image.fromarray(upright).save(buf, "PNG", optimize=False)
             return buf.getvalue()
     raise UnsupportedFormatError(f"the scan has no page {page}", file=path)

@@ -292,11 +292,12 @@ def _detect(engine: Any, gray: Gray) -> list[tuple[int, int, int, int]]:
     return boxes
 
 
-def _upright(gray: Gray, engine: Any) -> tuple[Gray, list[tuple[int, int, int, int]]]:
+def _upright(gray: Gray, engine: Any) -> tuple[Gray, list[tuple[int, int, int, int]], int]:
     """The page turned upright, and its text boxes. A page scanned sideways has text lines taller than
     wide: turned a quarter, its widest lines must then read with clearly more confidence (a column of
     one-character-a-line headers, as in table 4, is tall on an upright page too). Upside down: the
     recogniser's direction classifier over the page's long lines, where it has at least five."""
+    turn = 0  # degrees clockwise applied
     boxes = _detect(engine, gray)
     tall = sum(1 for b in boxes if (b[3] - b[1]) > 2 * (b[2] - b[0]) and (b[3] - b[1]) > 40)
     wide = sum(1 for b in boxes if (b[2] - b[0]) > 2 * (b[3] - b[1]))
@@ -304,7 +305,7 @@ def _upright(gray: Gray, engine: Any) -> tuple[Gray, list[tuple[int, int, int, i
         turned = np.ascontiguousarray(np.rot90(gray, -1))
         turned_boxes = _detect(engine, turned)
         if _confidence(engine, turned, turned_boxes) > _confidence(engine, gray, boxes) + 0.1:
-            gray, boxes = turned, turned_boxes
+            gray, boxes, turn = turned, turned_boxes, 90
     long_lines = [b for b in boxes if (b[2] - b[0]) >= 3 * (b[3] - b[1])]
     if len(long_lines) >= 5:
         lines = sorted(long_lines, key=lambda b: b[2] - b[0], reverse=True)[:15]
@@ -314,7 +315,13 @@ def _upright(gray: Gray, engine: Any) -> tuple[Gray, list[tuple[int, int, int, i
         if flipped > 0.7 * len(lines):
             gray = np.ascontiguousarray(gray[::-1, ::-1])
             boxes = _detect(engine, gray)
-    return gray, boxes
+            turn = (turn + 180) % 360
+    return gray, boxes, turn
+
+
+def turn_page(gray: Gray, turn: int) -> Gray:
+    """``turn`` degrees clockwise (0, 90, 180, 270), as :func:`_upright` turned the page."""
+    return np.ascontiguousarray(np.rot90(gray, -(turn // 90) % 4)) if turn else gray
 
 
 def _confidence(engine: Any, gray: Gray, boxes: list[tuple[int, int, int, int]]) -> float:
@@ -327,13 +334,13 @@ def _confidence(engine: Any, gray: Gray, boxes: list[tuple[int, int, int, int]])
     return sum(float(sc) for _t, sc in results) / len(widest)
 
 
-def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int], LineBoxes, Doubts]:
+def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]:
     """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
     boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
     the top lines whose readings disagree (:func:`_doubts`)."""
     import cv2
 
-    gray, boxes = _upright(deskew(gray, dpi), engine)
+    gray, boxes, turn = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
     found = tables(gray, dpi)
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
@@ -381,4 +388,5 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     for _, text, grid_boxes in blocks:
         if grid_boxes:  # a table: one line a grid row
             lines += list(zip(text.split("\n"), grid_boxes, strict=False))
-    return "\n".join(text for _, text, _ in blocks), words, (gray.shape[0], gray.shape[1]), lines, doubts
+    shape = (gray.shape[0], gray.shape[1], turn)
+    return "\n".join(text for _, text, _ in blocks), words, shape, lines, doubts

@@ -184,6 +184,12 @@ def _layout(lines: list[list[_Seg]]) -> list[str]:
 
 def pdf_to_text(path: str | Path) -> tuple[str, int]:
     """The text of every page, and the page count."""
+    pages = pdf_page_texts(path)
+    return "\n".join(pages), len(pages)
+
+
+def pdf_page_texts(path: str | Path) -> list[str]:
+    """Each page's text layer, laid out (empty for a page that has none: a scanned page)."""
     import pypdfium2 as pdfium
 
     try:
@@ -201,4 +207,4 @@ def pdf_to_text(path: str | Path) -> tuple[str, int]:
             page.close()
     finally:
         pdf.close()
-    return "\n".join(pages), len(pages)
+    return pages
