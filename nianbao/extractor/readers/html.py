@@ -157,7 +157,40 @@ class _TextBuilder(HTMLParser):
         self._emit(data if self.tables else _WS.sub(" ", data))
 
 
+# Some CMS pages carry the report as a JavaScript string (``var content = "<table …>…";``, quotes escaped)
+# written into the page by a script: the page's own markup then holds no table at all.
+_JS_STRING = re.compile(r"""(["'])((?:\\.|(?!\1)[^\\\n])*?<table(?:\\.|(?!\1)[^\\\n])*?)\1""", re.I | re.S)
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_JS_SIMPLE = {"n": "\n", "t": "\t", "r": "", "b": "", "f": "", "v": ""}
+
+
+def _js_unescape(body: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] in "ux" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        return _JS_SIMPLE.get(e, e)
+
+    return _JS_ESCAPE.sub(one, body)
+
+
+def _script_tables(markup: str) -> str | None:
+    """The HTML held in a script's string literal, where the page's markup has no table of its own."""
+    bodies = [_js_unescape(m.group(2)) for m in _JS_STRING.finditer(markup)]
+    bodies = [b for b in bodies if "<td" in b.lower() or "<tr" in b.lower()]
+    return "\n".join(bodies) if bodies else None
+
+
 def html_to_text(markup: str) -> str:
+    text = _html_to_text(markup)
+    if "\t" not in text and "<table" in markup.lower():  # no table outside scripts: one inside a string?
+        inner = _script_tables(markup)
+        if inner is not None:
+            return text + "\n" + _html_to_text(inner)
+    return text
+
+
+def _html_to_text(markup: str) -> str:
     builder = _TextBuilder()
     builder.feed(markup)
     builder.close()
