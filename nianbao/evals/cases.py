@@ -53,6 +53,7 @@ LAYOUT_OF = {
     "scan": "scanned, 150 dpi (turned, noisy JPEG)",
     "scan200": "scanned, 200 dpi (turned, noisy JPEG)",
     "scan_damaged": "scanned, one digit rubbed out",
+    "scan_real": "scanned real PDF, 150 dpi",
 }
 
 
@@ -123,6 +124,8 @@ def _planted(truth: Report, row: str, col: str, delta: int) -> Report:
 def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase]:
     """Renderings and planted source errors of every golden the 2021 layout can print."""
     for g in goldens:
+        if g.kind == "golden" and g.format == "pdf" and not g.expected_outcome and ocr_available():
+            yield _real_scan(g, workdir)
         if g.kind != "golden" or g.expected_status != "verified" or g.expected_outcome or not renderable(g.truth):
             continue
         for fmt in FORMATS:
@@ -164,6 +167,18 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                     f"{g.name}/{fmt}/planted_{what}", "planted", fmt, "plain", g.template, truth, path,
                     "rejected", "source_inconsistent", layout="planted source error",
                 )  # fmt: skip
+
+
+def _real_scan(g: EvalCase, workdir: Path) -> EvalCase:
+    """A real published PDF (its own layout, not the generator's) printed and scanned at 150 dpi. Its
+    truth is the golden's; a report whose own arithmetic fails must say, on a scan, that it cannot tell."""
+    path = workdir / f"{g.name}.scan.pdf"
+    path.write_bytes(scan_pdf(g.path.read_bytes(), 150, f"{g.name}/scan/real"))
+    reason = "source_inconsistent_on_scan" if g.expected_reason == "source_inconsistent" else g.expected_reason
+    return EvalCase(
+        f"{g.name}/scan/plain", "rendered", "scan", "plain", g.template, g.truth, path, g.expected_status, reason,
+        g.unresolvable, layout=LAYOUT_OF["scan_real"],
+    )  # fmt: skip
 
 
 def _scans(g: EvalCase, lo_pdf: bytes, workdir: Path) -> Iterator[EvalCase]:

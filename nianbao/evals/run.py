@@ -83,7 +83,7 @@ def score(case: EvalCase, record: Record) -> CaseResult:
         outcome = "verified_correct" if correct else "silent_error"
     elif not correct:
         outcome = "caught"
-    elif deserved and (case.expected_reason != "source_inconsistent" or record.reason == "source_inconsistent"):
+    elif deserved and _deserved_as_said(case.expected_reason, record):
         outcome = "expected_rejection"
     else:
         outcome = "false_alarm"
@@ -97,6 +97,16 @@ def score(case: EvalCase, record: Record) -> CaseResult:
             (record.reason == "source_inconsistent") if case.expected_reason == "source_inconsistent" else None
         ),
     )  # fmt: skip
+
+
+def _deserved_as_said(expected: str | None, record: Record) -> bool:
+    """A report whose own arithmetic fails is said to be so (``source_inconsistent``) — except on a scan,
+    where a misread breaks an identity the same way: there it must say that it cannot tell."""
+    if expected == "source_inconsistent":
+        return record.reason == "source_inconsistent"
+    if expected == "source_inconsistent_on_scan":
+        return record.reason == "extraction_unverified" and any(v.rule == "ocr_unconfirmed" for v in record.violations)
+    return True
 
 
 def run_case(case: EvalCase, backend: str = "rules", llm: Any = None) -> CaseResult:

@@ -182,10 +182,16 @@ def _ink_box(binary: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, in
     x0, y0, x1, y1 = box[0] + 3, box[1] + 3, box[2] - 3, box[3] - 3
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
+    # no opening first: it would erase a thin "0"; speckles are dropped by size below
     area = binary[y0:y1, x0:x1]
-    area = cv2.morphologyEx(area, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # type: ignore[assignment]
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(area, connectivity=8)
-    blobs = [stats[i] for i in range(1, count) if stats[i][4] >= 12 and stats[i][3] >= 8]
+    h, w = area.shape
+
+    def inside(st: Any) -> bool:  # a thin blob along the cell's length is a remnant of a border
+        bw, bh = int(st[2]), int(st[3])
+        return not ((bh > 0.8 * h and bw <= 4) or (bw > 0.8 * w and bh <= 4))
+
+    blobs = [stats[i] for i in range(1, count) if stats[i][4] >= 12 and stats[i][3] >= 8 and inside(stats[i])]
     if not blobs:
         return None
     bx0 = min(int(s[0]) for s in blobs)
@@ -357,14 +363,33 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             part = _overlap(box, slot.cell.box)
             if part is not None:
                 to_read.append((part, slot))
-    # cells with ink and no detected text: the detector drops a lone "0" in a wide cell
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
-    taken = {id(s) for _, s in to_read}
-    for k in range(len(found)):
-        for slot in slots[k].values():
-            if id(slot) not in taken and (ink := _ink_box(binary, slot.cell.box)) is not None:
-                to_read.append((ink, slot))
     texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
+    # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes
+    # it with the border): read from their ink, then, if still nothing, over digits alone
+    read_in = {id(s) for (_, s), (t, sc) in zip(to_read, texts, strict=False) if t and sc >= MIN_SCORE}
+    again: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
+    for table in slots:
+        for slot in table.values():
+            if id(slot) not in read_in and (ink := _ink_box(binary, slot.cell.box)) is not None:
+                again.append((ink, slot))
+    if again:
+        # one crop a call: a batch pads its crops to a common width, which loses a lone digit's reading
+        second = [_recognise(engine, image, binary, [b])[0] for b, _ in again]
+        h, w = image.shape[:2]
+        unread = [i for i, (t, sc) in enumerate(second) if not t or sc < MIN_SCORE]
+        crops = [image[max(0, again[i][0][1] - 2) : min(h, again[i][0][3] + 2),
+                       max(0, again[i][0][0] - 2) : min(w, again[i][0][2] + 2)] for i in unread]  # fmt: skip
+        for i, (text, score) in zip(unread, _DigitsOnly(engine)(crops) if crops else [], strict=True):
+            text = _TRAILING_NOISE.sub("", text)
+            if _CLEAN_NUMBER.fullmatch(text) and score >= MIN_SCORE:
+                second[i] = (text, score)
+        first = [(b, s) for (b, s), (t, sc) in zip(to_read, texts[: len(to_read)], strict=True)]
+        keep = [id(s) for _, s in again]
+        # the cell's first, empty readings are dropped; its ink reading stands for it
+        pairs = [(p, t) for p, t in zip(first, texts[: len(to_read)], strict=True) if id(p[1]) not in keep]
+        to_read = [p for p, _ in pairs] + list(again)
+        texts = [t for _, t in pairs] + second + texts[len(first) :]
     words: Words = []
     narrative: list[_Piece] = []
     placed: list[tuple[tuple[int, int, int, int], _Slot | None]] = [*to_read, *((b, None) for b in loose)]

@@ -259,3 +259,17 @@ def test_the_scanned_pages_of_a_mixed_pdf_are_ocrd_in_their_place(tmp_path: Path
     # table 3 starts on the typed page and goes on scanned: its first row, cut by that page break, is
     # not read across the two kinds of page (a known limit) — the report is rejected, never verified wrong
     assert record.status == "rejected" or got == want
+
+
+@needs_ocr
+def test_a_real_published_pdf_scanned_reads_every_cell_and_says_it_cannot_blame_the_agency(tmp_path: Path) -> None:
+    # 洪泽区 2023: a real report (not the generator's layout) whose table-4 totals are printed 0 — as a PDF it
+    # is rejected source_inconsistent; as a scan every cell is read as printed, and the rejection says a
+    # misread and the agency's arithmetic cannot be told apart
+    golden = _golden("dev_hongze_2023_pdf")
+    path = tmp_path / "hongze.pdf"
+    path.write_bytes(scan_pdf(golden.path.read_bytes(), 150, "dev_hongze_2023_pdf/scan/real"))
+    record = extract(path)
+    assert _cells(record.report()) == _cells(golden.truth)
+    assert (record.status, record.reason) == ("rejected", "extraction_unverified")
+    assert record.violations[0].rule == "ocr_unconfirmed"
