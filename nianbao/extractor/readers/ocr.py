@@ -181,8 +181,19 @@ def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path, numbers: list[int
     return pages
 
 
+def require_extra(path: Path) -> None:
+    """Fail by name, before any page is touched, where the OCR extra (or a part of it) is missing."""
+    import importlib.util
+
+    missing = [m for m in ("numpy", "PIL", "cv2", "rapidocr_onnxruntime") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingExtraError(f"reading a scan needs the OCR extra ({', '.join(missing)} missing)", extra="ocr",
+                                file=path)  # fmt: skip
+
+
 def ocr_pdf_pages(path: Path, numbers: list[int]) -> list[Page]:
     """The pages of a mixed PDF that have no text layer (numbered from 1), OCR'd."""
+    require_extra(path)
     return ocr_pages(pdf_pages(path, set(numbers)), path, sorted(numbers))
 
 
@@ -190,6 +201,7 @@ def scan_to_text(path: Path, data: bytes) -> tuple[str, list[Page]]:
     """The OCR'd text of a scanned PDF or an image file, pages joined, page numbers removed."""
     from nianbao.extractor.readers.pdf import strip_furniture
 
+    require_extra(path)
     frames = pdf_pages(path) if data.startswith(b"%PDF") else image_pages(data, path)
     pages = ocr_pages(frames, path)
     return join_pages([strip_furniture(p.text) for p in pages]), pages
