@@ -60,11 +60,15 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     )
     hostile = plant(hostile, "(七) 总计\t\t35", "(七) 总计\t\t<script>alert(2)</script>35")
     (folder / "hostile.txt").write_text(hostile, encoding="utf-8")
-    db = tmp_path / "s.db"
+    yield from _serve(folder, tmp_path / "s.db", "--reviewer", "李四")
+
+
+def _serve(folder: Path, db: Path, *options: str) -> Iterator[tuple[str, Path]]:
+    """The folder run into a store, and `nianbao review serve` on it until the test is done."""
     bulk.run([str(folder)], db)
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nianbao.cli", "review", "serve", "--db", str(db), "--port", str(port), "--reviewer", "李四"],
+        [sys.executable, "-m", "nianbao.cli", "review", "serve", "--db", str(db), "--port", str(port), *options],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -160,25 +164,7 @@ def served_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
     folder.mkdir()
     # half of the 1 of 予以公开's 12 rubbed out: the report is rejected and waits, with its page image
     (folder / "scan.pdf").write_bytes(scan_pdf(render(truth, "lo_pdf", "plain", name).data, 150, name, damage=True))
-    db = tmp_path / "s.db"
-    bulk.run([str(folder)], db)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nianbao.cli", "review", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url, timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield url, db
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    yield from _serve(folder, tmp_path / "s.db")
 
 
 @pytest.mark.skipif(not HAVE_OCR, reason="needs nianbao[ocr] and LibreOffice (.ci/run installs both)")

@@ -91,8 +91,9 @@ def _recognise(
     return out
 
 
-_NUMBER_NOISE = re.compile(r"^([-+]?\d[\d,]*(?:\.\d+)?)[.。,，、·'`°:：;；\"“”]$")
-_TRAILING_NOISE = re.compile(r"[.。,，、·'`°:：;；\"“”]+$")
+_NOISE = r"[.。,，、·'`°:：;；\"“”]"  # what a speckle beside a character is read as
+_NUMBER_NOISE = re.compile(rf"^([-+]?\d[\d,]*(?:\.\d+)?){_NOISE}$")
+_TRAILING_NOISE = re.compile(rf"{_NOISE}+$")
 _CLEAN_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 # a count that the recogniser read with letters that look like digits (O for 0, l for 1, S for 5, B for 8)
 _CONFUSABLE = re.compile(r"(?=.*[^\d.,])[\dODQoUlI|iSsBZzGgTb.,]{1,12}")
@@ -221,7 +222,7 @@ def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int
             piece.text = text
 
 
-_EDGE_NOISE = re.compile(r"[\s。.，,、·'`]+$")
+_EDGE_NOISE = re.compile(r"[\s。.，,、·'`]+$")  # a title's readings compared without a trailing full stop
 
 
 def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top: int = 2) -> Doubts:
@@ -384,12 +385,11 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             text = _TRAILING_NOISE.sub("", text)
             if _CLEAN_NUMBER.fullmatch(text) and score >= MIN_SCORE:
                 second[i] = (text, score)
-        first = [(b, s) for (b, s), (t, sc) in zip(to_read, texts[: len(to_read)], strict=True)]
-        keep = [id(s) for _, s in again]
         # the cell's first, empty readings are dropped; its ink reading stands for it
-        pairs = [(p, t) for p, t in zip(first, texts[: len(to_read)], strict=True) if id(p[1]) not in keep]
-        to_read = [p for p, _ in pairs] + list(again)
-        texts = [t for _, t in pairs] + second + texts[len(first) :]
+        redone = {id(s) for _, s in again}
+        kept = [i for i, (_, s) in enumerate(to_read) if id(s) not in redone]
+        texts = [texts[i] for i in kept] + second + texts[len(to_read) :]
+        to_read = [to_read[i] for i in kept] + again
     words: Words = []
     narrative: list[_Piece] = []
     placed: list[tuple[tuple[int, int, int, int], _Slot | None]] = [*to_read, *((b, None) for b in loose)]
