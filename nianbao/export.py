@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.errors import ExportError
-from nianbao.schema import TemplateRow, contract_json, flatten
+from nianbao.schema import TemplateRow, contract_json, flatten, provenance_entries
 from nianbao.schema.template import ROWS, TABLE_KEYS, TABLE_TITLES, cell_label
 from nianbao.store import ReportChoice, Row, Store
 
@@ -89,7 +89,7 @@ def long_rows(exported: Exported) -> Iterator[dict[str, Any]]:
     if report is None:
         return
     data = row.corrected if row.effective_status == "reviewed" and row.corrected else row.result or {}
-    provenance: dict[str, Any] = data.get("provenance") or {}
+    provenance = provenance_entries(data.get("provenance") or {}, report.template)
     warnings = _warnings_by_cell(row.result)
     unit_2019 = getattr(getattr(report.active_disclosure, "procurement", None), "amount_unit", None)
     base = {

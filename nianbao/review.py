@@ -26,6 +26,7 @@ from nianbao.schema import (
     contract_json,
     flatten,
     get_cell,
+    provenance_json,
     set_cell,
 )
 from nianbao.store import Row, Store
@@ -101,7 +102,7 @@ def save_correction(
     changed = sorted(p for p in changes if after.get(p) != before.get(p))
     data = {
         **report.model_dump(mode="json"),
-        "provenance": {k: v.model_dump(mode="json") for k, v in provenance.items()},
+        "provenance": provenance_json(provenance, report.template),
         "changed": changed,
         # what the extraction read there, so that a re-extraction reading the same is not a disagreement
         "before": {p: _json_number(before.get(p)) for p in changed},

@@ -27,6 +27,7 @@ from nianbao.schema.records import (
     ExtractorInfo,
     LLMAttempt,
     Provenance,
+    ProvenanceJSON,
     ProvenanceMethod,
     Record,
     RejectionReason,
@@ -36,6 +37,8 @@ from nianbao.schema.records import (
     Status,
     Usage,
     Violation,
+    provenance_entries,
+    provenance_json,
 )
 from nianbao.schema.template import (
     ALL_CELLS,
@@ -71,12 +74,12 @@ from nianbao.schema.template import (
 
 __all__ = [
     "ALL_CELLS", "ALL_CELLS_2019", "APPLICANT_COLUMNS", "APPLICANT_PARTS", "APPLICATION_ROWS",
-    "APPLICATION_ROWS_2019", "BALANCE", "CELLS_BY_TEMPLATE", "GROUP_TOTAL", "IDENTITY_RULE_NAMES",
-    "RESULTS_SUM", "RESULT_ROWS",
-    "RESULT_ROWS_2019", "REVIEW_COLUMNS", "REVIEW_GROUPS", "ROW_TOTAL", "SCHEMA_VERSION", "SIGNED_CELLS",
-    "TABLE2_CELLS", "TABLE2_CELLS_2019", "TABLE3_CELLS", "TABLE3_CELLS_2019", "TABLE4_CELLS", "Amount",
-    "CellValue", "Count", "ExtraRow", "ExtractorInfo", "LLMAttempt", "Provenance", "ProvenanceMethod", "Record",
-    "RejectionReason", "Report", "ScanInfo", "Severity", "SourceInfo", "Span", "Status", "SumIdentity", "Table",
-    "Template", "TemplateRow", "Usage", "Violation", "cell_label", "cells_of", "contract_json", "flatten", "get_cell",
-    "report_from_cells", "set_cell", "sum_identities", "table_model", "table_of",
+    "APPLICATION_ROWS_2019", "BALANCE", "CELLS_BY_TEMPLATE", "GROUP_TOTAL", "IDENTITY_RULE_NAMES", "RESULTS_SUM",
+    "RESULT_ROWS", "RESULT_ROWS_2019", "REVIEW_COLUMNS", "REVIEW_GROUPS", "ROW_TOTAL", "SCHEMA_VERSION",
+    "SIGNED_CELLS", "TABLE2_CELLS", "TABLE2_CELLS_2019", "TABLE3_CELLS", "TABLE3_CELLS_2019", "TABLE4_CELLS",
+    "Amount", "CellValue", "Count", "ExtraRow", "ExtractorInfo", "LLMAttempt", "Provenance", "ProvenanceJSON",
+    "ProvenanceMethod", "Record", "RejectionReason", "Report", "ScanInfo", "Severity", "SourceInfo", "Span",
+    "Status", "SumIdentity", "Table", "Template", "TemplateRow", "Usage", "Violation", "cell_label", "cells_of",
+    "contract_json", "flatten", "get_cell", "provenance_entries", "provenance_json", "report_from_cells",
+    "set_cell", "sum_identities", "table_model", "table_of",
 ]  # fmt: skip

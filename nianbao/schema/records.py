@@ -4,11 +4,13 @@ plus these)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_serializer, model_validator
 
 from nianbao.schema.contract import SCHEMA_VERSION, Report, Span, _Strict, contract_json
+from nianbao.schema.template import cells_of
 
 Severity = Literal["error", "warning"]
 Status = Literal["verified", "rejected", "failed"]
@@ -33,6 +35,71 @@ class Provenance(_Strict):
     text: str  # the characters at ``span``, kept so a saved result can be checked without its source
     method: ProvenanceMethod = "read"
     note: str | None = None
+
+
+# Provenance as written (JSON): grouped by row, each row's cells in the template's column order, a cell as
+# ``[start, end, text]`` (read, no note), ``[start, end, text, method]`` or ``[start, end, text, method, note]``,
+# ``null`` where the cell has none. ~4 KB a report where one object per cell was ~27 KB. A path that is not
+# a template cell keeps its own key and one cell. Read back in this form or the earlier one (an object per
+# cell path), so stores and files written before stay readable.
+ProvenanceJSON = dict[str, Any]
+
+
+@lru_cache(maxsize=4)
+def _rows(template: str) -> dict[str, tuple[str, ...]]:
+    rows: dict[str, list[str]] = {}
+    for path in cells_of("2019" if template == "2019" else "2021"):
+        row, column = path.rsplit(".", 1)
+        rows.setdefault(row, []).append(column)
+    return {row: tuple(columns) for row, columns in rows.items()}
+
+
+def _cell(p: Provenance) -> list[Any]:
+    cell: list[Any] = [p.span.start, p.span.end, p.text]
+    if p.note is not None:
+        return [*cell, p.method, p.note]
+    return cell if p.method == "read" else [*cell, p.method]
+
+
+def provenance_json(provenance: dict[str, Provenance], template: str) -> ProvenanceJSON:
+    """The compact written form of a record's provenance (see :data:`ProvenanceJSON`)."""
+    out: ProvenanceJSON = {}
+    rows = _rows(template)
+    for row, columns in rows.items():
+        cells = [provenance.get(f"{row}.{c}") for c in columns]
+        if any(cells):
+            out[row] = [None if p is None else _cell(p) for p in cells]
+    for path, p in provenance.items():
+        row, _, column = path.rpartition(".")
+        if column not in rows.get(row, ()):
+            out[path] = _cell(p)
+    return out
+
+
+def provenance_entries(data: ProvenanceJSON, template: str) -> dict[str, dict[str, Any]]:
+    """Provenance by cell path, one plain object each (``span``, ``text``, ``method``, ``note``), from
+    either written form — what readers of stored results use."""
+    out: dict[str, dict[str, Any]] = {}
+    rows = _rows(template)
+    for key, value in data.items():
+        if isinstance(value, Provenance):
+            out[key] = value.model_dump()
+        elif isinstance(value, dict):  # the earlier form: one object per cell path
+            out[key] = value
+        elif key in rows and value and isinstance(value[0], list | None):
+            for column, cell in zip(rows[key], value, strict=False):
+                if cell is not None:
+                    out[f"{key}.{column}"] = _entry(cell)
+        else:
+            out[key] = _entry(value)
+    return out
+
+
+def _entry(cell: list[Any]) -> dict[str, Any]:
+    start, end, text, *rest = cell
+    method = rest[0] if rest else "read"
+    note = rest[1] if len(rest) > 1 else None
+    return {"span": {"start": start, "end": end}, "text": text, "method": method, "note": note}
 
 
 class Violation(_Strict):
@@ -105,6 +172,19 @@ class Record(Report):
     attempts: list[LLMAttempt] = Field(default_factory=list)  # every LLM attempt, in order
     usage: Usage | None = None  # tokens over all attempts
     scan: ScanInfo | None = None  # an OCR'd scan: each value's page and box
+
+    @model_validator(mode="before")
+    @classmethod
+    def _provenance_read_back(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("provenance"), dict):
+            written = data["provenance"]
+            if any(not isinstance(v, dict | Provenance) for v in written.values()):
+                data = {**data, "provenance": provenance_entries(written, data.get("template") or "2021")}
+        return data
+
+    @field_serializer("provenance", when_used="json")
+    def _provenance_compact(self, provenance: dict[str, Provenance]) -> ProvenanceJSON:
+        return provenance_json(provenance, self.template)
 
     def report(self) -> Report:
         return Report.model_validate(self.model_dump(include=set(Report.model_fields)))
