@@ -26,7 +26,7 @@ from typing import Any
 
 from nianbao.errors import NianbaoError
 from nianbao.schema import Usage
-from nianbao.store import Store, Versions
+from nianbao.store import Finished, Store, Versions
 
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps"})
 
@@ -131,7 +131,7 @@ def _work(path: str, backend: str = "rules", llm: Any = None, seconds: float = F
     try:
         return _extract(path, backend, llm)
     except _FileTimeout:
-        return {"record": None, "error": f"took longer than {seconds:g} s, the per-file limit", "format": None,
+        return {"finished": None, "error": f"took longer than {seconds:g} s, the per-file limit", "format": None,
                 "seconds": seconds}  # fmt: skip
     finally:
         if timed:
@@ -147,16 +147,16 @@ def _extract(path: str, backend: str, llm: Any) -> dict[str, Any]:
         record = extract_file(path, backend, llm)
         fmt = record.source.format if record.source else None
         return {
-            "record": record.model_dump(mode="json"),
+            "finished": Finished.of(record),  # encoded and compressed here, in the worker, not by the writer
             "error": None,
             "format": fmt,
             "seconds": time.perf_counter() - start,
         }
     except NianbaoError as e:
-        return {"record": None, "error": e.reason, "format": None, "seconds": time.perf_counter() - start,
+        return {"finished": None, "error": e.reason, "format": None, "seconds": time.perf_counter() - start,
                 "transient": _transient(e)}  # fmt: skip
     except Exception as e:  # a bug in a reader must not stop a province-wide run: record it for this file
-        return {"record": None, "error": f"internal error: {type(e).__name__}: {e}", "format": None,
+        return {"finished": None, "error": f"internal error: {type(e).__name__}: {e}", "format": None,
                 "seconds": time.perf_counter() - start}  # fmt: skip
 
 
@@ -245,10 +245,11 @@ def run(
         total = len(todo)
 
         def record(path: Path, sha: str, size: int, out: dict[str, Any]) -> None:
-            used = (out["record"] or {}).get("usage") or {}
+            finished: Finished | None = out["finished"]
+            used = (finished.usage if finished else None) or {}
             store.save(
                 sha256=sha, path=str(path), fmt=out["format"], size=size, versions=versions,
-                record=out["record"], error=out["error"], seconds=out["seconds"],
+                finished=finished, error=out["error"], seconds=out["seconds"],
                 model=llm.model if llm is not None else None, usage=used or None,
                 transient=bool(out.get("transient")),
             )  # fmt: skip
@@ -257,11 +258,10 @@ def run(
                 prompt_tokens=summary.usage.prompt_tokens + int(used.get("prompt_tokens", 0)),
                 completion_tokens=summary.usage.completion_tokens + int(used.get("completion_tokens", 0)),
             )
-            scan = (out["record"] or {}).get("scan")
-            if scan:
-                summary.ocr_pages += len(scan["pages"])
+            if finished and finished.ocr_pages:
+                summary.ocr_pages += finished.ocr_pages
                 summary.ocr_seconds += out["seconds"]
-            status = out["record"]["status"] if out["record"] else "failed"
+            status = finished.status if finished else "failed"
             summary.counts[status] += 1
             if out["error"]:
                 summary.unreadable.append(f"{path}: {out['error']}")
@@ -332,7 +332,7 @@ def _in_pool(
             if broken:
                 if isolating:  # the one file in flight killed its worker: it alone fails
                     for path, sha, size in broken:
-                        record(path, sha, size, {"record": None, "format": None, "seconds": 0.0, "error": died})
+                        record(path, sha, size, {"finished": None, "format": None, "seconds": 0.0, "error": died})
                 else:
                     suspects.extend([*broken, *pending.values()])
                     isolating = True

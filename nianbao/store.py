@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.errors import StoreError
-from nianbao.schema import Report
+from nianbao.schema import Record, Report
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -196,6 +196,41 @@ def _first_error(record: dict[str, Any] | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Finished:
+    """One extraction as the store writes it, made where it was extracted (in a worker): the columns the
+    store lists and queries, and the record already encoded (compact JSON) and compressed — so the single
+    writer decodes and encodes nothing."""
+
+    status: str
+    reason: str | None
+    agency: str | None
+    year: int | None
+    template: str | None
+    first_error: str | None
+    result_z: bytes
+    usage: dict[str, int] | None = None
+    ocr_pages: int = 0
+
+    @classmethod
+    def of(cls, record: Record) -> Finished:
+        first = next((f"{v.rule}: {v.message}"[:500] for v in record.violations if v.severity == "error"), None)
+        return cls(
+            record.status, record.reason, record.agency, record.year, record.template, first,
+            zlib.compress(record.model_dump_json().encode()), record.usage.model_dump() if record.usage else None,
+            len(record.scan.pages) if record.scan else 0,
+        )  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finished:
+        """From a record's JSON data as read back (a record already stored, or one made by hand)."""
+        scan = data.get("scan") or {}
+        return cls(
+            data["status"], data.get("reason"), data.get("agency"), data.get("year"), data.get("template"),
+            _first_error(data), _pack(data) or b"", data.get("usage"), len(scan.get("pages") or {}),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Listed:
     """One document's latest extraction as the queue lists it: columns only, no stored result."""
 
@@ -319,7 +354,7 @@ class Store:
         fmt: str | None,
         size: int,
         versions: Versions,
-        record: dict[str, Any] | None,
+        finished: Finished | None,
         error: str | None,
         seconds: float,
         model: str | None = None,
@@ -327,7 +362,7 @@ class Store:
         transient: bool = False,
     ) -> int:
         """Write a document and its extraction in one transaction."""
-        status = record["status"] if record else "failed"
+        f = finished
         with self._transaction():
             self.db.execute(
                 "INSERT INTO documents (sha256, path, format, size, added_at) VALUES (?, ?, ?, ?, ?) "
@@ -340,11 +375,10 @@ class Store:
                 "first_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     sha256, versions.backend, model, versions.parser_version, versions.prompt_version,
-                    versions.schema_version, status, record.get("reason") if record else None,
-                    record.get("agency") if record else None, record.get("year") if record else None,
-                    record.get("template") if record else None,
-                    _pack(record), error,
-                    json.dumps(usage) if usage else None, seconds, now(), int(transient), _first_error(record),
+                    versions.schema_version, f.status if f else "failed", f.reason if f else None,
+                    f.agency if f else None, f.year if f else None, f.template if f else None,
+                    f.result_z if f else None, error,
+                    json.dumps(usage) if usage else None, seconds, now(), int(transient), f.first_error if f else None,
                 ),
             )  # fmt: skip
             self.seen(sha256, path)

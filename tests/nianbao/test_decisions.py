@@ -15,7 +15,7 @@ from nianbao.cli import app
 from nianbao.errors import ReviewError
 from nianbao.export import long_rows, reports
 from nianbao.review import accept_source_error, save_correction
-from nianbao.store import VERSION, Store
+from nianbao.store import VERSION, Finished, Store
 from tests.conftest import GOLDENS, plant, seed_text
 
 runner = CliRunner()
@@ -74,7 +74,7 @@ def test_a_re_extraction_that_reads_a_cell_differently_returns_to_the_queue(queu
             "partially_granted": {**data["applications"]["partially_granted"], "natural_person": 12},
         }
         s.save(sha256=row.sha256, path=row.path, fmt="text", size=1, versions=bulk.current_versions(),
-               record=data, error=None, seconds=0.0)  # fmt: skip
+               finished=Finished.from_json(data), error=None, seconds=0.0)  # fmt: skip
     changed = _row(queue, "planted.txt")
     assert changed.effective_status == "changed_since_review"
     assert ("applications.partially_granted.natural_person", 13, 12) in changed.disagreements()

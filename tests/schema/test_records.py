@@ -61,6 +61,4 @@ def test_method_note_blank_and_odd_paths_survive() -> None:
 def test_2019_rows_use_the_2019_columns() -> None:
     path = "applications.granted.natural_person"
     provenance = {path: Provenance(span=Span(start=1, end=2), text="4")}
-    assert provenance_entries(provenance_json(provenance, "2019"), "2019") == {
-        path: provenance[path].model_dump()
-    }
+    assert provenance_entries(provenance_json(provenance, "2019"), "2019") == {path: provenance[path].model_dump()}
