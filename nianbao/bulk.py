@@ -12,8 +12,6 @@ import glob
 import hashlib
 import json
 import os
-import signal
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +25,7 @@ from typing import Any
 from nianbao.errors import NianbaoError
 from nianbao.schema import Usage
 from nianbao.store import Finished, Store, Versions
+from nianbao.worker import FILE_SECONDS, init_worker, set_slots, work
 
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps"})
 
@@ -76,88 +75,6 @@ def expand(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
         else:
             unmatched.append(item)
     return files, unmatched
-
-
-FILE_SECONDS = 300.0  # one file's extraction, at most (OCR-free reports take milliseconds)
-
-
-class _FileTimeout(BaseException):
-    """Raised by the per-file timer; a BaseException so that no ``except Exception`` swallows it."""
-
-
-def _die_with_parent() -> None:
-    """Linux: this worker is killed when the run's process dies (a killed run leaves no workers behind)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still ends them
-        pass
-
-
-def _init_worker(llm_slots: int) -> None:
-    _die_with_parent()
-    if llm_slots:  # (0: no LLM in this run; nothing to set up)
-        set_slots(llm_slots)
-
-
-def set_slots(n: int) -> None:
-    from nianbao.extractor.llm.backend import set_concurrency
-
-    set_concurrency(n)
-
-
-def _transient(e: NianbaoError) -> bool:
-    """A failure the next run should try again: the LLM endpoint failing (not refusing), a file that
-    vanished or could not be opened for a moment. Not: a file that is what it is (empty, binary, no tables)."""
-    from nianbao.errors import LLMError, UnreadableFileError
-
-    if isinstance(e, LLMError):
-        return e.transient
-    return isinstance(e, UnreadableFileError)
-
-
-def _on_timer(signum: int, frame: object) -> None:
-    raise _FileTimeout
-
-
-def _work(path: str, backend: str = "rules", llm: Any = None, seconds: float = FILE_SECONDS) -> dict[str, Any]:
-    """In a worker process: extract one file, within ``seconds``; never raises."""
-    timed = threading.current_thread() is threading.main_thread() and seconds > 0
-    if timed:
-        previous = signal.signal(signal.SIGALRM, _on_timer)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return _extract(path, backend, llm)
-    except _FileTimeout:
-        return {"finished": None, "error": f"took longer than {seconds:g} s, the per-file limit", "format": None,
-                "seconds": seconds}  # fmt: skip
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-
-
-def _extract(path: str, backend: str, llm: Any) -> dict[str, Any]:
-    from nianbao.pipeline import extract_file
-
-    start = time.perf_counter()
-    try:
-        record = extract_file(path, backend, llm)
-        fmt = record.source.format if record.source else None
-        return {
-            "finished": Finished.of(record),  # encoded and compressed here, in the worker, not by the writer
-            "error": None,
-            "format": fmt,
-            "seconds": time.perf_counter() - start,
-        }
-    except NianbaoError as e:
-        return {"finished": None, "error": e.reason, "format": None, "seconds": time.perf_counter() - start,
-                "transient": _transient(e)}  # fmt: skip
-    except Exception as e:  # a bug in a reader must not stop a province-wide run: record it for this file
-        return {"finished": None, "error": f"internal error: {type(e).__name__}: {e}", "format": None,
-                "seconds": time.perf_counter() - start}  # fmt: skip
 
 
 @dataclass
@@ -233,7 +150,10 @@ def run(
     llm: Any = None,
     llm_concurrency: int = 4,
     file_seconds: float = FILE_SECONDS,
+    executor: str = "local",
 ) -> RunSummary:
+    """``executor``: ``local`` (``workers`` processes here) or ``dask://HOST:PORT`` (an existing Dask
+    cluster extracts; this process writes the store)."""
     start = time.perf_counter()
     summary = RunSummary()
     files, unmatched = expand(inputs)
@@ -268,11 +188,15 @@ def run(
             if progress:
                 progress(summary, total, str(path))
 
-        if workers <= 1:
+        if executor != "local":
+            from nianbao.cluster import on_cluster
+
+            on_cluster(todo, executor, versions, backend, llm, llm_concurrency, record)
+        elif workers <= 1:
             if llm is not None:
                 set_slots(llm_concurrency)
             for path, sha, size in todo:
-                record(path, sha, size, _work(str(path), backend, llm, file_seconds))
+                record(path, sha, size, work(str(path), backend, llm, file_seconds))
         else:
             _in_pool(todo, workers, backend, llm, llm_concurrency, file_seconds, record)
         for sha, copy in summary.copies:  # their document is in the store now
@@ -296,7 +220,7 @@ def _in_pool(
     slots = max(1, llm_concurrency // workers) if llm is not None else 0  # each worker's share of the limit
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(slots,))
+        return ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(slots,))
 
     pool = new_pool()
     pending: dict[Future[dict[str, Any]], tuple[Path, str, int]] = {}
@@ -310,10 +234,10 @@ def _in_pool(
             if isolating:
                 if not pending and suspects:
                     one = suspects.popleft()
-                    pending[pool.submit(_work, str(one[0]), backend, llm, file_seconds)] = one
+                    pending[pool.submit(work, str(one[0]), backend, llm, file_seconds)] = one
             else:
                 while len(pending) < limit and (nxt := next(queue, None)) is not None:
-                    pending[pool.submit(_work, str(nxt[0]), backend, llm, file_seconds)] = nxt
+                    pending[pool.submit(work, str(nxt[0]), backend, llm, file_seconds)] = nxt
             if not pending:
                 if isolating:  # every suspect has run: back to full speed
                     isolating = False
@@ -418,7 +342,7 @@ def extract_many(
             yield extract_one(p, backend, llm, indent)
         return
     window = workers * 4
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(0,))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(0,))
     try:
         inflight: deque[tuple[str, Future[Outcome]]] = deque()
         queue = iter(paths)
@@ -438,7 +362,7 @@ def extract_many(
                 rest = [p for p, _ in inflight]  # re-run the others in a fresh pool, in order
                 inflight.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(0,))
+                pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(0,))
                 for p in rest:
                     inflight.append((p, pool.submit(extract_one, p, backend, llm, indent)))
     finally:

@@ -403,6 +403,13 @@ def run_cmd(
     llm_concurrency: Annotated[int, typer.Option(help="Most LLM requests in flight at once, for the whole run.")] = 4,
     llm_timeout: TimeoutOpt = 120.0,
     llm_deadline: DeadlineOpt = 600.0,
+    executor: Annotated[
+        str,
+        typer.Option(
+            help="Where extraction runs: 'local' (--workers processes) or dask://HOST:PORT, an existing "
+            "Dask cluster (pip install 'nianbao[dask]'); the store is written here either way."
+        ),
+    ] = "local",
 ) -> None:
     """Extract many reports into the store, in parallel; re-running skips what is done."""
     from nianbao import bulk
@@ -445,7 +452,7 @@ def run_cmd(
     try:
         summary = bulk.run(
             paths, db, workers=n_workers, force=force, progress=callback, backend=backend.value, llm=llm,
-            llm_concurrency=llm_concurrency,
+            llm_concurrency=llm_concurrency, executor=executor,
         )  # fmt: skip
     except NianbaoError as e:
         if bar:
@@ -461,7 +468,8 @@ def run_cmd(
     c = summary.counts
     _say(
         f"{summary.files} file(s): {summary.processed} processed (verified {c['verified']}, rejected {c['rejected']}, "
-        f"failed {c['failed']}), {summary.skipped} already done; {summary.seconds:.1f} s with {n_workers} worker(s); "
+        f"failed {c['failed']}), {summary.skipped} already done; {summary.seconds:.1f} s with "
+        f"{f'{n_workers} worker(s)' if executor == 'local' else executor}; "
         f"store: {db}"
     )
     if summary.ocr_pages:
