@@ -228,9 +228,41 @@ def _parquet(chosen: Iterator[Exported], out: Path) -> int:
     return n
 
 
-def _xlsx(chosen: Iterator[Exported], out: Path) -> int:
+XLSX_ROWS = 1_048_576  # a worksheet's row limit (Excel's): beyond it a sheet continues in the next
+
+
+class _Sheet:
+    """A worksheet that continues in a new one (长表, 长表 2, …) at Excel's row limit — past it XlsxWriter
+    drops rows without an error. A block (a report's table as printed) is never split across sheets."""
+
+    def __init__(self, book: Any, name: str, head: list[Any] | None, bold: Any, limit: int = XLSX_ROWS) -> None:
+        self.book, self.name, self.head, self.bold, self.limit = book, name, head, bold, limit
+        self.count, self.line = 0, 0
+        self.sheet: Any = None
+        self._next()
+
+    def _next(self) -> None:
+        self.count += 1
+        self.sheet = self.book.add_worksheet(self.name if self.count == 1 else f"{self.name} {self.count}")
+        self.line = 0
+        if self.head is not None:
+            self.sheet.write_row(0, 0, self.head, self.bold)
+            self.line = 1
+
+    def block(self, rows: list[tuple[list[Any], Any]]) -> None:
+        """Write rows (values, format) together on one sheet."""
+        if self.line + len(rows) > self.limit:
+            self._next()
+        for values, fmt in rows:
+            if self.sheet.write_row(self.line, 0, values, fmt) != 0:
+                raise ExportError(f"xlsx: cannot write row {self.line} of sheet {self.sheet.name}")
+            self.line += 1
+
+
+def _xlsx(chosen: Iterator[Exported], out: Path, limit: int = XLSX_ROWS) -> int:
     """A workbook: 报告 (one line per report, status and reason), 长表 (the long rows), and 表二/表三/表四
-    in the template's shape — each report a block of its table as printed (table 3: 25 rows × 7 columns)."""
+    in the template's shape — each report a block of its table as printed (table 3: 25 rows × 7 columns).
+    A sheet that reaches Excel's row limit continues in the next (长表 2, …)."""
     try:
         import xlsxwriter
     except ImportError:
@@ -241,41 +273,37 @@ def _xlsx(chosen: Iterator[Exported], out: Path) -> int:
     book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False})  # fmt: skip
     bold = book.add_format({"bold": True})
-    sheets = {"reports": book.add_worksheet("报告"), "long": book.add_worksheet("长表")}
-    tables = {t: book.add_worksheet(f"表{'二三四'[t - 2]}") for t in (2, 3, 4)}
     heads = ["report_key", "机关 agency", "年度 year", "模板 template", "状态 status", "原因 reason",
              "选择 chosen_because", "文件 documents"]  # fmt: skip
-    sheets["reports"].write_row(0, 0, heads, bold)
-    sheets["long"].write_row(0, 0, LONG_COLUMNS, bold)
-    line = {"reports": 1, "long": 1, 2: 0, 3: 0, 4: 0}
+    reports_sheet = _Sheet(book, "报告", heads, bold, limit)
+    long_sheet = _Sheet(book, "长表", list(LONG_COLUMNS), bold, limit)
+    tables = {t: _Sheet(book, f"表{'二三四'[t - 2]}", None, bold, limit) for t in (2, 3, 4)}
     n = 0
     for e in chosen:
         report = e.row.report()
         if report is None:
             continue
-        sheets["reports"].write_row(line["reports"], 0, [
+        reports_sheet.block([([
             e.choice.key, neutralise(report.agency), report.year, report.template, e.row.effective_status,
             e.row.reason, e.choice.why, neutralise("\n".join(e.paths)),
-        ])  # fmt: skip
-        line["reports"] += 1
+        ], None)])  # fmt: skip
         cells = flatten(report)
         for r in long_rows(e):
-            values = [r[c] if not isinstance(r[c], Decimal) else float(r[c]) for c in LONG_COLUMNS]
-            sheets["long"].write_row(line["long"], 0, values)
-            line["long"] += 1
+            long_sheet.block([([r[c] if not isinstance(r[c], Decimal) else float(r[c]) for c in LONG_COLUMNS], None)])
             n += 1
         for t, sheet in tables.items():
             rows: tuple[TemplateRow, ...] = ROWS["2019" if report.template == "2019" else "2021"][t]
-            at = line[t]
-            sheet.write_row(
-                at, 0, [f"{neutralise(report.agency) or '?'} {report.year or '?'} — {TABLE_TITLES[t]}"], bold
-            )
-            sheet.write_row(at + 1, 0, ["", *[c.label for c in rows[0].columns if c.kind != "unit"]], bold)
-            for k, tr in enumerate(rows):
+            title = f"{neutralise(report.agency) or '?'} {report.year or '?'} — {TABLE_TITLES[t]}"
+            block: list[tuple[list[Any], Any]] = [
+                ([title], bold),
+                (["", *[c.label for c in rows[0].columns if c.kind != "unit"]], bold),
+            ]
+            for tr in rows:
                 values = [cells.get(f"{TABLE_KEYS[t]}.{tr.key}.{c.key}") for c in tr.columns if c.kind != "unit"]
-                sheet.write_row(at + 2 + k, 0, [tr.label, *[None if v is None else float(v) if isinstance(v, Decimal)
-                                                              else v for v in values]])  # fmt: skip
-            line[t] = at + 2 + len(rows) + 1
+                block.append(([tr.label, *[None if v is None else float(v) if isinstance(v, Decimal) else v
+                                           for v in values]], None))  # fmt: skip
+            block.append(([], None))  # a blank line between reports
+            sheet.block(block)
     try:
         book.close()
         os.replace(tmp, out)

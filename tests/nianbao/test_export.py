@@ -161,3 +161,28 @@ def test_export_refuses_to_write_over_its_store(store: Path) -> None:
     with pytest.raises(ExportError, match="store itself"):
         export(store, "csv", store)
     assert store.stat().st_size == size
+
+
+def test_xlsx_sheets_continue_at_the_row_limit(store: Path, tmp_path: Path) -> None:
+    """Past Excel's row limit XlsxWriter drops rows silently: the long sheet continues in 长表 2, …, and a
+    report's table-3 block is never split. (Shown with a limit of 100 rows instead of 1 048 576.)"""
+    import openpyxl
+
+    from nianbao.export import _xlsx, reports
+    from nianbao.store import Store
+
+    out = tmp_path / "x.xlsx"
+    with Store(store) as s:
+        n = _xlsx(reports(s, False, False), out, limit=100)
+    book = openpyxl.load_workbook(out, read_only=True)
+    long_sheets = [name for name in book.sheetnames if name.startswith("长表")]
+    assert long_sheets == ["长表", *[f"长表 {k}" for k in range(2, 12)]]  # 1 000 rows, 99 a sheet under its header
+    assert sum(len(list(book[name].iter_rows())) - 1 for name in long_sheets) == n == 1000
+    t3 = [name for name in book.sheetnames if name.startswith("表三")]
+    assert t3 == ["表三", "表三 2"]  # five blocks of 28 rows: three fit in 100
+    for name, blocks in zip(t3, (3, 2), strict=True):
+        rows = list(book[name].iter_rows(values_only=True))
+        titles = [k for k, r in enumerate(rows) if r and isinstance(r[0], str) and "政府信息公开申请" in r[0]
+                  and "—" in r[0]]  # fmt: skip
+        assert len(titles) == blocks and all(rows[k + 2][0] == "一、本年新收政府信息公开申请数量" for k in titles)
+        assert rows[titles[-1] + 2 + 24][0] is not None  # the last block's 25th row is on this sheet
