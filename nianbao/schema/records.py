@@ -61,18 +61,28 @@ def _cell(p: Provenance) -> list[Any]:
     return cell if p.method == "read" else [*cell, p.method]
 
 
+@lru_cache(maxsize=4)
+def _places(template: str) -> dict[str, tuple[str, int, int]]:
+    """Each template cell path → its row, its column's place in the row, and the row's width."""
+    return {
+        f"{row}.{c}": (row, k, len(columns)) for row, columns in _rows(template).items() for k, c in enumerate(columns)
+    }
+
+
 def provenance_json(provenance: dict[str, Provenance], template: str) -> ProvenanceJSON:
-    """The compact written form of a record's provenance (see :data:`ProvenanceJSON`)."""
+    """The compact written form of a record's provenance (see :data:`ProvenanceJSON`); one pass over it."""
     out: ProvenanceJSON = {}
-    rows = _rows(template)
-    for row, columns in rows.items():
-        cells = [provenance.get(f"{row}.{c}") for c in columns]
-        if any(cells):
-            out[row] = [None if p is None else _cell(p) for p in cells]
+    places = _places(template)
     for path, p in provenance.items():
-        row, _, column = path.rpartition(".")
-        if column not in rows.get(row, ()):
+        place = places.get(path)
+        if place is None:  # not a template cell: its own key
             out[path] = _cell(p)
+            continue
+        row, k, width = place
+        cells = out.get(row)
+        if cells is None:
+            cells = out[row] = [None] * width
+        cells[k] = _cell(p)
     return out
 
 
