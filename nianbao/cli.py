@@ -540,8 +540,7 @@ def review_list(
     from nianbao.store import Store
 
     with Store(db) as store:
-        waiting = ("rejected", "changed_since_review")
-        rows = [r for r in store.listing() if all_ or r.effective_status in waiting]  # columns only: fast
+        rows = list(store.listing() if all_ else store.waiting())  # columns only: fast
         for r in rows:
             who = f"{r.agency or '?'} {r.year or '?'}"
             print(f"{r.id:>6}  {r.effective_status:<20} {r.reason or '':<22} {who:<30} {r.path}")

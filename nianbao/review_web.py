@@ -92,7 +92,12 @@ def _shown(row: Row) -> Record:
 
 
 PAGE_SIZE = 50
-WAITING = ("rejected", "changed_since_review")
+
+
+def _first_error_of(store: Store, extraction_id: int) -> str | None:
+    """A stored result's first error, from the result itself (stores written before the column existed)."""
+    v = review.first_error(store.get(extraction_id))
+    return f"{v.rule}: {v.message}" if v else None
 
 
 def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
@@ -129,18 +134,17 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
             page = max(1, int(request.args.get("page") or 1))
         except ValueError:
             abort(400, description="page must be a number")
-        with store() as s:
-            rows = list(s.latest())
+        with store() as s:  # columns only: the queue of a 100 000-report store lists in well under a second
+            waiting = list(s.waiting())
             counts = s.counts()
-        waiting = [r for r in rows if r.effective_status in WAITING]
-        reasons = sorted({r.reason or "" for r in waiting})
-        shown = [
-            r for r in waiting if (not reason or r.reason == reason) and (not agency or agency in (r.agency or ""))
-        ]
-        pages = max(1, -(-len(shown) // PAGE_SIZE))
-        this = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        pending = [(r, review.first_error(r)) for r in this]
-        decided = [r for r in rows if r.decision]
+            reasons = sorted({r.reason or "" for r in waiting})
+            shown = [
+                r for r in waiting if (not reason or r.reason == reason) and (not agency or agency in (r.agency or ""))
+            ]
+            pages = max(1, -(-len(shown) // PAGE_SIZE))
+            this = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+            pending = [(r, r.first_error or _first_error_of(s, r.id)) for r in this]
+            decided = list(s.decided())
         return render_template("list.html", pending=pending, decided=decided, counts=counts, reasons=reasons,
                                reason=reason, agency=agency, page=page, pages=pages, total=len(shown))  # fmt: skip
 
@@ -197,7 +201,7 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
             return render_template("failed.html", row=row)
         record = _shown(row)
         with store() as s:
-            later = [r.id for r in s.listing() if r.effective_status in WAITING and r.id != row.id]
+            later = [r.id for r in s.waiting() if r.id != row.id]
         following = next((i for i in later if i > row.id), later[0] if later else None)
         pieces, missing = _source_segments(row, record)
         bad = {c for v in record.violations if v.severity == "error" for c in v.cells}

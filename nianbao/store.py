@@ -404,6 +404,13 @@ class Store:
         for r in self.db.execute(f"{_SELECT} WHERE {_IS_LATEST} ORDER BY e.id"):
             yield _row(r)
 
+    def decided(self) -> Iterator[Row]:
+        """The latest extraction of every document a person has decided on (found through the reviews,
+        not by unpacking every result)."""
+        query = f"{_SELECT} WHERE {_IS_LATEST} AND e.sha256 IN (SELECT sha256 FROM reviews) ORDER BY e.id"
+        for r in self.db.execute(query):
+            yield _row(r)
+
     def get(self, extraction_id: int) -> Row:
         if not 0 < extraction_id < 2**63:  # beyond SQLite's integers: no such extraction (not a crash)
             raise StoreError(f"no extraction with id {extraction_id}", file=self.path)
@@ -415,11 +422,26 @@ class Store:
         """The latest extraction of every document, from columns alone (``review list``, counts and the choice
         of a report's document at any store size); a decision made on an earlier extraction is the one case
         whose result is unpacked, to see whether it still stands."""
+        return self._listed(f"WHERE {_IS_LATEST}")
+
+    def waiting(self) -> Iterator[Listed]:
+        """What the review queue holds, from columns alone: the latest extraction of each document that is
+        rejected or has a decision (a re-extraction may disagree with it) — found through the indexes, not
+        by listing every document (a province's store is mostly verified)."""
+        effective = ("rejected", CHANGED)
+        latest_rejected = f"SELECT e.id FROM extractions e WHERE e.status = 'rejected' AND {_IS_LATEST}"
+        latest_decided = (
+            f"SELECT e.id FROM extractions e WHERE e.sha256 IN (SELECT sha256 FROM reviews) AND {_IS_LATEST}"
+        )
+        where = f"WHERE e.id IN ({latest_rejected} UNION {latest_decided})"
+        return (r for r in self._listed(where) if r.effective_status in effective)
+
+    def _listed(self, where: str) -> Iterator[Listed]:
         query = (
             "SELECT e.id, e.sha256, d.path, e.status, e.reason, e.agency, e.year, e.template, e.first_error, "
             "r.decision, r.extraction_id FROM extractions e JOIN documents d ON d.sha256 = e.sha256 "
             "LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256) "
-            f"WHERE {_IS_LATEST} ORDER BY e.id"
+            f"{where} ORDER BY e.id"
         )
         for eid, sha, path, status, reason, agency, year, template, first, decision, decided_on in self.db.execute(
             query

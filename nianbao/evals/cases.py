@@ -17,6 +17,7 @@ from pathlib import Path
 from nianbao.errors import EvalSetupError
 from nianbao.evals.corpus import (
     FORMATS,
+    LAYOUT_FORMATS,
     LIBREOFFICE_FORMATS,
     SCAN_FORMATS,
     UNRENDERABLE,
@@ -48,6 +49,7 @@ def find_goldens(explicit: Path | None = None) -> Path:
 
 
 LAYOUT_OF = {
+    "md_apart": "PDF→Markdown, labels apart",
     "lo_pdf": "labels wrapped (LibreOffice PDF)",
     "doc": "legacy .doc (LibreOffice)",
     "scan": "scanned, 150 dpi (turned, noisy JPEG)",
@@ -166,6 +168,18 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                 yield EvalCase(
                     f"{g.name}/{fmt}/planted_{what}", "planted", fmt, "plain", g.template, truth, path,
                     "rejected", "source_inconsistent", layout="planted source error",
+                )  # fmt: skip
+        for fmt in LAYOUT_FORMATS:  # real layouts, as made by converters: read right, and an error planted
+            plants = [(f"planted_{w}", _planted(g.truth, row, col, delta)) for w, row, col, delta in PLANTS]
+            for what, truth in [("plain", g.truth), *plants]:
+                r = render(truth, fmt, "plain", g.name)
+                path = workdir / f"{g.name}.{fmt}.{what}{r.suffix}"
+                path.write_bytes(r.data)
+                planted = what != "plain"
+                yield EvalCase(
+                    f"{g.name}/{fmt}/{what}", "planted" if planted else "rendered", fmt, "plain", g.template, truth,
+                    path, "rejected" if planted else "verified", "source_inconsistent" if planted else None,
+                    layout="planted source error" if planted else LAYOUT_OF[fmt],
                 )  # fmt: skip
 
 

@@ -436,12 +436,63 @@ def _pdf_row(c: Any, font: str, cells: list[str], y: float, nvalues: int, sec: s
             c.drawCentredString(vx, y, v)
 
 
+# ------------------------------------------------------------------ PDF→Markdown (labels apart)
+
+
+def _pipe(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _rule(n: int) -> str:
+    return "|" + "---|" * n
+
+
+def _wrapped(label: str, width: int = 11) -> list[str]:
+    """A label as a PDF converter prints a narrow cell's text: broken every ``width`` characters."""
+    return [label[i : i + width] for i in range(0, len(label), width)] or [""]
+
+
+def render_md_apart(report: Report, variant: str = "plain") -> bytes:
+    """Markdown as PDF converters write it (the layout of the real sh_kewei_2024 golden): pipe tables one
+    column wider than their rows, a |---| rule under each piece, and in table 3 some rows printed bare —
+    their labels (and their groups' merged labels, wrapped) printed apart as text lines above the numbers —
+    and a page number left between rows. Every other row of each result group is printed bare."""
+    st, cells = _Style(variant), _cells(report)
+    lines = [_title(report, st), *NARRATIVE.split("\n"), _HEADINGS["t2"], "## 表二：主动公开政府信息情况"]
+    lines += [_pipe(["信息内容", *T2_HEADERS["第二十条第（一）项"]]), _rule(4)]
+    for _block, label, paths in T2_ROWS:
+        lines.append(_pipe([label, *(st.value(cells[f"active_disclosure.{p}"]) for p in paths)]))
+    lines += [_HEADINGS["t3"], "申请人情况", "## 表三：收到和处理政府信息公开申请情况"]
+    lines += [_pipe(["", *T3_COLUMN_HEADERS, ""]), _rule(9)]
+    within = 0
+    for k, (key, group, sub, leaf) in enumerate(T3_LABELS):
+        values = [st.value(cells[f"applications.{key}.{c}"]) for c in APPLICANT_COLUMNS]
+        within = 0 if sub else within + 1
+        if leaf and within % 2 == 1:  # printed bare; its label stands apart, above
+            lines += _wrapped(leaf)
+            lines += [_pipe(values), _rule(7)]
+            continue
+        if sub and leaf:  # a group's merged label, wrapped, then its first row with its own label
+            lines += ["", *_wrapped(sub, 3)]
+            lines.append(_pipe([leaf, *values, ""]))
+        else:
+            lines.append(_pipe([x for x in (group, sub, leaf) if x] + values + [""]))
+        if k == 12:
+            lines.append("2")  # a page number, between two rows
+    lines += [_HEADINGS["t4"], "行政复议行政诉讼", "未经复议直接起诉复议后起诉"]
+    t4 = [st.value(cells[f"reviews_litigation.{g}.{c}"]) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
+    lines += [_pipe(list(T4_COLUMN_HEADERS * 3)), _rule(15), _pipe(t4), "五、存在的主要问题及改进情况"]
+    return "\n".join(lines).encode("utf-8")
+
+
 RENDERERS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {
     "html": (render_html, ".html"),
     "docx": (render_docx, ".docx"),
     "pdf": (render_pdf, ".pdf"),
     "txt": (render_txt, ".txt"),
 }
+# Real layouts the renderers above do not make, rendered from a golden in its plain variant only.
+LAYOUT_FORMATS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {"md_apart": (render_md_apart, ".md")}
 
 
 # Made by LibreOffice from the DOCX rendering, as agencies make them: a PDF exported from a Word table with
@@ -546,7 +597,7 @@ def render(report: Report, fmt: str, variant: str, golden: str = "") -> Renderin
         return Rendering(golden, fmt, variant, ".pdf", scan_pdf(lo, SCAN_FORMATS[fmt], f"{golden}/{fmt}/{variant}"))
     if fmt in LIBREOFFICE_FORMATS:
         return Rendering(golden, fmt, variant, LIBREOFFICE_FORMATS[fmt][1], _via_libreoffice(report, fmt, variant))
-    fn, suffix = RENDERERS[fmt]
+    fn, suffix = RENDERERS[fmt] if fmt in RENDERERS else LAYOUT_FORMATS[fmt]
     return Rendering(golden, fmt, variant, suffix, fn(report, variant))
 
 

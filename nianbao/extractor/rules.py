@@ -71,6 +71,8 @@ from nianbao.schema import (
 )
 from nianbao.schema.template import ROWS
 
+_PIPE_RULE = re.compile(r"(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*")  # a Markdown table's |---|---| line
+
 BACKEND = "rules"
 VERSION = version.VERSION  # (kept here too: bumping it re-runs every stored document)
 
@@ -463,25 +465,66 @@ class _Builder:
             Violation(rule="ambiguous", severity="error", cells=list(p.spec.cells), found=source, message=message)
         )
 
+    def _line_cells(self, start: int, line: str) -> list[tuple[int, str]] | None:
+        """A table line's cells with their offsets: tab-separated (grids, PDF columns) or a Markdown pipe
+        row (``| a | 1 |``, outer pipes dropped); None for any other line and for a pipe table's rule."""
+        if "\t" in line:
+            sep = "\t"
+            body, at = line, start
+        elif line.lstrip().startswith("|") and line.rstrip().endswith("|") and line.count("|") > 2:
+            sep = "|"
+            lead = len(line) - len(line.lstrip()) + 1
+            body, at = line.strip()[1:-1], start + lead
+            if _PIPE_RULE.fullmatch(body):
+                return None
+        else:
+            return None
+        cells = []
+        for raw in body.split(sep):
+            cells.append((at, raw))
+            at += len(raw) + 1
+        return cells
+
+    def _order_row(self, cells: list[tuple[int, str]], ncols: int) -> tuple[str, list[Token]] | None:
+        """A line ending in ``ncols`` value cells (numbers, blank markers, empty cells; at least one number),
+        with what it prints before them (no number there). Empty cells after them are a converter's extra
+        column (a pipe table one column wider than its rows); where that leaves two readings, none."""
+        toks: list[Token] = []
+        for at, raw in cells:
+            stripped = raw.strip()
+            here = at + len(raw) - len(raw.lstrip())
+            toks.append(classify(stripped, here) if stripped else Token("blank", here, here, ""))
+        ends = []
+        for end in range(len(toks), ncols - 1, -1):
+            if end < len(toks) and (toks[end].kind != "blank" or toks[end].text):
+                break  # only empty cells may follow the row's values
+            values, lead = toks[end - ncols : end], toks[: end - ncols]
+            if (
+                all(t.kind in ("number", "blank") for t in values)
+                and any(t.kind == "number" for t in values)
+                and not any(t.kind in ("number", "glued") for t in lead)
+            ):
+                ends.append(end)
+        if len(ends) != 1:
+            return None
+        end = ends[0]
+        return " ".join(raw.strip() for _, raw in cells[: end - ncols]), toks[end - ncols : end]
+
     def read_by_order(self, region: Span, specs: tuple[RowSpec, ...], template: str) -> bool:
         """Table 3 when its labels are wrapped in narrow cells around their own numbers (Word tables exported
-        to PDF): the lines that end in exactly seven value cells are the rows, in the template's order — taken
-        only when there are exactly as many as the template has rows and every label fragment printed on a
-        row's line is a piece of that row's label. All or nothing: the earlier reading of the table is
-        replaced only by a complete one."""
+        to PDF) or printed apart from them (PDF→Markdown conversions): the lines that end in exactly seven
+        value cells are the rows, in the template's order — taken only when there are exactly as many as the
+        template has rows, every label fragment printed on a row's line is a piece of that row's label, and
+        at least half of the rows print one (the labelled rows anchor the order of those printed bare).
+        All or nothing: the earlier reading of the table is replaced only by a complete one."""
         ncols = len(APPLICANT_COLUMNS)
         found: list[tuple[str, list[Token]]] = []
         pos = region.start
         for line in self.text[region.start : region.end].split("\n"):
-            parts = line.split("\t")
-            if len(parts) >= ncols:
-                cells, at = [], pos + sum(len(x) + 1 for x in parts[: len(parts) - ncols])
-                for raw in parts[len(parts) - ncols :]:
-                    tok = classify(raw.strip(), at + (len(raw) - len(raw.lstrip())))
-                    cells.append(tok)
-                    at += len(raw) + 1
-                if all(t.kind in ("number", "blank") for t in cells):
-                    found.append(("\t".join(parts[: len(parts) - ncols]), cells))
+            cells = self._line_cells(pos, line)
+            row = self._order_row(cells, ncols) if cells is not None else None
+            if row is not None:
+                found.append(row)
             pos += len(line) + 1
         if len(found) != len(specs):
             return False
@@ -493,24 +536,31 @@ class _Builder:
         keys = [r.key for r in rows]
         for key in keys[keys.index("granted") : keys.index("results_total") + 1]:
             labels[key] += block
+        labelled = 0
         for spec, (lead, _) in zip(specs, found, strict=True):
             # the fragments of the block and label columns printed on this line (〃: a merged cell's filler)
             pieces = [x for x in lead.split() if x != "〃"]
-            if not lead or not all(p in labels[spec.key] for p in pieces):
+            if not all(p in labels[spec.key] for p in pieces):
                 return False
+            labelled += bool(pieces)
+        if 2 * labelled < len(specs):
+            return False
         for spec in specs:  # replace the partial reading of the table
             for c in spec.cells:
                 self.values.pop(c, None)
                 self.provenance.pop(c, None)
         table3 = {c for spec in specs for c in spec.cells}
         self.issues = [v for v in self.issues if not set(v.cells) & table3]
-        for spec, (_, cells) in zip(specs, found, strict=True):
-            self.fill(spec.cells, cells, decimal=False, what=f"table 3 row {spec.label}")
+        for spec, (lead, toks) in zip(specs, found, strict=True):
+            self.fill(spec.cells, toks, decimal=False, what=f"table 3 row {spec.label}")
+            placed = "row placed by the template's order" + ("" if lead else " (its label is printed apart)")
             for c in spec.cells:
                 if c in self.provenance:
                     prov = self.provenance[c]
+                    if prov["method"] == "blank" and not prov["text"]:
+                        prov["note"] = "empty cell"
                     said = [str(prov["note"])] if prov["note"] else []
-                    prov["note"] = "; ".join([*said, "row placed by the template's order"])
+                    prov["note"] = "; ".join([*said, placed])
         return True
 
     def not_printed(self, rows: tuple[str, ...], why: str) -> None:
@@ -643,8 +693,10 @@ def extract_rules(text: str) -> RulesResult:
         builder.resolve(pending, row_total_ok, True, builder.fixed_rows(table3))
         unread = [c for spec in table3 for c in spec.cells if c not in builder.values]
         if unread and builder.read_by_order(sections.t3, table3, template):
+            # the label pass's notes on table 3 no longer describe how it was read
+            builder.notes = [n for n in builder.notes if not n.startswith("table 3")]
             builder.notes.append("table 3 read by the template's row order: its labels are wrapped around their "
-                                 "numbers (each row's first label line anchors it)")  # fmt: skip
+                                 "numbers or printed apart from them (the labelled rows anchor the order)")  # fmt: skip
     if sections.t4:
         builder.read_table4(sections.t4)
     builder.force_zeros()

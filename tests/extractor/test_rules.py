@@ -257,3 +257,58 @@ def test_nbsp_and_empty_html_cells_are_blanks_never_zero(write_report) -> None: 
     assert blanks  # the &nbsp; and empty cells are blanks (or zeros the identities force, marked inferred)
     read_zero = [p for p, v in record.provenance.items() if v.method == "read" and v.text == "0"]
     assert not read_zero  # nothing printed as a blank was read as a printed 0
+
+
+def _md_apart(golden: str = "seed_000_wushan_2024", truth: object = None) -> tuple[object, str]:
+    from nianbao.evals.corpus import render
+    from nianbao.schema import Report
+    from tests.conftest import GOLDENS
+
+    report = truth or Report.model_validate_json((GOLDENS / golden / "expected.json").read_text(encoding="utf-8"))
+    return report, render(report, "md_apart", "plain").data.decode("utf-8")  # type: ignore[arg-type]
+
+
+def test_table_3_labels_printed_apart_from_their_numbers(write_report) -> None:  # type: ignore[no-untyped-def]
+    """PDF→Markdown: every other row of each result group printed bare, its label apart above it; the
+    labelled rows anchor the template's order, every value is a printed number read where it stands."""
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import flatten
+
+    truth, text = _md_apart()
+    assert "\n2.其他法律行政法规禁\n止公开\n| 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n|---|" in text  # wrapped, apart
+    record = extract_file(write_report(text, "r.md"), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)  # type: ignore[arg-type]
+    bare = record.provenance["applications.denied_prohibited_by_law.natural_person"]
+    assert bare.method == "read" and "its label is printed apart" in (bare.note or "")
+    assert any("template's row order" in n for n in record.notes)
+
+
+def test_labels_apart_with_a_row_missing_or_a_label_misplaced_are_not_read_by_order(write_report) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+
+    _, text = _md_apart()
+    lines = text.split("\n")
+    bare = lines.index("止公开")  # the end of 2.其他法律行政法规禁止公开, printed apart
+    assert lines[bare + 1].startswith("| 0 |") and lines[bare + 2].startswith("|---")
+    dropped = "\n".join(lines[: bare + 1] + lines[bare + 3 :])  # the bare row and its rule gone: 24 rows
+    record = extract_file(write_report(dropped, "a.md"), backend="rules")
+    assert record.status == "rejected" and record.applications.denied_prohibited_by_law.total is None  # type: ignore[attr-defined]
+    assert not any("template's row order" in n for n in record.notes)
+    # a label printed on a number row's line must be that row's: here a row's label is another row's
+    swapped = text.replace("| 1.属于国家秘密 |", "| 2.重复申请 |", 1)
+    record = extract_file(write_report(swapped, "b.md"), backend="rules")
+    assert record.status == "rejected" and not any("template's row order" in n for n in record.notes)
+
+
+def test_labels_apart_with_the_agencys_own_error_is_source_inconsistent(write_report) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report
+
+    truth, _ = _md_apart()
+    data = truth.model_dump()  # type: ignore[attr-defined]
+    data["applications"]["denied_prohibited_by_law"]["natural_person"] += 3  # a bare row, its totals not
+    planted = Report.model_validate(data)
+    _, text = _md_apart(truth=planted)
+    record = extract_file(write_report(text, "p.md"), backend="rules")
+    assert (record.status, record.reason) == ("rejected", "source_inconsistent")
+    assert record.applications.denied_prohibited_by_law.natural_person == 3  # type: ignore[attr-defined]

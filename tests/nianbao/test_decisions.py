@@ -80,6 +80,10 @@ def test_a_re_extraction_that_reads_a_cell_differently_returns_to_the_queue(queu
     assert ("applications.partially_granted.natural_person", 13, 12) in changed.disagreements()
     listed = runner.invoke(app, ["review", "list", "--db", str(queue)])
     assert "changed_since_review" in listed.stdout and "decided 13, now read 12" in listed.stdout
+    with Store(queue) as s:  # the queue found through the indexes is the queue the full listing holds
+        waiting = [r.id for r in s.waiting()]
+        assert waiting == [r.id for r in s.listing() if r.effective_status in ("rejected", "changed_since_review")]
+        assert changed.id in waiting
 
 
 def test_a_partial_correction_is_refused(queue: Path) -> None:
