@@ -485,6 +485,29 @@ def render_md_apart(report: Report, variant: str = "plain") -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
+def render_txt_cut(report: Report, variant: str = "plain") -> bytes:
+    """Text as extraction from a PDF of a Word table leaves it when narrow label cells wrap: table 3's item
+    rows on one line each, space-separated, the label cut in two by the row's numbers
+    (``5.要求行政机关确认 0 0 0 0 0 0 0 或重新出具已获取信息``); the other rows as the text renderer prints them."""
+    st = _Style(variant)
+    cells = _cells(report)
+    lines = render_txt(report, variant).decode("utf-8").split("\n")
+    leaves = {st.label(leaf): key for key, _group, _sub, leaf in T3_LABELS if leaf}
+    out = []
+    for line in lines:
+        parts = line.split("\t")
+        key = leaves.get(parts[2]) if len(parts) == 10 else None
+        if key is None:
+            out.append(line)
+            continue
+        leaf = parts[2]
+        k = max(2, len(leaf) // 2)
+        values = " ".join(st.value(cells[f"applications.{key}.{c}"]) for c in APPLICANT_COLUMNS)
+        lead = " ".join(x for x in parts[:2] if x)
+        out.append(f"{lead + ' ' if lead else ''}{leaf[:k]} {values} {leaf[k:]}")
+    return "\n".join(out).encode("utf-8")
+
+
 RENDERERS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {
     "html": (render_html, ".html"),
     "docx": (render_docx, ".docx"),
@@ -492,7 +515,10 @@ RENDERERS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {
     "txt": (render_txt, ".txt"),
 }
 # Real layouts the renderers above do not make, rendered from a golden in its plain variant only.
-LAYOUT_FORMATS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {"md_apart": (render_md_apart, ".md")}
+LAYOUT_FORMATS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {
+    "md_apart": (render_md_apart, ".md"),
+    "txt_cut": (render_txt_cut, ".txt"),
+}
 
 
 # Made by LibreOffice from the DOCX rendering, as agencies make them: a PDF exported from a Word table with

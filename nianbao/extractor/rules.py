@@ -71,6 +71,7 @@ from nianbao.schema import (
 )
 from nianbao.schema.template import ROWS
 
+_ITEM_NUMBER = r"(?:\(?[一二三四五六七八九十\d]{1,2}[).、]\s*)"  # a label's own numbering: 5. (三) 四、
 _PIPE_RULE = re.compile(r"(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*")  # a Markdown table's |---|---| line
 
 BACKEND = "rules"
@@ -131,6 +132,7 @@ class _Builder:
     application_rows: tuple[str, ...] = APPLICATION_ROWS
     result_rows: tuple[str, ...] = RESULT_ROWS
     narrative: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # figures section 一 states
+    cut_labels: set[str] = field(default_factory=set)  # rows whose label their own numbers cut in two
 
     def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> dict[str, object]:
         return {"span": {"start": start, "end": end}, "text": text, "method": method, "note": note}
@@ -294,6 +296,43 @@ class _Builder:
                 return m
             pos = m.start() + 1
 
+    def _say(self, cells: tuple[str, ...], said: str) -> None:
+        """Add to the provenance notes of cells already read."""
+        for c in cells:
+            if c in self.provenance:
+                prov = self.provenance[c]
+                prov["note"] = "; ".join([str(prov["note"]), said] if prov["note"] else [said])
+
+    def _cut_pattern(self, n: int) -> re.Pattern[str]:
+        return re.compile(
+            rf"^[^\S\n]*(?P<a>(?:{_ITEM_NUMBER}|[^\d\t\n])+?)[^\S\n]+(?:\d+[^\S\n]+){{{n - 1}}}\d+[^\S\n]+"
+            r"(?P<b>[^\d\t\n]+)$",
+            re.M,
+        )
+
+    def _is_cut(self, spec: RowSpec, m: re.Match[str]) -> bool:
+        """Whether a line ``A numbers B`` is this row with its label cut in two: A and B together — and only
+        together — are its label (a whole label in A is a row printed normally; one in B, another row's)."""
+        a, b = m["a"], m["b"].strip()
+        if spec.pattern.search(a):
+            return False
+        label = spec.pattern.search(a + b)
+        return label is not None and label.start() < len(a) < label.end()
+
+    def _find_cut_label(self, spec: RowSpec, start: int, end: int, at: int | None = None) -> tuple[int, int] | None:
+        """A row printed on one line with its label cut in two by its own numbers, as text extraction of a
+        wrapped cell leaves it (``5.要求行政机关确认或重新出 1 0 0 0 0 0 1 具已获取信息``): the line holds exactly as
+        many numbers as the row has cells between the label's two pieces. ``at``: only the line holding that
+        offset (where the label's tail was found on its own). Returns (line start, where the numbers start)."""
+        if at is not None:
+            start = self.text.rfind("\n", 0, at) + 1
+            line_end = self.text.find("\n", at)
+            end = len(self.text) if line_end < 0 else line_end
+        for m in self._cut_pattern(len(spec.cells)).finditer(self.text, start, end):
+            if (at is None or m.end("a") <= at) and self._is_cut(spec, m):
+                return m.start(), m.end("a")
+        return None
+
     def read_rows(self, region: Span, specs: tuple[RowSpec, ...], table: int) -> list[_Pending]:
         found: list[tuple[RowSpec, int, int]] = []
         cursor = region.start
@@ -305,6 +344,12 @@ class _Builder:
                 m = self._find_label(spec, region.start, region.end)
                 if m is not None and any(a <= m.start() < b for _, a, b in found):
                     m = None
+            cut = self._find_cut_label(spec, cursor, region.end, at=None if m is None else m.start())
+            if cut is not None:
+                found.append((spec, *cut))  # a label its own numbers cut in two: read from where they start
+                self.cut_labels.add(spec.key)
+                cursor = max(cursor, cut[1])
+                continue
             if m is None:
                 if spec.key not in OPTIONAL_ROWS:
                     self.notes.append(f"table {table}: row label {spec.label} not found")
@@ -326,6 +371,8 @@ class _Builder:
             if len(run) == len(spec.cells) and all(t.kind != "glued" for t in run):
                 if not self._spare(spec, run, stop, end, what):
                     self.fill(spec.cells, run, decimal=spec.decimal, what=what)
+                    if spec.key in self.cut_labels:
+                        self._say(spec.cells, "the row's label is printed cut in two by its numbers")
                 continue
             cells = self._positional_cells(label_end, end, len(spec.cells))
             if cells is not None:

@@ -312,3 +312,26 @@ def test_labels_apart_with_the_agencys_own_error_is_source_inconsistent(write_re
     record = extract_file(write_report(text, "p.md"), backend="rules")
     assert (record.status, record.reason) == ("rejected", "source_inconsistent")
     assert record.applications.denied_prohibited_by_law.natural_person == 3  # type: ignore[attr-defined]
+
+
+def test_labels_cut_in_two_by_their_own_numbers(write_report) -> None:  # type: ignore[no-untyped-def]
+    """PDF text of a Word table with narrow label cells: `5.要求行政机关确认或 0 0 0 0 0 0 0 重新出具已获取信息`."""
+    from nianbao.evals.corpus import render
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    truth = Report.model_validate_json(
+        (GOLDENS / "seed_001_jiaxian_2024" / "expected.json").read_text(encoding="utf-8")
+    )
+    text = render(truth, "txt_cut", "plain").data.decode("utf-8")
+    assert "\n5.要求行政机关确认 0 0 0 0 0 0 0 或重新出具已获取信息\n" in text
+    assert "(三)不予公开 1.属于 1 0 0 0 0 0 1 国家秘密" in text.replace("（", "(").replace("）", ")")
+    record = extract_file(write_report(text, "cut.txt"), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)
+    prov = record.provenance["applications.denied_state_secret.natural_person"]
+    assert prov.method == "read" and "cut in two by its numbers" in (prov.note or "")
+    # the two pieces must together be the row's own label: here the tail is another row's
+    wrong = text.replace("0 0 0 0 0 0 0 或重新出具已获取信息", "0 0 0 0 0 0 0 重复申请材料")
+    record = extract_file(write_report(wrong, "wrong.txt"), backend="rules")
+    assert record.status == "rejected" and record.applications.not_processed_confirmation.total is None  # type: ignore[attr-defined]
