@@ -45,21 +45,38 @@ Reading = tuple[Piece, ...]
 
 @dataclass(frozen=True)
 class Group:
-    text: str
+    text: str  # the digits (and a decimal point)
     start: int
+    # a sign printed right against the digits ("90-8": 90 and −8; 减4): the group is one signed cell,
+    # never cut, its span the sign and the digits
+    sign: str = ""
+
+    @property
+    def value(self) -> int | Decimal:
+        number: int | Decimal = Decimal(self.text) if "." in self.text else int(self.text)
+        return -number if self.sign in _MINUS else number
+
+    @property
+    def whole(self) -> bool:
+        """Whether the group can only be one cell (a decimal, or signed)."""
+        return "." in self.text or bool(self.sign)
 
 
 _PARENS = re.compile(r"\([^()\n]*\)")
+_MINUS = ("-", "−", "减")
+_SIGNS = (*_MINUS, "+", "增")
 
 
 def digit_groups(text: str, start: int, end: int) -> list[Group]:
     """Digit runs of a region, leaving out those inside parentheses (a header's ``(指2019年事项数)``)."""
     hidden = [(m.start(), m.end()) for m in _PARENS.finditer(text, start, end)]
-    return [
-        Group(m.group(), m.start())
-        for m in _GROUP.finditer(text, start, end)
-        if not any(a <= m.start() < b for a, b in hidden)
-    ]
+    groups = []
+    for m in _GROUP.finditer(text, start, end):
+        if any(a <= m.start() < b for a, b in hidden):
+            continue
+        sign = text[m.start() - 1] if m.start() > start and text[m.start() - 1] in _SIGNS else ""
+        groups.append(Group(m.group(), m.start(), sign))
+    return groups
 
 
 @lru_cache(maxsize=4096)
@@ -76,9 +93,9 @@ def _splits(digits: str, parts: int) -> tuple[tuple[int, ...], ...]:
 
 
 def _split_group(group: Group, parts: int) -> Iterator[tuple[Piece, ...]]:
-    if "." in group.text:  # a decimal (a fee) is one cell, never cut
+    if group.whole:  # a decimal (a fee) or a signed change is one cell, never cut
         if parts == 1:
-            yield (Piece(Decimal(group.text), group.start, group.start + len(group.text)),)
+            yield (Piece(group.value, group.start - len(group.sign), group.start + len(group.text)),)
         return
     for cuts in _splits(group.text, parts):
         bounds = (0, *cuts, len(group.text))
@@ -97,7 +114,7 @@ def _compositions(total: int, caps: Sequence[int]) -> Iterator[tuple[int, ...]]:
 
 def glued_readings(groups: Sequence[Group], ncols: int) -> Iterator[Reading]:
     """Every way to cut the groups into exactly ``ncols`` cells, in order."""
-    caps = [1 if "." in g.text else len(g.text) for g in groups]
+    caps = [1 if g.whole else len(g.text) for g in groups]
     for counts in _compositions(ncols, caps):
         for parts in product(*(_split_group(g, k) for g, k in zip(groups, counts, strict=True))):
             yield tuple(p for part in parts for p in part)
@@ -127,7 +144,7 @@ def readings(groups: Sequence[Group], ncols: int, check: Callable[[Sequence[int 
     count = 0
     # One run of digits with at least as many digits as cells is cells run together: nothing was printed
     # blank, so no reading may invent blank cells ("34089" for three cells is never "34089 (0) (0)").
-    glued_only = len(groups) == 1 and "." not in groups[0].text and len(groups[0].text) >= ncols
+    glued_only = len(groups) == 1 and not groups[0].whole and len(groups[0].text) >= ncols
     gens = (
         (glued_readings(groups, ncols),)
         if glued_only
@@ -243,6 +260,10 @@ def forced_by_count(groups: Sequence[Group], ncols: int) -> Reading | None:
     """The one split of digits run together when there are exactly as many digits as cells ("417" for
     three cells, "0000000" for seven): each digit is a cell, whatever the identities say — a report whose
     own sums are wrong is read as printed, and the verifier calls it source_inconsistent."""
-    if any("." in g.text for g in groups) or sum(len(g.text) for g in groups) != ncols:
-        return None
-    return tuple(Piece(int(ch), g.start + i, g.start + i + 1) for g in groups for i, ch in enumerate(g.text))
+    if any("." in g.text or (len(g.text) > 1 and g.sign) for g in groups) or sum(len(g.text) for g in groups) != ncols:
+        return None  # ("1-10" for three cells: 1, −1, 0 or 1, −10 and a cell missing — not the count's)
+    return tuple(
+        Piece(g.value, g.start - len(g.sign), g.start + 1) if g.sign else Piece(int(ch), g.start + i, g.start + i + 1)
+        for g in groups
+        for i, ch in enumerate(g.text)
+    )

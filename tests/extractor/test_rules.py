@@ -335,3 +335,21 @@ def test_labels_cut_in_two_by_their_own_numbers(write_report) -> None:  # type: 
     wrong = text.replace("0 0 0 0 0 0 0 或重新出具已获取信息", "0 0 0 0 0 0 0 重复申请材料")
     record = extract_file(write_report(wrong, "wrong.txt"), backend="rules")
     assert record.status == "rejected" and record.applications.not_processed_confirmation.total is None  # type: ignore[attr-defined]
+
+
+def test_a_2019_signed_change_run_into_its_neighbour_keeps_its_sign(write_report) -> None:  # type: ignore[no-untyped-def]
+    """`90-8` under 上一年项目数量 / 本年增/减 is 90 and −8 — it once verified as 90 and 8."""
+    from nianbao.pipeline import extract_file
+    from tests.conftest import GOLDENS
+
+    source = (GOLDENS / "fmt2019_hubei_variant_2020" / "source.txt").read_text(encoding="utf-8")
+    assert "行政處罰 | 90 | -8 | 22 |" in source
+    for printed, want in (("90-8 | 22", (90, -8, 22)), ("1-10 | 22", (1, -10, 22)), ("90 减8 22", (90, -8, 22))):
+        record = extract_file(write_report(source.replace("90 | -8 | 22", printed), "r.txt"), backend="rules")
+        penalty = record.active_disclosure.penalty  # type: ignore[attr-defined]
+        assert (penalty.items_last_year, penalty.change, penalty.decisions) == want, printed
+        change = record.provenance["active_disclosure.penalty.change"]
+        assert change.text.lstrip("-减") == str(-want[1]) and change.text[0] in "-减"  # the span holds the sign
+    # two groups for three cells, one signed: which cell is missing cannot be told — blank, not guessed
+    record = extract_file(write_report(source.replace("90 | -8 | 22", "1-12"), "r.txt"), backend="rules")
+    assert record.active_disclosure.penalty.change is None and record.status == "rejected"  # type: ignore[attr-defined]
