@@ -443,9 +443,10 @@ class Store:
             "LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256) "
             f"{where} ORDER BY e.id"
         )
+        # streamed, not fetched whole: 100 000 rows with their paths and first errors are ~100 MB at once
         for eid, sha, path, status, reason, agency, year, template, first, decision, decided_on in self.db.execute(
             query
-        ).fetchall():
+        ):
             effective = _EFFECTIVE.get(decision, status)
             if decision in ("corrected", "source_error") and decided_on != eid:
                 effective = self.get(eid).effective_status
