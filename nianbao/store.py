@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -436,12 +437,12 @@ class Store:
         where = f"WHERE e.id IN ({latest_rejected} UNION {latest_decided})"
         return (r for r in self._listed(where) if r.effective_status in effective)
 
-    def _listed(self, where: str) -> Iterator[Listed]:
+    def _listed(self, where: str, order: str = "e.id") -> Iterator[Listed]:
         query = (
             "SELECT e.id, e.sha256, d.path, e.status, e.reason, e.agency, e.year, e.template, e.first_error, "
             "r.decision, r.extraction_id FROM extractions e JOIN documents d ON d.sha256 = e.sha256 "
             "LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE sha256 = e.sha256) "
-            f"{where} ORDER BY e.id"
+            f"{where} ORDER BY {order}"
         )
         # streamed, not fetched whole: 100 000 rows with their paths and first errors are ~100 MB at once
         for eid, sha, path, status, reason, agency, year, template, first, decision, decided_on in self.db.execute(
@@ -465,15 +466,19 @@ class Store:
         copies). The choice prefers verified, then reviewed, then the agency's confirmed inconsistency, then
         the rest; the first extracted wins a tie. A document whose agency or year could not be read is a
         report of its own. ``every_document``: one entry per document instead."""
-        groups: dict[str, list[tuple[int, int, str]]] = {}
-        for r in self.listing():
-            key = report_key(r.agency, r.year, r.template)
-            if every_document or key is None:
-                key = f"{key or 'unidentified'}#{r.sha256[:12]}"
-            groups.setdefault(key, []).append((_RANK.get(r.effective_status, len(_RANK)), r.id, r.effective_status))
-        for key, docs in groups.items():
+        # grouped as they come, sorted by their report key in SQLite (the key is nianbao's own function):
+        # memory stays flat at any store size, where a dict of every report grew with it
+        self.db.create_function("report_key", 3, report_key, deterministic=True)
+        order = "e.id" if every_document else "report_key(e.agency, e.year, e.template), e.id"
+        for key, listed in groupby(self._listed(f"WHERE {_IS_LATEST}", order),
+                                   lambda r: report_key(r.agency, r.year, r.template)):  # fmt: skip
+            docs = [(_RANK.get(r.effective_status, len(_RANK)), r.id, r.effective_status, r.sha256) for r in listed]
+            if every_document or key is None:  # a report of its own, each
+                for d in docs:
+                    yield ReportChoice(f"{key or 'unidentified'}#{d[3][:12]}", d[1], [], "the only document")
+                continue
             docs.sort()
-            _, chosen, effective = docs[0]
+            _, chosen, effective, _ = docs[0]
             why = "the only document" if len(docs) == 1 else f"{effective}, preferred over {len(docs) - 1} other(s)"
             yield ReportChoice(key, chosen, [d[1] for d in docs[1:]], why)
 
