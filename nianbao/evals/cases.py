@@ -50,6 +50,7 @@ def find_goldens(explicit: Path | None = None) -> Path:
 
 LAYOUT_OF = {
     "md_apart": "PDF→Markdown, labels apart",
+    "md_first": "PDF→Markdown, labels first",
     "txt_cut": "labels cut by their numbers (PDF text)",
     "lo_pdf": "labels wrapped (LibreOffice PDF)",
     "doc": "legacy .doc (LibreOffice)",

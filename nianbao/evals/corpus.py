@@ -485,6 +485,18 @@ def render_md_apart(report: Report, variant: str = "plain") -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
+def render_md_labels_first(report: Report, variant: str = "plain") -> bytes:
+    """The other PDF→Markdown table 3: every label first, as text lines in the template's order, then the
+    25 number rows, each printed bare (``| 9 | 0 | … |``)."""
+    st, cells = _Style(variant), _cells(report)
+    md = render_md_apart(report, variant).decode("utf-8")
+    start, end = md.index("## 表三"), md.index(_HEADINGS["t4"])
+    labels = [st.label(x) for _key, *parts in T3_LABELS for x in parts if x]
+    rows = [_pipe([st.value(cells[f"applications.{key}.{c}"]) for c in APPLICANT_COLUMNS]) for key, *_ in T3_LABELS]
+    table = [*labels, "## 表三：收到和处理政府信息公开申请情况", _pipe(["", *T3_COLUMN_HEADERS]), _rule(7), *rows]
+    return (md[:start] + "\n".join(table) + "\n" + md[end:]).encode("utf-8")
+
+
 def render_txt_cut(report: Report, variant: str = "plain") -> bytes:
     """Text as extraction from a PDF of a Word table leaves it when narrow label cells wrap: table 3's item
     rows on one line each, space-separated, the label cut in two by the row's numbers
@@ -517,6 +529,7 @@ RENDERERS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {
 # Real layouts the renderers above do not make, rendered from a golden in its plain variant only.
 LAYOUT_FORMATS: dict[str, tuple[Callable[[Report, str], bytes], str]] = {
     "md_apart": (render_md_apart, ".md"),
+    "md_first": (render_md_labels_first, ".md"),
     "txt_cut": (render_txt_cut, ".txt"),
 }
 

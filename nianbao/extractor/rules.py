@@ -557,12 +557,24 @@ class _Builder:
         end = ends[0]
         return " ".join(raw.strip() for _, raw in cells[: end - ncols]), toks[end - ncols : end]
 
+    def _labels_in_order(self, specs: tuple[RowSpec, ...], start: int, end: int) -> bool:
+        """Whether every row's label is printed, in the template's order, before the first number row (a
+        converter that put a table's labels first and its numbers after)."""
+        cursor = start
+        for spec in specs:
+            m = spec.pattern.search(self.text, cursor, end)
+            if m is None:
+                return False
+            cursor = m.end()
+        return True
+
     def read_by_order(self, region: Span, specs: tuple[RowSpec, ...], template: str) -> bool:
         """Table 3 when its labels are wrapped in narrow cells around their own numbers (Word tables exported
         to PDF) or printed apart from them (PDF→Markdown conversions): the lines that end in exactly seven
         value cells are the rows, in the template's order — taken only when there are exactly as many as the
         template has rows, every label fragment printed on a row's line is a piece of that row's label, and
-        at least half of the rows print one (the labelled rows anchor the order of those printed bare).
+        at least half of the rows print one (the labelled rows anchor the order of those printed bare) — or
+        none does and every row's label is printed before them, in the template's order.
         All or nothing: the earlier reading of the table is replaced only by a complete one."""
         ncols = len(APPLICANT_COLUMNS)
         found: list[tuple[str, list[Token]]] = []
@@ -590,7 +602,8 @@ class _Builder:
             if not all(p in labels[spec.key] for p in pieces):
                 return False
             labelled += bool(pieces)
-        if 2 * labelled < len(specs):
+        listed_first = labelled == 0 and self._labels_in_order(specs, region.start, found[0][1][0].start)
+        if 2 * labelled < len(specs) and not listed_first:
             return False
         for spec in specs:  # replace the partial reading of the table
             for c in spec.cells:
@@ -600,7 +613,10 @@ class _Builder:
         self.issues = [v for v in self.issues if not set(v.cells) & table3]
         for spec, (lead, toks) in zip(specs, found, strict=True):
             self.fill(spec.cells, toks, decimal=False, what=f"table 3 row {spec.label}")
-            placed = "row placed by the template's order" + ("" if lead else " (its label is printed apart)")
+            placed = "row placed by the template's order" + (
+                "" if lead else " (the labels are printed first, in that order)" if listed_first
+                else " (its label is printed apart)"
+            )  # fmt: skip
             for c in spec.cells:
                 if c in self.provenance:
                     prov = self.provenance[c]

@@ -353,3 +353,27 @@ def test_a_2019_signed_change_run_into_its_neighbour_keeps_its_sign(write_report
     # two groups for three cells, one signed: which cell is missing cannot be told — blank, not guessed
     record = extract_file(write_report(source.replace("90 | -8 | 22", "1-12"), "r.txt"), backend="rules")
     assert record.active_disclosure.penalty.change is None and record.status == "rejected"  # type: ignore[attr-defined]
+
+
+def test_table_3_labels_all_printed_before_its_numbers(write_report) -> None:  # type: ignore[no-untyped-def]
+    """PDF→Markdown: the 25 labels first, in the template's order, then 25 bare number rows."""
+    from nianbao.evals.corpus import render
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    truth = Report.model_validate_json(
+        (GOLDENS / "seed_001_jiaxian_2024" / "expected.json").read_text(encoding="utf-8")
+    )
+    text = render(truth, "md_first", "plain").data.decode("utf-8")
+    assert "3.其他\n（七）总计\n四、结转下年度继续办理\n## 表三" in text
+    record = extract_file(write_report(text, "first.md"), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)
+    assert "labels are printed first" in (record.provenance["applications.granted.total"].note or "")
+    # a label missing from the list (or out of order): the order is not the template's — not read so
+    for broken in (
+        text.replace("2.重复申请\n", "", 1),
+        text.replace("2.重复申请\n", "", 1).replace("3.其他\n", "3.其他\n2.重复申请\n"),
+    ):
+        record = extract_file(write_report(broken, "broken.md"), backend="rules")
+        assert record.status == "rejected" and not any("template's row order" in n for n in record.notes)
