@@ -131,7 +131,9 @@ def test_generated_corpus_has_renderings_and_planted_errors(tmp_path: Path) -> N
     assert planted and all(c.expected_reason == "source_inconsistent" for c in planted)
     from nianbao.evals.corpus import libreoffice
 
-    made = {"html", "docx", "pdf", "txt"} | ({"lo_pdf", "doc"} if libreoffice() else set())
+    made = {"html", "docx", "pdf", "txt", "md_apart", "md_first", "txt_cut"} | (
+        {"lo_pdf", "doc"} if libreoffice() else set()
+    )
     made |= {"scan", "scan200"} if libreoffice() and ocr_available() else set()
     assert {c.format for c in cases if c.kind == "rendered"} == made
 
@@ -151,10 +153,12 @@ def test_a_declared_known_limit_stays_outside_the_floors_only_while_it_is_caught
     assert share["silent_errors"] == 1 and share["cell_accuracy"] == 0.7
 
 
-def test_kewei_is_a_precise_rejection_with_nothing_misread() -> None:
+def test_kewei_reads_every_printed_cell_and_is_rejected_for_its_blank_alone() -> None:
+    """Once a declared known limit (labels printed apart): now read by the template's order, every cell as
+    the truth has it, and rejected only because table 3 prints one total blank."""
     summary = run([c for c in golden_cases() if c.name == "dev_sh_kewei_2024_md"])
     (case,) = summary["cases"]
-    assert case["known_limit"] and case["outcome"] == "caught" and case["cells_misread"] == 0
+    assert not case["known_limit"] and case["outcome"] == "expected_rejection" and case["report_exact"]
 
 
 def test_eval_outside_a_checkout_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
