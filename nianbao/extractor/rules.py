@@ -328,6 +328,8 @@ class _Builder:
             start = self.text.rfind("\n", 0, at) + 1
             line_end = self.text.find("\n", at)
             end = len(self.text) if line_end < 0 else line_end
+            if "\t" in self.text[start:end]:
+                return None  # a grid line: its cells keep the label whole (the common case, checked cheaply)
         for m in self._cut_pattern(len(spec.cells)).finditer(self.text, start, end):
             if (at is None or m.end("a") <= at) and self._is_cut(spec, m):
                 return m.start(), m.end("a")
@@ -617,13 +619,10 @@ class _Builder:
                 "" if lead else " (the labels are printed first, in that order)" if listed_first
                 else " (its label is printed apart)"
             )  # fmt: skip
-            for c in spec.cells:
-                if c in self.provenance:
-                    prov = self.provenance[c]
-                    if prov["method"] == "blank" and not prov["text"]:
-                        prov["note"] = "empty cell"
-                    said = [str(prov["note"])] if prov["note"] else []
-                    prov["note"] = "; ".join([*said, placed])
+            for c in spec.cells:  # an empty cell is not a printed marker
+                if c in self.provenance and self.provenance[c]["method"] == "blank" and not self.provenance[c]["text"]:
+                    self.provenance[c]["note"] = "empty cell"
+            self._say(spec.cells, placed)
         return True
 
     def not_printed(self, rows: tuple[str, ...], why: str) -> None:
