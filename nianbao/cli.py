@@ -536,7 +536,7 @@ def review_list(
     all_: Annotated[bool, typer.Option("--all", help="Also show decided and verified reports.")] = False,
 ) -> None:
     """Rejected reports waiting for review, with their first violation."""
-    from nianbao.review import first_error
+    from nianbao.review import first_error_line
     from nianbao.store import Store
 
     with Store(db) as store:
@@ -549,9 +549,7 @@ def review_list(
                 cell, decided, new = changed[0]
                 print(f"        {cell}: decided {decided}, now read {new} ({len(changed)} cell(s) differ)")
             elif r.effective_status == "rejected":
-                first = r.first_error or (lambda v: f"{v.rule}: {v.message}" if v else None)(
-                    first_error(store.get(r.id))
-                )
+                first = first_error_line(store, r)
                 if first:
                     print(f"        {first}")
         _say(f"{len(rows)} report(s); store counts: {store.counts()}")

@@ -70,8 +70,8 @@ def on_cluster(
                            "error": f"cannot read the file: {e.strerror or e}"}  # fmt: skip
                     record(path, sha, size, out)
                     continue
-                future = client.submit(work_on_bytes, str(path), data, backend, llm, slots,
-                                       key=f"nianbao-{sha}-{len(pending)}", pure=False)  # fmt: skip
+                # one task per document (the run holds each content once), named by it
+                future = client.submit(work_on_bytes, str(path), data, backend, llm, slots, key=f"nianbao-{sha}")
                 pending[future] = nxt
             if not pending:
                 return

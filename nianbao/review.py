@@ -29,7 +29,7 @@ from nianbao.schema import (
     provenance_json,
     set_cell,
 )
-from nianbao.store import Row, Store
+from nianbao.store import Listed, Row, Store
 from nianbao.verifier import Verdict, verify
 
 
@@ -141,6 +141,15 @@ def accept_source_error(store: Store, row: Row, reviewer: str, reason: str | Non
 
 def reject(store: Store, row: Row, reviewer: str, reason: str | None) -> None:
     store.decide(row.id, "rejected", reviewer, reason)
+
+
+def first_error_line(store: Store, listed: Listed) -> str | None:
+    """A queued report's first error as one line: the store's column, else (a store written before the
+    column existed) from its stored result."""
+    if listed.first_error:
+        return listed.first_error
+    v = first_error(store.get(listed.id))
+    return f"{v.rule}: {v.message}" if v else None
 
 
 def first_error(row: Row) -> Violation | None:

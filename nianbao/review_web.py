@@ -94,12 +94,6 @@ def _shown(row: Row) -> Record:
 PAGE_SIZE = 50
 
 
-def _first_error_of(store: Store, extraction_id: int) -> str | None:
-    """A stored result's first error, from the result itself (stores written before the column existed)."""
-    v = review.first_error(store.get(extraction_id))
-    return f"{v.rule}: {v.message}" if v else None
-
-
 def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
     app.config["DB"] = str(db)
@@ -143,7 +137,7 @@ def create_app(db: str | Path, default_reviewer: str = "unknown") -> Flask:
             ]
             pages = max(1, -(-len(shown) // PAGE_SIZE))
             this = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-            pending = [(r, r.first_error or _first_error_of(s, r.id)) for r in this]
+            pending = [(r, review.first_error_line(s, r)) for r in this]
             decided = list(s.decided())
         return render_template("list.html", pending=pending, decided=decided, counts=counts, reasons=reasons,
                                reason=reason, agency=agency, page=page, pages=pages, total=len(shown))  # fmt: skip

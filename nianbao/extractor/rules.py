@@ -74,6 +74,17 @@ from nianbao.schema.template import ROWS
 _ITEM_NUMBER = r"(?:\(?[一二三四五六七八九十\d]{1,2}[).、]\s*)"  # a label's own numbering: 5. (三) 四、
 _PIPE_RULE = re.compile(r"(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*")  # a Markdown table's |---|---| line
 
+
+@lru_cache(maxsize=8)
+def _cut_pattern(n: int) -> re.Pattern[str]:
+    """A line ``A n1 … nN B``: text, exactly ``n`` numbers, text (a label its numbers cut in two)."""
+    return re.compile(
+        rf"^[^\S\n]*(?P<a>(?:{_ITEM_NUMBER}|[^\d\t\n])+?)[^\S\n]+(?:\d+[^\S\n]+){{{n - 1}}}\d+[^\S\n]+"
+        r"(?P<b>[^\d\t\n]+)$",
+        re.M,
+    )
+
+
 BACKEND = "rules"
 VERSION = version.VERSION  # (kept here too: bumping it re-runs every stored document)
 
@@ -303,13 +314,6 @@ class _Builder:
                 prov = self.provenance[c]
                 prov["note"] = "; ".join([str(prov["note"]), said] if prov["note"] else [said])
 
-    def _cut_pattern(self, n: int) -> re.Pattern[str]:
-        return re.compile(
-            rf"^[^\S\n]*(?P<a>(?:{_ITEM_NUMBER}|[^\d\t\n])+?)[^\S\n]+(?:\d+[^\S\n]+){{{n - 1}}}\d+[^\S\n]+"
-            r"(?P<b>[^\d\t\n]+)$",
-            re.M,
-        )
-
     def _is_cut(self, spec: RowSpec, m: re.Match[str]) -> bool:
         """Whether a line ``A numbers B`` is this row with its label cut in two: A and B together — and only
         together — are its label (a whole label in A is a row printed normally; one in B, another row's)."""
@@ -330,7 +334,7 @@ class _Builder:
             end = len(self.text) if line_end < 0 else line_end
             if "\t" in self.text[start:end]:
                 return None  # a grid line: its cells keep the label whole (the common case, checked cheaply)
-        for m in self._cut_pattern(len(spec.cells)).finditer(self.text, start, end):
+        for m in _cut_pattern(len(spec.cells)).finditer(self.text, start, end):
             if (at is None or m.end("a") <= at) and self._is_cut(spec, m):
                 return m.start(), m.end("a")
         return None
