@@ -192,7 +192,8 @@ def extract_text(text: str, source: SourceInfo, backend: str = "auto", llm: LLMC
     """Extract and verify already-normalised text: the rules parser, then (backend llm/auto) the LLM for
     what the rules could not read, judged by the same verifier."""
     result = rules.extract_rules(text)
-    verdict = verify(result.report, result.provenance, text, result.issues)
+    cells = flatten(result.report)  # (once, for the verifier and the findings both)
+    verdict = verify(result.report, result.provenance, text, result.issues, cells)
     report, provenance, issues = result.report, result.provenance, list(result.issues)
     info = ExtractorInfo(backend=rules.BACKEND, version=rules.VERSION)
     attempts: list[LLMAttempt] = []
@@ -212,9 +213,9 @@ def extract_text(text: str, source: SourceInfo, backend: str = "auto", llm: LLMC
 
         sections = result.sections or locate_sections(text)
         got = read_tables(text, sections, need, report, provenance, llm, judge_for(text))
-        cells = flatten(report)
-        cells.update(got.cells)
+        cells = {**cells, **got.cells}
         report = report_from_cells(cells, agency=report.agency, year=report.year, template=report.template)
+        cells = flatten(report)
         provenance = {k: v for k, v in provenance.items() if table_of(k) not in need} | got.provenance
         issues = [i for i in issues if not any(table_of(c) in need for c in i.cells)] + got.issues
         attempts, usage = got.attempts, got.usage
@@ -222,12 +223,12 @@ def extract_text(text: str, source: SourceInfo, backend: str = "auto", llm: LLMC
             backend="llm" if backend == "llm" else "rules+llm", version=rules.VERSION, model=llm.model,
             prompt_version=prompts.CURRENT,
         )  # fmt: skip
-        verdict = verify(report, provenance, text, issues)
+        verdict = verify(report, provenance, text, issues, cells)
     verdict = scan_doubt(verdict, source.format)
     # Findings for auditors (period, narrative vs tables, plausibility): warnings beside the verdict.
-    warnings = check_report(text, report, result.sections)
+    warnings = check_report(text, report, result.sections, cells)
     return Record(
-        **report.model_dump(),
+        **dict(report),  # the tables as they are: validated once, when the report was made
         agency_level=agency_level(report.agency),
         status=verdict.status,
         reason=verdict.reason,

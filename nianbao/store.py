@@ -217,7 +217,8 @@ class Finished:
         first = next((f"{v.rule}: {v.message}"[:500] for v in record.violations if v.severity == "error"), None)
         return cls(
             record.status, record.reason, record.agency, record.year, record.template, first,
-            zlib.compress(record.model_dump_json().encode()), record.usage.model_dump() if record.usage else None,
+            # level 1: half the time of the default for ~10 % more bytes (2.6 against 2.3 KB a report)
+            zlib.compress(record.model_dump_json().encode(), 1), record.usage.model_dump() if record.usage else None,
             len(record.scan.pages) if record.scan else 0,
         )  # fmt: skip
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nianbao.schema import RESULT_ROWS, CellValue
 
@@ -84,9 +85,18 @@ class Figure:
     sentence: str
 
 
-def figures(narrative: str) -> Iterator[Figure]:
+def figures(narrative: str) -> tuple[Figure, ...]:
     """Every figure the narrative states, sentence by sentence (a longer phrase first: 予以公开及部分公开
     is one figure, not also 部分公开)."""
+    return _figures(narrative)
+
+
+@lru_cache(maxsize=4)  # the rules parser and the findings read the same narrative, one after the other
+def _figures(narrative: str) -> tuple[Figure, ...]:
+    return tuple(_each_figure(narrative))
+
+
+def _each_figure(narrative: str) -> Iterator[Figure]:
     for sm in _SENTENCE.finditer(narrative):
         sentence = sm.group()
         if "件" not in sentence:

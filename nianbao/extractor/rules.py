@@ -15,8 +15,6 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
 
-from pydantic import TypeAdapter
-
 from nianbao.errors import NoTablesError
 from nianbao.extractor import version
 from nianbao.extractor.align import (
@@ -88,7 +86,6 @@ def _cut_pattern(n: int) -> re.Pattern[str]:
 BACKEND = "rules"
 VERSION = version.VERSION  # (kept here too: bumping it re-runs every stored document)
 
-_PROVENANCE = TypeAdapter(dict[str, Provenance])
 # An item number that lost its closing parenthesis ("(予以公开", "(七总计": OCR, and real typos) opens
 # nothing: it is the label's own numbering, not an instruction in parentheses around another row's name.
 _DAMAGED_NUMBERING = re.compile(r"\s*\(\s*[一二三四五六七八九十\d]{0,2}\s*")
@@ -146,7 +143,7 @@ class _Builder:
     cut_labels: set[str] = field(default_factory=set)  # rows whose label their own numbers cut in two
 
     def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> dict[str, object]:
-        return {"span": {"start": start, "end": end}, "text": text, "method": method, "note": note}
+        return {"start": start, "end": end, "text": text, "method": method, "note": note}
 
     def _unit(self, path: str, tok: Token, what: str) -> None:
         if path.endswith("procurement.amount"):
@@ -176,7 +173,14 @@ class _Builder:
         return True
 
     def fill(self, cells: tuple[str, ...], run: list[Token], *, decimal: bool, what: str) -> None:
+        values, provenance = self.values, self.provenance
         for path, tok in zip(cells, run, strict=True):
+            if not decimal and type(tok.value) is int and not (tok.unit or tok.noise or tok.note):
+                # a plain count, printed plainly (nearly every cell): read as is
+                values[path] = tok.value
+                provenance[path] = {"start": tok.start, "end": tok.end, "text": tok.text, "method": "read",
+                                    "note": None}  # fmt: skip
+                continue
             if tok.unit:
                 self._unit(path, tok, what)
             if tok.kind == "blank":
@@ -774,7 +778,16 @@ def extract_rules(text: str) -> RulesResult:
     )
     if template == "2019" and builder.units:
         report.active_disclosure.procurement.amount_unit = builder.units["active_disclosure.procurement.amount_unit"]  # type: ignore[attr-defined]
-    return RulesResult(report, _PROVENANCE.validate_python(builder.provenance), builder.notes, builder.issues, sections)
+    return RulesResult(report, _provenance(builder.provenance), builder.notes, builder.issues, sections)
+
+
+def _provenance(built: dict[str, dict[str, object]]) -> dict[str, Provenance]:
+    """The builder's cells (plain dicts while it still adds notes) as the record's provenance. Not
+    re-validated: the builder alone made them, from its own spans and its own method names."""
+    return {
+        path: Provenance(Span(p["start"], p["end"]), p["text"], p["method"], p["note"])  # type: ignore[arg-type]
+        for path, p in built.items()
+    }
 
 
 __all__ = ["BACKEND", "VERSION", "RulesResult", "extract_rules"]

@@ -8,6 +8,7 @@ the parser, reports them); amounts are ``Decimal`` and serialise as JSON numbers
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Annotated, Any
@@ -46,8 +47,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class Span(_Strict):
-    """Half-open character interval [start, end) in the normalised text."""
+@dataclass(slots=True)
+class Span:
+    """Half-open character interval [start, end) in the normalised text.
+
+    A plain dataclass, not a model: a report carries ~200 of them, made by the parsers by the thousand a
+    second. pydantic validates them where they come in from outside (a record read back, a person's input)
+    as fields of the models that hold them; parsers' own hand-offs are not re-validated."""
 
     start: int
     end: int

@@ -4,6 +4,7 @@ plus these)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -28,8 +29,10 @@ RejectionReason = Literal["source_inconsistent", "extraction_unverified"]
 ProvenanceMethod = Literal["read", "blank", "inferred", "not_printed", "reviewed"]
 
 
-class Provenance(_Strict):
-    """Where one cell's value came from."""
+@dataclass(slots=True)
+class Provenance:
+    """Where one cell's value came from. A plain dataclass like :class:`Span` (validated as a field of a
+    :class:`Record` read from outside; built unvalidated by the parsers, ~200 a report)."""
 
     span: Span
     text: str  # the characters at ``span``, kept so a saved result can be checked without its source
@@ -93,7 +96,7 @@ def provenance_entries(data: ProvenanceJSON, template: str) -> dict[str, dict[st
     rows = _rows(template)
     for key, value in data.items():
         if isinstance(value, Provenance):
-            out[key] = value.model_dump()
+            out[key] = asdict(value)
         elif isinstance(value, dict):  # the earlier form: one object per cell path
             out[key] = value
         elif key in rows and value and isinstance(value[0], list | None):

@@ -7,7 +7,7 @@ missing (see :mod:`verifier.missing`), never summed as 0.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from functools import lru_cache
 
 from nianbao.schema import (
     APPLICATION_ROWS,
@@ -19,6 +19,7 @@ from nianbao.schema import (
     SIGNED_CELLS,
     CellValue,
     Report,
+    SumIdentity,
     Violation,
     flatten,
     sum_identities,
@@ -36,11 +37,15 @@ Rule = Callable[["Cells"], list[Violation]]
 Cells = dict[str, CellValue]
 
 
-def _values(cells: Cells, paths: Sequence[str]) -> list[int] | None:
-    values = [cells[p] for p in paths]
-    if any(v is None for v in values):
-        return None
-    return [int(v) for v in values if v is not None]
+def _total(cells: Cells, paths: Sequence[str]) -> int | None:
+    """The sum of the cells, or None when one is blank (an identity over a blank is not evaluated)."""
+    total = 0
+    for p in paths:
+        v = cells[p]
+        if v is None:
+            return None
+        total += int(v)
+    return total
 
 
 def _sum_rule(
@@ -51,12 +56,9 @@ def _sum_rule(
     what: str,
 ) -> Violation | None:
     """``sum(parts) == sum(total)``; the message says which side is which in plain words."""
-    part_values = _values(report, parts)
-    total_values = _values(report, total)
-    if part_values is None or total_values is None:
-        return None
-    expected, found = sum(part_values), sum(total_values)
-    if expected == found:
+    expected = _total(report, parts)
+    found = _total(report, total)
+    if expected is None or found is None or expected == found:
         return None
     return Violation(
         rule=rule,
@@ -68,20 +70,21 @@ def _sum_rule(
     )
 
 
-def _present(report: Cells, rows: Sequence[str]) -> list[str]:
+def _present(report: Cells, rows: Sequence[str]) -> tuple[str, ...]:
     """The rows of this report's template (the 2019 format has no other_no_correction/other_unpaid_fee)."""
-    return [r for r in rows if f"applications.{r}.total" in report]
+    return tuple(r for r in rows if f"applications.{r}.total" in report)
+
+
+@lru_cache(maxsize=8)
+def _by_rule(rows: tuple[str, ...], result_rows: tuple[str, ...]) -> dict[str, tuple[SumIdentity, ...]]:
+    """A template's identities grouped by rule (built once per template, not per report and rule)."""
+    every = sum_identities(rows, result_rows)
+    return {rule: tuple(s for s in every if s.rule == rule) for rule in {s.rule for s in every}}
 
 
 def _summed(report: Cells, rule: str) -> list[Violation]:
-    rows = tuple(_present(report, APPLICATION_ROWS))
-    out = []
-    for s in sum_identities(rows, tuple(_present(report, RESULT_ROWS))):
-        if s.rule == rule:
-            v = _sum_rule(report, s.rule, s.parts, s.totals, s.what)
-            if v:
-                out.append(v)
-    return out
+    identities = _by_rule(_present(report, APPLICATION_ROWS), _present(report, RESULT_ROWS)).get(rule, ())
+    return [v for s in identities if (v := _sum_rule(report, s.rule, s.parts, s.totals, s.what))]
 
 
 def row_totals(report: Cells) -> list[Violation]:
@@ -105,7 +108,7 @@ def non_negative(report: Cells) -> list[Violation]:
     for path, value in report.items():
         if path in SIGNED_CELLS:  # 本年增/减 is a change, signed by definition
             continue
-        if value is not None and Decimal(value) < 0:
+        if value is not None and value < 0:
             out.append(
                 Violation(
                     rule=NON_NEGATIVE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from nianbao.schema import Provenance, RejectionReason, Report, Status, Violation, flatten
+from nianbao.schema import CellValue, Provenance, RejectionReason, Report, Status, Violation, flatten
 from nianbao.verifier.grounding import GROUNDING, check_extra_rows, check_grounding, check_inferred
 from nianbao.verifier.identities import IDENTITY_RULES, check_identities
 from nianbao.verifier.missing import check_missing, printed
@@ -27,10 +27,12 @@ def verify(
     provenance: dict[str, Provenance],
     text: str | None,
     extraction_issues: Sequence[Violation] = (),
+    cells: dict[str, CellValue] | None = None,
 ) -> Verdict:
     """Judge one extraction. ``extraction_issues`` are what the extractor itself could not resolve
-    (e.g. an ambiguous row); they count like any other violation."""
-    cells = flatten(report)
+    (e.g. an ambiguous row); they count like any other violation. ``cells``: the report's
+    :func:`~nianbao.schema.flatten`, where the caller has it already."""
+    cells = flatten(report) if cells is None else cells
     violations = [
         *extraction_issues,
         *check_missing(cells, provenance),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from nianbao.pipeline import extract_file
 from nianbao.schema import Span
 from nianbao.verifier import verify
@@ -45,9 +47,7 @@ def test_span_whose_text_no_longer_matches_source() -> None:
     record, text = _fresh()
     prov = dict(record.provenance)
     p = prov["active_disclosure.coercion.decisions"]
-    prov["active_disclosure.coercion.decisions"] = p.model_copy(
-        update={"span": Span(start=p.span.start + 1, end=p.span.end + 1)}
-    )
+    prov["active_disclosure.coercion.decisions"] = replace(p, span=Span(start=p.span.start + 1, end=p.span.end + 1))
     verdict = verify(record.report(), prov, text)
     assert any(v.rule == "grounding" and "no longer holds" in v.message for v in verdict.violations)
 
