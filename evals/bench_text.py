@@ -1,4 +1,4 @@
-"""Benchmark of the text path: reports/s for read → normalise → rules → verify, on one core.
+"""Benchmark of the text path: reports/s for read → normalise → rules → verify (→ findings → JSON), one core.
 
 Run: ``python -m evals.bench_text [--seconds S]``. Prints figures; asserts nothing (speed goals live
 here, not in timed tests). Figures from one run are comparable as ratios between stages.
@@ -11,9 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from evals.timing import rate as _rate
+from nianbao.bulk import extract_one
 from nianbao.extractor.normalize import normalize
 from nianbao.extractor.readers import read_document
 from nianbao.extractor.rules import extract_rules
+from nianbao.findings import check_report
 from nianbao.verifier import verify
 
 GOLDENS = Path(__file__).resolve().parent.parent / "goldens"
@@ -33,6 +35,7 @@ def main() -> None:
         ("normalize", lambda: [normalize(t) for t in raw]),
         ("rules parse", lambda: [extract_rules(t) for t in norm]),
         ("verify", lambda: [verify(r.report, r.provenance, t) for r, t in zip(extracted, norm, strict=True)]),
+        ("findings", lambda: [check_report(t, r.report, r.sections) for r, t in zip(extracted, norm, strict=True)]),
         (
             "end to end",
             lambda: [
@@ -42,6 +45,8 @@ def main() -> None:
                 for p in paths
             ],
         ),
+        # what `nianbao extract` does for each file: the above, the findings, the record and its JSON
+        ("whole record", lambda: [extract_one(str(p), "rules") for p in paths]),
     ]
     print(f"text path benchmark: {len(paths)} seed reports, mean {kb:.1f} KB, one process")
     print(f"{'stage':<16}{'reports/s':>12}{'ms/report':>12}")

@@ -95,9 +95,10 @@ def first_run(tokens: Iterable[Token]) -> list[Token]:
     return run
 
 
-# A row's plain counts right after its label, on its line (``\t35\t0\t0``): matched at once and split
-# in Python, where the tokenizer would take one match per count. What follows is tokenized as ever.
-_PLAIN_RUN = re.compile(r"[^\S\n]*((?:(?:[1-9]\d*|0)[^\S\n]+)*(?:[1-9]\d*|0))(?=[\s|(]|\Z)")
+# A row's plain counts right after its label (``\t35\t0\t0``, or a cell a line): matched at once and split
+# in Python, where the tokenizer would take one match per count — the same tokens it would give. What
+# follows them is tokenized as ever.
+_PLAIN_RUN = re.compile(r"\s*((?:(?:[1-9]\d*|0)\s+)*(?:[1-9]\d*|0))(?=[\s|(]|\Z)")
 
 
 def first_run_in(text: str, start: int, end: int) -> tuple[list[Token], int]:

@@ -132,7 +132,7 @@ class _Builder:
     values: dict[str, CellValue] = field(default_factory=dict)
     # Plain data while parsing; validated into models in one call at the end (a per-cell model
     # construction cost more than the whole parse).
-    provenance: dict[str, dict[str, object]] = field(default_factory=dict)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     issues: list[Violation] = field(default_factory=list)
     extra: list[dict[str, object]] = field(default_factory=list)
@@ -142,8 +142,8 @@ class _Builder:
     narrative: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # figures section 一 states
     cut_labels: set[str] = field(default_factory=set)  # rows whose label their own numbers cut in two
 
-    def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> dict[str, object]:
-        return {"start": start, "end": end, "text": text, "method": method, "note": note}
+    def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> Provenance:
+        return Provenance(Span(start, end), text, method, note)
 
     def _unit(self, path: str, tok: Token, what: str) -> None:
         if path.endswith("procurement.amount"):
@@ -178,8 +178,7 @@ class _Builder:
             if not decimal and type(tok.value) is int and not (tok.unit or tok.noise or tok.note):
                 # a plain count, printed plainly (nearly every cell): read as is
                 values[path] = tok.value
-                provenance[path] = {"start": tok.start, "end": tok.end, "text": tok.text, "method": "read",
-                                    "note": None}  # fmt: skip
+                provenance[path] = Provenance(Span(tok.start, tok.end), tok.text)
                 continue
             if tok.unit:
                 self._unit(path, tok, what)
@@ -316,7 +315,7 @@ class _Builder:
         for c in cells:
             if c in self.provenance:
                 prov = self.provenance[c]
-                prov["note"] = "; ".join([str(prov["note"]), said] if prov["note"] else [said])
+                prov.note = "; ".join([prov.note, said] if prov.note else [said])
 
     def _is_cut(self, spec: RowSpec, m: re.Match[str]) -> bool:
         """Whether a line ``A numbers B`` is this row with its label cut in two: A and B together — and only
@@ -628,8 +627,8 @@ class _Builder:
                 else " (its label is printed apart)"
             )  # fmt: skip
             for c in spec.cells:  # an empty cell is not a printed marker
-                if c in self.provenance and self.provenance[c]["method"] == "blank" and not self.provenance[c]["text"]:
-                    self.provenance[c]["note"] = "empty cell"
+                if c in self.provenance and self.provenance[c].method == "blank" and not self.provenance[c].text:
+                    self.provenance[c].note = "empty cell"
             self._say(spec.cells, placed)
         return True
 
@@ -674,13 +673,13 @@ class _Builder:
     def force_zeros(self) -> None:
         """A printed-blank cell is 0 where non-negativity leaves no other value: the identity's other
         terms already add up. Only such forced zeros are filled, each recorded as inferred."""
-        if not any(p["method"] == "blank" for p in self.provenance.values()):
+        if not any(p.method == "blank" for p in self.provenance.values()):
             return  # nothing printed blank: nothing to force (the common case)
         equations = [(i.parts, i.totals) for i in sum_identities(self.application_rows, self.result_rows)]
 
         def blank(path: str) -> bool:
             prov = self.provenance.get(path)
-            return path not in self.values and prov is not None and prov["method"] == "blank"
+            return path not in self.values and prov is not None and prov.method == "blank"
 
         changed = True
         while changed:
@@ -697,8 +696,8 @@ class _Builder:
                         for p in unknown:
                             self.values[p] = 0
                             prov = self.provenance[p]
-                            prov["method"] = "inferred"
-                            prov["note"] = "printed blank; 0 is the only value the identities allow"
+                            prov.method = "inferred"
+                            prov.note = "printed blank; 0 is the only value the identities allow"
                         changed = True
 
 
@@ -778,16 +777,8 @@ def extract_rules(text: str) -> RulesResult:
     )
     if template == "2019" and builder.units:
         report.active_disclosure.procurement.amount_unit = builder.units["active_disclosure.procurement.amount_unit"]  # type: ignore[attr-defined]
-    return RulesResult(report, _provenance(builder.provenance), builder.notes, builder.issues, sections)
-
-
-def _provenance(built: dict[str, dict[str, object]]) -> dict[str, Provenance]:
-    """The builder's cells (plain dicts while it still adds notes) as the record's provenance. Not
-    re-validated: the builder alone made them, from its own spans and its own method names."""
-    return {
-        path: Provenance(Span(p["start"], p["end"]), p["text"], p["method"], p["note"])  # type: ignore[arg-type]
-        for path, p in built.items()
-    }
+    # the builder's provenance as it is: not re-validated (the builder alone made it, from its own spans)
+    return RulesResult(report, builder.provenance, builder.notes, builder.issues, sections)
 
 
 __all__ = ["BACKEND", "VERSION", "RulesResult", "extract_rules"]
