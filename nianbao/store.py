@@ -341,9 +341,11 @@ class Store:
         )
         return {r[0] for r in rows}
 
-    def seen(self, sha256: str, path: str) -> None:
+    def seen(self, sha256: str, path: str, at: str | None = None) -> None:
         """Record that a document's content was found at ``path`` (identical copies are listed, not lost)."""
-        self.db.execute("INSERT OR IGNORE INTO paths (sha256, path, seen_at) VALUES (?, ?, ?)", (sha256, path, now()))
+        self.db.execute(
+            "INSERT OR IGNORE INTO paths (sha256, path, seen_at) VALUES (?, ?, ?)", (sha256, path, at or now())
+        )
 
     def paths(self, sha256: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT path FROM paths WHERE sha256 = ? ORDER BY path", (sha256,))]
@@ -365,11 +367,12 @@ class Store:
     ) -> int:
         """Write a document and its extraction in one transaction."""
         f = finished
+        stamp = now()
         with self._transaction():
             self.db.execute(
                 "INSERT INTO documents (sha256, path, format, size, added_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(sha256) DO UPDATE SET path=excluded.path, format=excluded.format",
-                (sha256, path, fmt, size, now()),
+                (sha256, path, fmt, size, stamp),
             )
             cur = self.db.execute(
                 "INSERT INTO extractions (sha256, backend, model, parser_version, prompt_version, schema_version, "
@@ -380,10 +383,10 @@ class Store:
                     versions.schema_version, f.status if f else "failed", f.reason if f else None,
                     f.agency if f else None, f.year if f else None, f.template if f else None,
                     f.result_z if f else None, error,
-                    json.dumps(usage) if usage else None, seconds, now(), int(transient), f.first_error if f else None,
+                    json.dumps(usage) if usage else None, seconds, stamp, int(transient), f.first_error if f else None,
                 ),
             )  # fmt: skip
-            self.seen(sha256, path)
+            self.seen(sha256, path, stamp)
             return int(cur.lastrowid or 0)
 
     class _Tx:

@@ -95,40 +95,44 @@ def first_run(tokens: Iterable[Token]) -> list[Token]:
     return run
 
 
-# A row's plain counts right after its label (``\t35\t0\t0``, or a cell a line): matched at once and split
-# in Python, where the tokenizer would take one match per count — the same tokens it would give. What
-# follows them is tokenized as ever.
-_PLAIN_RUN = re.compile(r"\s*((?:(?:[1-9]\d*|0)\s+)*(?:[1-9]\d*|0))(?=[\s|(]|\Z)")
+# A row's plain counts one after another (``\t35\t0\t0``, ``| 5 | 1 |``, a cell a line): matched at once from
+# the first and split in Python, where the tokenizer would take one match per count — the same tokens it
+# would give. What follows them is tokenized as ever.
+_PLAIN_RUN = re.compile(r"(?:(?:[1-9]\d*|0)[\s|]+)*(?:[1-9]\d*|0)(?=[\s|(]|\Z)")
+_DIGITS = re.compile(r"\d+")
 
 
 def first_run_in(text: str, start: int, end: int) -> tuple[list[Token], int]:
     """:func:`first_run` over a region, building no token objects for the words it skips; with where the
     run ended (the rest of the region is what the row printed besides its run)."""
     run: list[Token] = []
-    stop = end
-    plain = _PLAIN_RUN.match(text, start, end)
-    if plain is not None:
-        at = plain.start(1)
-        for piece in plain.group(1).split():
-            at = text.index(piece, at)
-            run.append(Token("number", at, at + len(piece), piece, int(piece)))
-            at += len(piece)
-        start = at
-    for m in _TOKEN.finditer(text, start, end):
-        if m.lastgroup == "plain":
+    pos = start
+    while True:
+        for m in _TOKEN.finditer(text, pos, end):
+            if m.lastgroup == "plain":
+                counts = _PLAIN_RUN.match(text, m.start(), end)
+                assert counts is not None  # (it matches this count at least)
+                if counts.end() == m.end():
+                    run.append(_token(m))
+                    continue
+                at = m.start()
+                for piece in _DIGITS.findall(counts.group()):
+                    at = text.index(piece, at)
+                    run.append(Token("number", at, at + len(piece), piece, int(piece)))
+                    at += len(piece)
+                pos = at
+                break  # tokenize on after the counts
+            if m["note"] is not None:
+                if run and not run[-1].note:
+                    run[-1] = run[-1]._replace(note=m.group())
+                continue
+            if m["num"] is None and m["blank"] is None:
+                if run:
+                    return run, m.start()
+                continue
             run.append(_token(m))
-            continue
-        if m["note"] is not None:
-            if run and not run[-1].note:
-                run[-1] = run[-1]._replace(note=m.group())
-            continue
-        if m["num"] is None and m["blank"] is None:
-            if run:
-                stop = m.start()
-                break
-            continue
-        run.append(_token(m))
-    return run, stop
+        else:
+            return run, end
 
 
 def spare_numbers(text: str, start: int, end: int) -> list[Token]:

@@ -6,7 +6,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from pydantic import TypeAdapter
+import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from nianbao.pipeline import extract_file
 from nianbao.schema import Provenance, Record, Span, provenance_entries, provenance_json
@@ -65,3 +66,17 @@ def test_2019_rows_use_the_2019_columns() -> None:
     path = "applications.granted.natural_person"
     provenance = {path: Provenance(span=Span(start=1, end=2), text="4")}
     assert provenance_entries(provenance_json(provenance, "2019"), "2019") == {path: asdict(provenance[path])}
+
+
+def test_provenance_read_from_outside_is_validated() -> None:
+    """Span and Provenance are plain dataclasses inside the pipeline; a record read back (a file, the
+    store) still has every cell's provenance checked: a method nobody defined, a span that is not numbers."""
+    data = json.loads(_seed().model_dump_json())
+    row = next(iter(data["provenance"]))
+    cell = next(c for c in data["provenance"][row] if c is not None)
+    cell[:] = [cell[0], cell[1], cell[2], "guessed"]
+    with pytest.raises(ValidationError):
+        Record.model_validate(data)
+    cell[:] = ["five", cell[1], cell[2]]
+    with pytest.raises(ValidationError):
+        Record.model_validate(data)
