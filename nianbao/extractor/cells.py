@@ -100,11 +100,30 @@ def first_run(tokens: Iterable[Token]) -> list[Token]:
 # would give. What follows them is tokenized as ever.
 _PLAIN_RUN = re.compile(r"(?:(?:[1-9]\d*|0)[\s|]+)*(?:[1-9]\d*|0)(?=[\s|(]|\Z)")
 _DIGITS = re.compile(r"\d+")
+# The common row whole: words (nothing the tokenizer could read as a value or a note: no digit, no
+# parenthesis, no blank marker, no sign), then plain counts, then only separators to the region's end.
+_WORD = r"[^\s|(\d/\\\-—–─无空减增+]++"  # (possessive: a failed match backs off in linear time)
+_WORDS_THEN_COUNTS = re.compile(
+    rf"[\s|]*(?:{_WORD}(?:[\s|]+{_WORD})*[\s|]+)?((?:(?:[1-9]\d*|0)[\s|]+)*(?:[1-9]\d*|0))[\s|]*\Z"
+)
+
+
+def _counts(text: str, counts: str, at: int) -> list[Token]:
+    """Tokens for a run of plain counts printed from ``at`` on (only separators between them)."""
+    run = []
+    for piece in _DIGITS.findall(counts):
+        at = text.index(piece, at)
+        run.append(Token("number", at, at + len(piece), piece, int(piece)))
+        at += len(piece)
+    return run
 
 
 def first_run_in(text: str, start: int, end: int) -> tuple[list[Token], int]:
     """:func:`first_run` over a region, building no token objects for the words it skips; with where the
     run ended (the rest of the region is what the row printed besides its run)."""
+    whole = _WORDS_THEN_COUNTS.match(text, start, end)
+    if whole is not None:
+        return _counts(text, whole.group(1), whole.start(1)), end
     run: list[Token] = []
     pos = start
     while True:
@@ -115,12 +134,8 @@ def first_run_in(text: str, start: int, end: int) -> tuple[list[Token], int]:
                 if counts.end() == m.end():
                     run.append(_token(m))
                     continue
-                at = m.start()
-                for piece in _DIGITS.findall(counts.group()):
-                    at = text.index(piece, at)
-                    run.append(Token("number", at, at + len(piece), piece, int(piece)))
-                    at += len(piece)
-                pos = at
+                run.extend(_counts(text, counts.group(), m.start()))
+                pos = run[-1].end
                 break  # tokenize on after the counts
             if m["note"] is not None:
                 if run and not run[-1].note:
