@@ -95,59 +95,40 @@ def first_run(tokens: Iterable[Token]) -> list[Token]:
     return run
 
 
-# A row's plain counts one after another (``\t35\t0\t0``, ``| 5 | 1 |``, a cell a line): matched at once from
-# the first and split in Python, where the tokenizer would take one match per count — the same tokens it
-# would give. What follows them is tokenized as ever.
-_PLAIN_RUN = re.compile(r"(?:(?:[1-9]\d*|0)[\s|]+)*(?:[1-9]\d*|0)(?=[\s|(]|\Z)")
-_DIGITS = re.compile(r"\d+")
-# The common row whole: words (nothing the tokenizer could read as a value or a note: no digit, no
-# parenthesis, no blank marker, no sign), then plain counts, then only separators to the region's end.
+# The common row, whole: words (nothing the tokenizer could read as a value or a note: no digit, no
+# parenthesis, no blank marker, no sign), then plain counts, then only separators to the region's end —
+# matched at once and split in Python, where the tokenizer takes one match per token. It gives the
+# tokenizer's own tokens (a test holds it to that).
 _WORD = r"[^\s|(\d/\\\-—–─无空减增+]++"  # (possessive: a failed match backs off in linear time)
 _WORDS_THEN_COUNTS = re.compile(
     rf"[\s|]*(?:{_WORD}(?:[\s|]+{_WORD})*[\s|]+)?((?:(?:[1-9]\d*|0)[\s|]+)*(?:[1-9]\d*|0))[\s|]*\Z"
 )
-
-
-def _counts(text: str, counts: str, at: int) -> list[Token]:
-    """Tokens for a run of plain counts printed from ``at`` on (only separators between them)."""
-    run = []
-    for piece in _DIGITS.findall(counts):
-        at = text.index(piece, at)
-        run.append(Token("number", at, at + len(piece), piece, int(piece)))
-        at += len(piece)
-    return run
+_DIGITS = re.compile(r"\d+")
 
 
 def first_run_in(text: str, start: int, end: int) -> tuple[list[Token], int]:
     """:func:`first_run` over a region, building no token objects for the words it skips; with where the
     run ended (the rest of the region is what the row printed besides its run)."""
+    run: list[Token] = []
     whole = _WORDS_THEN_COUNTS.match(text, start, end)
     if whole is not None:
-        return _counts(text, whole.group(1), whole.start(1)), end
-    run: list[Token] = []
-    pos = start
-    while True:
-        for m in _TOKEN.finditer(text, pos, end):
-            if m.lastgroup == "plain":
-                counts = _PLAIN_RUN.match(text, m.start(), end)
-                assert counts is not None  # (it matches this count at least)
-                if counts.end() == m.end():
-                    run.append(_token(m))
-                    continue
-                run.extend(_counts(text, counts.group(), m.start()))
-                pos = run[-1].end
-                break  # tokenize on after the counts
-            if m["note"] is not None:
-                if run and not run[-1].note:
-                    run[-1] = run[-1]._replace(note=m.group())
-                continue
-            if m["num"] is None and m["blank"] is None:
-                if run:
-                    return run, m.start()
-                continue
-            run.append(_token(m))
-        else:
-            return run, end
+        at = whole.start(1)
+        for piece in _DIGITS.findall(whole.group(1)):
+            at = text.index(piece, at)
+            run.append(Token("number", at, at + len(piece), piece, int(piece)))
+            at += len(piece)
+        return run, end
+    for m in _TOKEN.finditer(text, start, end):
+        if m["note"] is not None:
+            if run and not run[-1].note:
+                run[-1] = run[-1]._replace(note=m.group())
+            continue
+        if m.lastgroup != "plain" and m["num"] is None and m["blank"] is None:
+            if run:
+                return run, m.start()
+            continue
+        run.append(_token(m))
+    return run, end
 
 
 def spare_numbers(text: str, start: int, end: int) -> list[Token]:

@@ -130,8 +130,8 @@ def _t3_terms(
 class _Builder:
     text: str
     values: dict[str, CellValue] = field(default_factory=dict)
-    # Plain data while parsing; validated into models in one call at the end (a per-cell model
-    # construction cost more than the whole parse).
+    # Each cell's provenance as it is found: plain dataclasses (notes are added to them as the parse goes
+    # on), handed on as they are — the builder alone made them, so they are not validated again.
     provenance: dict[str, Provenance] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     issues: list[Violation] = field(default_factory=list)
@@ -777,7 +777,6 @@ def extract_rules(text: str) -> RulesResult:
     )
     if template == "2019" and builder.units:
         report.active_disclosure.procurement.amount_unit = builder.units["active_disclosure.procurement.amount_unit"]  # type: ignore[attr-defined]
-    # the builder's provenance as it is: not re-validated (the builder alone made it, from its own spans)
     return RulesResult(report, builder.provenance, builder.notes, builder.issues, sections)
 
 
