@@ -6,13 +6,17 @@ copied label or number would be read twice), so that a covered position is never
 empty cell, which is data (a blank). Text inside a cell (``<p>``, ``<span>``, ``<br>``) is
 joined with spaces. A table nested in a cell (CMS layout tables) is emitted as its own block of lines.
 Scripts, styles and the document head are dropped; the ``<title>`` is put first, as a page's title line.
+
+The markup is tokenized by libxml2 (lxml's parser, events to a target): a CMS page is ~200 KB, and the
+standard library's pure-Python tokenizer took 16 ms of the 21 ms this reader spent on one (lxml: 2.5 ms).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+
+from lxml import etree  # type: ignore[import-untyped]  # (no stubs shipped)
 
 from nianbao.extractor.readers.limits import MAX_GRID_CELLS, MAX_GRID_COLUMNS, LimitError
 
@@ -26,13 +30,9 @@ MERGED = "〃"  # a grid position covered by a merged cell
 MAX_HTML_COLUMNS = 4 * MAX_GRID_COLUMNS  # CMS layout tables are wider than report tables
 
 
-def _span(attrs: list[tuple[str, str | None]], name: str) -> int:
-    for key, value in attrs:
-        if key == name and value:
-            m = re.match(r"\s*(\d+)", value)
-            if m:
-                return max(1, min(int(m.group(1)), 100))
-    return 1
+def _span(attrib: dict[str, str], name: str) -> int:
+    m = re.match(r"\s*(\d+)", attrib.get(name) or "")
+    return max(1, min(int(m.group(1)), 100)) if m else 1
 
 
 @dataclass
@@ -91,9 +91,10 @@ class _Table:
         return "\n".join([*grid, *self.blocks])
 
 
-class _TextBuilder(HTMLParser):
+class _TextBuilder:
+    """A parser target: lxml calls ``start``/``end``/``data`` as it reads the markup (entities decoded)."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.tables: list[_Table] = []
         self.skip_depth = 0
@@ -108,7 +109,7 @@ class _TextBuilder(HTMLParser):
             table.cell.parts.append(text)
         # text between cells (whitespace, stray markup) is not part of any cell
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
         if tag == "title":
             self.in_title = True
         if tag in _SKIP:
@@ -125,12 +126,12 @@ class _TextBuilder(HTMLParser):
             table = self.tables[-1]
             if not table.rows:
                 table.rows.append([])
-            table.cell = _Cell(rowspan=_span(attrs, "rowspan"), colspan=_span(attrs, "colspan"))
+            table.cell = _Cell(rowspan=_span(attrib, "rowspan"), colspan=_span(attrib, "colspan"))
             table.rows[-1].append(table.cell)
         elif tag in _BLOCK:
             self._emit(" " if self.tables else "\n")
 
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag == "title":
             self.in_title = False
         if tag in _SKIP:
@@ -149,7 +150,10 @@ class _TextBuilder(HTMLParser):
         elif tag in _BLOCK and not self.tables:
             self.parts.append("\n")
 
-    def handle_data(self, data: str) -> None:
+    def close(self) -> None:
+        """(lxml's end of input: the text is gathered by :func:`_html_to_text`.)"""
+
+    def data(self, data: str) -> None:
         if self.in_title:
             self.title.append(data)
         if self.skip_depth:
@@ -192,8 +196,12 @@ def html_to_text(markup: str) -> str:
 
 def _html_to_text(markup: str) -> str:
     builder = _TextBuilder()
-    builder.feed(markup)
-    builder.close()
+    parser = etree.HTMLParser(target=builder, recover=True, no_network=True)
+    try:
+        parser.feed(markup)
+        parser.close()
+    except etree.LxmlError:  # nothing a parser could read (an empty page): what was read stands
+        pass
     while builder.tables:  # unclosed tables in broken markup still count
         builder.parts.append("\n" + builder.tables.pop().render() + "\n")
     text = "".join(builder.parts)
