@@ -175,7 +175,8 @@ def _js_unescape(body: str) -> str:
             return chr(int(e[1:], 16))
         return _JS_SIMPLE.get(e, e)
 
-    return _JS_ESCAPE.sub(one, body)
+    # \uD83D\uDE00 is one character written as two halves: joined; a half alone is no character (replaced)
+    return _JS_ESCAPE.sub(one, body).encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _script_tables(markup: str) -> str | None:

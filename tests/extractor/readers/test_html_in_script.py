@@ -41,3 +41,11 @@ def test_a_page_with_its_own_table_ignores_strings_in_its_scripts() -> None:
         '<table><tr><td>规章</td><td>1</td></tr></table><script>var x = "<table><tr><td>9</td></tr></table>";</script>'
     )
     assert html_to_text(page).strip("\n") == "\t规章\t1"
+
+
+def test_a_string_with_escaped_surrogates_still_reads() -> None:
+    """JavaScript writes a character beyond the BMP as two escaped halves (\\uD83D\\uDE00): joined into one;
+    a half alone is no character and is replaced — neither may stop the page being read."""
+    page = _in_a_script("<table><tr><td>行政许可 \\uD83D\\uDE00 \\uD800</td><td>7</td></tr></table>")
+    text = html_to_text(page.replace("\\\\u", "\\u"))
+    assert "\U0001f600" in text and "\t7" in text
