@@ -21,8 +21,7 @@ TokenKind = Literal["number", "blank", "glued", "word", "note"]
 # ("其中…"), and a number inside one must not be read as the cell.
 _END = r"(?=[\s|(]|\Z)"
 _TOKEN = re.compile(
-    rf"(?P<plain>[1-9]\d*|0){_END}"  # the common case first: a plain count, told apart without group lookups
-    r"|(?P<note>\((?![一二三四五六七八九十]{1,3}\))[^()\n]*\))"  # (not a label's numbering: (三)不予公开)
+    r"(?P<note>\((?![一二三四五六七八九十]{1,3}\))[^()\n]*\))"  # (not a label's numbering: (三)不予公开)
     rf"|(?P<sign>[减增])?(?P<num>(?P<int>[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+))(?:\.\d+)?)(?P<unit>万元|元)?(?P<noise>[?*'\"`]*){_END}"
     rf"|(?P<blank>[/\\\-—–─]+|无|空){_END}"
     r"|[^\s|(]+|\("
@@ -41,9 +40,9 @@ class Token(NamedTuple):  # a NamedTuple: built ~200 times per report, 5x cheape
 
 
 def _token(m: re.Match[str]) -> Token:
-    if m.lastgroup == "plain":
-        text = m.group()
-        start = m.start()
+    text = m.group()
+    if text.isascii() and text.isdigit() and (len(text) == 1 or text[0] != "0"):
+        start = m.start()  # the common case, a plain count: no group lookups
         return Token("number", start, start + len(text), text, int(text))
     num = m["num"]
     if num is not None:
@@ -123,7 +122,7 @@ def first_run_in(text: str, start: int, end: int) -> tuple[list[Token], int]:
             if run and not run[-1].note:
                 run[-1] = run[-1]._replace(note=m.group())
             continue
-        if m.lastgroup != "plain" and m["num"] is None and m["blank"] is None:
+        if m["num"] is None and m["blank"] is None:
             if run:
                 return run, m.start()
             continue
@@ -134,4 +133,4 @@ def first_run_in(text: str, start: int, end: int) -> tuple[list[Token], int]:
 def spare_numbers(text: str, start: int, end: int) -> list[Token]:
     """Numbers (or run-together digits) printed in a region outside any note: what a row printed beyond
     the cells it filled. Each one is a reading the row did not account for."""
-    return [_token(m) for m in _TOKEN.finditer(text, start, end) if m.lastgroup == "plain" or m["num"] is not None]
+    return [_token(m) for m in _TOKEN.finditer(text, start, end) if m["num"] is not None]

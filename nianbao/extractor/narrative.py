@@ -85,14 +85,10 @@ class Figure:
     sentence: str
 
 
+@lru_cache(maxsize=4)  # the rules parser and the findings read the same narrative, one after the other
 def figures(narrative: str) -> tuple[Figure, ...]:
     """Every figure the narrative states, sentence by sentence (a longer phrase first: 予以公开及部分公开
     is one figure, not also 部分公开)."""
-    return _figures(narrative)
-
-
-@lru_cache(maxsize=4)  # the rules parser and the findings read the same narrative, one after the other
-def _figures(narrative: str) -> tuple[Figure, ...]:
     return tuple(_each_figure(narrative))
 
 

@@ -173,12 +173,11 @@ class _Builder:
         return True
 
     def fill(self, cells: tuple[str, ...], run: list[Token], *, decimal: bool, what: str) -> None:
-        values, provenance = self.values, self.provenance
         for path, tok in zip(cells, run, strict=True):
             if not decimal and type(tok.value) is int and not (tok.unit or tok.noise or tok.note):
                 # a plain count, printed plainly (nearly every cell): read as is
-                values[path] = tok.value
-                provenance[path] = Provenance(Span(tok.start, tok.end), tok.text)
+                self.values[path] = tok.value
+                self.provenance[path] = self._prov(tok.start, tok.end, tok.text, "read", None)
                 continue
             if tok.unit:
                 self._unit(path, tok, what)
