@@ -46,28 +46,33 @@ def current_versions(backend: str = "rules", llm: Any = None) -> Versions:
     )  # fmt: skip
 
 
-def expand(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """Files, folders (recursively, report suffixes only) and globs → files, and the inputs that matched nothing."""
-    files: list[Path] = []
+def expand(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Files, folders (recursively, report suffixes only) and globs → files, and the inputs that matched
+    nothing. A file reached twice (the same file under two inputs, a link to it) is listed once. Paths are
+    kept as strings and files known by one integer: ~150 bytes a file (a ``Path`` and its resolved twin were
+    ~450), which is most of what a run holds per file."""
+    files: list[str] = []
     unmatched: list[str] = []
-    seen: set[Path] = set()
+    seen: set[int] = set()
 
-    def add(p: Path) -> None:
-        rp = p.resolve()
-        if rp not in seen:
-            seen.add(rp)
-            files.append(p)
+    def add(path: str) -> None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        key = st.st_dev << 64 | st.st_ino
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
 
     for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUFFIXES:
-                    add(f)
-        elif p.is_file():
-            add(p)
+        if os.path.isdir(item):
+            for f in _walk(item):
+                add(f)
+        elif os.path.isfile(item):
+            add(item)
         elif any(ch in item for ch in "*?["):
-            matched = sorted(Path(m) for m in glob.glob(item, recursive=True) if Path(m).is_file())
+            matched = sorted(m for m in glob.glob(item, recursive=True) if os.path.isfile(m))
             if not matched:
                 unmatched.append(item)
             for f in matched:
@@ -75,6 +80,24 @@ def expand(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
         else:
             unmatched.append(item)
     return files, unmatched
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """A folder's report files, recursively, in the order of their sorted paths; a linked folder is not
+    entered (a link to a parent would never end)."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    for e in entries:
+        try:
+            if e.is_dir(follow_symlinks=False):
+                yield from _walk(e.path)
+            elif e.is_file() and os.path.splitext(e.name)[1].lower() in SUFFIXES:
+                yield e.path
+        except OSError:  # gone, or unreadable, since the folder was listed
+            continue
 
 
 @dataclass
@@ -106,10 +129,10 @@ class RunSummary:
 Progress = Callable[[RunSummary, int, str], None]  # (summary so far, total to process, last path)
 
 
-def _hash(path: Path) -> tuple[str, int]:
+def _hash(path: str) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
             size += len(chunk)
@@ -117,10 +140,12 @@ def _hash(path: Path) -> tuple[str, int]:
 
 
 def plan(
-    files: list[Path], store: Store, force: bool, summary: RunSummary, versions: Versions
-) -> Iterator[tuple[Path, str, int]]:
-    done = set() if force else store.done(versions)
-    queued: set[str] = set()
+    files: Iterable[str], store: Store, force: bool, summary: RunSummary, versions: Versions
+) -> Iterator[tuple[str, str, int]]:
+    """The files to extract, hashed one by one as the run takes them (nothing is listed ahead: the run's
+    memory does not grow with the store or the folder). Skipped: content already extracted by these
+    versions (an indexed lookup per file), or met before in this run (its copies are recorded at the end)."""
+    queued: set[bytes] = set()  # the digests sent this run, as 32 bytes (the hex string is 113)
     for f in files:
         try:
             sha, size = _hash(f)
@@ -128,15 +153,16 @@ def plan(
             summary.unreadable.append(f"{f}: {e.strerror or e}")
             summary.counts["failed"] += 1
             continue
-        if sha in done or sha in queued:  # done before, or the same content twice in this run
+        digest = bytes.fromhex(sha)
+        if digest in queued:  # the same content twice in this run
             summary.skipped += 1
-            if sha in done:
-                store.seen(sha, str(f))  # an identical copy: its path is recorded under the document
-            else:
-                summary.copies.append((sha, str(f)))
-            continue
-        queued.add(sha)
-        yield f, sha, size
+            summary.copies.append((sha, f))
+        elif not force and store.is_done(sha, versions):
+            summary.skipped += 1
+            store.seen(sha, f)  # an identical copy: its path is recorded under the document
+        else:
+            queued.add(digest)
+            yield f, sha, size
 
 
 def run(
@@ -161,14 +187,14 @@ def run(
     summary.unreadable.extend(f"{u}: no such file, folder or matching glob" for u in unmatched)
     versions = current_versions(backend, llm)
     with _run_lock(Path(db)), Store(db) as store:
-        todo = list(plan(files, store, force, summary, versions))
-        total = len(todo)
+        todo = plan(files, store, force, summary, versions)
+        del files  # (the plan holds the list while it runs)
 
-        def record(path: Path, sha: str, size: int, out: dict[str, Any]) -> None:
+        def record(path: str, sha: str, size: int, out: dict[str, Any]) -> None:
             finished: Finished | None = out["finished"]
             used = (finished.usage if finished else None) or {}
             store.save(
-                sha256=sha, path=str(path), fmt=out["format"], size=size, versions=versions,
+                sha256=sha, path=path, fmt=out["format"], size=size, versions=versions,
                 finished=finished, error=out["error"], seconds=out["seconds"],
                 model=llm.model if llm is not None else None, usage=used or None,
                 transient=bool(out.get("transient")),
@@ -185,8 +211,8 @@ def run(
             summary.counts[status] += 1
             if out["error"]:
                 summary.unreadable.append(f"{path}: {out['error']}")
-            if progress:
-                progress(summary, total, str(path))
+            if progress:  # the total to process: files less those skipped so far (known as they are hashed)
+                progress(summary, summary.files - summary.skipped, path)
 
         if executor != "local":
             from nianbao.cluster import on_cluster
@@ -196,7 +222,7 @@ def run(
             if llm is not None:
                 set_slots(llm_concurrency)
             for path, sha, size in todo:
-                record(path, sha, size, work(str(path), backend, llm, file_seconds))
+                record(path, sha, size, work(path, backend, llm, file_seconds))
         else:
             _in_pool(todo, workers, backend, llm, llm_concurrency, file_seconds, record)
         for sha, copy in summary.copies:  # their document is in the store now
@@ -206,13 +232,13 @@ def run(
 
 
 def _in_pool(
-    todo: list[tuple[Path, str, int]],
+    todo: Iterator[tuple[str, str, int]],
     workers: int,
     backend: str,
     llm: Any,
     llm_concurrency: int,
     file_seconds: float,
-    record: Callable[[Path, str, int, dict[str, Any]], None],
+    record: Callable[[str, str, int, dict[str, Any]], None],
 ) -> None:
     """Extract in worker processes, bounded in flight. A worker that dies (the out-of-memory killer, a
     crash in a native library) breaks the pool: it is rebuilt, and the files that were in flight are run
@@ -223,10 +249,10 @@ def _in_pool(
         return ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(slots,))
 
     pool = new_pool()
-    pending: dict[Future[dict[str, Any]], tuple[Path, str, int]] = {}
-    suspects: deque[tuple[Path, str, int]] = deque()  # in flight when a worker died: each run alone
+    pending: dict[Future[dict[str, Any]], tuple[str, str, int]] = {}
+    suspects: deque[tuple[str, str, int]] = deque()  # in flight when a worker died: each run alone
     isolating = False
-    queue = iter(todo)
+    queue = todo
     limit = workers * 4  # bounded in flight: memory stays flat on a province-sized folder
     died = "the worker process died extracting this file (killed, or out of memory)"
     try:
@@ -234,17 +260,17 @@ def _in_pool(
             if isolating:
                 if not pending and suspects:
                     one = suspects.popleft()
-                    pending[pool.submit(work, str(one[0]), backend, llm, file_seconds)] = one
+                    pending[pool.submit(work, one[0], backend, llm, file_seconds)] = one
             else:
                 while len(pending) < limit and (nxt := next(queue, None)) is not None:
-                    pending[pool.submit(work, str(nxt[0]), backend, llm, file_seconds)] = nxt
+                    pending[pool.submit(work, nxt[0], backend, llm, file_seconds)] = nxt
             if not pending:
                 if isolating:  # every suspect has run: back to full speed
                     isolating = False
                     continue
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            broken: list[tuple[Path, str, int]] = []
+            broken: list[tuple[str, str, int]] = []
             for fut in finished:
                 item = pending.pop(fut)
                 try:

@@ -15,7 +15,7 @@ alone with that reason.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from nianbao.store import Versions
 from nianbao.worker import work_on_bytes
 
 SCHEME = "dask://"
-Record = Callable[[Path, str, int, dict[str, Any]], None]
+Record = Callable[[str, str, int, dict[str, Any]], None]
 
 
 def address_of(executor: str) -> str:
@@ -35,7 +35,7 @@ def address_of(executor: str) -> str:
 
 
 def on_cluster(
-    todo: list[tuple[Path, str, int]],
+    todo: Iterator[tuple[str, str, int]],
     executor: str,
     versions: Versions,
     backend: str,
@@ -58,20 +58,20 @@ def on_cluster(
             raise UsageError(f"the Dask cluster at {address} has no workers")
         slots = max(1, llm_concurrency // threads) if llm is not None else 0
         limit = threads * 4  # bounded in flight: the files' bytes travel with their tasks
-        pending: dict[Any, tuple[Path, str, int]] = {}
-        queue = iter(todo)
+        pending: dict[Any, tuple[str, str, int]] = {}
+        queue = todo
         while True:
             while len(pending) < limit and (nxt := next(queue, None)) is not None:
                 path, sha, size = nxt
                 try:
-                    data = path.read_bytes()
+                    data = Path(path).read_bytes()
                 except OSError as e:  # gone since it was hashed: the next run tries it again
                     out = {"finished": None, "format": None, "seconds": 0.0, "transient": True,
                            "error": f"cannot read the file: {e.strerror or e}"}  # fmt: skip
                     record(path, sha, size, out)
                     continue
                 # one task per document (the run holds each content once), named by it
-                future = client.submit(work_on_bytes, str(path), data, backend, llm, slots, key=f"nianbao-{sha}")
+                future = client.submit(work_on_bytes, path, data, backend, llm, slots, key=f"nianbao-{sha}")
                 pending[future] = nxt
             if not pending:
                 return

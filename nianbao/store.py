@@ -331,15 +331,16 @@ class Store:
 
     # ---------------------------------------------------------------- runs
 
-    def done(self, versions: Versions) -> set[str]:
-        """Documents already extracted by these versions (a re-run skips them). A transient failure (the
-        LLM endpoint down, a file briefly missing) is not done: the next run tries it again."""
-        rows = self.db.execute(
-            "SELECT DISTINCT sha256 FROM extractions WHERE backend=? AND parser_version=? AND schema_version=? "
-            "AND prompt_version=? AND NOT (status = 'failed' AND transient = 1)",
-            (versions.backend, versions.parser_version, versions.schema_version, versions.prompt_version),
+    def is_done(self, sha256: str, versions: Versions) -> bool:
+        """Whether this document was extracted by these versions (a re-run skips it). A transient failure
+        (the LLM endpoint down, a file briefly missing) is not done: the next run tries it again. Asked per
+        file (an indexed lookup, ~10 µs) so that a re-run holds no set of every document in memory."""
+        row = self.db.execute(
+            "SELECT 1 FROM extractions WHERE sha256=? AND backend=? AND parser_version=? AND schema_version=? "
+            "AND prompt_version=? AND NOT (status = 'failed' AND transient = 1) LIMIT 1",
+            (sha256, versions.backend, versions.parser_version, versions.schema_version, versions.prompt_version),
         )
-        return {r[0] for r in rows}
+        return row.fetchone() is not None
 
     def seen(self, sha256: str, path: str, at: str | None = None) -> None:
         """Record that a document's content was found at ``path`` (identical copies are listed, not lost)."""

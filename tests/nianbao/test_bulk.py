@@ -109,3 +109,28 @@ def test_a_new_parser_version_redoes_what_it_affects(
     with Store(db) as s:
         versions = {r[0] for r in s.db.execute("SELECT DISTINCT parser_version FROM extractions")}
     assert versions == {old, old + "-next"}
+
+
+def test_expand_lists_each_file_once_in_path_order_and_ends_on_a_folder_loop(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "b").mkdir(parents=True)
+    (root / "a.txt").write_text("x", encoding="utf-8")
+    (root / "b" / "c.pdf").write_bytes(b"%PDF")
+    (root / "b" / "notes.json").write_text("{}", encoding="utf-8")  # not a report suffix
+    (root / "c.txt").write_text("y", encoding="utf-8")
+    (root / "b" / "loop").symlink_to(root, target_is_directory=True)  # a link to a parent: not entered
+    (root / "link.txt").symlink_to(root / "a.txt")  # the same file under another name
+    files, unmatched = bulk.expand([str(root), str(root / "c.txt"), str(root / "*.txt")])
+    assert files == [str(root / "a.txt"), str(root / "b" / "c.pdf"), str(root / "c.txt")]
+    assert unmatched == []
+
+
+def test_progress_total_counts_down_the_skipped_and_ends_at_what_was_processed(
+    mixed_folder: Path, tmp_path: Path
+) -> None:
+    seen: list[tuple[int, int]] = []
+    summary = bulk.run([str(mixed_folder)], tmp_path / "s.db", progress=lambda s, total, _p: seen.append(
+        (s.processed, total)))  # fmt: skip
+    assert len(seen) == 8  # each of the 9 files but the duplicate, skipped when its hash is met
+    assert seen[0][1] == 9 and all(done <= total <= summary.files for done, total in seen)
+    assert seen[-1] == (summary.processed, summary.processed) == (8, 8)
