@@ -141,6 +141,9 @@ class _Builder:
     result_rows: tuple[str, ...] = RESULT_ROWS
     narrative: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # figures section 一 states
     cut_labels: set[str] = field(default_factory=set)  # rows whose label their own numbers cut in two
+    # lines of the form A numbers B, by (cells, start, end): every row asks of the line its label is on,
+    # and a run-together page is one line of thousands of characters (~30 µs a row to search again)
+    cut_lines: dict[tuple[int, int, int], list[re.Match[str]]] = field(default_factory=dict)
 
     def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> Provenance:
         return Provenance(Span(start, end), text, method, note)
@@ -336,7 +339,10 @@ class _Builder:
             end = len(self.text) if line_end < 0 else line_end
             if "\t" in self.text[start:end]:
                 return None  # a grid line: its cells keep the label whole (the common case, checked cheaply)
-        for m in _cut_pattern(len(spec.cells)).finditer(self.text, start, end):
+        key = (len(spec.cells), start, end)
+        if (lines := self.cut_lines.get(key)) is None:
+            lines = self.cut_lines[key] = list(_cut_pattern(len(spec.cells)).finditer(self.text, start, end))
+        for m in lines:
             if (at is None or m.end("a") <= at) and self._is_cut(spec, m):
                 return m.start(), m.end("a")
         return None
