@@ -16,6 +16,7 @@ reported. Never a guess.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -226,9 +227,11 @@ def solve_linear(
     zero = (0,) * width
 
     def add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(x + y for x, y in zip(a, b, strict=True))
+        return tuple(map(operator.add, a, b))  # (3x a generator's speed: ~100 000 calls for a glued table 3)
 
     coefs = {k: [coefficient(k, tuple(p.value for p in r)) for r in options[k]] for k in keys}
+    if any(len(c) != width for cs in coefs.values() for c in cs):  # (map would cut a longer vector short)
+        raise ValueError(f"a row's contribution is not a vector of {width}")
     forward: list[set[tuple[int, ...]]] = [{zero}]
     for k in keys:
         layer = {add(s, c) for s in forward[-1] for c in coefs[k]}

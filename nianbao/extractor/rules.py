@@ -206,13 +206,13 @@ class _Builder:
         what: str,
         why: str = "the only reading the identities allow",
     ) -> None:
+        cut, dropped = f"cut from {source!r}: {why}", f"no cell printed here in {source!r}; 0 is {why}"
         for path, piece in zip(cells, reading, strict=True):
             if not self._set(path, piece.value, decimal=decimal, what=what):
                 continue
-            note = f"no cell printed here in {source!r}; 0 is {why}" if piece.dropped else f"cut from {source!r}: {why}"
-            self.provenance[path] = self._prov(
-                piece.start, piece.end, self.text[piece.start : piece.end], "inferred", note
-            )
+            note = dropped if piece.dropped else cut
+            text = self.text[piece.start : piece.end]
+            self.provenance[path] = self._prov(piece.start, piece.end, text, "inferred", note)
 
     def _cell_tokens(self, line_start: int, line: str, skip_label: bool) -> list[Token | None] | None:
         """A tab-separated line as cells in their columns: a value, None for an empty cell (a blank), merged
