@@ -136,14 +136,15 @@ def _llm_config(
     return config
 
 
-def _output_names(paths: list[Path]) -> dict[int, str]:
+def _output_names(paths: list[str]) -> dict[int, str]:
     """One distinct name per input (by position): ``<stem>.json``; where stems collide
     ``<parent>__<stem>.json`` (goldens/*/source.txt), then with the suffix (``r.html`` beside ``r.txt``),
-    then numbered — never an overwrite."""
-    stems = Counter(p.stem for p in paths)
+    then numbered — never an overwrite. (Paths as strings: a folder of 100 000 holds no ``Path`` each.)"""
+    stems = Counter(Path(p).stem for p in paths)
     taken: set[str] = set()
     out: dict[int, str] = {}
-    for i, p in enumerate(paths):
+    for i, path in enumerate(paths):
+        p = Path(path)
         suffix = p.suffix.lstrip(".")
         candidates = [p.stem] if stems[p.stem] == 1 else []
         candidates += [f"{p.parent.name}__{p.stem}", f"{p.parent.name}__{p.stem}.{suffix}" if suffix else ""]
@@ -154,6 +155,25 @@ def _output_names(paths: list[Path]) -> dict[int, str]:
         taken.add(name.lower())
         out[i] = name + ".json"
     return out
+
+
+def _expand_inputs(items: list[Path]) -> tuple[list[str], list[str]]:
+    """The files to extract: a folder's report files (recursively) and a glob's matches, as ``run`` reads
+    them; any other input as given (a missing file fails with its reason, in order). Also the folders and
+    globs that matched nothing."""
+    from nianbao import bulk
+
+    files: list[str] = []
+    unmatched: list[str] = []
+    for item in items:
+        given = str(item)
+        if item.is_dir() or (not item.exists() and any(ch in given for ch in "*?[")):
+            found, none = bulk.expand([given])
+            files.extend(found)
+            unmatched.extend(none)
+        else:
+            files.append(given)
+    return files, unmatched
 
 
 def write_atomically(target: Path, text: str) -> None:
@@ -188,9 +208,9 @@ def extract(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Report files: .txt/.md text (UTF-8, UTF-16, GB18030), .html/.htm, .pdf with a text "
-            "layer, .docx, and .doc/.wps through LibreOffice when it is installed. (Scans without a text layer "
-            "fail with the reason.)"
+            help="Report files, folders (searched recursively) and globs: .txt/.md text (UTF-8, UTF-16, "
+            "GB18030), .html/.htm, .pdf (scans through OCR when the ocr extra is installed), .docx, and "
+            ".doc/.wps through LibreOffice when it is installed."
         ),
     ],
     out: Annotated[
@@ -219,13 +239,17 @@ def extract(
         out = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    names = _output_names(files)
+    paths, unmatched = _expand_inputs(files)
     counts: Counter[str] = Counter()
+    for item in unmatched:
+        counts["failed"] += 1
+        _say(f"{item}: failed — no such file, folder or matching glob")
+    names = _output_names(paths) if out is not None else {}
     prompt = completion = llm_reports = llm_attempts = 0
-    n_workers = workers if workers > 0 else (bulk.default_workers() if len(files) >= 50 and llm is None else 1)
-    outcomes = bulk.extract_many([str(p) for p in files], backend.value, llm, n_workers, indent)
+    n_workers = workers if workers > 0 else (bulk.default_workers() if len(paths) >= 50 and llm is None else 1)
+    outcomes = bulk.extract_many(paths, backend.value, llm, n_workers, indent)
     for i, outcome in enumerate(outcomes):
-        path = files[i]
+        path = paths[i]
         try:
             if out is not None:
                 write_atomically(out / names[i], outcome.json + "\n")
@@ -245,7 +269,8 @@ def extract(
             f"LLM: {llm_reports} report(s), {llm_attempts} attempt(s), {prompt} prompt + {completion} completion tokens"
         )
     _say(
-        f"{len(files)} file(s): {counts['verified']} verified, {counts['rejected']} rejected, {counts['failed']} failed"
+        f"{len(paths) + len(unmatched)} file(s): {counts['verified']} verified, {counts['rejected']} rejected, "
+        f"{counts['failed']} failed"
     )
     raise typer.Exit(_exit_code(counts))
 

@@ -187,3 +187,17 @@ def test_extract_with_workers_keeps_input_order_and_results(tmp_path: Path) -> N
     assert one.stdout == two.stdout  # the same bytes, whichever process made them
     pretty = runner.invoke(app, ["extract", "--backend", "rules", "--indent", "2", SOURCES[0]])
     assert pretty.stdout.startswith("{\n  ")
+
+
+def test_extract_reads_folders_and_globs_as_run_does(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    for i, source in enumerate(SOURCES[:3]):
+        (folder / ("sub" if i == 2 else "") / f"r{i}.txt").write_text(Path(source).read_text(encoding="utf-8"))
+    (folder / "notes.json").write_text("{}", encoding="utf-8")  # not a report suffix: left out
+    result = runner.invoke(app, ["extract", str(folder), str(tmp_path / "none*.txt")])
+    assert result.exit_code == 3  # the glob matched nothing: a failed input, named
+    paths = [r["source"]["path"] for r in _lines(result.stdout)]  # type: ignore[index]
+    assert paths == [str(folder / "r0.txt"), str(folder / "r1.txt"), str(folder / "sub" / "r2.txt")]
+    assert f"{tmp_path / 'none*.txt'}: failed — no such file, folder or matching glob" in result.stderr
+    assert "4 file(s): 3 verified, 0 rejected, 1 failed" in result.stderr
