@@ -1,7 +1,7 @@
 """The bulk run: files, folders and globs → the store, in parallel, resumable, with progress.
 
-Parsing runs in worker processes; the parent hashes each file first (a file whose content was already
-extracted by the same parser/prompt/schema versions is skipped), then writes each result as it arrives,
+Parsing runs in worker processes; the parent hashes each file as it sends it on (a file whose content was
+already extracted by the same parser/prompt/schema versions is skipped), and writes each result as it arrives,
 one transaction per document — so killing the run loses only what was in flight, and re-running finishes
 the rest with every file processed exactly once.
 """
@@ -188,7 +188,6 @@ def run(
     versions = current_versions(backend, llm)
     with _run_lock(Path(db)), Store(db) as store:
         todo = plan(files, store, force, summary, versions)
-        del files  # (the plan holds the list while it runs)
 
         def record(path: str, sha: str, size: int, out: dict[str, Any]) -> None:
             finished: Finished | None = out["finished"]
@@ -252,7 +251,6 @@ def _in_pool(
     pending: dict[Future[dict[str, Any]], tuple[str, str, int]] = {}
     suspects: deque[tuple[str, str, int]] = deque()  # in flight when a worker died: each run alone
     isolating = False
-    queue = todo
     limit = workers * 4  # bounded in flight: memory stays flat on a province-sized folder
     died = "the worker process died extracting this file (killed, or out of memory)"
     try:
@@ -262,7 +260,7 @@ def _in_pool(
                     one = suspects.popleft()
                     pending[pool.submit(work, one[0], backend, llm, file_seconds)] = one
             else:
-                while len(pending) < limit and (nxt := next(queue, None)) is not None:
+                while len(pending) < limit and (nxt := next(todo, None)) is not None:
                     pending[pool.submit(work, nxt[0], backend, llm, file_seconds)] = nxt
             if not pending:
                 if isolating:  # every suspect has run: back to full speed

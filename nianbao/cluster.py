@@ -59,9 +59,8 @@ def on_cluster(
         slots = max(1, llm_concurrency // threads) if llm is not None else 0
         limit = threads * 4  # bounded in flight: the files' bytes travel with their tasks
         pending: dict[Any, tuple[str, str, int]] = {}
-        queue = todo
         while True:
-            while len(pending) < limit and (nxt := next(queue, None)) is not None:
+            while len(pending) < limit and (nxt := next(todo, None)) is not None:
                 path, sha, size = nxt
                 try:
                     data = Path(path).read_bytes()
