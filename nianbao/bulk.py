@@ -47,6 +47,11 @@ def current_versions(backend: str = "rules", llm: Any = None) -> Versions:
     )  # fmt: skip
 
 
+def is_glob(item: str) -> bool:
+    """Whether an input is a pattern to match (``reports/*.txt``) rather than a path."""
+    return any(ch in item for ch in "*?[")
+
+
 def expand(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
     """Files, folders (recursively, report suffixes only) and globs → files, and the inputs that matched
     nothing. A file reached twice (the same file under two inputs, a link to it) is listed once. Paths are
@@ -72,7 +77,7 @@ def expand(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
                 add(f)
         elif os.path.isfile(item):
             add(item)
-        elif any(ch in item for ch in "*?["):
+        elif is_glob(item):
             matched = sorted(m for m in glob.glob(item, recursive=True) if os.path.isfile(m))
             if not matched:
                 unmatched.append(item)

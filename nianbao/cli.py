@@ -167,7 +167,7 @@ def _expand_inputs(items: list[Path]) -> tuple[list[str], list[str]]:
     unmatched: list[str] = []
     for item in items:
         given = str(item)
-        if item.is_dir() or (not item.exists() and any(ch in given for ch in "*?[")):
+        if item.is_dir() or (not item.exists() and bulk.is_glob(given)):
             found, none = bulk.expand([given])
             files.extend(found)
             unmatched.extend(none)
