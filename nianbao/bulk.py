@@ -14,20 +14,21 @@ import json
 import os
 import stat
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from nianbao.errors import NianbaoError
+from nianbao.pool import isolating_map
 from nianbao.schema import Usage
 from nianbao.store import Finished, Store, Versions
 from nianbao.worker import FILE_SECONDS, init_worker, set_slots, work
 
+DIED = "the worker process died extracting this file (killed, or out of memory)"
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps"})
 
 
@@ -247,56 +248,16 @@ def _in_pool(
     file_seconds: float,
     record: Callable[[str, str, int, dict[str, Any]], None],
 ) -> None:
-    """Extract in worker processes, bounded in flight. A worker that dies (the out-of-memory killer, a
-    crash in a native library) breaks the pool: it is rebuilt, and the files that were in flight are run
-    again one at a time — the one that kills its worker alone fails, with that reason; the others go on."""
+    """Extract in worker processes (:func:`~nianbao.pool.isolating_map`): a file that kills its worker
+    alone fails, with that reason; the others go on."""
     slots = max(1, llm_concurrency // workers) if llm is not None else 0  # each worker's share of the limit
+    fn = partial(_work_on, backend=backend, llm=llm, seconds=file_seconds)
+    for item, out in isolating_map(fn, todo, workers, init_worker, (slots,)):
+        record(*item, out if out is not None else {"finished": None, "format": None, "seconds": 0.0, "error": DIED})
 
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(slots,))
 
-    pool = new_pool()
-    pending: dict[Future[dict[str, Any]], tuple[str, str, int]] = {}
-    suspects: deque[tuple[str, str, int]] = deque()  # in flight when a worker died: each run alone
-    isolating = False
-    limit = workers * 4  # bounded in flight: memory stays flat on a province-sized folder
-    died = "the worker process died extracting this file (killed, or out of memory)"
-    try:
-        while True:
-            if isolating:
-                if not pending and suspects:
-                    one = suspects.popleft()
-                    pending[pool.submit(work, one[0], backend, llm, file_seconds)] = one
-            else:
-                while len(pending) < limit and (nxt := next(todo, None)) is not None:
-                    pending[pool.submit(work, nxt[0], backend, llm, file_seconds)] = nxt
-            if not pending:
-                if isolating:  # every suspect has run: back to full speed
-                    isolating = False
-                    continue
-                break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            broken: list[tuple[str, str, int]] = []
-            for fut in finished:
-                item = pending.pop(fut)
-                try:
-                    out = fut.result()
-                except BrokenProcessPool:
-                    broken.append(item)
-                    continue
-                record(*item, out)
-            if broken:
-                if isolating:  # the one file in flight killed its worker: it alone fails
-                    for path, sha, size in broken:
-                        record(path, sha, size, {"finished": None, "format": None, "seconds": 0.0, "error": died})
-                else:
-                    suspects.extend([*broken, *pending.values()])
-                    isolating = True
-                pending.clear()
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+def _work_on(item: tuple[str, str, int], backend: str, llm: Any, seconds: float) -> dict[str, Any]:
+    return work(item[0], backend, llm, seconds)
 
 
 @contextmanager
@@ -367,38 +328,22 @@ def extract_one(path: str, backend: str = "auto", llm: Any = None, indent: int |
 def extract_many(
     paths: list[str], backend: str = "auto", llm: Any = None, workers: int = 1, indent: int | None = None
 ) -> Iterator[Outcome]:
-    """Every file's :class:`Outcome`, in input order, with at most ``workers * 4`` in flight (memory stays
-    flat at any number of files). A worker that dies fails only the file it was extracting."""
+    """Every file's :class:`Outcome`, in input order, with a bounded number in flight (memory stays flat at
+    any number of files). A file that kills its worker alone fails (:func:`~nianbao.pool.isolating_map`)."""
     if workers <= 1 or len(paths) < 2:
         for p in paths:
             yield extract_one(p, backend, llm, indent)
         return
-    window = workers * 4
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(0,))
-    try:
-        inflight: deque[tuple[str, Future[Outcome]]] = deque()
-        queue = iter(paths)
-        while True:
-            while len(inflight) < window and (nxt := next(queue, None)) is not None:
-                inflight.append((nxt, pool.submit(extract_one, nxt, backend, llm, indent)))
-            if not inflight:
-                return
-            path, fut = inflight.popleft()
-            try:
-                yield fut.result()
-            except BrokenProcessPool:
-                died = "the worker process died extracting this file (killed, or out of memory)"
-                error = {"type": "WorkerDied", "message": died, "file": path}
-                failed = {"source": {"path": path}, "status": "failed", "error": error}
-                yield Outcome(path, "failed", json.dumps(failed, ensure_ascii=False), f"failed — {died}")
-                rest = [p for p, _ in inflight]  # re-run the others in a fresh pool, in order
-                inflight.clear()
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(0,))
-                for p in rest:
-                    inflight.append((p, pool.submit(extract_one, p, backend, llm, indent)))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    fn = partial(extract_one, backend=backend, llm=llm, indent=indent)
+    for path, outcome in isolating_map(fn, iter(paths), workers, init_worker, (0,), ordered=True):
+        if outcome is None:
+            failed = {
+                "source": {"path": path},
+                "status": "failed",
+                "error": {"type": "WorkerDied", "message": DIED, "file": path},
+            }
+            outcome = Outcome(path, "failed", json.dumps(failed, ensure_ascii=False), f"failed — {DIED}")
+        yield outcome
 
 
 def default_workers() -> int:

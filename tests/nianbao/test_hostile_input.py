@@ -107,6 +107,34 @@ def test_a_killed_worker_fails_only_its_file(tmp_path: Path, monkeypatch: pytest
     assert "killer.txt" in failure and "worker process died" in failure
 
 
+def test_extract_s_pool_fails_only_the_file_that_kills_its_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`extract` with workers: the killer sits among the others (not first in flight, where blaming the
+    oldest file would look right); it alone fails, every other file verifies, in input order."""
+    import signal
+
+    import nianbao.pipeline
+
+    real = nianbao.pipeline.extract_file
+
+    def deadly(path: object, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        if str(path).endswith("r3.txt"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nianbao.pipeline, "extract_file", deadly)
+    text = SEED.read_text(encoding="utf-8")
+    paths = []
+    for i in range(9):
+        (tmp_path / f"r{i}.txt").write_text(text.replace("巫山县", f"巫山{i}县"), encoding="utf-8")
+        paths.append(str(tmp_path / f"r{i}.txt"))
+    outcomes = list(bulk.extract_many(paths, "rules", None, workers=2))
+    assert [o.path for o in outcomes] == paths
+    assert [o.status for o in outcomes] == ["verified"] * 3 + ["failed"] + ["verified"] * 5
+    assert "worker process died" in outcomes[3].line
+
+
 def test_a_file_over_the_time_limit_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
