@@ -15,7 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Generic, TypeVar
+from itertools import islice
+from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,11 +31,11 @@ def run_chunk(fn: Callable[[T], R], items: list[T]) -> tuple[list[R], float]:
     return [fn(i) for i in items], time.perf_counter() - start
 
 
-class _Sent(Generic[T]):
-    __slots__ = ("items", "seqs")
+class _Sent(NamedTuple, Generic[T]):
+    """One chunk in flight: its items and their places in the input (for the ordered output)."""
 
-    def __init__(self, seqs: list[int], items: list[T]) -> None:
-        self.seqs, self.items = seqs, items
+    seqs: list[int]
+    items: list[T]
 
 
 def isolating_map(
@@ -86,9 +87,7 @@ def isolating_map(
             else:
                 # ordered: nothing sent too far ahead of the item waited for, so what is held stays bounded
                 while not exhausted and len(pending) < limit and (not ordered or sent - head < limit * chunk):
-                    batch: list[T] = []
-                    while len(batch) < chunk and (nxt := next(items, _END)) is not _END:
-                        batch.append(nxt)  # type: ignore[arg-type]
+                    batch = list(islice(items, chunk))
                     if len(batch) < chunk:
                         exhausted = True
                     if batch:
@@ -128,7 +127,5 @@ def isolating_map(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
-
-_END = object()  # (``next``'s default: an item may be anything, even None)
 
 __all__ = ["isolating_map", "run_chunk"]
