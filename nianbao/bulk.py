@@ -22,11 +22,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import NianbaoError
+from nianbao.errors import LimitError, NianbaoError
 from nianbao.pool import isolating_map
 from nianbao.schema import Usage
 from nianbao.store import Finished, Store, Versions
-from nianbao.worker import FILE_SECONDS, init_worker, set_slots, work
+from nianbao.worker import FILE_SECONDS, FileTimeout, init_worker, over_time, set_slots, time_limit, work
 
 DIED = "the worker process died extracting this file (killed, or out of memory)"
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps"})
@@ -307,14 +307,20 @@ def summary_line(record: Any) -> str:
     return f"rejected ({record.reason}): {len(errors)} error{'s' * (len(errors) != 1)}; first: {first}"
 
 
-def extract_one(path: str, backend: str = "auto", llm: Any = None, indent: int | None = None) -> Outcome:
-    """Extract one file to its encoded result (in a worker or in-process); never raises."""
+def extract_one(
+    path: str, backend: str = "auto", llm: Any = None, indent: int | None = None, seconds: float = FILE_SECONDS
+) -> Outcome:
+    """Extract one file to its encoded result (in a worker or in-process), within ``seconds``; never raises."""
     import json
 
     from nianbao.pipeline import extract_file, failed_record
 
     try:
-        record = extract_file(path, backend, llm)
+        try:
+            with time_limit(seconds):
+                record = extract_file(path, backend, llm)
+        except FileTimeout:
+            raise LimitError(over_time(seconds), file=path) from None
     except NianbaoError as e:
         return Outcome(path, "failed", json.dumps(failed_record(path, e), ensure_ascii=False, indent=indent),
                        f"failed — {e.reason}", e.reason)  # fmt: skip
@@ -326,15 +332,20 @@ def extract_one(path: str, backend: str = "auto", llm: Any = None, indent: int |
 
 
 def extract_many(
-    paths: list[str], backend: str = "auto", llm: Any = None, workers: int = 1, indent: int | None = None
+    paths: list[str],
+    backend: str = "auto",
+    llm: Any = None,
+    workers: int = 1,
+    indent: int | None = None,
+    seconds: float = FILE_SECONDS,
 ) -> Iterator[Outcome]:
     """Every file's :class:`Outcome`, in input order, with a bounded number in flight (memory stays flat at
     any number of files). A file that kills its worker alone fails (:func:`~nianbao.pool.isolating_map`)."""
     if workers <= 1 or len(paths) < 2:
         for p in paths:
-            yield extract_one(p, backend, llm, indent)
+            yield extract_one(p, backend, llm, indent, seconds)
         return
-    fn = partial(extract_one, backend=backend, llm=llm, indent=indent)
+    fn = partial(extract_one, backend=backend, llm=llm, indent=indent, seconds=seconds)
     for path, outcome in isolating_map(fn, iter(paths), workers, init_worker, (0,), ordered=True):
         if outcome is None:
             failed = {

@@ -7,6 +7,8 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +16,6 @@ from nianbao.errors import NianbaoError
 from nianbao.store import Finished
 
 FILE_SECONDS = 300.0  # one file's extraction, at most (OCR-free reports take milliseconds)
-
-
-class _FileTimeout(BaseException):
-    """Raised by the per-file timer; a BaseException so that no ``except Exception`` swallows it."""
 
 
 def _die_with_parent() -> None:
@@ -54,24 +52,41 @@ def _transient(e: NianbaoError) -> bool:
 
 
 def _on_timer(signum: int, frame: object) -> None:
-    raise _FileTimeout
+    raise FileTimeout
+
+
+class FileTimeout(BaseException):
+    """Raised by the per-file timer; a BaseException so that no ``except Exception`` swallows it."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`FileTimeout` in the block after ``seconds`` (in the main thread only: elsewhere a
+    signal cannot interrupt, and the block runs unbounded)."""
+    timed = threading.current_thread() is threading.main_thread() and seconds > 0
+    if not timed:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_timer)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def over_time(seconds: float) -> str:
+    return f"took longer than {seconds:g} s, the per-file limit"
 
 
 def work(path: str, backend: str = "rules", llm: Any = None, seconds: float = FILE_SECONDS) -> dict[str, Any]:
     """In a worker process: extract one file, within ``seconds``; never raises."""
-    timed = threading.current_thread() is threading.main_thread() and seconds > 0
-    if timed:
-        previous = signal.signal(signal.SIGALRM, _on_timer)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return _extract(path, backend, llm)
-    except _FileTimeout:
-        return {"finished": None, "error": f"took longer than {seconds:g} s, the per-file limit", "format": None,
-                "seconds": seconds}  # fmt: skip
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+        with time_limit(seconds):
+            return _extract(path, backend, llm)
+    except FileTimeout:
+        return {"finished": None, "error": over_time(seconds), "format": None, "seconds": seconds}
 
 
 _cluster_slots = 0  # the LLM slots this cluster worker process has set

@@ -209,3 +209,33 @@ def test_a_newline_in_a_file_name_keeps_the_message_on_one_line(tmp_path: Path) 
     result = CliRunner().invoke(app, ["extract", str(odd)])
     (line,) = [ln for ln in result.stderr.splitlines() if "failed" in ln and "empty" in ln]
     assert "evil\\nname.txt" in line
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_extract_fails_a_file_over_the_time_limit_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """`extract` bounds each file's time as `run` does, in-process and in its pool: the slow file fails by
+    name with the reason, the one after it verifies, and the batch takes seconds, not the sleep's 30."""
+    import time
+
+    import nianbao.pipeline
+
+    real = nianbao.pipeline.extract_file
+
+    def slow(path: object, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        if str(path).endswith("slow.txt"):
+            time.sleep(30)
+        return real(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nianbao.pipeline, "extract_file", slow)
+    (tmp_path / "slow.txt").write_text(SEED.read_text(encoding="utf-8").replace("巫山县", "某县"), encoding="utf-8")
+    (tmp_path / "ok.txt").write_bytes(SEED.read_bytes())
+    paths = [str(tmp_path / "slow.txt"), str(tmp_path / "ok.txt")]
+    start = time.monotonic()
+    outcomes = list(bulk.extract_many(paths, "rules", None, workers=workers, seconds=1.0))
+    assert time.monotonic() - start < 10
+    assert [o.status for o in outcomes] == ["failed", "verified"]
+    error = json.loads(outcomes[0].json)["error"]
+    assert error["type"] == "LimitError" and "longer than 1 s" in error["message"]
+    assert error["file"] == paths[0]
