@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,21 @@ SEED = GOLDENS / "seed_000_wushan_2024" / "source.txt"
 _DOCX_HEAD = (
     '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
 )
+
+
+def _on_file(monkeypatch: pytest.MonkeyPatch, suffix: str, action: Callable[[], object]) -> None:
+    """Make extracting a file whose path ends in ``suffix`` do ``action`` first (sleep, or die as the
+    out-of-memory killer does); forked workers inherit the patch."""
+    import nianbao.pipeline
+
+    real = nianbao.pipeline.extract_file
+
+    def patched(path: object, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        if str(path).endswith(suffix):
+            action()
+        return real(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nianbao.pipeline, "extract_file", patched)
 
 
 def _docx(path: Path, body: str = "", bomb: int = 0) -> Path:
@@ -85,16 +101,7 @@ def test_hostile_files_fail_by_name_in_bounded_time_and_memory(tmp_path: Path) -
 def test_a_killed_worker_fails_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import signal
 
-    import nianbao.pipeline
-
-    real = nianbao.pipeline.extract_file
-
-    def deadly(path: object, *args: object, **kw: object):  # type: ignore[no-untyped-def]
-        if str(path).endswith("killer.txt"):
-            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
-        return real(path, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(nianbao.pipeline, "extract_file", deadly)  # forked workers inherit it
+    _on_file(monkeypatch, "killer.txt", lambda: os.kill(os.getpid(), signal.SIGKILL))
     folder = tmp_path / "in"
     folder.mkdir()
     text = SEED.read_text(encoding="utf-8")
@@ -114,16 +121,7 @@ def test_extract_s_pool_fails_only_the_file_that_kills_its_worker(
     oldest file would look right); it alone fails, every other file verifies, in input order."""
     import signal
 
-    import nianbao.pipeline
-
-    real = nianbao.pipeline.extract_file
-
-    def deadly(path: object, *args: object, **kw: object):  # type: ignore[no-untyped-def]
-        if str(path).endswith("r3.txt"):
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(path, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(nianbao.pipeline, "extract_file", deadly)
+    _on_file(monkeypatch, "r3.txt", lambda: os.kill(os.getpid(), signal.SIGKILL))
     text = SEED.read_text(encoding="utf-8")
     paths = []
     for i in range(9):
@@ -138,16 +136,7 @@ def test_extract_s_pool_fails_only_the_file_that_kills_its_worker(
 def test_a_file_over_the_time_limit_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    import nianbao.pipeline
-
-    real = nianbao.pipeline.extract_file
-
-    def slow(path: object, *args: object, **kw: object):  # type: ignore[no-untyped-def]
-        if str(path).endswith("slow.txt"):
-            time.sleep(30)
-        return real(path, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(nianbao.pipeline, "extract_file", slow)
+    _on_file(monkeypatch, "slow.txt", lambda: time.sleep(30))
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "ok.txt").write_bytes(SEED.read_bytes())
@@ -219,16 +208,7 @@ def test_extract_fails_a_file_over_the_time_limit_alone(
     name with the reason, the one after it verifies, and the batch takes seconds, not the sleep's 30."""
     import time
 
-    import nianbao.pipeline
-
-    real = nianbao.pipeline.extract_file
-
-    def slow(path: object, *args: object, **kw: object):  # type: ignore[no-untyped-def]
-        if str(path).endswith("slow.txt"):
-            time.sleep(30)
-        return real(path, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(nianbao.pipeline, "extract_file", slow)
+    _on_file(monkeypatch, "slow.txt", lambda: time.sleep(30))
     (tmp_path / "slow.txt").write_text(SEED.read_text(encoding="utf-8").replace("巫山县", "某县"), encoding="utf-8")
     (tmp_path / "ok.txt").write_bytes(SEED.read_bytes())
     paths = [str(tmp_path / "slow.txt"), str(tmp_path / "ok.txt")]
