@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 GOLDENS = Path(__file__).resolve().parent.parent / "goldens"
@@ -61,13 +63,21 @@ def _run(code: str, *args: str) -> list[float]:
     return [float(x) for x in done.stdout.split()]
 
 
-def _floor(extra: list[str]) -> float:
-    """Seconds of ``nianbao extract`` over a folder holding one seed report, best of three."""
+@contextmanager
+def _reports(n: int) -> Iterator[tuple[Path, Path, float]]:
+    """A temporary folder of ``n`` reports, the JSONL path beside it, and the seconds writing them took."""
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as work:
         folder = Path(work) / "in"
         folder.mkdir()
-        _write(folder, 1)
-        return min(_run(EXTRACT, str(folder), str(Path(work) / "out.jsonl"), *extra)[0] ** -1 for _ in range(3))
+        start = time.perf_counter()
+        _write(folder, n)
+        yield folder, Path(work) / "out.jsonl", time.perf_counter() - start
+
+
+def _floor(extra: list[str]) -> float:
+    """Seconds of ``nianbao extract`` over a folder holding one seed report, best of three."""
+    with _reports(1) as (folder, out, _):
+        return min(_run(EXTRACT, str(folder), str(out), *extra)[0] ** -1 for _ in range(3))
 
 
 def main() -> None:
@@ -79,14 +89,9 @@ def main() -> None:
     print(f"extract over one report: {floor:.2f} s (best of three)")
     print(f"{'files':>8}{'bare/s':>10}{'extract/s':>11}{'ratio':>8}{'ceiling':>9}{'peak MB':>9}{'KB/report':>11}")
     for n in args.files:
-        with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as work:
-            folder = Path(work) / "in"
-            folder.mkdir()
-            start = time.perf_counter()
-            _write(folder, n)
-            written = time.perf_counter() - start
+        with _reports(n) as (folder, out, written):
             bare, _ = _run(BARE, str(folder))
-            rate, peak_kb, per_report = _run(EXTRACT, str(folder), str(Path(work) / "out.jsonl"), *args.extra)
+            rate, peak_kb, per_report = _run(EXTRACT, str(folder), str(out), *args.extra)
             ceiling = n / bare / floor  # the bare pass's seconds over the floor's: reports after the first free
             print(f"{n:>8}{bare:>10.0f}{rate:>11.0f}{rate / bare:>8.3f}{ceiling:>9.2f}{peak_kb / 1024:>9.0f}"
                   f"{per_report / 1024:>11.1f}   (files written in {written:.1f} s)")  # fmt: skip

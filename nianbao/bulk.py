@@ -22,11 +22,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import LimitError, NianbaoError
+from nianbao.errors import NianbaoError
 from nianbao.pool import isolating_map
 from nianbao.schema import Usage
 from nianbao.store import Finished, Store, Versions
-from nianbao.worker import FILE_SECONDS, FileTimeout, init_worker, over_time, set_slots, time_limit, work
+from nianbao.worker import FILE_SECONDS, file_limit, init_worker, set_slots, work
 
 DIED = "the worker process died extracting this file (killed, or out of memory)"
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps"})
@@ -316,11 +316,8 @@ def extract_one(
     from nianbao.pipeline import extract_file, failed_record
 
     try:
-        try:
-            with time_limit(seconds):
-                record = extract_file(path, backend, llm)
-        except FileTimeout:
-            raise LimitError(over_time(seconds), file=path) from None
+        with file_limit(path, seconds):
+            record = extract_file(path, backend, llm)
     except NianbaoError as e:
         return Outcome(path, "failed", json.dumps(failed_record(path, e), ensure_ascii=False, indent=indent),
                        f"failed — {e.reason}", e.reason)  # fmt: skip

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import NianbaoError
+from nianbao.errors import LimitError, NianbaoError
 from nianbao.store import Finished
 
 FILE_SECONDS = 300.0  # one file's extraction, at most (OCR-free reports take milliseconds)
@@ -51,12 +51,12 @@ def _transient(e: NianbaoError) -> bool:
     return isinstance(e, UnreadableFileError)
 
 
-def _on_timer(signum: int, frame: object) -> None:
-    raise FileTimeout
-
-
 class FileTimeout(BaseException):
     """Raised by the per-file timer; a BaseException so that no ``except Exception`` swallows it."""
+
+
+def _on_timer(signum: int, frame: object) -> None:
+    raise FileTimeout
 
 
 @contextmanager
@@ -78,6 +78,17 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def over_time(seconds: float) -> str:
     return f"took longer than {seconds:g} s, the per-file limit"
+
+
+@contextmanager
+def file_limit(path: str, seconds: float) -> Iterator[None]:
+    """:func:`time_limit` for one file, its timeout raised as the :class:`LimitError` naming it (once out of
+    the block: inside, a pipeline's ``except Exception`` could have swallowed an ordinary exception)."""
+    try:
+        with time_limit(seconds):
+            yield
+    except FileTimeout:
+        raise LimitError(over_time(seconds), file=path) from None
 
 
 def work(path: str, backend: str = "rules", llm: Any = None, seconds: float = FILE_SECONDS) -> dict[str, Any]:
