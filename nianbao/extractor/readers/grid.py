@@ -1,0 +1,204 @@
+"""A ruled table's cells from its line masks: rules as fitted lines, merged cells where a border is missing.
+
+Rules are taken one connected piece at a time and fitted as straight lines, so that what a scan does to
+them does not change the grid: a rule drawn twice a few pixels apart (a web page's cell borders), a thick
+or a faint one, one broken in places, one a degree off straight (a photo's perspective) — each piece is
+placed by its fit, pieces within a rule's tolerance of one another are one rule, and where a rule is
+drawn is the union of its pieces. A rule too short to border a cell (a stroke, a seal's arc, a speckle
+run) is no rule, and a vertical one must run from one horizontal rule to another: a column is a line
+that borders a cell from top to bottom, not a mark inside one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Gray = npt.NDArray[np.uint8]
+Mask = npt.NDArray[np.uint8] | npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell in grid units (``row``/``col`` of its top-left corner, spans) and page pixels."""
+
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 inside the borders
+
+
+@dataclass(frozen=True)
+class Table:
+    box: tuple[int, int, int, int]
+    rows: int
+    cols: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass
+class _Piece:
+    """One connected piece of a rule: ``across = slope * along + offset`` (for a horizontal rule, y over
+    x), drawn from ``start`` to ``end`` along it, ``width`` pixels thick."""
+
+    slope: float
+    offset: float
+    start: int
+    end: int
+    width: float
+
+    def at(self, along: float) -> float:
+        return self.slope * along + self.offset
+
+
+@dataclass
+class Rule:
+    """A rule of the table (all its pieces): its fitted line, how far its pieces stand from it (a doubled
+    rule's half spread) and the stretches along which it is drawn."""
+
+    slope: float
+    offset: float
+    half: float
+    drawn: list[tuple[int, int]]
+
+    def at(self, along: float) -> float:
+        return self.slope * along + self.offset
+
+    def length(self) -> int:
+        return sum(b - a for a, b in self.drawn)
+
+    def cover(self, a: float, b: float) -> float:
+        """The share of [a, b] along which the rule is drawn."""
+        if b <= a:
+            return 0.0
+        got = sum(max(0.0, min(b, e) - max(a, s)) for s, e in self.drawn)
+        return got / (b - a)
+
+
+def _pieces(mask: Mask, horizontal: bool, least: int) -> list[_Piece]:
+    import cv2
+
+    m = mask if horizontal else mask.T
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(m, dtype=np.uint8), connectivity=8)
+    out = []
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if w < least:
+            continue
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == i)
+        if h <= 2 or len(xs) < 3:
+            slope, offset = 0.0, y + (h - 1) / 2
+        else:
+            slope, offset = np.polyfit(xs.astype(float) + x, ys.astype(float) + y, 1)
+        out.append(_Piece(float(slope), float(offset), x, x + w, area / max(1, w)))
+    return out
+
+
+def _rules(pieces: list[_Piece], centre: float, tol: float, gap: float) -> list[Rule]:
+    """Pieces within ``tol`` of one another (at the table's centre) made one rule each."""
+    groups: list[list[_Piece]] = []
+    for p in sorted(pieces, key=lambda p: p.at(centre)):
+        if groups and p.at(centre) - groups[-1][-1].at(centre) <= tol:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    rules = []
+    for group in groups:
+        weight = np.array([p.end - p.start for p in group], dtype=float)
+        # the longest pieces say where the rule runs; each piece votes by its length
+        slope = float(np.average([p.slope for p in group], weights=weight))
+        mid = float(np.average([p.at(centre) for p in group], weights=weight))
+        spread = max(abs(p.at(centre) - mid) for p in group)
+        drawn: list[tuple[int, int]] = []
+        for p in sorted(group, key=lambda p: p.start):
+            if drawn and p.start - drawn[-1][1] <= gap:
+                drawn[-1] = (drawn[-1][0], max(drawn[-1][1], p.end))
+            else:
+                drawn.append((p.start, p.end))
+        half = spread + max(p.width for p in group) / 2
+        rules.append(Rule(slope, mid - slope * centre, half, drawn))
+    return rules
+
+
+def _drawn_near(rule: Rule, along: float, tol: float) -> bool:
+    return any(a - tol <= along <= b + tol for a, b in rule.drawn)
+
+
+def _crossings(rule: Rule, others: list[Rule], tol: float) -> int:
+    """How many of ``others`` (rules the other way) ``rule`` meets where both are drawn. A rule that
+    meets two borders one cell at least; a stroke or an arc inside a cell meets fewer. A table cut by a
+    page break leaves its frame running on past its last row rule: that is still a rule."""
+    n = 0
+    for o in others:
+        along = o.offset  # where o crosses rule, along rule: a fixed point of two small slopes
+        for _ in range(3):
+            along = o.at(rule.at(along))
+        if _drawn_near(rule, along, tol) and _drawn_near(o, rule.at(along), tol):
+            n += 1
+    return n
+
+
+def grid_of(hmask: Mask, vmask: Mask, origin: tuple[int, int], dpi: float) -> Table | None:
+    """The table whose rules are ``hmask`` and ``vmask`` (a crop of the page at ``origin``), or None when
+    they do not make a grid of at least one cell."""
+    h, w = hmask.shape[:2]
+    tol = max(4.0, dpi * 0.035)  # a doubled rule's two lines; rows and columns are much further apart
+    gap = max(4.0, dpi * 0.06)  # a break in a rule that is still the same rule
+    hrules = [r for r in _rules(_pieces(hmask, True, round(dpi * 0.2)), w / 2, tol, gap) if r.length() >= dpi * 0.25]
+    vrules = [r for r in _rules(_pieces(vmask, False, round(dpi * 0.1)), h / 2, tol, gap) if r.length() >= dpi * 0.12]
+    vrules = [r for r in vrules if _crossings(r, hrules, tol + gap) >= 2]
+    hrules = [r for r in hrules if _crossings(r, vrules, tol + gap) >= 2]
+    if len(hrules) < 2 or len(vrules) < 2:
+        return None
+    rows, cols = len(hrules) - 1, len(vrules) - 1
+    parent = list(range(rows * cols))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    # the corners of every grid position: row rule r meets column rule c
+    def corner(r: int, c: int) -> tuple[float, float]:
+        hr, vr = hrules[r], vrules[c]
+        # y = hs*x + ho, x = vs*y + vo  →  y = hs*(vs*y + vo) + ho
+        y = (hr.slope * vr.offset + hr.offset) / (1 - hr.slope * vr.slope)
+        return vr.at(y), y
+
+    corners = [[corner(r, c) for c in range(cols + 1)] for r in range(rows + 1)]
+    for r in range(rows):
+        for c in range(cols):
+            (x0, y0), (x1, _), (_, y1) = corners[r][c], corners[r][c + 1], corners[r + 1][c]
+            my, mx = max(2.0, (y1 - y0) / 6), max(2.0, (x1 - x0) / 6)
+            if c + 1 < cols and vrules[c + 1].cover(y0 + my, y1 - my) < 0.5:  # the border to the right
+                union(r * cols + c, r * cols + c + 1)
+            if r + 1 < rows and hrules[r + 1].cover(x0 + mx, x1 - mx) < 0.5:  # the border below
+                union(r * cols + c, (r + 1) * cols + c)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(rows):
+        for c in range(cols):
+            groups.setdefault(find(r * cols + c), []).append((r, c))
+    ox, oy = origin
+    cells = []
+    for members in groups.values():
+        r0, c0 = min(r for r, _ in members), min(c for _, c in members)
+        r1, c1 = max(r for r, _ in members), max(c for _, c in members)
+        top = max(corners[r0][c0][1], corners[r0][c1 + 1][1]) + hrules[r0].half + 1
+        bottom = min(corners[r1 + 1][c0][1], corners[r1 + 1][c1 + 1][1]) - hrules[r1 + 1].half - 1
+        left = max(corners[r0][c0][0], corners[r1 + 1][c0][0]) + vrules[c0].half + 1
+        right = min(corners[r0][c1 + 1][0], corners[r1 + 1][c1 + 1][0]) - vrules[c1 + 1].half - 1
+        box = (ox + round(left), oy + round(top), ox + round(right), oy + round(bottom))
+        cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box))
+    cells.sort(key=lambda c: (c.row, c.col))
+    x0 = min(corners[0][0][0], corners[rows][0][0])
+    x1 = max(corners[0][cols][0], corners[rows][cols][0])
+    y0 = min(corners[0][0][1], corners[0][cols][1])
+    y1 = max(corners[rows][0][1], corners[rows][cols][1])
+    return Table((ox + round(x0), oy + round(y0), ox + round(x1), oy + round(y1)), rows, cols, tuple(cells))
