@@ -130,9 +130,10 @@ def run_case(case: EvalCase, backend: str = "rules", llm: Any = None) -> CaseRes
     return result
 
 
-def _share(all_results: list[CaseResult]) -> dict[str, Any]:
-    known = [r for r in all_results if r.known_limit]
-    results = [r for r in all_results if not r.known_limit]
+def _share(all_results: list[CaseResult], *, with_known: bool = False) -> dict[str, Any]:
+    """The figures of a set of cases; known limits apart (``with_known``: counted like any case)."""
+    known = [r for r in all_results if r.known_limit and not with_known]
+    results = [r for r in all_results if with_known or not r.known_limit]
     n = len(results)
     outcomes = Counter(r.outcome for r in results)
     cells = sum(r.cells for r in results)
@@ -170,11 +171,22 @@ def summarize(results: list[CaseResult], backend: str, wall: float) -> dict[str,
         by["layout"][r.layout or "as published"].append(r)
         by["template"][r.template].append(r)
         by["kind"][r.kind].append(r)
+    # the degraded scans of other builders: every case counted (rejected where the image cannot settle a
+    # cell is allowed, so these are known limits outside the floors above), by builder and by degradation
+    scans: dict[str, dict[str, list[CaseResult]]] = {"builder": defaultdict(list), "degradation": defaultdict(list)}
+    for r in results:
+        if r.format.startswith("scan_"):
+            scans["builder"][r.format.removeprefix("scan_")].append(r)
+            scans["degradation"][r.variant].append(r)
     return {
         "backend": backend,
         "wall_seconds": wall,
         "overall": _share(results),
         **{f"by_{k}": {name: _share(rs) for name, rs in sorted(groups.items())} for k, groups in by.items()},
+        **{
+            f"by_{k}": {name: _share(rs, with_known=True) for name, rs in sorted(groups.items())}
+            for k, groups in scans.items()
+        },
         "cases": [asdict(r) for r in results],
     }
 

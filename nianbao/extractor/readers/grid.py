@@ -127,30 +127,65 @@ def _drawn_near(rule: Rule, along: float, tol: float) -> bool:
     return any(a - tol <= along <= b + tol for a, b in rule.drawn)
 
 
-def _crossings(rule: Rule, others: list[Rule], tol: float) -> int:
-    """How many of ``others`` (rules the other way) ``rule`` meets where both are drawn. A rule that
-    meets two borders one cell at least; a stroke or an arc inside a cell meets fewer. A table cut by a
-    page break leaves its frame running on past its last row rule: that is still a rule."""
-    n = 0
+def _borders(rule: Rule, others: list[Rule], tol: float, extent: int, ink: Mask | None, horizontal: bool) -> bool:
+    """Whether ``rule`` borders a cell: some stretch of it (or the whole of it, where it is broken) crosses
+    two of ``others`` (rules the other way, drawn where they cross) and ends at one of them or at the
+    table's edge. A stroke, an arc of a seal or a short line inside a cell ends in the middle of a cell.
+    A table cut by a page break leaves its frame running on past its last row rule: that still borders."""
+    crossings = []
     for o in others:
         along = o.offset  # where o crosses rule, along rule: a fixed point of two small slopes
         for _ in range(3):
             along = o.at(rule.at(along))
-        if _drawn_near(rule, along, tol) and _drawn_near(o, rule.at(along), tol):
-            n += 1
-    return n
+        if _drawn_near(o, rule.at(along), tol):
+            crossings.append(along)
+    for a, b in [*rule.drawn, (rule.drawn[0][0], rule.drawn[-1][1])]:
+        inside = [c for c in crossings if a - tol <= c <= b + tol]
+        starts = a <= 2 * tol or any(_reaches(rule, ink, horizontal, a, c, tol) for c in inside)
+        ends = b >= extent - 2 * tol or any(_reaches(rule, ink, horizontal, b, c, tol) for c in inside)
+        if len(inside) >= 2 and starts and ends:
+            return True
+    return False
 
 
-def grid_of(hmask: Mask, vmask: Mask, origin: tuple[int, int], dpi: float) -> Table | None:
-    """The table whose rules are ``hmask`` and ``vmask`` (a crop of the page at ``origin``), or None when
-    they do not make a grid of at least one cell."""
+def _reaches(rule: Rule, ink: Mask | None, horizontal: bool, end: float, crossing: float, tol: float) -> bool:
+    """A rule's end at a crossing rule: within a rule's width of it, or with ink along the rule's line most of
+    the way there (a rule whose last bit was lost in a break)."""
+    if abs(crossing - end) <= tol + 1:
+        return True
+    a, b = sorted((end, crossing))
+    return b - a <= 4 * tol and _ink_cover(ink, rule, horizontal, a, b) >= 0.6
+
+
+def _ink_cover(ink: Mask | None, rule: Rule, horizontal: bool, a: float, b: float) -> float:
+    """The share of [a, b] along ``rule`` where the page has ink on the rule's line (± its half width):
+    a border broken into pieces shorter than the line kernel is still drawn there."""
+    if ink is None or b - a < 2:
+        return 0.0
+    band = int(rule.half) + 1
+    hits = 0
+    steps = range(int(a), int(b))
+    for t in steps:
+        c = round(rule.at(t))
+        strip = ink[max(0, c - band) : c + band + 1, t] if horizontal else ink[t, max(0, c - band) : c + band + 1]
+        hits += bool(strip.any())
+    return hits / max(1, len(steps))
+
+
+def _drawn(rule: Rule, ink: Mask | None, horizontal: bool, a: float, b: float) -> bool:
+    return rule.cover(a, b) >= 0.5 or _ink_cover(ink, rule, horizontal, a, b) >= 0.85
+
+
+def grid_of(hmask: Mask, vmask: Mask, origin: tuple[int, int], dpi: float, ink: Mask | None = None) -> Table | None:
+    """The table whose rules are ``hmask`` and ``vmask`` (a crop of the page at ``origin``; ``ink``, the
+    page's ink over the same crop), or None when they do not make a grid of at least one cell."""
     h, w = hmask.shape[:2]
     tol = max(4.0, dpi * 0.035)  # a doubled rule's two lines; rows and columns are much further apart
     gap = max(4.0, dpi * 0.06)  # a break in a rule that is still the same rule
     hrules = [r for r in _rules(_pieces(hmask, True, round(dpi * 0.2)), w / 2, tol, gap) if r.length() >= dpi * 0.25]
     vrules = [r for r in _rules(_pieces(vmask, False, round(dpi * 0.1)), h / 2, tol, gap) if r.length() >= dpi * 0.12]
-    vrules = [r for r in vrules if _crossings(r, hrules, tol + gap) >= 2]
-    hrules = [r for r in hrules if _crossings(r, vrules, tol + gap) >= 2]
+    vrules = [r for r in vrules if _borders(r, hrules, tol, h, ink, False)]
+    hrules = [r for r in hrules if _borders(r, vrules, tol, w, ink, True)]
     if len(hrules) < 2 or len(vrules) < 2:
         return None
     rows, cols = len(hrules) - 1, len(vrules) - 1
@@ -177,9 +212,11 @@ def grid_of(hmask: Mask, vmask: Mask, origin: tuple[int, int], dpi: float) -> Ta
         for c in range(cols):
             (x0, y0), (x1, _), (_, y1) = corners[r][c], corners[r][c + 1], corners[r + 1][c]
             my, mx = max(2.0, (y1 - y0) / 6), max(2.0, (x1 - x0) / 6)
-            if c + 1 < cols and vrules[c + 1].cover(y0 + my, y1 - my) < 0.5:  # the border to the right
+            # a border is drawn over most of the cell's side: as a rule, or as ink along the rule's line
+            # nearly all the way (a rule broken into bits shorter than the line kernel)
+            if c + 1 < cols and not _drawn(vrules[c + 1], ink, False, y0 + my, y1 - my):  # the border to the right
                 union(r * cols + c, r * cols + c + 1)
-            if r + 1 < rows and hrules[r + 1].cover(x0 + mx, x1 - mx) < 0.5:  # the border below
+            if r + 1 < rows and not _drawn(hrules[r + 1], ink, True, x0 + mx, x1 - mx):  # the border below
                 union(r * cols + c, (r + 1) * cols + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(rows):

@@ -19,15 +19,14 @@ __all__ = ["Cell", "Gray", "Table", "deskew", "skew_degrees", "tables"]
 
 
 def _ink(gray: Gray, dpi: float = 150.0) -> Gray:
-    """Dark marks against their neighbourhood: a threshold over the page (Otsu) loses a faint line in the
-    shadow of a page lit unevenly; a local one (mean over a third of an inch) keeps it. Either counts as ink;
-    the speckles a local threshold adds in blank paper are shorter than any line kernel below."""
+    """Marks darker than their neighbourhood (the mean over a third of an inch, less a margin). A threshold
+    over the whole page (Otsu) splits a page lit unevenly into a light and a dark half, and a shaded header
+    cell into a block of ink; a local one keeps a faint rule in the shadow. The speckles it finds in noisy
+    paper are shorter than any line kernel below."""
     import cv2
 
-    _, otsu = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     block = max(15, int(dpi / 3) | 1)
-    local = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
-    return cv2.bitwise_or(otsu, local)  # type: ignore[return-value]
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)  # type: ignore[return-value]
 
 
 def _line_masks(binary: Gray, dpi: float) -> tuple[Gray, Gray]:
@@ -39,12 +38,20 @@ def _line_masks(binary: Gray, dpi: float) -> tuple[Gray, Gray]:
     # Longer than a character's strokes (a 10.5 pt character is ~0.15 inch), shorter than a cell's border
     h_len = max(15, round(dpi * 0.30))
     v_len = max(12, round(dpi * 0.20))
-    gap = max(3, round(dpi * 0.04))
+    gap = max(3, round(dpi * 0.06))
     rect = cv2.getStructuringElement
     across_h = cv2.dilate(binary, rect(cv2.MORPH_RECT, (1, 3)))
     across_v = cv2.dilate(binary, rect(cv2.MORPH_RECT, (3, 1)))
     horizontal = cv2.morphologyEx(across_h, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(across_v, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (1, v_len)))
+    # bits of a broken rule shorter than the kernel, in line with a long run within a kernel's length,
+    # are the rule's too (one step of reconstruction along the rule); then its gaps are closed
+    # (not the other way's rules: a short line inside a cell is not to be joined to the rule it nearly touches)
+    along_h, along_v = rect(cv2.MORPH_RECT, (2 * h_len + 1, 1)), rect(cv2.MORPH_RECT, (1, 2 * v_len + 1))
+    h_open, v_open = horizontal, vertical
+    for _ in range(3):  # a few steps: a rule broken every few millimetres is regrown bit by bit
+        horizontal = cv2.bitwise_or(h_open, cv2.bitwise_and(cv2.dilate(horizontal, along_h), across_h & ~v_open))
+        vertical = cv2.bitwise_or(v_open, cv2.bitwise_and(cv2.dilate(vertical, along_v), across_v & ~h_open))
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (gap, 1)))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (1, gap)))
     return horizontal, vertical  # type: ignore[return-value]
@@ -93,9 +100,10 @@ def tables(gray: Gray, dpi: float) -> list[Table]:
     (two openings and a component count): a text page costs no grid work."""
     import cv2
 
-    horizontal, vertical = _line_masks(_ink(gray, dpi), dpi)
+    ink = _ink(gray, dpi)
+    horizontal, vertical = _line_masks(ink, dpi)
     # rules doubled (a web page's cell borders a few pixels apart) or broken belong to one table
-    link = max(3, round(dpi * 0.05))
+    link = max(3, round(dpi * 0.08))
     grid = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((link, link), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
     found = []
@@ -104,7 +112,8 @@ def tables(gray: Gray, dpi: float) -> list[Table]:
         if w < dpi * 1.0 or h < dpi * 0.25:
             continue  # a rule under a heading, a stray line: not a table
         mine = labels[y : y + h, x : x + w] == i
-        t = grid_of(horizontal[y : y + h, x : x + w] * mine, vertical[y : y + h, x : x + w] * mine, (x, y), dpi)
+        crop = (slice(y, y + h), slice(x, x + w))
+        t = grid_of(horizontal[crop] * mine, vertical[crop] * mine, (x, y), dpi, ink[crop])
         if t is not None:
             found.append(t)
     return sorted(found, key=lambda t: t.box[1])
