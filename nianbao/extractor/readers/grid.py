@@ -138,23 +138,33 @@ def _borders(rule: Rule, others: list[Rule], tol: float, extent: int, ink: Mask 
         for _ in range(3):
             along = o.at(rule.at(along))
         if _drawn_near(o, rule.at(along), tol):
-            crossings.append(along)
+            crossings.append((along, o.half))
     for a, b in [*rule.drawn, (rule.drawn[0][0], rule.drawn[-1][1])]:
-        inside = [c for c in crossings if a - tol <= c <= b + tol]
-        starts = a <= 2 * tol or any(_reaches(rule, ink, horizontal, a, c, tol) for c in inside)
-        ends = b >= extent - 2 * tol or any(_reaches(rule, ink, horizontal, b, c, tol) for c in inside)
-        if len(inside) >= 2 and starts and ends:
+        near = [c for c in crossings if a - 14 * tol <= c[0] <= b + 14 * tol]
+        at_start = {c for c in near if _reaches(rule, ink, horizontal, a, c, tol, 1)}
+        at_end = {c for c in near if _reaches(rule, ink, horizontal, b, c, tol, -1)}
+        met = {c for c in crossings if a - tol <= c[0] <= b + tol} | at_start | at_end
+        starts = a <= 2 * tol or bool(at_start)
+        ends = b >= extent - 2 * tol or bool(at_end)
+        if len(met) >= 2 and starts and ends:
             return True
     return False
 
 
-def _reaches(rule: Rule, ink: Mask | None, horizontal: bool, end: float, crossing: float, tol: float) -> bool:
-    """A rule's end at a crossing rule: within a rule's width of it, or with ink along the rule's line most of
-    the way there (a rule whose last bit was lost in a break)."""
-    if abs(crossing - end) <= tol + 1:
+def _reaches(
+    rule: Rule, ink: Mask | None, horizontal: bool, end: float, crossing: tuple[float, float], tol: float, inward: int
+) -> bool:
+    """Whether a stretch's end (``inward``: +1 at its start, -1 at its end) is at a crossing rule: within a
+    rule's width of it; short of it (by up to about a line kernel's length) with ink along the rule's line most of the
+    way there (a rule whose last bits, shorter than the kernel, were lost in breaks); never far past it (an arc or a stroke runs on past a rule; a rule stops)."""
+    at, half = crossing
+    if abs(at - end) <= tol + 1:
         return True
-    a, b = sorted((end, crossing))
-    return b - a <= 4 * tol and _ink_cover(ink, rule, horizontal, a, b) >= 0.6
+    if (at - end) * inward > 0:  # the crossing lies within the stretch: it runs on past it
+        return abs(at - end) <= 2 * tol
+    # the ink between (the crossing rule's own width left out: it is ink along every line through it)
+    a, b = sorted((end, at + inward * (half + 1)))
+    return abs(at - end) <= 14 * tol and _ink_cover(ink, rule, horizontal, a, b) >= 0.6
 
 
 def _ink_cover(ink: Mask | None, rule: Rule, horizontal: bool, a: float, b: float) -> float:
@@ -213,7 +223,7 @@ def grid_of(hmask: Mask, vmask: Mask, origin: tuple[int, int], dpi: float, ink: 
             (x0, y0), (x1, _), (_, y1) = corners[r][c], corners[r][c + 1], corners[r + 1][c]
             my, mx = max(2.0, (y1 - y0) / 6), max(2.0, (x1 - x0) / 6)
             # a border is drawn over most of the cell's side: as a rule, or as ink along the rule's line
-            # nearly all the way (a rule broken into bits shorter than the line kernel)
+            # most of the way (a rule broken into bits shorter than the line kernel)
             if c + 1 < cols and not _drawn(vrules[c + 1], ink, False, y0 + my, y1 - my):  # the border to the right
                 union(r * cols + c, r * cols + c + 1)
             if r + 1 < rows and not _drawn(hrules[r + 1], ink, True, x0 + mx, x1 - mx):  # the border below

@@ -44,14 +44,15 @@ def _line_masks(binary: Gray, dpi: float) -> tuple[Gray, Gray]:
     across_v = cv2.dilate(binary, rect(cv2.MORPH_RECT, (3, 1)))
     horizontal = cv2.morphologyEx(across_h, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(across_v, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (1, v_len)))
-    # bits of a broken rule shorter than the kernel, in line with a long run within a kernel's length,
-    # are the rule's too (one step of reconstruction along the rule); then its gaps are closed
-    # (not the other way's rules: a short line inside a cell is not to be joined to the rule it nearly touches)
-    along_h, along_v = rect(cv2.MORPH_RECT, (2 * h_len + 1, 1)), rect(cv2.MORPH_RECT, (1, 2 * v_len + 1))
-    h_open, v_open = horizontal, vertical
-    for _ in range(3):  # a few steps: a rule broken every few millimetres is regrown bit by bit
-        horizontal = cv2.bitwise_or(h_open, cv2.bitwise_and(cv2.dilate(horizontal, along_h), across_h & ~v_open))
-        vertical = cv2.bitwise_or(v_open, cv2.bitwise_and(cv2.dilate(vertical, along_v), across_v & ~h_open))
+    # a rule broken every few millimetres (bits shorter than the kernel between its breaks) is bridged
+    # where ink runs along it between two long runs; a run's ends are never extended (into a shaded cell,
+    # a shadow's speckles), and the other way's rules are not taken for it
+    bridge_h = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (2 * h_len + 1, 1)))
+    bridge_v = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (1, 2 * v_len + 1)))
+    horizontal, vertical = (
+        cv2.bitwise_or(horizontal, bridge_h & across_h & ~vertical),
+        cv2.bitwise_or(vertical, bridge_v & across_v & ~horizontal),
+    )
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (gap, 1)))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (1, gap)))
     return horizontal, vertical  # type: ignore[return-value]

@@ -44,12 +44,12 @@ def _page(
         hline(y, XS[1] if inside else XS[0], XS[-1])
     for x in XS:
         vline(x, YS[0], YS[-1])
-    if breaks:  # gaps of 1–4 px at random places along every line (ink that did not take)
+    if breaks:  # gaps of 1–4 px at random places along every line (ink that did not take), ~one a cell side
         for y in YS:
             for x in rng.integers(XS[0] + 10, XS[-1] - 10, 8):
                 img[y - 3 : y + 4 + double, x : x + int(rng.integers(1, 5))] = 255
         for x in XS:
-            for y in rng.integers(YS[0] + 10, YS[-1] - 10, 4):
+            for y in rng.integers(YS[0] + 10, YS[-1] - 10, 3):
                 img[y : y + int(rng.integers(1, 5)), x - 3 : x + 4 + double] = 255
     return img
 
