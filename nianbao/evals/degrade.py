@@ -112,11 +112,11 @@ def _seal(img: Rgb, rng: random.Random) -> Rgb:
     grain = np.random.default_rng(rng.randrange(2**32)).random((h, w))
     alpha = (stamp.astype(np.float32) / 255) * np.where(grain < 0.25, 0.4, 0.85)
     red = np.array([200, 30, 40], np.float32)  # RGB
-    out = img.astype(np.float32)
+    page = img.astype(np.float64)
     # a seal's ink multiplies with the print under it: black text stays black
-    tinted = out * (red / 255.0)
-    out = out * (1 - alpha[..., None]) + tinted * alpha[..., None]
-    return np.clip(out, 0, 255).astype(np.uint8)
+    tinted = page * (red / 255.0)
+    mixed = page * (1 - alpha[..., None]) + tinted * alpha[..., None]
+    return np.clip(mixed, 0, 255).astype(np.uint8)
 
 
 def _lighting(img: Rgb, strength: float, rng: random.Random) -> Rgb:
@@ -126,7 +126,8 @@ def _lighting(img: Rgb, strength: float, rng: random.Random) -> Rgb:
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     d = np.hypot(xx - lx, yy - ly)
     shade = 1 - strength * (d / d.max())
-    return np.clip(img.astype(np.float32) * shade[..., None], 0, 255).astype(np.uint8)
+    out: Rgb = np.clip(img.astype(np.float32) * shade[..., None], 0, 255).astype(np.uint8)
+    return out
 
 
 def _perspective(img: Rgb, amount: float, rng: random.Random) -> Rgb:
@@ -134,11 +135,10 @@ def _perspective(img: Rgb, amount: float, rng: random.Random) -> Rgb:
 
     h, w = img.shape[:2]
     dx, dy = amount * w, amount * h * rng.uniform(0.3, 1.0)
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])  # type: ignore[arg-type]
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     near = rng.choice((0, 1))  # the edge nearer the camera stays wider
-    dst = np.float32(
-        [[dx, dy], [w - dx, dy], [w, h], [0, h]] if near else [[0, 0], [w, 0], [w - dx, h - dy], [dx, h - dy]]
-    )  # type: ignore[arg-type]
+    corners = [[dx, dy], [w - dx, dy], [w, h], [0, h]] if near else [[0, 0], [w, 0], [w - dx, h - dy], [dx, h - dy]]
+    dst = np.array(corners, dtype=np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     out: Rgb = cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(235, 235, 230))  # type: ignore[assignment]
     return out

@@ -155,8 +155,9 @@ def _reaches(
     rule: Rule, ink: Mask | None, horizontal: bool, end: float, crossing: tuple[float, float], tol: float, inward: int
 ) -> bool:
     """Whether a stretch's end (``inward``: +1 at its start, -1 at its end) is at a crossing rule: within a
-    rule's width of it; short of it (by up to about a line kernel's length) with ink along the rule's line most of the
-    way there (a rule whose last bits, shorter than the kernel, were lost in breaks); never far past it (an arc or a stroke runs on past a rule; a rule stops)."""
+    rule's width of it; short of it (by up to about a line kernel's length) with ink along the rule's line
+    most of the way there (a rule whose last bits, shorter than the kernel, were lost in breaks); never far
+    past it (an arc or a stroke runs on past a rule; a rule stops)."""
     at, half = crossing
     if abs(at - end) <= tol + 1:
         return True

@@ -49,9 +49,10 @@ def _line_masks(binary: Gray, dpi: float) -> tuple[Gray, Gray]:
     # a shadow's speckles), and the other way's rules are not taken for it
     bridge_h = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (2 * h_len + 1, 1)))
     bridge_v = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (1, 2 * v_len + 1)))
+    not_v, not_h = cv2.bitwise_not(vertical), cv2.bitwise_not(horizontal)
     horizontal, vertical = (
-        cv2.bitwise_or(horizontal, bridge_h & across_h & ~vertical),
-        cv2.bitwise_or(vertical, bridge_v & across_v & ~horizontal),
+        cv2.bitwise_or(horizontal, cv2.bitwise_and(cv2.bitwise_and(bridge_h, across_h), not_v)),
+        cv2.bitwise_or(vertical, cv2.bitwise_and(cv2.bitwise_and(bridge_v, across_v), not_h)),
     )
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (gap, 1)))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (1, gap)))
