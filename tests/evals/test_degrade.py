@@ -10,9 +10,9 @@ import pytest
 pytest.importorskip("cv2", reason="needs nianbao[ocr] (OpenCV)")
 pytest.importorskip("img2pdf", reason="needs img2pdf")
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from nianbao.evals.degrade import FAMILIES, FAMILY_LAYOUT, degrade, plan, scan  # noqa: E402
+from nianbao.evals.degrade import FAMILIES, FAMILY_LAYOUT, degrade, plan, scan
 
 
 def _page() -> np.ndarray:
