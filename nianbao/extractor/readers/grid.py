@@ -184,7 +184,9 @@ def _ink_cover(ink: Mask | None, rule: Rule, horizontal: bool, a: float, b: floa
 
 
 def _drawn(rule: Rule, ink: Mask | None, horizontal: bool, a: float, b: float) -> bool:
-    return rule.cover(a, b) >= 0.5 or _ink_cover(ink, rule, horizontal, a, b) >= 0.85
+    # (ink alone is not enough: a merged label's text can lie across where the rule would run)
+    drawn = rule.cover(a, b)
+    return drawn >= 0.5 or (drawn >= 0.2 and _ink_cover(ink, rule, horizontal, a, b) >= 0.85)
 
 
 def grid_of(hmask: Mask, vmask: Mask, origin: tuple[int, int], dpi: float, ink: Mask | None = None) -> Table | None:
