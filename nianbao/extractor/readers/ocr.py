@@ -36,7 +36,7 @@ from nianbao.extractor.readers.limits import LimitError
 MAX_OCR_PAGES = 60  # OCR costs seconds a page; a report is a few pages (its tables fewer)
 MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decompression bomb
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "15"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "16"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
@@ -98,11 +98,19 @@ def image_pages(data: bytes, path: Path) -> Iterator[tuple[Any, float]]:
                     f"an image page of {img.width}×{img.height} pixels, over the limit of {MAX_PAGE_PIXELS}", file=path
                 )
             dpi = _image_dpi(img)
-            yield img.convert("L"), dpi
+            yield seal_free_grey(img), dpi
     except Image.DecompressionBombError:
         raise LimitError(f"an image page of over {MAX_PAGE_PIXELS} pixels (a decompression bomb?)", file=path) from None
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
         raise UnsupportedFormatError(f"not a readable image ({e})", file=path) from None
+
+
+def seal_free_grey(img: Any) -> Any:
+    """A page as grey, red ink left out: a colour page's red channel. A red seal stamped over a table (and
+    red letterhead) comes out near white, black print stays black; a grey page is unchanged."""
+    if img.mode in ("L", "1", "LA", "I", "I;16", "F"):
+        return img.convert("L")
+    return img.convert("RGB").getchannel("R")
 
 
 def _image_dpi(img: Any) -> float:
@@ -133,7 +141,7 @@ def pdf_pages(path: Path, only: set[int] | None = None) -> Iterator[tuple[Any, f
             dpi = min(OCR_DPI, max(150.0, px / (width_pt / 72))) if px else OCR_DPI
             if width_pt * height_pt * (dpi / 72) ** 2 > MAX_PAGE_PIXELS:
                 raise LimitError(f"a page of {width_pt:.0f}×{height_pt:.0f} pt is too large to OCR", file=path)
-            yield page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"), dpi
+            yield seal_free_grey(page.render(scale=dpi / 72).to_pil()), dpi
             page.close()
     finally:
         pdf.close()

@@ -94,6 +94,7 @@ def _recognise(
 _NOISE = r"[.。,，、·'`°:：;；\"“”]"  # what a speckle beside a character is read as
 _NUMBER_NOISE = re.compile(rf"^([-+]?\d[\d,]*(?:\.\d+)?){_NOISE}$")
 _TRAILING_NOISE = re.compile(rf"{_NOISE}+$")
+_ONLY_NOISE = re.compile(rf"(?:{_NOISE}|\s)+")
 _CLEAN_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 # a count that the recogniser read with letters that look like digits (O for 0, l for 1, S for 5, B for 8)
 _CONFUSABLE = re.compile(r"(?=.*[^\d.,])[\dODQoUlI|iSsBZzGgTb.,]{1,12}")
@@ -368,7 +369,12 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
     # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes
     # it with the border): read from their ink, then, if still nothing, over digits alone
-    read_in = {id(s) for (_, s), (t, sc) in zip(to_read, texts, strict=False) if t and sc >= MIN_SCORE}
+    # (a cell read as punctuation alone — a thin "0" broken into two dots on a fax, read "：" — is unread too)
+    read_in = {
+        id(s)
+        for (_, s), (t, sc) in zip(to_read, texts, strict=False)
+        if t and sc >= MIN_SCORE and not _ONLY_NOISE.fullmatch(t)
+    }
     again: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
     for table in slots:
         for slot in table.values():
