@@ -106,11 +106,18 @@ def image_pages(data: bytes, path: Path) -> Iterator[tuple[Any, float]]:
 
 
 def seal_free_grey(img: Any) -> Any:
-    """A page as grey, red ink left out: a colour page's red channel. A red seal stamped over a table (and
-    red letterhead) comes out near white, black print stays black; a grey page is unchanged."""
+    """A page as grey, red ink left out: a colour page's red channel, with what is clearly red (red well above
+    green and blue) made paper. A red seal stamped over a table (and red letterhead) vanishes, black print
+    under it stays black; a grey page is unchanged."""
+    import numpy as np
+    from PIL import Image
+
     if img.mode in ("L", "1", "LA", "I", "I;16", "F"):
         return img.convert("L")
-    return img.convert("RGB").getchannel("R")
+    rgb = np.asarray(img.convert("RGB"), dtype=np.int16)
+    red = rgb[..., 0]
+    reddish = red - np.maximum(rgb[..., 1], rgb[..., 2]) > 60
+    return Image.fromarray(np.where(reddish, 255, red).astype(np.uint8))
 
 
 def _image_dpi(img: Any) -> float:

@@ -26,7 +26,7 @@ def _ink(gray: Gray, dpi: float = 150.0) -> Gray:
     import cv2
 
     block = max(15, int(dpi / 3) | 1)
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)  # type: ignore[return-value]
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 25)  # type: ignore[return-value]
 
 
 def _line_masks(binary: Gray, dpi: float) -> tuple[Gray, Gray]:
