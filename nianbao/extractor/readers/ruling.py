@@ -40,13 +40,10 @@ def _line_masks(binary: Gray, dpi: float) -> tuple[Gray, Gray]:
     v_len = max(12, round(dpi * 0.20))
     gap = max(3, round(dpi * 0.06))
     rect = cv2.getStructuringElement
-    # a dropout of a pixel or two in a vertical rule (ink that did not take, a fax's lost dots) closed first:
-    # narrower than the space between two lines of text. Not across: characters stand closer than that, and
-    # the strokes of a label's characters closed into one run would make a rule through a merged cell
-    drop = max(3, round(dpi * 0.02))
+    # (no closing before the openings, not even of a pixel's dropout: text stands a few pixels from the rules,
+    # and closed onto them its strokes become rules through the cell)
     across_h = cv2.dilate(binary, rect(cv2.MORPH_RECT, (1, 3)))
-    closed_v = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, rect(cv2.MORPH_RECT, (1, drop)))
-    across_v = cv2.dilate(closed_v, rect(cv2.MORPH_RECT, (3, 1)))
+    across_v = cv2.dilate(binary, rect(cv2.MORPH_RECT, (3, 1)))
     horizontal = cv2.morphologyEx(across_h, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(across_v, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (1, v_len)))
     # a rule broken every few millimetres (bits shorter than the kernel between its breaks) is bridged
