@@ -189,10 +189,48 @@ def _drawn(rule: Rule, ink: Mask | None, horizontal: bool, a: float, b: float) -
     return drawn >= 0.5 or (drawn >= 0.2 and _ink_cover(ink, rule, horizontal, a, b) >= 0.85)
 
 
-def grid_of(hmask: Mask, vmask: Mask, origin: tuple[int, int], dpi: float, ink: Mask | None = None) -> Table | None:
+Box = tuple[int, int, int, int]
+# a ruling line is drawn through the whitespace between cells, above and below a line of text as well as
+# beside it; a glyph's stroke stops with the text. Over a text box's height and this share of it beyond,
+# either way, a rule has ink on its line nearly all the way, a stroke (or strokes closed into a "rule")
+# under half of it.
+TEXT_PAD = 0.4
+RULE_COVER = 0.7
+
+
+def through_text(rule: Rule, ink: Mask | None, texts: list[Box], y0: float, y1: float, dpi: float) -> bool:
+    """Whether the vertical ``rule`` crosses a text box (the OCR detector's, centred between ``y0`` and
+    ``y1``) where the page has no rule drawn: a column line through a word is not a line there, and a cut
+    there would split a printed number (74833 read 833 when a stroke-made rule cut it)."""
+    if ink is None:
+        return False
+    margin = max(3.0, dpi * 0.03)  # the box runs well past the line either way, not a box touching it
+    for x0, ty0, x1, ty1 in texts:
+        cy = (ty0 + ty1) / 2
+        if not y0 <= cy <= y1:
+            continue
+        x = rule.at(cy)
+        if x0 < x - rule.half - margin and x1 > x + rule.half + margin:
+            pad = TEXT_PAD * (ty1 - ty0)
+            if _ink_cover(ink, rule, False, ty0 - pad, ty1 + pad) < RULE_COVER:
+                return True
+    return False
+
+
+def grid_of(
+    hmask: Mask,
+    vmask: Mask,
+    origin: tuple[int, int],
+    dpi: float,
+    ink: Mask | None = None,
+    texts: list[Box] | None = None,
+) -> Table | None:
     """The table whose rules are ``hmask`` and ``vmask`` (a crop of the page at ``origin``; ``ink``, the
-    page's ink over the same crop), or None when they do not make a grid of at least one cell."""
+    page's ink over the same crop; ``texts``, the page's text boxes in page pixels), or None when they do
+    not make a grid of at least one cell."""
     h, w = hmask.shape[:2]
+    ox, oy = origin
+    local = [(x0 - ox, y0 - oy, x1 - ox, y1 - oy) for x0, y0, x1, y1 in texts or []]
     tol = max(4.0, dpi * 0.035)  # a doubled rule's two lines; rows and columns are much further apart
     gap = max(4.0, dpi * 0.06)  # a break in a rule that is still the same rule
     hrules = [r for r in _rules(_pieces(hmask, True, round(dpi * 0.2)), w / 2, tol, gap) if r.length() >= dpi * 0.25]
@@ -227,7 +265,12 @@ def grid_of(hmask: Mask, vmask: Mask, origin: tuple[int, int], dpi: float, ink: 
             my, mx = max(2.0, (y1 - y0) / 6), max(2.0, (x1 - x0) / 6)
             # a border is drawn over most of the cell's side: as a rule, or as ink along the rule's line
             # most of the way (a rule broken into bits shorter than the line kernel)
-            if c + 1 < cols and not _drawn(vrules[c + 1], ink, False, y0 + my, y1 - my):  # the border to the right
+            # (and not through a line of text: a rule there is a stroke, or a label's rule carried through
+            # a merged cell that prints across it)
+            beside = vrules[c + 1] if c + 1 < cols else None
+            if beside is not None and (
+                not _drawn(beside, ink, False, y0 + my, y1 - my) or through_text(beside, ink, local, y0, y1, dpi)
+            ):
                 union(r * cols + c, r * cols + c + 1)
             if r + 1 < rows and not _drawn(hrules[r + 1], ink, True, x0 + mx, x1 - mx):  # the border below
                 union(r * cols + c, (r + 1) * cols + c)
@@ -235,7 +278,6 @@ def grid_of(hmask: Mask, vmask: Mask, origin: tuple[int, int], dpi: float, ink: 
     for r in range(rows):
         for c in range(cols):
             groups.setdefault(find(r * cols + c), []).append((r, c))
-    ox, oy = origin
     cells = []
     for members in groups.values():
         r0, c0 = min(r for r, _ in members), min(c for _, c in members)

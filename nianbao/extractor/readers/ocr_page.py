@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
 from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
+from nianbao.extractor.readers.ruling import ink as page_ink
 
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
 Words = list[tuple[str, tuple[int, int, int, int], float]]
@@ -175,6 +177,27 @@ def _inside(box: tuple[int, int, int, int], outer: tuple[int, int, int, int], sl
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
     x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
     return (x0, y0, x1, y1) if x1 - x0 >= 4 and y1 - y0 >= (a[3] - a[1]) * 0.4 else None
+
+
+def _ruled_apart(marks: Gray, box: tuple[int, int, int, int], parts: list[tuple[int, int, int, int]]) -> bool:
+    """Whether a text box cut into ``parts`` by cell borders is cut only where a rule is drawn: between
+    each two parts side by side, some column of the page has ink over the box's height and beyond it (a
+    rule runs through the whitespace above and below a line of text; a glyph's stroke stops with it).
+    Whatever the grid says, a number is never cut where the page prints no line through it."""
+    h, w = marks.shape[:2]
+    pad = round(TEXT_PAD * (box[3] - box[1]))
+    y0, y1 = max(0, box[1] - pad), min(h, box[3] + pad)
+    ordered = sorted(parts)
+    for a, b in pairwise(ordered):
+        x0, x1 = max(0, min(a[2], b[0]) - 2), min(w, max(a[2], b[0]) + 3)
+        band = marks[y0:y1, x0:x1] > 0
+        if band.size == 0:
+            return False
+        # a column with ink (± a pixel: a rule a degree off straight) over most of the height
+        rows_hit = np.maximum.reduce([np.roll(band, k, axis=1) for k in (-1, 0, 1)]) if band.shape[1] > 2 else band
+        if rows_hit.mean(axis=0).max() < RULE_COVER:
+            return False
+    return True
 
 
 def _ink_box(binary: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
@@ -350,7 +373,8 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
 
     gray, boxes, turn = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
-    found = tables(gray, dpi)
+    found = tables(gray, dpi, boxes)
+    marks = page_ink(gray, dpi)
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
     loose: list[tuple[int, int, int, int]] = []
     to_read: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
@@ -360,11 +384,13 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         if k is None:
             loose.append(box)
             continue
-        # cut at the borders: each part is read within its own cell, never across a ruling line
-        for slot in slots[k].values():
-            part = _overlap(box, slot.cell.box)
-            if part is not None:
-                to_read.append((part, slot))
+        # cut at the borders: each part is read within its own cell, never across a ruling line; but where
+        # no line is drawn through the text (the grid cut it at a stroke), it is read whole, in the cell
+        # holding most of it: a number is read entire or the row fails, never read cut short
+        parts = [(part, slot) for slot in slots[k].values() if (part := _overlap(box, slot.cell.box)) is not None]
+        if len(parts) > 1 and not _ruled_apart(marks, box, [p for p, _ in parts]):
+            parts = [(box, max(parts, key=lambda ps: (ps[0][2] - ps[0][0]) * (ps[0][3] - ps[0][1]))[1])]
+        to_read += parts
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
     texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
     # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes

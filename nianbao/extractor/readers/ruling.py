@@ -15,10 +15,10 @@ import numpy as np
 
 from nianbao.extractor.readers.grid import Cell, Gray, Table, grid_of
 
-__all__ = ["Cell", "Gray", "Table", "deskew", "skew_degrees", "tables"]
+__all__ = ["Cell", "Gray", "Table", "deskew", "ink", "skew_degrees", "tables"]
 
 
-def _ink(gray: Gray, dpi: float = 150.0) -> Gray:
+def ink(gray: Gray, dpi: float = 150.0) -> Gray:
     """Marks darker than their neighbourhood (the mean over a third of an inch, less a margin). A threshold
     over the whole page (Otsu) splits a page lit unevenly into a light and a dark half, and a shaded header
     cell into a block of ink; a local one keeps a faint rule in the shadow. The speckles it finds in noisy
@@ -65,7 +65,7 @@ def skew_degrees(gray: Gray, dpi: float) -> float:
     """The page's rotation from its long horizontal lines (table borders), length-weighted; 0 without lines."""
     import cv2
 
-    horizontal, _ = _line_masks(_ink(gray, dpi), dpi)
+    horizontal, _ = _line_masks(ink(gray, dpi), dpi)
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
     angles: list[tuple[float, float]] = []
     for i in range(1, count):
@@ -99,13 +99,14 @@ def deskew(gray: Gray, dpi: float) -> Gray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)  # type: ignore[return-value]
 
 
-def tables(gray: Gray, dpi: float) -> list[Table]:
-    """Every ruled table on a (deskewed) page, top to bottom. A page with no long rules returns at once
-    (two openings and a component count): a text page costs no grid work."""
+def tables(gray: Gray, dpi: float, texts: list[tuple[int, int, int, int]] | None = None) -> list[Table]:
+    """Every ruled table on a (deskewed) page, top to bottom; ``texts``, the OCR detector's text boxes, which
+    no column line may cut where it is not drawn. A page with no long rules returns at once (two openings
+    and a component count): a text page costs no grid work."""
     import cv2
 
-    ink = _ink(gray, dpi)
-    horizontal, vertical = _line_masks(ink, dpi)
+    marks = ink(gray, dpi)
+    horizontal, vertical = _line_masks(marks, dpi)
     # rules doubled (a web page's cell borders a few pixels apart) or broken belong to one table
     link = max(3, round(dpi * 0.08))
     grid = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((link, link), np.uint8))
@@ -117,7 +118,7 @@ def tables(gray: Gray, dpi: float) -> list[Table]:
             continue  # a rule under a heading, a stray line: not a table
         mine = labels[y : y + h, x : x + w] == i
         crop = (slice(y, y + h), slice(x, x + w))
-        t = grid_of(horizontal[crop] * mine, vertical[crop] * mine, (x, y), dpi, ink[crop])
+        t = grid_of(horizontal[crop] * mine, vertical[crop] * mine, (x, y), dpi, marks[crop], texts)
         if t is not None:
             found.append(t)
     return sorted(found, key=lambda t: t.box[1])

@@ -158,3 +158,30 @@ def test_a_page_without_a_table_is_recognised_cheaply() -> None:
     start = time.process_time()
     assert tables(img, DPI) == []
     assert time.process_time() - start < 0.5
+
+
+def test_a_column_line_is_not_taken_through_a_line_of_text_where_the_page_draws_none() -> None:
+    """A vertical "rule" that the line masks carry through a cell's text (a stroke, or a label column's
+    rule extended through a merged label) is not a border in that row: a printed number is never cut."""
+    from nianbao.extractor.readers.grid import grid_of
+
+    hmask = np.zeros((200, 400), np.uint8)
+    vmask = np.zeros_like(hmask)
+    for y in (0, 100, 199):
+        hmask[y, :] = 255
+    for x in (0, 399):
+        vmask[:, x] = 255
+    vmask[:, 200] = 255  # as the masks have it: from the top rule to the bottom one
+    ink = hmask | vmask
+    ink[100:200, 200] = 0  # on the page, the line is drawn in row 0 only
+    ink[140:160, 150:260] = 255  # row 1 prints one number across where the line would run
+    number = (145, 135, 265, 165)  # the detector's box of it
+    plain = grid_of(hmask, vmask, (0, 0), 150, ink)
+    assert plain is not None and len(plain.cells) == 4  # without the text boxes, the number is cut
+    t = grid_of(hmask, vmask, (0, 0), 150, ink, [number])
+    assert t is not None
+    assert [(c.row, c.col, c.colspan) for c in t.cells] == [(0, 0, 1), (0, 1, 1), (1, 0, 2)]
+    # a line drawn through the text's whitespace above and below it stays a border
+    ink[100:200, 200] = 255
+    kept = grid_of(hmask, vmask, (0, 0), 150, ink, [number])
+    assert kept is not None and len(kept.cells) == 4

@@ -1,0 +1,69 @@
+"""Where a scanned page's text goes: a number is read whole or its row fails, whatever grid was built."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from nianbao.extractor.readers import ocr, ocr_page
+from nianbao.extractor.readers.grid import Cell, Table
+
+HAVE_OCR = importlib.util.find_spec("rapidocr_onnxruntime") is not None
+FONT = next(
+    (p for p in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+     if Path(p).exists()),
+    None,
+)  # fmt: skip
+needs_ocr = pytest.mark.skipif(not (HAVE_OCR and FONT), reason="needs nianbao[ocr] and a Chinese font")
+
+
+def _row_with_a_number() -> tuple[np.ndarray, int]:
+    """One ruled row, 200 dpi: ``行政许可 | 74833``; returns the page and the x between 74 and 833."""
+    img = Image.new("L", (1200, 400), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle([100, 100, 1100, 200], outline=0, width=2)
+    d.line([(500, 100), (500, 200)], fill=0, width=2)
+    font = ImageFont.truetype(FONT or "", 40)
+    d.text((140, 128), "行政许可", font=font, fill=0)
+    d.text((700, 128), "74833", font=font, fill=0)
+    cut = 700 + round(font.getlength("74")) + 1  # between the 4 and the 8
+    return np.asarray(img), cut
+
+
+def test_a_text_box_is_cut_only_where_a_rule_is_drawn_through_it() -> None:
+    page = np.zeros((100, 300), np.uint8)
+    page[40:60, 50:250] = 255  # a run of digits
+    box, parts = (45, 38, 255, 62), [(45, 38, 148, 62), (152, 38, 255, 62)]
+    assert not ocr_page._ruled_apart(page, box, parts)
+    page[:, 150] = 255  # a rule through the whitespace above and below the text
+    assert ocr_page._ruled_apart(page, box, parts)
+
+
+@needs_ocr
+def test_a_grid_line_through_a_printed_number_never_reads_part_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit's 74833 read 833: a spurious column line cut the number. However the grid comes out, the
+    number is read whole (here: in the cell holding most of it) or not at all, never cut short."""
+    page, cut = _row_with_a_number()
+    spurious = Table(
+        (100, 100, 1100, 200),
+        1,
+        3,
+        (Cell(0, 0, 1, 1, (103, 103, 497, 197)), Cell(0, 1, 1, 1, (503, 103, cut - 2, 197)),
+         Cell(0, 2, 1, 1, (cut + 2, 103, 1097, 197))),
+    )  # fmt: skip
+    monkeypatch.setattr(ocr_page, "tables", lambda gray, dpi, texts=None: [spurious])
+    text, *_ = ocr_page.read_page(page, 200, ocr.engine())
+    cells = text.split("\n")[0].split("\t")
+    assert "74833" in cells, cells
+    assert "833" not in cells and "33" not in cells
+
+
+@needs_ocr
+def test_the_grid_leaves_a_printed_number_whole() -> None:
+    page, _ = _row_with_a_number()
+    text, *_ = ocr_page.read_page(page, 200, ocr.engine())
+    assert text.split("\n")[0].split("\t")[-1] == "74833"
