@@ -181,23 +181,36 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tupl
 
 def _ruled_apart(marks: Gray, box: tuple[int, int, int, int], parts: list[tuple[int, int, int, int]]) -> bool:
     """Whether a text box cut into ``parts`` by cell borders is cut only where a rule is drawn: between
-    each two parts side by side, some column of the page has ink over the box's height and beyond it (a
-    rule runs through the whitespace above and below a line of text; a glyph's stroke stops with it).
-    Whatever the grid says, a number is never cut where the page prints no line through it."""
+    each two parts side by side, and between a part and the box's end where the box runs on past its cell,
+    some column of the page has ink over the box's height and beyond it (a rule runs through the
+    whitespace above and below a line of text; a glyph's stroke stops with it). Whatever the grid says, a
+    number is never cut where the page prints no line through it."""
     h, w = marks.shape[:2]
     pad = round(TEXT_PAD * (box[3] - box[1]))
     y0, y1 = max(0, box[1] - pad), min(h, box[3] + pad)
     ordered = sorted(parts)
-    for a, b in pairwise(ordered):
-        x0, x1 = max(0, min(a[2], b[0]) - 2), min(w, max(a[2], b[0]) + 3)
+    cuts = [(a[2], b[0]) for a, b in pairwise(ordered)]
+    slack = 3  # a box's own padding past the ink
+    if ordered and ordered[0][0] - box[0] > slack:
+        cuts.append((box[0], ordered[0][0]))
+    if ordered and box[2] - ordered[-1][2] > slack:
+        cuts.append((ordered[-1][2], box[2]))
+    for a, b in cuts:
+        x0, x1 = max(0, min(a, b) - 2), min(w, max(a, b) + 3)
         band = marks[y0:y1, x0:x1] > 0
         if band.size == 0:
             return False
         # a column with ink (± a pixel: a rule a degree off straight) over most of the height
-        rows_hit = np.maximum.reduce([np.roll(band, k, axis=1) for k in (-1, 0, 1)]) if band.shape[1] > 2 else band
-        if rows_hit.mean(axis=0).max() < RULE_COVER:
+        near = band.copy()
+        near[:, 1:] |= band[:, :-1]
+        near[:, :-1] |= band[:, 1:]
+        if near.mean(axis=0).max() < RULE_COVER:
             return False
     return True
+
+
+def _shared(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def _ink_box(binary: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
@@ -387,9 +400,14 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         # cut at the borders: each part is read within its own cell, never across a ruling line; but where
         # no line is drawn through the text (the grid cut it at a stroke), it is read whole, in the cell
         # holding most of it: a number is read entire or the row fails, never read cut short
+        # (a box that overlaps no cell enough — a grid line through it lengthwise — is read whole in the cell
+        # holding most of it too, never dropped)
         parts = [(part, slot) for slot in slots[k].values() if (part := _overlap(box, slot.cell.box)) is not None]
-        if len(parts) > 1 and not _ruled_apart(marks, box, [p for p, _ in parts]):
-            parts = [(box, max(parts, key=lambda ps: (ps[0][2] - ps[0][0]) * (ps[0][3] - ps[0][1]))[1])]
+        if not parts or not _ruled_apart(marks, box, [p for p, _ in parts]):
+            holder = max(slots[k].values(), key=lambda s: _shared(box, s.cell.box), default=None)
+            parts = [(box, holder)] if holder is not None and _shared(box, holder.cell.box) > 0 else []
+            if not parts:
+                loose.append(box)
         to_read += parts
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
     texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)

@@ -39,8 +39,11 @@ def test_a_text_box_is_cut_only_where_a_rule_is_drawn_through_it() -> None:
     page[40:60, 50:250] = 255  # a run of digits
     box, parts = (45, 38, 255, 62), [(45, 38, 148, 62), (152, 38, 255, 62)]
     assert not ocr_page._ruled_apart(page, box, parts)
+    # one part, the rest of the box past its cell's end (a cut part too narrow to read was dropped)
+    assert not ocr_page._ruled_apart(page, box, parts[:1])
     page[:, 150] = 255  # a rule through the whitespace above and below the text
     assert ocr_page._ruled_apart(page, box, parts)
+    assert ocr_page._ruled_apart(page, box, parts[:1])
 
 
 @needs_ocr
