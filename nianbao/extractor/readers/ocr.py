@@ -36,7 +36,7 @@ from nianbao.extractor.readers.limits import LimitError
 MAX_OCR_PAGES = 60  # OCR costs seconds a page; a report is a few pages (its tables fewer)
 MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decompression bomb
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "16"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "17"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None

@@ -126,6 +126,10 @@ def test_a_page_is_ocrd_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(ocr, "engine", no_engine)
     assert read_document(png).raw_text == first
+    # a page cached by an earlier reader (another OCR_VERSION: the grid changed) is read again
+    monkeypatch.setattr(ocr, "OCR_VERSION", ocr.OCR_VERSION + "-earlier")
+    with pytest.raises(AssertionError, match="OCR'd again"):
+        read_document(png)
 
 
 def test_without_the_ocr_extra_the_message_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -209,6 +213,11 @@ def test_a_title_read_differently_from_wider_crops_is_not_verified() -> None:
     judged = _identity_on_scan(record, (unsure,))
     assert (judged.status, judged.reason) == ("rejected", "extraction_unverified")
     assert judged.violations[0].rule == "ocr_identity" and "亚山县" in judged.violations[0].message
+    # a line holding the name whose readings differ only elsewhere (page 2's top line, a bracket) is no doubt
+    body = "根据国办公开办函〔2021〕30号要求，汇总巫山县各有关单位"
+    elsewhere = (body, body.replace("〔2021〕", "〔2021）"), body.replace("〔2021〕", "〔2021】"))
+    page2 = ScanPage(2, 1275, 1651, 150.0, (), ((body, elsewhere),))
+    assert _identity_on_scan(record, (sure, page2)).status == "verified"
 
 
 @needs_ocr
