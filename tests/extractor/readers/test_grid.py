@@ -185,3 +185,36 @@ def test_a_column_line_is_not_taken_through_a_line_of_text_where_the_page_draws_
     ink[100:200, 200] = 255
     kept = grid_of(hmask, vmask, (0, 0), 150, ink, [number])
     assert kept is not None and len(kept.cells) == 4
+
+
+def test_label_column_rules_drawn_below_a_merged_label_are_not_carried_through_its_text() -> None:
+    """The official template's shape: three narrow label columns whose rules are drawn only in the rows
+    with three-level labels; a label merged across them above prints text across where those rules would
+    run, and stays one cell (audit F1: ``本年新 | 政府信息公开 | 申请数量``)."""
+    from pathlib import Path
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_path = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+    if not Path(font_path).exists():
+        pytest.skip("needs the WenQuanYi font")
+    font = ImageFont.truetype(font_path, 24)
+    img = Image.new("L", (900, 560), 255)
+    d = ImageDraw.Draw(img)
+    xs, ys = [60, 102, 150, 330, 600, 840], [60, 170, 215, 260, 305, 350, 395]
+    for y in ys:
+        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=2)
+    for x in (xs[0], xs[3], xs[4], xs[5]):
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    for x in (xs[1], xs[2]):
+        d.line([(x, ys[1]), (x, ys[-1])], fill=0, width=2)  # not drawn in row 0
+    boxes = []
+    for k, line in enumerate(["一、本年新收政", "府信息公开申请", "数量中申中申中", "申中申中申中申"]):
+        y = 64 + k * 26
+        d.text((78, y), line, font=font, fill=0)
+        boxes.append((76, y, 80 + round(font.getlength(line)), y + 26))
+    page = cv2.GaussianBlur(np.asarray(img), (0, 0), 1.0)
+    (t,) = tables(page, DPI, boxes)
+    assert (t.rows, t.cols) == (6, 5)
+    assert [(c.col, c.colspan) for c in t.cells if c.row == 0] == [(0, 3), (3, 1), (4, 1)]
+    assert [(c.col, c.colspan) for c in t.cells if c.row == 1] == [(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)]
