@@ -305,14 +305,33 @@ def _by_place(readings: list[str]) -> str | None:
 
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     t = _Table()
+    cells = _by_row(table, slots)
     for r in range(table.rows):
-        row = [
-            _Cell(parts=[_cell_text(s.pieces)], rowspan=s.cell.rowspan, colspan=s.cell.colspan)
-            for (rr, _c), s in sorted(slots.items())
-            if rr == r
-        ]
-        t.rows.append(row)
+        t.rows.append([cell for (rr, _c), cell in sorted(cells.items()) if rr == r])
     return t.render()
+
+
+def _by_row(table: Table, slots: dict[tuple[int, int], _Slot]) -> dict[tuple[int, int], _Cell]:
+    """Each slot as a cell of the rendered grid. A number lying in a lower row of a cell merged down over
+    several rows (a grid that lost a row rule there) is rendered in the row where it is printed, where that
+    row's reading accounts for it (read, or left over and the row ambiguous), never in another row's text."""
+    tops: dict[int, int] = {}
+    for placed in table.cells:
+        tops[placed.row] = min(tops.get(placed.row, placed.box[1]), placed.box[1])
+    out: dict[tuple[int, int], _Cell] = {}
+    for (r, c), slot in slots.items():
+        cell = slot.cell
+        rows = range(r, r + cell.rowspan)
+        own: dict[int, list[_Piece]] = {r: []}
+        for p in slot.pieces:
+            row = r
+            if _CLEAN_NUMBER.fullmatch(_tidy(p.text)):
+                row = max((k for k in rows if k in tops and tops[k] <= p.cy), default=r)
+            own.setdefault(row, []).append(p)
+        starts = sorted(own)
+        for a, b in zip(starts, [*starts[1:], r + cell.rowspan], strict=True):
+            out[(a, c)] = _Cell(parts=[_cell_text(own[a])], rowspan=b - a, colspan=cell.colspan)
+    return out
 
 
 def _row_boxes(table: Table) -> list[list[tuple[int, int, int, int]]]:

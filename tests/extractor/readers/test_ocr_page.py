@@ -70,3 +70,25 @@ def test_the_grid_leaves_a_printed_number_whole() -> None:
     page, _ = _row_with_a_number()
     text, *_ = ocr_page.read_page(page, 200, ocr.engine())
     assert text.split("\n")[0].split("\t")[-1] == "74833"
+
+
+def test_a_number_in_a_lower_row_of_a_merged_cell_is_rendered_in_its_own_row() -> None:
+    """A grid that lost a row rule merges a value cell over two rows: the number printed in the lower row is
+    rendered there (its row accounts for it), not in the upper row's text, where it would be read as the
+    upper row's value and the lower row read blank."""
+    cells = (
+        Cell(0, 0, 1, 1, (0, 0, 100, 40)), Cell(0, 1, 2, 1, (100, 0, 200, 80)),
+        Cell(1, 0, 1, 1, (0, 40, 100, 80)),
+    )  # fmt: skip
+    table = Table((0, 0, 200, 80), 2, 2, cells)
+    slots = {(c.row, c.col): ocr_page._Slot(c) for c in cells}
+    slots[(0, 0)].pieces.append(ocr_page._Piece("行政许可", (5, 10, 95, 30), 0.9))
+    slots[(1, 0)].pieces.append(ocr_page._Piece("行政处罚", (5, 50, 95, 70), 0.9))
+    slots[(0, 1)].pieces.append(ocr_page._Piece("74833", (120, 50, 180, 70), 0.9))
+    assert ocr_page._render(table, slots).split("\n") == ["\t行政许可\t", "\t行政处罚\t74833"]
+    # a label merged down over both rows keeps its text whole in its first row
+    slots[(0, 1)].pieces[:] = [
+        ocr_page._Piece("不予", (120, 10, 180, 30), 0.9),
+        ocr_page._Piece("公开", (120, 50, 180, 70), 0.9),
+    ]
+    assert ocr_page._render(table, slots).split("\n") == ["\t行政许可\t不予公开", "\t行政处罚\t〃"]
