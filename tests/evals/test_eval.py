@@ -123,18 +123,26 @@ def test_compare_reports_no_change_for_the_same_run() -> None:
     assert "no case changed" in compare(summary, summary)
 
 
-def test_generated_corpus_has_renderings_and_planted_errors(tmp_path: Path) -> None:
+@pytest.mark.parametrize("with_libreoffice", [True, False])
+def test_generated_corpus_has_renderings_and_planted_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_libreoffice: bool
+) -> None:
+    """Which renderings exist depends on what is installed: LibreOffice's PDF and .doc (and their scans)
+    need it; the real PDF's scan needs only the OCR extra (a bare clone without LibreOffice has it)."""
+    import nianbao.evals.cases
+
+    if not with_libreoffice:
+        monkeypatch.setattr(nianbao.evals.cases, "libreoffice", lambda: None)
     cases = all_cases(GOLDENS, workdir=tmp_path)
     kinds = {c.kind for c in cases}
     assert kinds == {"golden", "rendered", "planted"}
     planted = [c for c in cases if c.kind == "planted"]
     assert planted and all(c.expected_reason == "source_inconsistent" for c in planted)
-    from nianbao.evals.corpus import libreoffice
+    lo = nianbao.evals.cases.libreoffice() is not None
 
-    made = {"html", "docx", "pdf", "txt", "md_apart", "md_first", "txt_cut"} | (
-        {"lo_pdf", "doc"} if libreoffice() else set()
-    )
-    made |= {"scan", "scan200"} if libreoffice() and ocr_available() else set()
+    made = {"html", "docx", "pdf", "txt", "md_apart", "md_first", "txt_cut"} | ({"lo_pdf", "doc"} if lo else set())
+    made |= {"scan"} if ocr_available() else set()  # the real PDF printed and scanned: OCR alone
+    made |= {"scan200"} if lo and ocr_available() else set()
     assert {c.format for c in cases if c.kind == "rendered"} == made
 
 
