@@ -101,4 +101,4 @@ _BMP = (
     "益盛直睊着磌窱節类絛練缾者荒華蝹襁覆視調諸請謁諾諭謹變贈輸遲醙鉶陼難靖韛響頋頻鬒龜𢡊𢡄𣏕㮝䀘䀹𥉉𥳐𧻓"
     "齃龎"
 )
-MAY_CHANGE = re.compile(f"[{_BMP}\U00010000-\U0010FFFF]")
+MAY_CHANGE = re.compile(f"[{_BMP}\U00010000-\U0010ffff]")
