@@ -126,6 +126,18 @@ def source_if_unchanged(source: SourceInfo | None, *elsewhere: Path) -> tuple[st
     return None, f"source {source.path} not found"
 
 
+def source_places(stored: str, saved: Path) -> list[Path]:
+    """Where else a saved result's source may be, besides its recorded path (relative to the folder
+    ``extract`` ran in): that path under the result file's folder and each folder above it (``verify`` run
+    from another folder, the results written under the folder it ran in), and the result's own folder.
+    Any found is used only if its text is the one extracted (its hash is checked)."""
+    recorded = Path(stored)
+    if recorded.is_absolute():
+        return []
+    folder = saved.resolve().parent
+    return [*(f / recorded for f in (folder, *folder.parents)), folder / recorded.name]
+
+
 def reverify(record: Record, text: str | None) -> Record:
     """A saved result judged again: identities, and grounding against ``text`` (else the stored excerpts).
     What the extraction itself could not read stays an error until its cells carry a value with provenance

@@ -178,7 +178,7 @@ def verify_cmd(
     """Re-check saved extraction JSON: identities, and grounding against the source when it is present.
     What the extraction could not read stays an error."""
     from nianbao.bulk import summary_line
-    from nianbao.pipeline import reverify, source_if_unchanged
+    from nianbao.pipeline import reverify, source_if_unchanged, source_places
 
     counts: Counter[str] = Counter()
     for path in files:
@@ -188,7 +188,8 @@ def verify_cmd(
             counts["failed"] += 1
             say(f"{path}: failed — {e.reason}")
             continue
-        text, why_not = source_if_unchanged(record.source, path.parent / (record.source.path if record.source else ""))
+        elsewhere = source_places(record.source.path, path) if record.source else []
+        text, why_not = source_if_unchanged(record.source, *elsewhere)
         checked = reverify(record, text)
         note = f"; grounding checked against stored excerpts only ({why_not})" if why_not else ""
         changed = f" (was {record.status})" if record.status != checked.status else ""

@@ -105,6 +105,22 @@ def test_verify_without_the_source_checks_stored_excerpts(tmp_path: Path, write_
     assert "grounding checked against stored excerpts only" in result.stderr
 
 
+def test_verify_from_another_folder_finds_a_source_recorded_by_a_relative_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "proj" / "reports").mkdir(parents=True)
+    (tmp_path / "proj" / "reports" / "a.txt").write_bytes(Path(SOURCES[0]).read_bytes())
+    monkeypatch.chdir(tmp_path / "proj")
+    assert runner.invoke(app, ["extract", "reports/a.txt", "--out", "out"]).exit_code == 0
+    assert json.loads((tmp_path / "proj" / "out" / "a.json").read_text(encoding="utf-8"))["source"]["path"] == (
+        "reports/a.txt"
+    )
+    for where in (tmp_path, tmp_path / "proj"):  # from elsewhere, and from where it ran
+        monkeypatch.chdir(where)
+        result = runner.invoke(app, ["verify", str(tmp_path / "proj" / "out" / "a.json")])
+        assert result.exit_code == 0 and "stored excerpts only" not in result.stderr, result.stderr
+
+
 def test_verify_rejects_json_that_is_not_a_record(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"status": "verified", "applications": {"granted": {"natural_person": "many"}}}', encoding="utf-8")
