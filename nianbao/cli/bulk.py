@@ -22,6 +22,7 @@ from nianbao.cli.options import (
     LLMModeChoice,
     ModelOpt,
     ModeOpt,
+    NewDbOpt,
     NoCacheOpt,
     TimeoutOpt,
     choices,
@@ -45,7 +46,7 @@ def run_cmd(
     paths: Annotated[
         list[str], typer.Argument(metavar="PATH", help="Report files, folders (searched recursively) and globs.")
     ],
-    db: DbOpt = DEFAULT_DB,
+    db: NewDbOpt = DEFAULT_DB,
     workers: Annotated[int, typer.Option(metavar="N", help="Parallel extraction processes.")] = 0,
     force: Annotated[bool, typer.Option(help="Redo files already extracted by this parser version.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
