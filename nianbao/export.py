@@ -20,7 +20,6 @@ import csv
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,9 +27,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from nianbao.atomic import temporary_beside
 from nianbao.errors import ExportError
 from nianbao.schema import TemplateRow, contract_json, flatten, provenance_entries
 from nianbao.schema.template import ROWS, TABLE_KEYS, TABLE_TITLES, cell_label
+from nianbao.spreadsheet import neutralise, record, xlsx_cell
 from nianbao.store import ReportChoice, Row, Store
 
 FORMATS = ("csv", "parquet", "jsonl", "xlsx")
@@ -40,15 +41,7 @@ LONG_COLUMNS = (
 )  # fmt: skip
 EXPORTED = frozenset({"verified", "reviewed", "source_inconsistent"})
 STDOUT = Path("-")
-_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 10_000
-
-
-def neutralise(text: str | None) -> str | None:
-    """OWASP's CSV-injection rule: a cell beginning like a formula is prefixed with an apostrophe."""
-    if text and text.startswith(_FORMULA_LEAD):
-        return "'" + text
-    return text
 
 
 @dataclass(frozen=True)
@@ -128,7 +121,7 @@ def _open(out: Path, binary: bool, bom: bool = False) -> Iterator[Any]:
         return
     # written beside the target and renamed over it when complete: a full disk or a kill leaves the old
     # file (or none), never a truncated export
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    fd, tmp = temporary_beside(out)
     os.close(fd)
     part = Path(tmp)
     try:
@@ -192,7 +185,7 @@ def _csv(chosen: Iterator[Exported], out: Path, bom: bool) -> int:
         writer.writeheader()
         for e in chosen:
             for r in long_rows(e):
-                writer.writerow(r)
+                writer.writerow(record(r))  # every text cell neutralised, whichever column
                 n += 1
     return n
 
@@ -258,7 +251,8 @@ class _Sheet:
         if self.line + len(rows) > self.limit:
             self._next()
         for values, fmt in rows:
-            if self.sheet.write_row(self.line, 0, values, fmt) != 0:
+            # every text cell neutralised and within Excel's cell limit, whichever sheet and column
+            if self.sheet.write_row(self.line, 0, [xlsx_cell(v) for v in values], fmt) != 0:
                 raise ExportError(f"xlsx: cannot write row {self.line} of sheet {self.sheet.name}")
             self.line += 1
 
@@ -272,7 +266,7 @@ def _xlsx(chosen: Iterator[Exported], out: Path, limit: int = XLSX_ROWS) -> int:
     except ImportError:
         raise ExportError("xlsx export needs XlsxWriter: pip install 'nianbao[xlsx]'") from None
     # constant_memory: rows go to disk as written; strings are never turned into formulas
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
+    fd, tmp = temporary_beside(out, ".xlsx")
     os.close(fd)
     book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False})  # fmt: skip

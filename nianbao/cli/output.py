@@ -29,9 +29,10 @@ def write_atomically(target: Path, text: str) -> None:
     """The whole file or nothing: written beside the target, then renamed over it (a full disk or a kill
     leaves the old file, never a truncated one)."""
     import os
-    import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    from nianbao.atomic import temporary_beside
+
+    fd, tmp = temporary_beside(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
