@@ -120,6 +120,10 @@ def run_cmd(
         raise typer.Exit(EXIT_USAGE) from None
     if bar:
         bar.stop()
+    for line in summary.skipped_entries[:50]:
+        say(f"  skipped: {line}")
+    if len(summary.skipped_entries) > 50:
+        say(f"  … and {len(summary.skipped_entries) - 50} more entries skipped")
     for line in summary.unreadable[:50]:
         say(f"  failed: {line}")
     if len(summary.unreadable) > 50:

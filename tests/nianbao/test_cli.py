@@ -121,6 +121,13 @@ def test_verify_from_another_folder_finds_a_source_recorded_by_a_relative_path(
         assert result.exit_code == 0 and "stored excerpts only" not in result.stderr, result.stderr
 
 
+def test_extract_of_an_empty_folder_says_nothing_matched(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["extract", str(tmp_path / "empty")])
+    assert result.exit_code == 3
+    assert f"{tmp_path / 'empty'}: failed — a folder holding no report file" in result.stderr
+
+
 def test_verify_rejects_json_that_is_not_a_record(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"status": "verified", "applications": {"granted": {"natural_person": "many"}}}', encoding="utf-8")
@@ -215,5 +222,6 @@ def test_extract_reads_folders_and_globs_as_run_does(tmp_path: Path) -> None:
     assert result.exit_code == 3  # the glob matched nothing: a failed input, named
     paths = [r["source"]["path"] for r in _lines(result.stdout)]  # type: ignore[index]
     assert paths == [str(folder / "r0.txt"), str(folder / "r1.txt"), str(folder / "sub" / "r2.txt")]
-    assert f"{tmp_path / 'none*.txt'}: failed — no such file, folder or matching glob" in result.stderr
+    assert f"{tmp_path / 'none*.txt'}: failed — no file matches this pattern" in result.stderr
+    assert "skipped: 1 file(s) not of a report format: 1 .json" in result.stderr
     assert "4 file(s): 3 verified, 0 rejected, 1 failed" in result.stderr
