@@ -29,6 +29,8 @@ from nianbao.store import Finished, Store, Versions
 from nianbao.worker import FILE_SECONDS, file_limit, init_worker, set_slots, work
 
 DIED = "the worker process died extracting this file (killed, or out of memory)"
+DEATHS = 3  # a file whose worker died is tried again by the next runs, up to this many deaths in all
+DIED_FOR_GOOD = f"the worker process died extracting this file {DEATHS} times (killed, or out of memory): given up"
 # what the readers read (nianbao.extractor.readers), images included: the OCR reader takes them
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps",
                       ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})  # fmt: skip
@@ -230,6 +232,11 @@ def run(
         todo = plan(files, store, force, summary, versions)
 
         def record(path: str, sha: str, size: int, out: dict[str, Any]) -> None:
+            if out["error"] == DIED:  # a death may be the machine's (the OOM killer, a kill): tried again, bounded
+                if store.failures(sha, DIED) + 1 >= DEATHS:
+                    out = {**out, "error": DIED_FOR_GOOD, "transient": False}
+                else:
+                    out = {**out, "transient": True}
             finished: Finished | None = out["finished"]
             used = (finished.usage if finished else None) or {}
             store.save(

@@ -342,6 +342,14 @@ class Store:
         )
         return row.fetchone() is not None
 
+    def failures(self, sha256: str, error: str) -> int:
+        """How many times this document failed with this error (a worker's death: retried a bounded
+        number of times, then failed for good)."""
+        row = self.db.execute(
+            "SELECT count(*) FROM extractions WHERE sha256 = ? AND status = 'failed' AND error = ?", (sha256, error)
+        )
+        return int(row.fetchone()[0])
+
     def seen(self, sha256: str, path: str, at: str | None = None) -> None:
         """Record that a document's content was found at ``path`` (identical copies are listed, not lost)."""
         self.db.execute(

@@ -127,6 +127,12 @@ def test_a_killed_worker_fails_only_its_file(tmp_path: Path, monkeypatch: pytest
     assert summary.counts["verified"] == 6 and summary.counts["failed"] == 1
     (failure,) = summary.unreadable
     assert "killer.txt" in failure and "worker process died" in failure
+    assert summary.transient == 1  # the machine may have killed it: the next run tries it again …
+    again = bulk.run([str(folder)], tmp_path / "s.db", workers=2)
+    assert again.processed == 1 and again.counts["failed"] == 1 and again.transient == 1
+    last = bulk.run([str(folder)], tmp_path / "s.db", workers=2)  # … a bounded number of times, then names it
+    assert last.processed == 1 and last.transient == 0 and "died extracting this file 3 times" in last.unreadable[0]
+    assert bulk.run([str(folder)], tmp_path / "s.db", workers=2).processed == 0  # and leaves it alone
 
 
 def test_extract_s_pool_fails_only_the_file_that_kills_its_worker(
