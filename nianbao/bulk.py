@@ -153,6 +153,7 @@ class RunSummary:
     ocr_pages: int = 0  # pages of scans read by OCR in this run (cached pages included)
     ocr_seconds: float = 0.0  # the time those files took, summed over workers
     skipped_entries: list[str] = field(default_factory=list)  # entries of the folders not read, and why
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (copy, the file it is a copy of) this run
 
     @property
     def ocr_rate(self) -> str:
@@ -273,6 +274,9 @@ def run(
             _in_pool(todo, workers, backend, llm, llm_concurrency, file_seconds, record)
         for sha, copy in summary.copies:  # their document is in the store now
             store.seen(sha, copy)
+            original = next((p for p in store.paths(sha) if p != copy), None)
+            if original is not None:
+                summary.duplicates.append((copy, original))
     summary.seconds = time.perf_counter() - start
     return summary
 
