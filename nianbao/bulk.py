@@ -12,6 +12,7 @@ import glob
 import hashlib
 import json
 import os
+import sqlite3
 import stat
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import NianbaoError
+from nianbao.errors import NianbaoError, StoreWriteError
 from nianbao.pool import isolating_map
 from nianbao.schema import Usage
 from nianbao.store import Finished, Store, Versions
@@ -229,6 +230,29 @@ def run(
     summary.unreadable.extend(f"{item}: {why}" for item, why in unmatched)
     summary.counts["failed"] += len(unmatched)  # an input that matched nothing fails the run (exit 3)
     versions = current_versions(backend, llm)
+    try:
+        _into_store(files, db, force, progress, backend, llm, llm_concurrency, file_seconds, executor, summary,
+                    versions, workers)  # fmt: skip
+    except sqlite3.OperationalError as e:  # a full disk, a read-only file, an I/O error: the run cannot go on
+        raise StoreWriteError(f"cannot write the store: {e}", file=db) from None
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _into_store(
+    files: list[str],
+    db: str | Path,
+    force: bool,
+    progress: Progress | None,
+    backend: str,
+    llm: Any,
+    llm_concurrency: int,
+    file_seconds: float,
+    executor: str,
+    summary: RunSummary,
+    versions: Versions,
+    workers: int,
+) -> None:
     with _run_lock(Path(db)), Store(db) as store:
         todo = plan(files, store, force, summary, versions)
 
@@ -277,8 +301,6 @@ def run(
             original = next((p for p in store.paths(sha) if p != copy), None)
             if original is not None:
                 summary.duplicates.append((copy, original))
-    summary.seconds = time.perf_counter() - start
-    return summary
 
 
 def _in_pool(
@@ -311,7 +333,11 @@ def _run_lock(db: Path) -> Iterator[None]:
     from nianbao.errors import StoreError
 
     lock = db.with_name(db.name + ".lock")
-    with lock.open("a") as f:
+    try:
+        f = lock.open("a")
+    except OSError as e:  # a read-only folder, a full disk: nothing can be written there
+        raise StoreWriteError(f"cannot write beside the store ({lock.name}): {e.strerror or e}", file=db) from None
+    with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

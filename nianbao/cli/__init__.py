@@ -11,7 +11,8 @@ and the shared parts: :mod:`~nianbao.cli.options` (the options several commands 
 
 Machine output (JSON, one object per report per line) goes to stdout; one human line per file goes to
 stderr. One bad file never stops the others. Exit status (``extract``, ``verify`` and ``run``): 0 every
-report verified, 1 some rejected, 2 a usage error, 3 some files failed (no extraction at all). The logic
+report verified, 1 some rejected, 2 a usage error, 3 some files failed (no extraction at all), 4 the store
+cannot be written or is damaged. The logic
 lives in the library (:mod:`nianbao.pipeline` and below); these modules parse options and print. Each
 command module imports its library modules inside the command, so ``nianbao --version`` stays fast.
 """
@@ -39,7 +40,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,  # click's plain help: wrapped, never cropped, [brackets] shown as written
     help="Extract and verify the statistical tables of 政府信息公开工作年度报告. Exit status: 0 all verified, "
-    "1 some rejected, 2 usage error, 3 some files failed.",
+    "1 some rejected, 2 usage error, 3 some files failed, 4 the store cannot be written or is damaged.",
 )
 
 

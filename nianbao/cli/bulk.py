@@ -28,8 +28,8 @@ from nianbao.cli.options import (
     choices,
     llm_config,
 )
-from nianbao.cli.output import EXIT_USAGE, STDOUT, exit_code, say
-from nianbao.errors import NianbaoError
+from nianbao.cli.output import EXIT_STORE, EXIT_USAGE, STDOUT, exit_code, say
+from nianbao.errors import NianbaoError, StoreCorruptError, StoreWriteError
 
 app = typer.Typer()
 
@@ -119,7 +119,8 @@ def run_cmd(
         if bar:
             bar.stop()
         say(f"run failed — {e}")
-        raise typer.Exit(EXIT_USAGE) from None
+        store_at_fault = isinstance(e, StoreWriteError | StoreCorruptError)
+        raise typer.Exit(EXIT_STORE if store_at_fault else EXIT_USAGE) from None
     if bar:
         bar.stop()
     for line in summary.skipped_entries[:50]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 EXIT_VERIFIED, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_STORE = 4  # the store cannot be written (read-only folder, full disk) or is damaged: not the reports' fault
 STDOUT = Path("-")  # ``-o -``: write to standard output
 
 
