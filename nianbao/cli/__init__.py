@@ -5,6 +5,7 @@
 - :mod:`~nianbao.cli.bulk`: ``run``, ``export``
 - :mod:`~nianbao.cli.review`: ``review list/show/correct/accept-source-error/reject/golden/serve``
 - :mod:`~nianbao.cli.analysis`: ``findings``, ``metrics``
+- :mod:`~nianbao.cli.store`: ``store check/recover``
 
 and the shared parts: :mod:`~nianbao.cli.options` (the options several commands take),
 :mod:`~nianbao.cli.output` (exit statuses, messages, output files) and :mod:`~nianbao.cli.help` (help text).
@@ -24,7 +25,7 @@ from typing import Annotated
 import typer
 
 from nianbao import __version__
-from nianbao.cli import analysis, bulk, evaluation, extraction, review
+from nianbao.cli import analysis, bulk, evaluation, extraction, review, store
 from nianbao.cli.help import Command
 
 
@@ -59,6 +60,7 @@ app.add_typer(evaluation.app)
 app.add_typer(bulk.app)
 app.add_typer(review.app, name="review")
 app.add_typer(analysis.app)
+app.add_typer(store.app, name="store")
 _last = typer.Typer()
 app.add_typer(_last)
 

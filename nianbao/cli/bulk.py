@@ -182,6 +182,8 @@ def export_cmd(
     target = out or Path(f"export.{fmt.value}")
     try:
         n = export(db, fmt.value, target, include_rejected, every_document=every_document, bom=bom)
+    except (StoreCorruptError, StoreWriteError):
+        raise  # the store's own failure: exit 4 (nianbao.cli.help.Command)
     except NianbaoError as e:
         say(f"export failed — {e}")
         raise typer.Exit(EXIT_USAGE) from None
