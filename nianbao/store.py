@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.errors import StoreCorruptError, StoreError
-from nianbao.schema import Record, Report
+from nianbao.schema import Record, Report, flatten, provenance_entries
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -88,6 +88,61 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 VERSION = 1 + len(MIGRATIONS)
+
+# One row per table cell of every extraction, beside the compressed record, for the tools analysts browse a
+# SQLite file with (datasette, DuckDB's sqlite scanner, sqlite-utils); ``report_cells`` is the latest
+# extraction of each document, named. Not part of the versioned schema: made (and filled from the records)
+# when a store is first opened by a nianbao that has it; an older nianbao ignores it.
+CELLS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cell_names (
+    id        INTEGER PRIMARY KEY,
+    path      TEXT NOT NULL UNIQUE,   -- applications.granted.natural_person
+    table_no  INTEGER NOT NULL,       -- 2, 3, 4: the template's tables
+    row       TEXT NOT NULL,
+    col       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cells (
+    extraction  INTEGER NOT NULL,     -- extractions.id
+    cell        INTEGER NOT NULL,     -- cell_names.id
+    value       INTEGER,              -- a count (blank: NULL, never 0)
+    amount      REAL,                 -- a fee or amount (万元, or the 2019 format's unit)
+    method      TEXT,                 -- read, inferred, blank, not_printed, reviewed (NULL: no provenance)
+    PRIMARY KEY (extraction, cell)
+) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS report_cells AS
+SELECT e.id AS extraction, d.path AS document, e.agency AS agency, e.year AS year, e.template AS template,
+       e.status AS status, n.table_no AS table_no, n.row AS row, n.col AS col, c.value AS value,
+       c.amount AS amount, c.method AS method
+FROM cells c
+JOIN cell_names n ON n.id = c.cell
+JOIN extractions e ON e.id = c.extraction
+JOIN documents d ON d.sha256 = e.sha256
+WHERE e.id = (SELECT max(id) FROM extractions WHERE sha256 = e.sha256);
+"""
+Cell = tuple[str, int | None, float | None, str | None]  # path, count, amount, method
+_TABLE_NO = {"active_disclosure": 2, "applications": 3, "reviews_litigation": 4}
+
+
+def cells_of(values: Mapping[str, Any], methods: Mapping[str, str | None]) -> tuple[Cell, ...]:
+    """Each cell's row of ``cells``: a count as ``value``, an amount (fee, procurement) as ``amount``."""
+    out: list[Cell] = []
+    for path, v in values.items():
+        if path.endswith(("amount_10k_yuan", "procurement.amount")):
+            out.append((path, None, None if v is None else float(v), methods.get(path)))
+        else:
+            out.append((path, None if v is None else int(v), None, methods.get(path)))
+    return tuple(out)
+
+
+def _cells_of_json(data: dict[str, Any]) -> tuple[Cell, ...]:
+    """:func:`cells_of` for a record read back as JSON (a stored result, a cluster's)."""
+    try:
+        report = Report.model_validate({k: data[k] for k in Report.model_fields if k in data})
+    except ValueError:
+        return ()
+    entries = provenance_entries(data.get("provenance") or {}, report.template)
+    return cells_of(flatten(report), {p: e.get("method") for p, e in entries.items()})
+
 
 DECISIONS = ("corrected", "source_error", "rejected")
 # a person's decision overrides the extraction's own status (while it still stands: see Row)
@@ -214,15 +269,17 @@ class Finished:
     result_z: bytes
     usage: dict[str, int] | None = None
     ocr_pages: int = 0
+    cells: tuple[Cell, ...] = ()  # one per table cell, for the browsable ``cells`` table (made in the worker)
 
     @classmethod
     def of(cls, record: Record) -> Finished:
         first = next((f"{v.rule}: {v.message}"[:500] for v in record.violations if v.severity == "error"), None)
+        methods = {path: p.method for path, p in record.provenance.items()}
         return cls(
             record.status, record.reason, record.agency, record.year, record.template, first,
             # level 1: half the time of the default for ~10 % more bytes (2.6 against 2.3 KB a report)
             zlib.compress(record.model_dump_json().encode(), 1), record.usage.model_dump() if record.usage else None,
-            len(record.scan.pages) if record.scan else 0,
+            len(record.scan.pages) if record.scan else 0, cells_of(flatten(record), methods),
         )  # fmt: skip
 
     @classmethod
@@ -232,6 +289,7 @@ class Finished:
         return cls(
             data["status"], data.get("reason"), data.get("agency"), data.get("year"), data.get("template"),
             _first_error(data), _pack(data) or b"", data.get("usage"), len(scan.get("pages") or {}),
+            _cells_of_json(data),
         )  # fmt: skip
 
 
@@ -295,6 +353,7 @@ def _row(r: tuple[Any, ...]) -> Row:
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._ids: dict[str, int] | None = None  # cell path → its id in cell_names
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -302,6 +361,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             self._check_once()
             self._migrate()
+            self._ensure_cells()
         except sqlite3.DatabaseError as e:
             raise StoreError(f"not a usable nianbao database: {e}", file=self.path) from None
 
@@ -421,7 +481,10 @@ class Store:
                 ),
             )  # fmt: skip
             self.seen(sha256, path, stamp)
-            return int(cur.lastrowid or 0)
+            extraction = int(cur.lastrowid or 0)
+            if f is not None and f.cells:
+                self._save_cells(extraction, f.cells)
+            return extraction
 
     class _Tx:
         def __init__(self, db: sqlite3.Connection) -> None:
@@ -435,6 +498,42 @@ class Store:
 
     def _transaction(self) -> Store._Tx:
         return Store._Tx(self.db)
+
+    # ---------------------------------------------------------------- cells (for datasette, DuckDB, sqlite-utils)
+
+    def _ensure_cells(self) -> None:
+        """The browsable ``cells`` table and ``report_cells`` view beside the compressed records; a store
+        made before them is filled from its records once, when first opened by this nianbao."""
+        had = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cells'").fetchone() is not None
+        if had:
+            return
+        with self._transaction():
+            for statement in CELLS_SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            for eid, blob in self.db.execute("SELECT id, result_z FROM extractions WHERE result_z IS NOT NULL"):
+                data = _unpack(blob)
+                if data:
+                    self._save_cells(eid, _cells_of_json(data))
+
+    def _save_cells(self, extraction: int, cells: tuple[Cell, ...]) -> None:
+        ids = self._cell_ids
+        for path, *_ in cells:
+            if path not in ids:
+                table, row, col = path.split(".")
+                self.db.execute("INSERT OR IGNORE INTO cell_names (path, table_no, row, col) VALUES (?, ?, ?, ?)",
+                                (path, _TABLE_NO[table], row, col))  # fmt: skip
+                ids[path] = int(self.db.execute("SELECT id FROM cell_names WHERE path = ?", (path,)).fetchone()[0])
+        self.db.executemany(
+            "INSERT OR REPLACE INTO cells (extraction, cell, value, amount, method) VALUES (?, ?, ?, ?, ?)",
+            [(extraction, ids[path], value, amount, method) for path, value, amount, method in cells],
+        )
+
+    @property
+    def _cell_ids(self) -> dict[str, int]:
+        if self._ids is None:
+            self._ids = {path: i for i, path in self.db.execute("SELECT id, path FROM cell_names")}
+        return self._ids
 
     # ---------------------------------------------------------------- reading
 
