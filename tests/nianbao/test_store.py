@@ -52,12 +52,12 @@ def test_a_store_made_before_the_cells_table_is_filled_when_opened(store: Path) 
     from nianbao.store import Store
 
     with sqlite3.connect(store) as db:
-        before = db.execute("SELECT count(*) FROM cells").fetchone()[0]
-        db.executescript("DROP VIEW report_cells; DROP TABLE cells; DROP TABLE cell_names;")
+        before = db.execute("SELECT count(*) FROM report_cells").fetchone()[0]
+        db.executescript("DROP VIEW report_cells; DROP TABLE cell_values; DROP TABLE cell_names;")
     with Store(store):
         pass
     with sqlite3.connect(store) as db:
-        assert db.execute("SELECT count(*) FROM cells").fetchone()[0] == before > 0
+        assert db.execute("SELECT count(*) FROM report_cells").fetchone()[0] == before > 0
 
 
 def test_duckdb_reads_the_cells_through_its_sqlite_scanner(store: Path) -> None:
