@@ -254,6 +254,7 @@ def _into_store(
     workers: int,
 ) -> None:
     with _run_lock(Path(db)), Store(db) as store:
+        store.fill_cells()  # extractions stored before the browsable cells existed (once)
         todo = plan(files, store, force, summary, versions)
 
         def record(path: str, sha: str, size: int, out: dict[str, Any]) -> None:

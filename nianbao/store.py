@@ -94,8 +94,8 @@ VERSION = 1 + len(MIGRATIONS)
 # latest extraction of each document, named. Stored as one row an extraction — the values in the template's
 # cell order (JSON) and one letter a cell for its method — and expanded by the view with SQLite's
 # ``json_each``: writing ~200 rows a report cost the single writer 0.35 ms a report, this row 0.02.
-# Not part of the versioned schema: made (and filled from the records) when a store is first opened by a
-# nianbao that has it; an older nianbao ignores it.
+# Not part of the versioned schema: made when a store is first opened by a nianbao that has it, filled for
+# older extractions by the next ``run`` (Store.fill_cells); an older nianbao ignores it.
 CELLS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS cell_names (
     template  TEXT NOT NULL,          -- 2021, 2019
@@ -514,8 +514,8 @@ class Store:
     # ---------------------------------------------------------------- cells (for datasette, DuckDB, sqlite-utils)
 
     def _ensure_cells(self) -> None:
-        """The browsable ``report_cells`` view and what it reads, beside the compressed records; a store
-        made before them is filled from its records once, when first opened by this nianbao."""
+        """The browsable ``report_cells`` view and what it reads, beside the compressed records (made when a
+        store is first opened by a nianbao that has them; :meth:`fill_cells` fills them for older rows)."""
         if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cell_values'").fetchone() is not None:
             return
         with self._transaction():
@@ -528,11 +528,23 @@ class Store:
                     [(template, i, p, _TABLE_NO[p.split(".")[0]], *p.split(".")[1:], int(_is_amount(p)))
                      for i, p in enumerate(cells_of(template))],
                 )  # fmt: skip
-            for eid, blob in self.db.execute("SELECT id, result_z FROM extractions WHERE result_z IS NOT NULL"):
+
+    def fill_cells(self) -> int:
+        """Fill ``cell_values`` for extractions stored before it existed, from their records (~1 ms each,
+        so ``run`` does it, once, rather than every command that opens a store); returns how many."""
+        missing = [r[0] for r in self.db.execute(
+            "SELECT id FROM extractions WHERE result_z IS NOT NULL AND id NOT IN (SELECT extraction FROM cell_values)"
+        )]  # fmt: skip
+        n = 0
+        with self._transaction():
+            for eid in missing:  # one record unpacked at a time: memory stays flat at any store size
+                (blob,) = self.db.execute("SELECT result_z FROM extractions WHERE id = ?", (eid,)).fetchone()
                 data = _unpack(blob)
                 cells = _cells_of_json(data) if data else None
                 if cells is not None:
                     self._save_cells(eid, cells)
+                    n += 1
+        return n
 
     def _save_cells(self, extraction: int, cells: Cells) -> None:
         self.db.execute("INSERT OR REPLACE INTO cell_values VALUES (?, ?, ?, ?)", (extraction, *cells))
