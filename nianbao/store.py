@@ -128,6 +128,7 @@ JOIN extractions e ON e.id = c.extraction
 JOIN documents d ON d.sha256 = e.sha256
 WHERE e.id = (SELECT max(id) FROM extractions WHERE sha256 = e.sha256);
 """
+Cells = tuple[str, str, str]  # an extraction's cell_values row: template, values (JSON), methods (a letter a cell)
 _METHOD_LETTER = {"read": "r", "inferred": "i", "blank": "b", "not_printed": "n", "reviewed": "v"}
 _TABLE_NO = {"active_disclosure": 2, "applications": 3, "reviews_litigation": 4}
 
@@ -156,7 +157,6 @@ def _cells_of_json(data: dict[str, Any]) -> Cells | None:
     return cells_row(report.template, flatten(report), {p: e.get("method") for p, e in entries.items()})
 
 
-Cells = tuple[str, str, str]  # template, values (JSON), methods (a letter a cell)
 DECISIONS = ("corrected", "source_error", "rejected")
 # a person's decision overrides the extraction's own status (while it still stands: see Row)
 _EFFECTIVE: dict[str | None, str] = {
