@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from nianbao.schema import RESULT_ROWS, CellValue
 
@@ -75,7 +76,9 @@ CLAIMS: tuple[Claim, ...] = (
         lambda c: [["active_disclosure.normative_documents.in_force"]],
     ),
 )
-_SENTENCE = re.compile(r"[^。；;!！?？\n]+")
+# A sentence ends at its punctuation or at a blank line; a single line break inside it is a hard wrap (text
+# of a PDF: "转下一\n年度办理答复的有 1 件") and is read through.
+_SENTENCE = re.compile(r"(?:[^。；;!！?？\n]|\n(?![^\S\n]*\n))+")
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,19 @@ class Figure:
     claim: Claim
     stated: int
     sentence: str
+    start: int = 0  # the stated number's span in the narrative (its digits)
+    end: int = 0
+    phrase: str = ""  # the words that state it ("转下一年度办理答复的有 1 件")
+
+
+class Stated(NamedTuple):
+    """A figure the narrative states for one cell, with the sentence and the span of its digits."""
+
+    value: int
+    sentence: str
+    start: int
+    end: int
+    phrase: str
 
 
 @lru_cache(maxsize=4)  # the rules parser and the findings read the same narrative, one after the other
@@ -97,20 +113,31 @@ def _each_figure(narrative: str) -> Iterator[Figure]:
         sentence = sm.group()
         if "件" not in sentence:
             continue  # every figure is read as N件
+        # read with its hard wraps removed; ``at`` maps each character back to its offset in the narrative
+        at: Sequence[int]
+        if "\n" in sentence:
+            at = [sm.start() + i for i, ch in enumerate(sentence) if ch != "\n"]
+            sentence = sentence.replace("\n", "")
+        else:
+            at = range(sm.start(), sm.end())
         taken: list[tuple[int, int]] = []
         for claim in CLAIMS:
             for m in claim.pattern.finditer(sentence):
                 if any(a <= m.start() < b or m.start() <= a < m.end() for a, b in taken):
                     continue
                 taken.append((m.start(), m.end()))
-                yield Figure(claim, int(next(g for g in m.groups() if g is not None)), sentence.strip())
+                g = next(i for i in range(1, len(m.groups()) + 1) if m.group(i) is not None)
+                start, end = at[m.start(g)], at[m.end(g) - 1] + 1
+                if end - start != m.end(g) - m.start(g):
+                    continue  # a number broken by a line break is not read as one
+                yield Figure(claim, int(m.group(g)), sentence.strip(), start, end, m.group())
 
 
-def single_cell_figures(narrative: str) -> dict[str, list[tuple[int, str]]]:
-    """Figures that name exactly one cell: cell → [(stated, sentence)]."""
-    out: dict[str, list[tuple[int, str]]] = {}
+def single_cell_figures(narrative: str) -> dict[str, list[Stated]]:
+    """Figures that name exactly one cell: cell → what the narrative states of it."""
+    out: dict[str, list[Stated]] = {}
     for f in figures(narrative):
         options = f.claim.cells({})
         if len(options) == 1 and len(options[0]) == 1:
-            out.setdefault(options[0][0], []).append((f.stated, f.sentence))
+            out.setdefault(options[0][0], []).append(Stated(f.stated, f.sentence, f.start, f.end, f.phrase))
     return out

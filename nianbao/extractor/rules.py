@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from nianbao.errors import NoTablesError
-from nianbao.extractor import version
+from nianbao.extractor import column_numbers, version
 from nianbao.extractor.align import (
     Group,
     Piece,
@@ -32,6 +32,7 @@ from nianbao.extractor.align import (
     solve_linear,
 )
 from nianbao.extractor.cells import Token, classify, first_run, first_run_in, spare_numbers, tokenize
+from nianbao.extractor.column_numbers import header_before
 from nianbao.extractor.labels import (
     MARKERS_2019,
     MARKERS_2021,
@@ -43,7 +44,7 @@ from nianbao.extractor.labels import (
     TABLE3_2021,
     RowSpec,
 )
-from nianbao.extractor.narrative import single_cell_figures
+from nianbao.extractor.narrative import Stated, single_cell_figures
 from nianbao.extractor.normalize import normalize as normalize_label
 from nianbao.extractor.readers.html import MERGED
 from nianbao.extractor.report_identity import read_identity
@@ -139,11 +140,13 @@ class _Builder:
     units: dict[str, str] = field(default_factory=dict)
     application_rows: tuple[str, ...] = APPLICATION_ROWS
     result_rows: tuple[str, ...] = RESULT_ROWS
-    narrative: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # figures section 一 states
+    narrative: dict[str, list[Stated]] = field(default_factory=dict)  # figures section 一 states
     cut_labels: set[str] = field(default_factory=set)  # rows whose label their own numbers cut in two
     # lines of the form A numbers B, by (cells, start, end): every row asks of the line its label is on,
     # and a run-together page is one line of thousands of characters (~30 µs a row to search again)
     cut_lines: dict[tuple[int, int, int], list[re.Match[str]]] = field(default_factory=dict)
+    # rows read by order whose lead repeated the header's column numbers: first value's offset -> what was left
+    header_rows: dict[int, str] = field(default_factory=dict)
 
     def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> Provenance:
         return Provenance(Span(start, end), text, method, note)
@@ -382,11 +385,16 @@ class _Builder:
             if spec.key in OPTIONAL_ROWS:
                 self._read_extra(spec, run, what)
                 continue
+            header = header_before(run, len(spec.cells), row_total_ok) if table == 3 and len(run) > 7 else 0
+            if header:
+                said, run = column_numbers.describe(run, header), run[header:]
             if len(run) == len(spec.cells) and all(t.kind != "glued" for t in run):
                 if not self._spare(spec, run, stop, end, what):
                     self.fill(spec.cells, run, decimal=spec.decimal, what=what)
                     if spec.key in self.cut_labels:
                         self._say(spec.cells, "the row's label is printed cut in two by its numbers")
+                    if header:
+                        self._say(spec.cells, said)
                 continue
             cells = self._positional_cells(label_end, end, len(spec.cells))
             if cells is not None:
@@ -515,10 +523,10 @@ class _Builder:
         narrative disagreeing with the table (a finding), not a constraint."""
         used = ""
         for i, path in enumerate(p.spec.cells):
-            for stated, sentence in self.narrative.get(path, []):
-                agree = [r for r in left if r[i].value == stated and not r[i].dropped]
+            for stated in self.narrative.get(path, []):
+                agree = [r for r in left if r[i].value == stated.value and not r[i].dropped]
                 if agree:
-                    left, used = agree, sentence
+                    left, used = agree, stated.sentence
         return (left[0], used) if len(left) == 1 and used else None
 
     def _ambiguous(self, p: _Pending, source: str, message: str) -> None:
@@ -560,16 +568,29 @@ class _Builder:
             if end < len(toks) and (toks[end].kind != "blank" or toks[end].text):
                 break  # only empty cells may follow the row's values
             values, lead = toks[end - ncols : end], toks[: end - ncols]
+            header = self._header_in_lead(lead, values)
             if (
                 all(t.kind in ("number", "blank") for t in values)
                 and any(t.kind == "number" for t in values)
-                and not any(t.kind in ("number", "glued") for t in lead)
+                and not any(t.kind in ("number", "glued") for t in lead[: len(lead) - header])
             ):
-                ends.append(end)
+                ends.append((end, header))
         if len(ends) != 1:
             return None
-        end = ends[0]
-        return " ".join(raw.strip() for _, raw in cells[: end - ncols]), toks[end - ncols : end]
+        end, header = ends[0]
+        lead_end = end - ncols - header
+        if header:
+            self.header_rows[toks[end - ncols].start] = column_numbers.describe(toks[lead_end:], header)
+        return " ".join(raw.strip() for _, raw in cells[:lead_end]), toks[end - ncols : end]
+
+    @staticmethod
+    def _header_in_lead(lead: list[Token], values: list[Token]) -> int:
+        """How many cells at the end of a row's lead are the header's column numbers repeated in the row
+        (certain only as :func:`column_numbers.header_before` says)."""
+        for k in column_numbers.HEADER_WIDTHS:
+            if len(lead) >= k and header_before([*lead[len(lead) - k :], *values], len(values), row_total_ok) == k:
+                return k
+        return 0
 
     def _labels_in_order(self, specs: tuple[RowSpec, ...], start: int, end: int) -> bool:
         """Whether every row's label is printed, in the template's order, before the first number row (a
@@ -635,6 +656,8 @@ class _Builder:
                 if c in self.provenance and self.provenance[c].method == "blank" and not self.provenance[c].text:
                     self.provenance[c].note = "empty cell"
             self._say(spec.cells, placed)
+            if toks[0].start in self.header_rows:
+                self._say(spec.cells, self.header_rows[toks[0].start])
         return True
 
     def not_printed(self, rows: tuple[str, ...], why: str) -> None:
@@ -705,6 +728,46 @@ class _Builder:
                             prov.note = "printed blank; 0 is the only value the identities allow"
                         changed = True
 
+    def force_stated(self) -> None:
+        """A printed-blank table-3 cell (an empty cell of a converter's table) whose value the identities
+        force — every identity it is in whose other cells are all read gives the same value — and that the
+        report's own narrative states for that very cell ("转下一年度办理答复的有 1 件"): inferred, its span the
+        narrative's figure. Neither alone fills a blank: the identities alone are not a printed number, and
+        the narrative alone may describe something else."""
+        if not self.narrative:
+            return
+        blanks = [
+            path for path, prov in self.provenance.items()
+            if prov.method == "blank" and path not in self.values and path in self.narrative
+        ]  # fmt: skip
+        if not blanks:
+            return
+        equations = [(i.parts, i.totals) for i in sum_identities(self.application_rows, self.result_rows)]
+        for path in blanks:
+            forced: set[int] = set()
+            for parts, totals in equations:
+                if path not in parts and path not in totals:
+                    continue
+                others = [p for p in (*parts, *totals) if p != path]
+                if any(self.values.get(p) is None for p in others):
+                    continue
+                net = sum(int(self.values[p] or 0) for p in totals if p != path) - sum(
+                    int(self.values[p] or 0) for p in parts if p != path
+                )
+                forced.add(net if path in parts else -net)
+            stated = {s.value for s in self.narrative[path]}
+            if len(forced) != 1 or stated != forced or (value := forced.pop()) <= 0:
+                continue  # (0 is force_zeros' to fill, from the identities alone)
+            said = self.narrative[path][0]
+            blank = self.provenance[path]
+            self.values[path] = value
+            self.provenance[path] = self._prov(
+                said.start, said.end, self.text[said.start : said.end], "inferred",
+                f"printed blank in the table ({blank.note or 'an empty cell'}); {value} is the only value the "
+                f"identities allow, and the report's narrative states it: 「{said.phrase}」 (「{said.sentence[:80]}」)",
+            )  # fmt: skip
+            self.notes.append(f"{path}: printed blank; {value} forced by the identities and stated by the narrative")
+
 
 def detect_template(text: str, sections: Sections) -> str:
     scope = text[sections.t2.start if sections.t2 else 0 : sections.t4.end if sections.t4 else len(text)]
@@ -774,6 +837,7 @@ def extract_rules(text: str) -> RulesResult:
     if sections.t4:
         builder.read_table4(sections.t4)
     builder.force_zeros()
+    builder.force_stated()
     extra_fields: dict[str, object] = {}
     if template == "2019":
         extra_fields["active_disclosure.extra"] = builder.extra

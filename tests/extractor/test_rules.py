@@ -377,3 +377,103 @@ def test_table_3_labels_all_printed_before_its_numbers(write_report) -> None:  #
     ):
         record = extract_file(write_report(broken, "broken.md"), backend="rules")
         assert record.status == "rejected" and not any("template's row order" in n for n in record.notes)
+
+
+def _seed_txt(golden: str = "seed_000_wushan_2024") -> tuple[object, str]:
+    from nianbao.evals.corpus import render
+    from nianbao.schema import Report
+    from tests.conftest import GOLDENS
+
+    truth = Report.model_validate_json((GOLDENS / golden / "expected.json").read_text(encoding="utf-8"))
+    return truth, render(truth, "txt", "plain").data.decode("utf-8")
+
+
+def _table3_lines(text: str, change) -> str:  # type: ignore[no-untyped-def]
+    start, end = text.index("三、收到和处理政府信息公开申请情况\n"), text.index("四、政府信息公开行政复议")
+    return text[:start] + "\n".join(change(line) for line in text[start:end].split("\n")) + text[end:]
+
+
+def test_column_numbers_repeated_inside_rows_are_the_header_not_values(write_report) -> None:  # type: ignore[no-untyped-def]
+    """OCR/converter text that repeats the header's `1 2 3 4 5 6` inside every row, space-separated:
+    `一、本年新收政府信息公开申请数量 1 2 3 4 5 6 51 0 0 0 0 0 51` reads 51 0 0 0 0 0 51, each value read."""
+    import re
+
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import flatten
+
+    truth, text = _seed_txt()
+
+    def numbered(line: str) -> str:
+        line = re.sub(r"\t+", " ", line).strip()
+        return re.sub(r" (\d+(?: \d+){6})$", r" 1 2 3 4 5 6 \1", line)
+
+    text = _table3_lines(text, numbered)
+    assert "一、本年新收政府信息公开申请数量 1 2 3 4 5 6 51 0 0 0 0 0 51\n" in text
+    record = extract_file(write_report(text), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)  # type: ignore[arg-type]
+    prov = record.provenance["applications.new_received.natural_person"]
+    assert (prov.method, prov.text) == ("read", "51") and "column numbers 1 2 3 4 5 6" in (prov.note or "")
+
+
+def test_column_numbers_before_a_row_that_does_not_add_up_are_not_dropped(write_report) -> None:  # type: ignore[no-untyped-def]
+    # the agency's own arithmetic wrong in a row printed after the header's numbers: the numbers left
+    # would break the row whichever way, so nothing is dropped and the row waits for a person
+    from nianbao.pipeline import extract_file
+
+    _, text = _seed_txt()
+    text = plant(text, "（一）予以公开\t\t9\t0\t0\t0\t0\t0\t9", "（一）予以公开\t\t1 2 3 4 5 6 9 0 0 0 0 0 10")
+    record = extract_file(write_report(text), backend="rules")
+    assert (record.status, record.reason) == ("rejected", "extraction_unverified")
+    assert record.applications.granted.total is None  # type: ignore[attr-defined]
+    assert any(v.rule == "ambiguous" and "applications.granted.total" in v.cells for v in record.violations)
+
+
+def test_column_numbers_inside_pipe_rows_read_by_order(write_report) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    case = GOLDENS / "dev_sh_kewei_2024_md"
+    truth = Report.model_validate_json((case / "expected.json").read_text(encoding="utf-8"))
+    text = (case / "source.md").read_text(encoding="utf-8")
+    text = plant(text, "| 6.属于四类过程性信息 | 1 |", "| 6.属于四类过程性信息 | 1 | 2 | 3 | 4 | 5 | 6 | 1 |")
+    text = plant(text, "| 8 | 2 | 0 | 0 | 0 | 0 | 10 |", "| 1 | 2 | 3 | 4 | 5 | 6 | 8 | 2 | 0 | 0 | 0 | 0 | 10 |")
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)
+    note = record.provenance["applications.other_no_correction.natural_person"].note or ""
+    assert "column numbers 1 2 3 4 5 6" in note
+
+
+def _kewei() -> str:
+    from tests.conftest import GOLDENS
+
+    return (GOLDENS / "dev_sh_kewei_2024_md" / "source.md").read_text(encoding="utf-8")
+
+
+def test_a_blank_total_forced_by_the_identities_and_stated_by_the_narrative_is_inferred(write_report) -> None:  # type: ignore[no-untyped-def]
+    """上海市科委 2024 prints 四、结转下年度继续办理's 总计 empty; its row (1+0+…) and the balance force 1, and
+    its narrative says 「转下一年度办理答复的有 1 件」 (wrapped over two lines): 1, inferred, spanned there."""
+    from nianbao.pipeline import extract_file
+
+    text = _kewei()
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    assert record.status == "verified"
+    prov = record.provenance["applications.carried_to_next_year.total"]
+    assert (prov.method, prov.text) == ("inferred", "1") and "转下一年度办理答复的有 1 件" in (prov.note or "")
+    assert text[prov.span.start - 7 : prov.span.end + 2] == "办理答复的有 1 件"  # (the text normalises to itself)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("转下一\n年度办理答复的有 1 件", "转下一\n年度办理答复的有 2 件"),  # the narrative says another value
+        ("转下一\n年度办理答复的有 1 件", "其余申请均已办结"),  # the narrative says nothing of it
+    ],
+)
+def test_a_blank_total_is_not_filled_on_the_identities_alone(write_report, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+
+    record = extract_file(write_report(plant(_kewei(), old, new), "k.md"), backend="rules")
+    assert (record.status, record.reason) == ("rejected", "extraction_unverified")
+    assert record.applications.carried_to_next_year.total is None  # type: ignore[attr-defined]
+    assert any(v.rule == "missing" for v in record.violations)
