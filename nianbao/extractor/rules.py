@@ -72,6 +72,18 @@ from nianbao.schema.template import ROWS
 
 _ITEM_NUMBER = r"(?:\(?[一二三四五六七八九十\d]{1,2}[).、]\s*)"  # a label's own numbering: 5. (三) 四、
 _PIPE_RULE = re.compile(r"(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*")  # a Markdown table's |---|---| line
+_PIPE_RULE_LINE = re.compile(r"\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PIECE = re.compile(r"\S+")
+
+
+def _is_prose(line: str, numbers: int) -> bool:
+    """A line of running text (no cell separators, mostly Chinese words: at least six, and twice as many as
+    its standalone numbers), as a narrative sentence is and a table row with its label is not."""
+    if "|" in line or "\t" in line:
+        return False
+    words = len(_CJK.findall(line))
+    return words >= 6 and words >= 2 * numbers
 
 
 @lru_cache(maxsize=8)
@@ -616,6 +628,9 @@ class _Builder:
         pos = region.start
         for line in self.text[region.start : region.end].split("\n"):
             cells = self._line_cells(pos, line)
+            if cells is None and "|" not in line:
+                # text of a PDF as extractors lay it out with spaces: each space-separated piece a cell
+                cells = [(pos + m.start(), m.group()) for m in _PIECE.finditer(line)]
             row = self._order_row(cells, ncols) if cells is not None else None
             if row is not None:
                 found.append(row)
@@ -676,12 +691,47 @@ class _Builder:
                 out[spec.key] = tuple(v for v in vals if v is not None)
         return out
 
+    def _clean_row(self, region: Span, ncols: int) -> tuple[list[Token], list[Token]] | None:
+        """The one line of a region that is exactly ``ncols`` value cells (a pipe row, or values separated by
+        spaces; at least one number), when every other number of the region stands in a sentence of prose
+        (a converter that ran the narrative after the table into its section: ``2024年…1400条``) — with
+        those prose numbers. None when there is no such line, more than one, or a number elsewhere that is
+        not prose (it could be a cell)."""
+        rows: list[list[Token]] = []
+        prose: list[Token] = []
+        pos = region.start
+        for line in self.text[region.start : region.end].split("\n"):
+            end = pos + len(line)
+            cells = self._line_cells(pos, line) if "\t" not in line else None
+            if cells is not None:
+                toks = [classify(raw.strip(), at + len(raw) - len(raw.lstrip())) for at, raw in cells]
+            else:
+                toks = [] if _PIPE_RULE_LINE.fullmatch(line) else list(tokenize(self.text, pos, end))
+            numbers = [t for t in toks if t.kind in ("number", "glued")]
+            if numbers and len(toks) == ncols and all(t.kind in ("number", "blank") and t.text for t in toks):
+                rows.append(toks)
+            elif numbers and cells is None and _is_prose(line, len(numbers)):
+                prose.extend(numbers)
+            elif numbers:
+                return None
+            pos = end + 1
+        return (rows[0], prose) if len(rows) == 1 else None
+
     def read_table4(self, region: Span) -> None:
         tokens = list(tokenize(self.text, region.start, region.end))
         run = first_run(tokens)
         values = [t for t in tokens if t.kind not in ("word", "note")]
         if len(run) != len(TABLE4_CELLS) and len(values) == len(TABLE4_CELLS):
             run = values  # one row per group with words between them still yields 15 values in order
+        if (len(run) != len(TABLE4_CELLS) or len(values) > len(run)) and (
+            clean := self._clean_row(region, len(TABLE4_CELLS))
+        ) is not None:
+            row, prose = clean
+            self.fill(TABLE4_CELLS, row, decimal=False, what="table 4")
+            if prose:
+                said = " ".join(t.text for t in prose[:8])
+                self._say(TABLE4_CELLS, f"numbers in the prose after the table ({said}) are the narrative's, not cells")
+            return
         if len(run) == len(TABLE4_CELLS) and all(t.kind != "glued" for t in run):
             if len(values) > len(run):  # exact consumption over the whole section
                 self._spare(TABLE4_SPEC, run, run[-1].end, region.end, "table 4")

@@ -477,3 +477,77 @@ def test_a_blank_total_is_not_filled_on_the_identities_alone(write_report, old: 
     assert (record.status, record.reason) == ("rejected", "extraction_unverified")
     assert record.applications.carried_to_next_year.total is None  # type: ignore[attr-defined]
     assert any(v.rule == "missing" for v in record.violations)
+
+
+_T4_ROW = "| 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+
+
+def test_table_4_one_clean_pipe_row_with_prose_numbers_after_it(write_report) -> None:  # type: ignore[no-untyped-def]
+    """A converter runs the narrative after table 4 into its section (`2024 年…1400 余条`): the one row of 15
+    value cells is the table, each value read; the prose's numbers are not cells and the note says so."""
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    prose = "\n2024 年，市科委门户网站共发布各类信息 1400 余条，\n回应社会关切 12 次。\n"
+    text = plant(_kewei(), _T4_ROW, _T4_ROW + prose)
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    truth = Report.model_validate_json((GOLDENS / "dev_sh_kewei_2024_md" / "expected.json").read_text("utf-8"))
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)
+    prov = record.provenance["reviews_litigation.review.total"]
+    assert (prov.method, prov.text) == ("read", "1") and "2024 1400 12" in (prov.note or "")
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "\n2024 年 1 0 0 0 1\n",  # numbers beside a few words: could be cells, not prose
+        "\n| 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n",  # a second row of 15: which is it?
+        "\n5\n",  # a lone number
+    ],
+)
+def test_table_4_with_numbers_that_are_not_prose_is_not_read_from_the_clean_row(write_report, after: str) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+
+    record = extract_file(write_report(plant(_kewei(), _T4_ROW, _T4_ROW + after), "k.md"), backend="rules")
+    assert record.status == "rejected"
+    assert record.reviews_litigation.review.total is None  # type: ignore[attr-defined]
+
+
+def _wrapped_45(sep: str, between: str = "") -> tuple[object, str]:
+    """PDF text of a Word table whose tall label cells wrap: row 4's label is printed in two pieces with the
+    numbers of rows 4 and 5 between them (`4.无正当理由大量反复` … `申请`), row 5's label after both."""
+    import re
+
+    truth, text = _seed_txt()
+    zeros = sep.join(["0"] * 7)
+    start, end = text.index("\t\t4.无正当理由大量反复申请"), text.index("\t（六）其他处理")
+    wrapped = f"\t\t4.无正当理由大量反复\n{zeros}\n{between}{zeros}\n申请\n5.要求行政机关确认或重新出具已获取信息\n"
+    text = text[:start] + wrapped + text[end:]
+    if sep == " ":
+        text = _table3_lines(text, lambda line: re.sub(r"\t+", " ", line).strip())
+    return truth, text
+
+
+@pytest.mark.parametrize("sep", ["\t", " "])
+def test_two_rows_numbers_between_the_pieces_of_one_label_are_read_by_order(write_report, sep: str) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import flatten
+
+    truth, text = _wrapped_45(sep)
+    record = extract_file(write_report(text), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)  # type: ignore[arg-type]
+    prov = record.provenance["applications.not_processed_confirmation.total"]
+    assert prov.method == "read" and "template's order" in (prov.note or "")
+
+
+def test_a_label_piece_on_another_rows_numbers_is_not_read_by_order(write_report) -> None:  # type: ignore[no-untyped-def]
+    # `申请` (row 4's tail) printed on row 5's numbers: the line's words are not its row's label, so the
+    # order cannot be confirmed there and the table is not read by order
+    from nianbao.pipeline import extract_file
+
+    _, text = _wrapped_45(" ")
+    text = plant(text, "0 0 0 0 0 0 0\n申请\n", "申请 0 0 0 0 0 0 0\n")
+    record = extract_file(write_report(text), backend="rules")
+    assert record.status == "rejected" and not any("template's row order" in n for n in record.notes)
+    assert record.applications.not_processed_confirmation.total is None  # type: ignore[attr-defined]
