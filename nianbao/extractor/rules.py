@@ -604,6 +604,23 @@ class _Builder:
                 return k
         return 0
 
+    @staticmethod
+    def _short_row(cells: list[tuple[int, str]], ncols: int) -> tuple[str, list[Token]] | None:
+        """A pipe row ending in fewer than ``ncols`` numbers, words (or nothing) before them and only empty
+        cells after: a converter dropped the row's empty cells (``| （一）予以公开 | 9 | 9 |``). Which columns the
+        numbers stand in is for the identities to settle."""
+        while cells and not cells[-1][1].strip():
+            cells = cells[:-1]
+        toks = [classify(raw.strip(), at + len(raw) - len(raw.lstrip())) for at, raw in cells if raw.strip()]
+        n = 0
+        while n < len(toks) and toks[-1 - n].kind == "number" and type(toks[-1 - n].value) is int:
+            n += 1
+        if not 0 < n < ncols or any(t.kind != "word" for t in toks[: len(toks) - n]):
+            return None
+        if any(not raw.strip() for _, raw in cells[len(cells) - n :]):
+            return None  # an empty cell among the numbers is printed blank where it stands: not this layout
+        return " ".join(t.text for t in toks[: len(toks) - n]), toks[len(toks) - n :]
+
     def _labels_in_order(self, specs: tuple[RowSpec, ...], start: int, end: int) -> bool:
         """Whether every row's label is printed, in the template's order, before the first number row (a
         converter that put a table's labels first and its numbers after)."""
@@ -625,6 +642,7 @@ class _Builder:
         All or nothing: the earlier reading of the table is replaced only by a complete one."""
         ncols = len(APPLICANT_COLUMNS)
         found: list[tuple[str, list[Token]]] = []
+        short: set[int] = set()  # rows whose converter dropped cells: placed by the identities below
         pos = region.start
         for line in self.text[region.start : region.end].split("\n"):
             cells = self._line_cells(pos, line)
@@ -632,6 +650,8 @@ class _Builder:
                 # text of a PDF as extractors lay it out with spaces: each space-separated piece a cell
                 cells = [(pos + m.start(), m.group()) for m in _PIECE.finditer(line)]
             row = self._order_row(cells, ncols) if cells is not None else None
+            if row is None and cells is not None and "|" in line and (row := self._short_row(cells, ncols)):
+                short.add(len(found))
             if row is not None:
                 found.append(row)
             pos += len(line) + 1
@@ -661,8 +681,17 @@ class _Builder:
                 self.provenance.pop(c, None)
         table3 = {c for spec in specs for c in spec.cells}
         self.issues = [v for v in self.issues if not set(v.cells) & table3]
+        pending = [
+            _Pending(spec, [Group(t.text, t.start, cell=True) for t in found[i][1]], 3)
+            for i, spec in enumerate(specs)
+            if i in short
+        ]
+        for i, (spec, (_, toks)) in enumerate(zip(specs, found, strict=True)):
+            if i not in short:
+                self.fill(spec.cells, toks, decimal=False, what=f"table 3 row {spec.label}")
+        if pending:
+            self.resolve(pending, row_total_ok, True, self.fixed_rows(specs))
         for spec, (lead, toks) in zip(specs, found, strict=True):
-            self.fill(spec.cells, toks, decimal=False, what=f"table 3 row {spec.label}")
             placed = "row placed by the template's order" + (
                 "" if lead else " (the labels are printed first, in that order)" if listed_first
                 else " (its label is printed apart)"

@@ -551,3 +551,47 @@ def test_a_label_piece_on_another_rows_numbers_is_not_read_by_order(write_report
     record = extract_file(write_report(text), backend="rules")
     assert record.status == "rejected" and not any("template's row order" in n for n in record.notes)
     assert record.applications.not_processed_confirmation.total is None  # type: ignore[attr-defined]
+
+
+def test_cells_dropped_by_a_converter_in_a_pipe_row_are_placed_by_the_identities(write_report) -> None:  # type: ignore[no-untyped-def]
+    """`| 三、 | （一）予以公开 | 9 | 9 |` for seven columns: the converter dropped five empty cells. The column
+    identities leave one placement (9 under 自然人, 9 under 总计); the five dropped cells are inferred 0."""
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    row = "| 三、 | （一）予以公开 | 9 | 0 | 0 | 0 | 0 | 0 | 9 |"
+    text = plant(_kewei(), row, "| 三、 | （一）予以公开 | 9 | 9 |")
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    truth = Report.model_validate_json((GOLDENS / "dev_sh_kewei_2024_md" / "expected.json").read_text("utf-8"))
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)
+    placed, dropped = (record.provenance[f"applications.granted.{c}"] for c in ("total", "research_institution"))
+    assert (placed.method, placed.text) == ("inferred", "9") and "template's order" in (placed.note or "")
+    assert (dropped.method, dropped.text) == ("inferred", "")
+
+
+def test_cells_dropped_where_the_identities_cannot_place_them_stay_blank(write_report) -> None:  # type: ignore[no-untyped-def]
+    # the 2 of a company printed `| 32 | 2 | 34 |`, `| 8 | 2 | 10 |` and `| 33 | 2 | 35 |` with their empty cells
+    # dropped: it may stand under any of the five 法人 columns, the same in the three rows, and every
+    # identity still holds — five readings: ambiguous, never placed by a guess, nothing read wrong
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    text = _kewei()
+    for old, new in [
+        (
+            "| 一、本年新收政府信息公开申请数量 | 32 | 2 | 0 | 0 | 0 | 0 | 34 |  |",
+            "| 一、本年新收政府信息公开申请数量 | 32 | 2 | 34 |",
+        ),
+        ("| 8 | 2 | 0 | 0 | 0 | 0 | 10 |", "| 8 | 2 | 10 |"),
+        ("| （七）总计 | 33 | 2 | 0 | 0 | 0 | 0 | 35 |", "| （七）总计 | 33 | 2 | 35 |"),
+    ]:
+        text = plant(text, old, new)
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    assert record.status == "rejected"
+    assert record.applications.new_received.commercial_enterprise is None  # type: ignore[attr-defined]
+    ambiguous = {c for v in record.violations if v.rule == "ambiguous" for c in v.cells}
+    assert "applications.results_total.total" in ambiguous and "applications.new_received.total" in ambiguous
+    truth = flatten(Report.model_validate_json((GOLDENS / "dev_sh_kewei_2024_md" / "expected.json").read_text("utf-8")))
+    assert all(v == truth[p] for p, v in flatten(record.report()).items() if v is not None)
