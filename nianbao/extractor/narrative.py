@@ -71,6 +71,18 @@ CLAIMS: tuple[Claim, ...] = (
         lambda c: [["active_disclosure.normative_documents.issued"]],
     ),
     Claim(
+        "废止行政规范性文件",
+        re.compile(rf"废止(?:了)?的?(?:行政)?规范性文件{_N}"),
+        lambda c: [["active_disclosure.normative_documents.repealed"]],
+    ),
+    Claim(
+        "制发规章",
+        re.compile(rf"(?:制发|印发|出台|主动公开|公开|发布)(?:了)?(?:[省市区县]?政府|[省市区县])?的?规章{_N}"),
+        lambda c: [["active_disclosure.regulations.issued"]],
+    ),
+    Claim("废止规章", re.compile(rf"废止(?:了)?的?规章{_N}"), lambda c: [["active_disclosure.regulations.repealed"]]),
+    Claim("现行有效规章", re.compile(rf"现行有效的?规章{_N}"), lambda c: [["active_disclosure.regulations.in_force"]]),
+    Claim(
         "现行有效规范性文件",
         re.compile(rf"现行有效的?(?:(?:行政)?规范性文件|件数){_N}"),
         lambda c: [["active_disclosure.normative_documents.in_force"]],

@@ -595,3 +595,48 @@ def test_cells_dropped_where_the_identities_cannot_place_them_stay_blank(write_r
     assert "applications.results_total.total" in ambiguous and "applications.new_received.total" in ambiguous
     truth = flatten(Report.model_validate_json((GOLDENS / "dev_sh_kewei_2024_md" / "expected.json").read_text("utf-8")))
     assert all(v == truth[p] for p, v in flatten(record.report()).items() if v is not None)
+
+
+@pytest.mark.parametrize(
+    ("narrative", "read"),
+    [
+        ("", None),  # 15 splits, no identity in table 2: ambiguous
+        ("本年度制发行政规范性文件62件。", None),  # 62 | 3 | 3440, 62 | 33 | 440, 62 | 334 | 40, 62 | 3344 | 0 left
+        ("本年度制发行政规范性文件62件,废止规范性文件33件。", (62, 33, 440)),  # one split left
+        ("本年度制发行政规范性文件62件,现行有效规范性文件440件。", (62, 33, 440)),
+        ("本年度制发行政规范性文件61件。", None),  # no split agrees: a finding, not a constraint
+    ],
+)
+def test_run_together_table_2_row_settled_only_by_enough_of_the_narrative(narrative: str, read: object) -> None:
+    """`行政规范性文件6233440` (a CMS crawl): the report's own words may settle the split; where they leave two
+    readings the row is ambiguous, never a guess."""
+    _, text = _seed_txt()
+    text = plant(text, "行政规范性文件\t9\t6\t87", "行政规范性文件6233440")
+    text = plant(text, "依法做好政府信息公开工作。", "依法做好政府信息公开工作。" + narrative)
+    result = extract_rules(normalize(text))
+    docs = result.report.active_disclosure.normative_documents
+    got = (docs.issued, docs.repealed, docs.in_force)  # type: ignore[union-attr]
+    if read is None:
+        assert got == (None, None, None)
+        assert any(v.rule == "ambiguous" and "6233440" in v.message for v in result.issues)
+    else:
+        assert got == read
+        prov = result.provenance["active_disclosure.normative_documents.repealed"]
+        assert (prov.method, prov.text) == ("inferred", "33") and narrative.strip("。") in (prov.note or "")
+
+
+def test_a_regulations_figure_of_the_narrative_is_read_but_two_placements_stay_ambiguous() -> None:
+    # `| 规章 | 22 | 235 |` for three columns: 全年主动公开市政府规章22件 says 本年制发 is 22, but whether 235 is
+    # 本年废止 or 现行有效 (the other printed blank) nothing in the report says
+    from nianbao.extractor.narrative import single_cell_figures
+
+    assert [
+        s.value for s in single_cell_figures("全年主动公开市政府规章22件。")["active_disclosure.regulations.issued"]
+    ] == [22]
+    text = plant(_kewei(), "| 规章 | 0 | 0 | 0 |", "| 规章 | 22 | 235 |")
+    text = plant(text, "全年收到政府信息公开申请", "全年主动公开市政府规章22件。全年收到政府信息公开申请")
+    result = extract_rules(normalize(text))
+    regs = result.report.active_disclosure.regulations
+    assert (regs.issued, regs.repealed, regs.in_force) == (None, None, None)  # type: ignore[union-attr]
+    (issue,) = [v for v in result.issues if v.rule == "ambiguous"]
+    assert "22 235 (0)" in issue.message and "22 (0) 235" in issue.message
