@@ -9,6 +9,7 @@ leave open (recording which sentence decided); the findings compare every one wi
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,7 +91,18 @@ CLAIMS: tuple[Claim, ...] = (
 )
 # A sentence ends at its punctuation or at a blank line; a single line break inside it is a hard wrap (text
 # of a PDF: "转下一\n年度办理答复的有 1 件") and is read through.
-_SENTENCE = re.compile(r"(?:[^。；;!！?？\n]|\n(?![^\S\n]*\n))+")
+_SENTENCE = re.compile(r"[^。；;!！?？]+")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+# A word each claim's pattern cannot match without: most sentences are passed over by a substring test.
+_HINT = {
+    "申请数量": "申请", "办结": "结", "予以公开及部分公开": "部分公开", "予以公开": "予以公开", "部分公开": "部分公开",
+    "不予公开": "不予公开", "无法提供": "无法提供", "不予处理": "不予处理", "其他处理": "其他处理",
+    "上年结转": "上年结转",
+    "结转下年度": "转下", "行政复议": "行政复议", "行政诉讼": "行政诉讼", "制发行政规范性文件": "规范性文件",
+    "废止行政规范性文件": "废止", "制发规章": "规章", "废止规章": "废止", "现行有效规章": "现行有效",
+    "现行有效规范性文件": "现行有效",
+}  # fmt: skip
+_HINTED = tuple((claim, _HINT[claim.what]) for claim in CLAIMS)
 
 
 @dataclass(frozen=True)
@@ -120,26 +132,42 @@ def figures(narrative: str) -> tuple[Figure, ...]:
     return tuple(_each_figure(narrative))
 
 
-def _each_figure(narrative: str) -> Iterator[Figure]:
+def _sentences(narrative: str) -> Iterator[tuple[int, str]]:
+    """Each sentence that may state a figure (it holds 件), with its offset; hard wraps still inside."""
     for sm in _SENTENCE.finditer(narrative):
         sentence = sm.group()
         if "件" not in sentence:
             continue  # every figure is read as N件
-        # read with its hard wraps removed; ``at`` maps each character back to its offset in the narrative
-        at: Sequence[int]
+        if "\n" not in sentence:
+            yield sm.start(), sentence
+            continue
+        start = 0
+        for blank in _BLANK_LINE.finditer(sentence):
+            yield sm.start() + start, sentence[start : blank.start()]
+            start = blank.end()
+        yield sm.start() + start, sentence[start:]
+
+
+def _each_figure(narrative: str) -> Iterator[Figure]:
+    for offset, sentence in _sentences(narrative):
+        if "件" not in sentence:
+            continue
+        # read with its hard wraps removed; a flat position maps back past the line breaks before it
+        breaks: list[int] = []
         if "\n" in sentence:
-            at = [sm.start() + i for i, ch in enumerate(sentence) if ch != "\n"]
+            breaks = [i - k for k, i in enumerate(i for i, ch in enumerate(sentence) if ch == "\n")]
             sentence = sentence.replace("\n", "")
-        else:
-            at = range(sm.start(), sm.end())
         taken: list[tuple[int, int]] = []
-        for claim in CLAIMS:
+        for claim, hint in _HINTED:
+            if hint not in sentence:
+                continue
             for m in claim.pattern.finditer(sentence):
                 if any(a <= m.start() < b or m.start() <= a < m.end() for a, b in taken):
                     continue
                 taken.append((m.start(), m.end()))
                 g = next(i for i in range(1, len(m.groups()) + 1) if m.group(i) is not None)
-                start, end = at[m.start(g)], at[m.end(g) - 1] + 1
+                start = offset + m.start(g) + bisect_right(breaks, m.start(g))
+                end = offset + m.end(g) - 1 + bisect_right(breaks, m.end(g) - 1) + 1
                 if end - start != m.end(g) - m.start(g):
                     continue  # a number broken by a line break is not read as one
                 yield Figure(claim, int(m.group(g)), sentence.strip(), start, end, m.group())
