@@ -731,12 +731,14 @@ class _Builder:
         pos = region.start
         for line in self.text[region.start : region.end].split("\n"):
             end = pos + len(line)
-            cells = self._line_cells(pos, line) if "\t" not in line else None
+            cells = self._line_cells(pos, line)
             if cells is not None:
                 toks = [classify(raw.strip(), at + len(raw) - len(raw.lstrip())) for at, raw in cells]
             else:
                 toks = [] if _PIPE_RULE_LINE.fullmatch(line) else list(tokenize(self.text, pos, end))
             numbers = [t for t in toks if t.kind in ("number", "glued")]
+            if numbers and "\t" in line:
+                return None  # a grid's line: its empty cells keep their places, which _value_line reads
             if numbers and len(toks) == ncols and all(t.kind in ("number", "blank") and t.text for t in toks):
                 rows.append(toks)
             elif numbers and cells is None and _is_prose(line, len(numbers)):

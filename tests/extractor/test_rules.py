@@ -640,3 +640,16 @@ def test_a_regulations_figure_of_the_narrative_is_read_but_two_placements_stay_a
     assert (regs.issued, regs.repealed, regs.in_force) == (None, None, None)  # type: ignore[union-attr]
     (issue,) = [v for v in result.issues if v.rule == "ambiguous"]
     assert "22 235 (0)" in issue.message and "22 (0) 235" in issue.message
+
+
+def test_table_4_as_one_space_separated_line_with_prose_after_it(write_report) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import flatten
+
+    truth, text = _seed_txt()
+    values = "11\t7\t2\t3\t23\t0\t0\t0\t0\t0\t0\t0\t0\t6\t6"
+    prose = "2024年，全县行政机关共收到各类咨询 1400 余件，均已按期答复。"
+    text = plant(text, values + "\n", values.replace("\t", " ") + "\n" + prose + "\n")
+    record = extract_file(write_report(text), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)  # type: ignore[arg-type]
+    assert "1400" in (record.provenance["reviews_litigation.review.upheld"].note or "")
