@@ -75,12 +75,14 @@ _PIPE_RULE = re.compile(r"(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*")  # a Markdown 
 _PIPE_RULE_LINE = re.compile(r"\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PIECE = re.compile(r"\S+")
+_PUNCTUATION = re.compile(r"[，。；：、,;:]")
 
 
 def _is_prose(line: str, numbers: int) -> bool:
-    """A line of running text (no cell separators, mostly Chinese words: at least six, and twice as many as
-    its standalone numbers), as a narrative sentence is and a table row with its label is not."""
-    if "|" in line or "\t" in line:
+    """A line of running text (no cell separators, a sentence's punctuation, mostly Chinese words: at least
+    six, and twice as many as its standalone numbers), as a narrative sentence is and a table row with its
+    labels (``行政复议 结果维持 1 结果纠正 0 …``) is not."""
+    if "|" in line or "\t" in line or not _PUNCTUATION.search(line):
         return False
     words = len(_CJK.findall(line))
     return words >= 6 and words >= 2 * numbers

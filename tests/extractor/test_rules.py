@@ -504,6 +504,7 @@ def test_table_4_one_clean_pipe_row_with_prose_numbers_after_it(write_report) ->
         "\n2024 年 1 0 0 0 1\n",  # numbers beside a few words: could be cells, not prose
         "\n| 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n",  # a second row of 15: which is it?
         "\n5\n",  # a lone number
+        "\n行政复议 结果维持 1 结果纠正 0 其他结果 0 尚未审结 0 总计 1\n",  # a row with its labels, not a sentence
     ],
 )
 def test_table_4_with_numbers_that_are_not_prose_is_not_read_from_the_clean_row(write_report, after: str) -> None:  # type: ignore[no-untyped-def]
