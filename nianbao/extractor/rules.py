@@ -76,6 +76,8 @@ _PIPE_RULE_LINE = re.compile(r"\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PIECE = re.compile(r"\S+")
 _PUNCTUATION = re.compile(r"[，。；：、,;:]")
+_CELL_BEFORE = re.compile(r"\|[ ]*\Z")  # (searched up to a group's start: its cell opens right before it)
+_CELL_AFTER = re.compile(r"[ ]*\|")
 
 
 def _is_prose(line: str, numbers: int) -> bool:
@@ -422,13 +424,27 @@ class _Builder:
             if not groups:
                 unprinted.append((spec, label_end, row_end, what))
                 continue
-            pending.append(_Pending(spec, groups, table))
+            pending.append(_Pending(spec, self._whole_cells(groups), table))
         # A row with nothing after its label is printed empty only where this table shows it carries its
         # numbers in the text at all (some other row has values); otherwise nothing is known of it.
         carries = len(unprinted) < len(found)
         for spec, start, row_end, what in unprinted:
             self._printed_empty(spec, start, row_end, what, carries)
         return pending
+
+    def _whole_cells(self, groups: list[Group]) -> list[Group]:
+        """Groups that each fill a Markdown pipe cell of their own (``| 规章 | 22 | 235 |``): a converter's cells
+        are visible, so each is one value — placed by the identities, never cut (``235`` is not 2 | 35). A lone
+        group keeps its digits' readings: a whole row run together into one cell is still cut."""
+        if len(groups) < 2 or any(g.sign or "." in g.text for g in groups):
+            return groups
+        for g in groups:
+            if not (
+                _CELL_BEFORE.search(self.text, max(0, g.start - 16), g.start)
+                and _CELL_AFTER.match(self.text, g.start + len(g.text))
+            ):
+                return groups
+        return [Group(g.text, g.start, g.sign, cell=True) for g in groups]
 
     def _spare(self, spec: RowSpec, run: list[Token], start: int, end: int, what: str) -> bool:
         """Exact consumption: a row's printed numbers (outside notes) are all its cells. A number left over

@@ -641,6 +641,7 @@ def test_a_regulations_figure_of_the_narrative_is_read_but_two_placements_stay_a
     assert (regs.issued, regs.repealed, regs.in_force) == (None, None, None)  # type: ignore[union-attr]
     (issue,) = [v for v in result.issues if v.rule == "ambiguous"]
     assert "22 235 (0)" in issue.message and "22 (0) 235" in issue.message
+    assert "3 readings" in issue.message and "22 2 35" not in issue.message  # a pipe cell is one value, never cut
 
 
 def test_table_4_as_one_space_separated_line_with_prose_after_it(write_report) -> None:  # type: ignore[no-untyped-def]
