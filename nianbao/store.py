@@ -19,7 +19,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import StoreCorruptError, StoreError
+from nianbao.errors import StoreCorruptError, StoreError, StoreWriteError
 from nianbao.schema import Record, Report, cells_of, flatten, provenance_entries
 
 SCHEMA = """
@@ -165,6 +165,11 @@ _EFFECTIVE: dict[str | None, str] = {
     "rejected": "rejected_by_reviewer",
 }
 CHANGED = "changed_since_review"  # a new extraction reads a cell differently from the decided values
+
+
+def _cannot_write(e: sqlite3.Error) -> bool:
+    """SQLite's primary codes for a place that cannot be written: READONLY, IOERR, FULL, CANTOPEN."""
+    return getattr(e, "sqlite_errorcode", 0) & 0xFF in (8, 10, 13, 14)
 
 
 _CHECKED: set[tuple[str, int, int, int]] = set()  # store files found sound by this process (Store._check_once)
@@ -375,6 +380,8 @@ class Store:
             self._migrate()
             self._ensure_cells()
         except sqlite3.DatabaseError as e:
+            if _cannot_write(e):  # a read-only place, a full disk: not a wrong file
+                raise StoreWriteError(f"cannot write the store: {e}", file=self.path) from None
             raise StoreError(f"not a usable nianbao database: {e}", file=self.path) from None
 
     def _check_once(self) -> None:
