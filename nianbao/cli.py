@@ -613,19 +613,20 @@ def review_show(extraction_id: int, db: Annotated[Path, DB_OPTION] = Path("nianb
             print(f"  note: {n}")
 
 
-ReviewerOpt = Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER or $USER).")]
+ReviewerOpt = Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER; required).")]
 ReasonOpt = Annotated[str | None, typer.Option(help="Why.")]
 
 
 def _record_decision(
     extraction_id: int, db: Path, decide: Any, reviewer: str | None, reason: str | None, done: str
 ) -> None:
-    from nianbao.review import reviewer_name
+    from nianbao.review import require_reviewer
 
     try:
+        who = require_reviewer(reviewer)
         store, row = _open_row(db, extraction_id)
         with store:
-            decide(store, row, reviewer_name(reviewer), reason)
+            decide(store, row, who, reason)
     except NianbaoError as e:
         _say(f"not saved — {e}")
         raise typer.Exit(1) from None
@@ -719,17 +720,27 @@ def review_golden(
 def review_serve(
     db: Annotated[Path, DB_OPTION] = Path("nianbao.db"),
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
-    reviewer: Annotated[str | None, typer.Option(help="Default reviewer name shown in the page.")] = None,
+    reviewer: Annotated[
+        str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER; else the page asks).")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="zh or en (default: the browser's Accept-Language, else zh).")
+    ] = None,
 ) -> None:
     """Serve the review page on 127.0.0.1 (local only)."""
+    from nianbao.i18n import LANGS
     from nianbao.review import reviewer_name
     from nianbao.review_web import create_app
 
     if not db.exists():
         _say(f"{db}: no such store; run `nianbao run` first")
         raise typer.Exit(EXIT_USAGE)
+    if lang is not None and lang not in LANGS:
+        _say(f"--lang {lang!r}: one of {', '.join(LANGS)}")
+        raise typer.Exit(EXIT_USAGE)
     _say(f"review page: http://127.0.0.1:{port}/")
-    create_app(db, reviewer_name(reviewer)).run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    app_ = create_app(db, reviewer_name(reviewer), lang)
+    app_.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
 
 
 @app.command()

@@ -18,6 +18,7 @@ from typing import Any
 
 from nianbao.findings.findings_report import CATEGORIES, Finding
 from nianbao.metrics import METRICS, ReportMetrics
+from nianbao.regions import regions
 
 # worst first: the agency's own inconsistency, then what nianbao could not read, then warnings
 _SEVERITY = {c: i for i, c in enumerate(CATEGORIES)}
@@ -29,27 +30,6 @@ _LEVELS_EN = {
     "部门": "department",
 }
 CHART_METRICS = ("granted_share", "denied_share", "carry_over_share", "review_correction_rate")
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Any:
-    try:
-        import addressparser
-
-        return addressparser
-    except ImportError:
-        return None
-
-
-def regions(names: list[str]) -> dict[str, tuple[str, str, str]]:
-    """Agency name → (省, 市, 区/县), as far as the name shows it; empty strings where it does not."""
-    parser = _parser()
-    unique = sorted({n for n in names if n and n != "?"})
-    if parser is None or not unique:
-        return {}
-    frame = parser.transform(unique)
-    return {n: (str(p or ""), str(c or ""), str(a or "")) for n, p, c, a in
-            zip(unique, frame["省"], frame["市"], frame["区"], strict=True)}  # fmt: skip
 
 
 def _svg(figure: Any) -> str:

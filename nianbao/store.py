@@ -469,6 +469,15 @@ class Store:
                 effective = self.get(eid).effective_status
             yield Listed(eid, sha, path, status, effective, reason, agency, year, template, first)
 
+    def document_formats(self, sha256s: list[str]) -> dict[str, str | None]:
+        """Each document's format (text, html, pdf, docx, scan …), for the review queue's filter."""
+        out: dict[str, str | None] = {}
+        for i in range(0, len(sha256s), 500):
+            chunk = sha256s[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT sha256, format FROM documents WHERE sha256 IN ({marks})", chunk))
+        return out
+
     def counts(self) -> dict[str, int]:
         """Documents per effective status."""
         out: dict[str, int] = {}
