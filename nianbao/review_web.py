@@ -52,7 +52,10 @@ def source_path(row_path: str, db: str | Path) -> Path:
 
 
 def _source_segments(row: Row, record: Record, db: str) -> tuple[list[tuple[str, str | None]], str | None]:
-    """The report's table sections as (text, cell path or None) pieces; or why the source is not shown."""
+    """The report's table sections as (text, cell paths or None) pieces; or why the source is not shown. A
+    scan is shown as its page images instead (reading its text again would mean OCR'ing it again)."""
+    if record.scan is not None:
+        return [], None
     text, why_not = source_if_unchanged(record.source, source_path(row.path, db))
     if text is None:
         return [], why_not
@@ -60,18 +63,26 @@ def _source_segments(row: Row, record: Record, db: str) -> tuple[list[tuple[str,
     spans = [s for s in (sections.t2, sections.t3, sections.t4) if s is not None]
     start = min((s.start for s in spans), default=0)
     end = max((s.end for s in spans), default=len(text))
-    marks = sorted(
+    marks = [
         (p.span.start, p.span.end, path)
         for path, p in record.provenance.items()
         if start <= p.span.start < p.span.end <= end
-    )
+    ]
+    # a row the extraction could not split (digits run together) has no spans: its printed text is marked
+    # for all its cells, so choosing any of them shows what the source prints there
+    for v in record.violations:
+        unplaced = [c for c in v.cells if c not in record.provenance]
+        if v.severity == "error" and v.found and unplaced and len(v.found) >= 3:
+            at = text.find(v.found, start, end)
+            if at >= 0:
+                marks.append((at, at + len(v.found), " ".join(unplaced)))
     pieces: list[tuple[str, str | None]] = []
     pos = start
-    for a, b, path in marks:
+    for a, b, cells in sorted(marks):
         if a < pos:
             continue
         pieces.append((text[pos:a], None))
-        pieces.append((text[a:b], path))
+        pieces.append((text[a:b], cells))
         pos = b
     pieces.append((text[pos:end], None))
     return pieces, None
@@ -344,9 +355,13 @@ def create_app(db: str | Path, default_reviewer: str | None = None, lang: str | 
         decided = row.decision is not None and row.effective_status != CHANGED
         todo = [] if decided or record.status == "verified" else review.unaccounted(record, record.provenance)
         found = faults(record, todo)
-        default_reason = "; ".join(
-            f"{v.rule}: {v.message}" for v in record.violations if v.severity == "error"
-        )[:300]  # what the accept form offers: the broken sums themselves, in the verifier's words
+        chosen = language()
+        default_reason = "; ".join(  # what the accept form offers: the broken sums themselves
+            i18n.rule_label(chosen, v.rule)
+            + (f" ({i18n.t(chosen, 'expected_found', expected=v.expected, found=v.found)})" if v.expected else "")
+            for v in record.violations
+            if v.severity == "error"
+        )[:300]
         return render_template(
             "report.html", row=row, record=record, pieces=pieces, source_missing=missing, grid=_grid(record),
             faults=found, todo=todo, reviewer=default_reviewer or "", message=request.args.get("message"),
