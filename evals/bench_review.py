@@ -12,7 +12,6 @@ The scan needs LibreOffice and the OCR extra (~1–3 minutes to make and read); 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import socket
 import subprocess
@@ -147,8 +146,10 @@ def main() -> None:
         want = PLAYS[p.name][1]
         cleared = p.decision == want and p.actions <= MOST
         ok &= cleared
-        print(f"{p.name:<14} {p.actions:>7} {p.keystrokes:>10} {p.clicks:>6}  {p.decision or '-':<14} {p.seconds:>7.1f}"
-              + ("" if cleared else f"  NOT CLEARED (wanted {want} in <= {MOST} actions)"))
+        print(
+            f"{p.name:<14} {p.actions:>7} {p.keystrokes:>10} {p.clicks:>6}  {p.decision or '-':<14} {p.seconds:>7.1f}"
+            + ("" if cleared else f"  NOT CLEARED (wanted {want} in <= {MOST} actions)")
+        )
     sys.exit(0 if ok and played else 1)
 
 
