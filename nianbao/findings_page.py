@@ -92,9 +92,9 @@ def _draw(plt: Any, findings: list[Finding], metrics: list[ReportMetrics], lang:
         labels, values = [k for k, _ in moved], [v for _, v in moved]
         ax.barh(labels, values, color="#b5744a", height=0.5)
         ax.plot(values, labels, "o", color="#6b3a1a")
-        for y, v in enumerate(values):
-            ax.annotate(f"{v:+.1f}", (v, y), textcoords="offset points", xytext=(6, -3))
-        span = max(5.0, *(abs(v) * 1.3 for v in values))
+        for y, shift in enumerate(values):
+            ax.annotate(f"{shift:+.1f}", (shift, y), textcoords="offset points", xytext=(6, -3))
+        span = max(5.0, *(abs(x) * 1.3 for x in values))
         ax.set_xlim(-span, span)
         ax.axvline(0, color="#333", linewidth=0.8)
         ax.set_xlabel(i18n.t(lang, "axis_change"))
