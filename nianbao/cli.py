@@ -562,13 +562,15 @@ def review_list(
 ) -> None:
     """Rejected reports waiting for review, with their first violation."""
     from nianbao.review import first_error_line
+    from nianbao.review_text import counts_line, queue_lines
     from nianbao.store import Store
 
     with Store(db) as store:
         rows = list(store.listing() if all_ else store.waiting())  # columns only: fast
-        for r in rows:
-            who = f"{r.agency or '?'} {r.year or '?'}"
-            print(f"{r.id:>6}  {r.effective_status:<20} {r.reason or '':<22} {who:<30} {r.path}")
+        for line, r in zip(queue_lines(rows), [None, *rows], strict=True):
+            print(line)
+            if r is None:
+                continue
             if r.effective_status == "changed_since_review":
                 changed = store.get(r.id).disagreements()
                 cell, decided, new = changed[0]
@@ -577,13 +579,16 @@ def review_list(
                 first = first_error_line(store, r)
                 if first:
                     print(f"        {first}")
-        _say(f"{len(rows)} report(s); store counts: {store.counts()}")
+        _say(f"{len(rows)} report(s); store: {counts_line(store.counts())}")
 
 
 @review_app.command("show")
 def review_show(extraction_id: int, db: Annotated[Path, DB_OPTION] = Path("nianbao.db")) -> None:
-    """One extraction: its status, violations, notes and decision."""
-    from nianbao.review import record_of
+    """One extraction: its status, violations, notes, decision, and its tables with their values."""
+    from nianbao.review import record_of, unaccounted
+    from nianbao.review_text import tables_lines
+    from nianbao.schema import Record
+    from nianbao.schema.template import TABLE_KEYS
 
     try:
         store, row = _open_row(db, extraction_id)
@@ -600,17 +605,24 @@ def review_show(extraction_id: int, db: Annotated[Path, DB_OPTION] = Path("nianb
         if row.result is None:
             print(f"failed: {row.error}")
             return
+        record = record_of(row)
         if row.effective_status == "reviewed" and row.corrected:  # the state now, not before the correction
             changed = row.corrected.get("changed") or []
             print(f"  corrected and verified: {len(changed)} cell(s) set by the reviewer: {', '.join(changed[:8])}")
-            return
-        record = record_of(row)
-        for v in record.violations:
-            print(f"  [{v.severity}] {v.rule}: {v.message}")
-            if v.cells and v.severity == "error":
-                print(f"      cells: {', '.join(v.cells[:8])}{' …' if len(v.cells) > 8 else ''}")
-        for n in record.notes:
-            print(f"  note: {n}")
+            record = Record.model_validate({**record.model_dump(), **{k: row.corrected[k] for k in TABLE_KEYS}})
+        else:
+            for v in record.violations:
+                print(f"  [{v.severity}] {v.rule}: {v.message}")
+                if v.cells and v.severity == "error":
+                    print(f"      cells: {', '.join(v.cells[:8])}{' …' if len(v.cells) > 8 else ''}")
+            for n in record.notes:
+                print(f"  note: {n}")
+        at_fault = {c for v in record.violations if v.severity == "error" for c in v.cells}
+        waiting = record.status == "rejected" and not row.decision
+        todo = set(unaccounted(record, record.provenance)) if waiting else set()
+        for line in tables_lines(record, at_fault, todo):
+            print(line)
+        print("  (* a cell named by an error; ? a cell not read — type, accept or mark it illegible)")
 
 
 ReviewerOpt = Annotated[str | None, typer.Option(help="Who decides (default: $NIANBAO_REVIEWER; required).")]
