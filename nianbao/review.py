@@ -38,7 +38,8 @@ from nianbao.verifier.outcome import rejection_reason
 ACCOUNTED = frozenset({"read", "inferred", "blank", "not_printed", "reviewed", "illegible"})
 # errors that put a cell's reading itself in doubt: such a cell is not "read" until a person decides it
 DOUBT_RULES = frozenset({"ambiguous", "grounding"})
-MAX_CELLS = 2000  # more cell decisions than any template has cells: a malformed request
+MAX_CELLS = 2000
+MAX_DIGITS = 15  # more cell decisions than any template has cells: a malformed request
 
 
 def reviewer_name(given: str | None) -> str | None:
@@ -73,6 +74,8 @@ def parse_value(path: str, raw: str | None) -> CellValue:
         raise ReviewError(f"{path}: {raw!r} is not a number") from None
     if not value.is_finite():
         raise ReviewError(f"{path}: {raw!r} is not a number")
+    if value.adjusted() >= MAX_DIGITS:  # no report counts in the quadrillions; 1e999999 would not even sum
+        raise ReviewError(f"{path}: {raw[:20]!r} is too large for a cell")
     if path.endswith(("amount_10k_yuan", "procurement.amount")):
         return value
     if value != value.to_integral_value():
