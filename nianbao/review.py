@@ -38,6 +38,7 @@ from nianbao.verifier.outcome import rejection_reason
 ACCOUNTED = frozenset({"read", "inferred", "blank", "not_printed", "reviewed", "illegible"})
 # errors that put a cell's reading itself in doubt: such a cell is not "read" until a person decides it
 DOUBT_RULES = frozenset({"ambiguous", "grounding"})
+AS_PRINTED = frozenset({"read", "blank", "not_printed"})
 MAX_CELLS = 2000
 MAX_DIGITS = 15  # more cell decisions than any template has cells: a malformed request
 
@@ -326,7 +327,8 @@ def accept_source_error(
 
 def bulk_candidates(store: Store, ids: list[int]) -> list[Row]:
     """Of these queued reports, those a person may confirm together as the agency's own arithmetic: every
-    cell read (accounted for, nothing doubted), and every error an identity over those readings."""
+    cell read as printed (read, printed blank or not printed — not inferred: an inference leans on the very
+    sums that break), nothing doubted, and every error an identity over those readings."""
     out = []
     for i in ids:
         row = store.get(i)
@@ -334,6 +336,8 @@ def bulk_candidates(store: Store, ids: list[int]) -> list[Row]:
             continue
         record = record_of(row)
         if record.reason != "source_inconsistent" or unaccounted(record, record.provenance):
+            continue
+        if any(p.method not in AS_PRINTED for p in record.provenance.values()):
             continue
         if all(v.rule in IDENTITY_RULES for v in record.errors):
             out.append(row)
