@@ -27,11 +27,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "filter_rule": "规则",
         "filter_agency": "机关",
         "filter_region": "地区",
+        "region_hint": "省、市或区县",
         "filter_year": "年度",
         "filter_format": "格式",
         "all": "全部",
         "filter": "筛选",
-        "bulk_offer": "{n} 份报告每个单元格均已读出、唯一问题是机关自身算术：批量确认为来源数据不一致（先预览）",
+        "bulk_offer": "{n} 份报告被判为来源数据不一致：其中每个单元格均已读出、唯一问题是机关自身算术的，"
+        "可批量确认（先预览）",
         "bulk_done": "已批量确认 {n} 份报告",
         "bulk_title": "批量确认：来源数据自相矛盾",
         "bulk_explain": "以下报告每个单元格均已读出，错误全部是表内合计关系不成立（机关自身算术）。"
@@ -140,12 +142,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "filter_rule": "rule",
         "filter_agency": "agency",
         "filter_region": "region",
+        "region_hint": "province, city or county",
         "filter_year": "year",
         "filter_format": "format",
         "all": "all",
         "filter": "filter",
-        "bulk_offer": "{n} report(s) with every cell read whose only fault is the agency's own arithmetic: "
-        "confirm them as source-inconsistent together (preview first)",
+        "bulk_offer": "{n} report(s) judged source-inconsistent: those with every cell read whose only fault is "
+        "the agency's own arithmetic can be confirmed together (preview first)",
         "bulk_done": "{n} report(s) confirmed together",
         "bulk_title": "Confirm together: the sources are inconsistent",
         "bulk_explain": "Every cell of these reports is read, and every error is a sum of the table that does not "

@@ -18,16 +18,19 @@ def _parser() -> Any:
         return None
 
 
-@lru_cache(maxsize=64)
-def _regions(unique: tuple[str, ...]) -> dict[str, tuple[str, str, str]]:
-    parser = _parser()
-    if parser is None or not unique:
-        return {}
-    frame = parser.transform(list(unique))
-    return {n: (str(p or ""), str(c or ""), str(a or "")) for n, p, c, a in
-            zip(unique, frame["省"], frame["市"], frame["区"], strict=True)}  # fmt: skip
+_KNOWN: dict[str, tuple[str, str, str]] = {}  # name → region, for the process: a name's region never changes
 
 
 def regions(names: list[str]) -> dict[str, tuple[str, str, str]]:
-    """Agency name → (省, 市, 区/县), as far as the name shows it; empty strings where it does not."""
-    return _regions(tuple(sorted({n for n in names if n and n != "?"})))
+    """Agency name → (省, 市, 区/县), as far as the name shows it; empty strings where it does not. Each
+    name is parsed once a process (the review queue asks again after every decision)."""
+    parser = _parser()
+    unique = {n for n in names if n and n != "?"}
+    if parser is None or not unique:
+        return {}
+    new = sorted(unique - _KNOWN.keys())
+    if new:
+        frame = parser.transform(new)
+        _KNOWN.update({n: (str(p or ""), str(c or ""), str(a or "")) for n, p, c, a in
+                       zip(new, frame["省"], frame["市"], frame["区"], strict=True)})  # fmt: skip
+    return {n: _KNOWN[n] for n in unique}

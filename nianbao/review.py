@@ -325,7 +325,7 @@ def accept_source_error(
     store.decide(row.id, "source_error", who, why, data)
 
 
-def bulk_candidates(store: Store, ids: list[int]) -> list[Row]:
+def bulk_candidates(store: Store, ids: list[int], most: int | None = None) -> list[Row]:
     """Of these queued reports, those a person may confirm together as the agency's own arithmetic: every
     cell read as printed (read, printed blank or not printed — not inferred: an inference leans on the very
     sums that break), nothing doubted, and every error an identity over those readings."""
@@ -341,6 +341,8 @@ def bulk_candidates(store: Store, ids: list[int]) -> list[Row]:
             continue
         if all(v.rule in IDENTITY_RULES for v in record.errors):
             out.append(row)
+            if most is not None and len(out) >= most:
+                break
     return out
 
 

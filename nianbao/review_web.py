@@ -37,6 +37,7 @@ from nianbao.verifier.identities import IDENTITY_RULES
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 MAX_REQUEST = 1 << 20  # a decision is a few KB; a 300 MB POST is refused before it is read
 PAGE_SIZE = 50
+BULK_BATCH = 500  # reports a bulk preview offers at once
 FILTERS = ("reason", "rule", "agency", "region", "year", "format")
 INFORMATIONAL = frozenset({"inferred"})  # shown as a count, folded
 
@@ -217,18 +218,27 @@ def create_app(db: str | Path, default_reviewer: str | None = None, lang: str | 
     def _queue(s: Store, chosen: dict[str, str]) -> tuple[list[Listed], dict[str, list[str]]]:
         """The waiting reports the filters keep, and each filter's choices over the whole queue."""
         waiting = list(s.waiting())
-        where = regions([r.agency or "" for r in waiting])
+        # regions are parsed from the agencies' names only when the filter asks (a queue of 30 000 names
+        # would take the parser seconds on every first visit)
+        where = regions([r.agency or "" for r in waiting]) if chosen["region"] else {}
         unknown = [r.sha256 for r in waiting if r.sha256 not in formats_cache]
         if unknown:
             formats_cache.update(s.document_formats(unknown))
 
-        def facts(r: Listed) -> dict[str, set[str]]:
+        def rules(r: Listed) -> set[str]:
+            """The first error's rule from its column; every error's only when filtering by rule (a stored
+            result unpacked, once a process: the queue lists from columns alone otherwise)."""
+            if not chosen["rule"]:
+                return {(r.first_error or "").split(":", 1)[0]}
             if r.id not in rules_cache:
                 rules_cache[r.id] = _rules_of(s.get(r.id))
+            return rules_cache[r.id]
+
+        def facts(r: Listed) -> dict[str, set[str]]:
             reason = r.effective_status if r.effective_status == CHANGED else (r.reason or "")
             return {
                 "reason": {reason},
-                "rule": rules_cache[r.id],
+                "rule": rules(r),
                 "region": {x for x in where.get(r.agency or "", ()) if x},
                 "year": {str(r.year or "")},
                 "format": {formats_cache.get(r.sha256) or ""},
@@ -242,7 +252,9 @@ def create_app(db: str | Path, default_reviewer: str | None = None, lang: str | 
                 choices[k] |= values
             if chosen["agency"] and chosen["agency"] not in (r.agency or ""):
                 continue
-            if all(not chosen[k] or chosen[k] in f[k] for k in f):
+            if chosen["region"] and not any(chosen["region"] in x for x in f["region"]):
+                continue
+            if all(not chosen[k] or chosen[k] in f[k] for k in f if k != "region"):
                 kept.append(r)
         return kept, {k: sorted(v - {""}) for k, v in choices.items()}
 
@@ -263,12 +275,13 @@ def create_app(db: str | Path, default_reviewer: str | None = None, lang: str | 
             this = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
             pending = [(r, review.first_error_line(s, r)) for r in this]
             decided = list(s.decided())
-            candidates = review.bulk_candidates(s, [r.id for r in shown])
+        # which of them the bulk confirmation takes is decided on its preview page (it unpacks each result)
+        inconsistent = sum(1 for r in shown if r.reason == "source_inconsistent" and r.effective_status == "rejected")
         query = {k: v for k, v in chosen.items() if v}
         return render_template(
             "list.html", pending=pending, decided=decided, counts=counts, choices=choices, chosen=chosen,
             page=page, pages=pages, total=len(shown), left=len(shown),
-            query=urlencode(query), bulk=len(candidates), reviewer=default_reviewer or "",
+            query=urlencode(query), bulk=inconsistent, reviewer=default_reviewer or "",
         )  # fmt: skip
 
     @app.get("/bulk")
@@ -277,7 +290,8 @@ def create_app(db: str | Path, default_reviewer: str | None = None, lang: str | 
         chosen = _chosen()
         with store() as s:
             shown, _ = _queue(s, chosen)
-            candidates = review.bulk_candidates(s, [r.id for r in shown])
+            # a batch at a time: each candidate's result is unpacked and judged again (~4 ms a report)
+            candidates = review.bulk_candidates(s, [r.id for r in shown], BULK_BATCH)
             rows = [(r, review.first_error_line(s, next(x for x in shown if x.id == r.id))) for r in candidates]
         return render_template("bulk.html", rows=rows, reviewer=default_reviewer or "", query=urlencode(chosen))
 

@@ -266,6 +266,11 @@ def test_the_queue_filters_counts_and_confirms_in_bulk_after_a_preview(db: Path,
         shown = pg.locator("#pending td:first-child a").evaluate_all("es => es.map(e => Number(e.textContent))")
         assert shown == sorted([ids["source_error"], ids["inferred"]])  # the two whose row totals break
         pg.select_option("select[name=rule]", "")
+        pg.fill("input[name=region]", "重庆")  # 巫山县 is in 重庆市, the others in 河南省
+        pg.click("#filters button")
+        shown = pg.locator("#pending td:first-child a").evaluate_all("es => es.map(e => Number(e.textContent))")
+        assert shown == [ids["source_error"]]
+        pg.fill("input[name=region]", "")
         pg.select_option("select[name=format]", "text")
         pg.click("#filters button")
         assert pg.locator("#pending tr").count() == 1 + waiting - scans
