@@ -155,7 +155,7 @@ def render(findings: list[Finding], metrics: list[ReportMetrics], lang: str = i1
         for _, agency, year, path, fs in group:
             p, c, a = where.get(agency, ("", "", ""))
             worst = fs[0]
-            rest = "".join(f"<li><code>{e(i18n.rule_label(lang, f.rule))}</code> {e(f.message)}"
+            rest = "".join(f"<li><code title='{e(f.rule)}'>{e(i18n.rule_label(lang, f.rule))}</code> {e(f.message)}"
                            f"{(' — ' + e(f.evidence)) if f.evidence else ''}</li>" for f in fs[1:])  # fmt: skip
             more = (
                 f"<details><summary>{e(t('n_more', n=len(fs) - 1))}</summary><ul>{rest}</ul></details>" if rest else ""
