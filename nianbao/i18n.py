@@ -87,6 +87,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "saved_correction": "更正已保存：报告校验通过",
         "saved_source_error": "已记录为机关自身数据不一致",
         "saved_rejected": "已退回",
+        "refuse_reviewer": "请先填写审核人姓名",
+        "refuse_unaccounted": "仍有单元格未处理：请填入数值、确认读数，或标记为原文无法辨认并说明理由",
+        "refuse_still_breaks": "更正后的报告仍不满足合计关系；若是原文本身不一致，请确认为来源数据自相矛盾",
+        "refuse_unreadable": "该报告未能读出，没有可确认的忠实读数：请先更正单元格",
+        "refuse_reason": "请说明理由",
+        "refuse_verifies": "按这些处理报告已校验通过：请保存为更正",
+        "refuse_value": "输入的数值有误",
+        "refuse_other": "未能保存",
         "key_next": "下一个问题单元格",
         "key_prev": "上一个问题单元格",
         "key_type": "输入数值（用空格分隔可一次填满整行）",
@@ -202,6 +210,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "saved_correction": "correction saved: the report verifies",
         "saved_source_error": "recorded as the agency's own inconsistency",
         "saved_rejected": "rejected",
+        "refuse_reviewer": "say who decides first",
+        "refuse_unaccounted": "some cells are not accounted for: type their values, accept their reading, or mark "
+        "them illegible with a reason",
+        "refuse_still_breaks": "the corrected report still breaks its sums; if the source itself is inconsistent, "
+        "accept it as such",
+        "refuse_unreadable": "nianbao could not read this report, so there is no faithful reading to confirm: "
+        "correct its cells first",
+        "refuse_reason": "say why",
+        "refuse_verifies": "with these cell decisions the report verifies: save it as a correction",
+        "refuse_value": "a value typed is not valid",
+        "refuse_other": "not saved",
         "key_next": "next cell at fault",
         "key_prev": "previous cell at fault",
         "key_type": "type a value (numbers separated by spaces fill the row)",
@@ -401,6 +420,26 @@ def choose(explicit: str | None, accept_language: str | None = None) -> str:
         if primary in LANGS and q > 0:
             ranked.append((-q, i, primary))
     return min(ranked)[2] if ranked else DEFAULT
+
+
+# why a decision was refused, recognised by the words of the review module's errors (which stay English for
+# the CLI and logs): the page leads with the catalogue's sentence and keeps the error's own words below it
+REFUSALS: tuple[tuple[str, str], ...] = (
+    ("who decides", "refuse_reviewer"),
+    ("not accounted for", "refuse_unaccounted"),
+    ("still breaks", "refuse_still_breaks"),
+    ("could not read it", "refuse_unreadable"),
+    ("say why", "refuse_reason"),
+    ("the report verifies", "refuse_verifies"),
+    ("not a number", "refuse_value"),
+    ("not a whole number", "refuse_value"),
+    ("too large", "refuse_value"),
+    ("malformed", "refuse_value"),
+)
+
+
+def refusal(lang: str, message: str) -> str:
+    return t(lang, next((key for words, key in REFUSALS if words in message), "refuse_other"))
 
 
 def t(lang: str, key: str, **values: object) -> str:

@@ -188,6 +188,7 @@ def create_app(db: str | Path, default_reviewer: str | None = None, lang: str | 
             "_": lambda key, **kw: i18n.t(chosen, key, **kw),
             "rule_label": lambda rule: i18n.rule_label(chosen, rule),
             "status_label": lambda status: i18n.status_label(chosen, status),
+            "refusal": lambda message: i18n.refusal(chosen, str(message)),
             "lang": chosen,
             "html_lang": i18n.HTML_LANG[chosen],
             "keys": i18n.keys_help(chosen),
@@ -306,7 +307,7 @@ def create_app(db: str | Path, default_reviewer: str | None = None, lang: str | 
             try:
                 done = review.accept_in_bulk(s, ids, form.get("reviewer") or default_reviewer, form.get("reason"))
             except NianbaoError as e:
-                return render_template("error.html", message=e.reason, extraction_id=None), 400
+                return render_template("error.html", message=e.reason, extraction_id=None, refused=True), 400
         return redirect(url_for("index", done=len(done), lang=request.args.get("lang")))
 
     @app.get("/file/<int:extraction_id>")
@@ -435,7 +436,7 @@ def create_app(db: str | Path, default_reviewer: str | None = None, lang: str | 
                     review.reject(s, row, who, why)
                     message = i18n.t(chosen, "saved_rejected")
             except NianbaoError as e:
-                return render_template("error.html", message=e.reason, extraction_id=extraction_id), 400
+                return render_template("error.html", message=e.reason, extraction_id=extraction_id, refused=True), 400
         return redirect(url_for("report", extraction_id=extraction_id, message=message, lang=request.args.get("lang")))
 
     @app.post("/report/<int:extraction_id>/correct")

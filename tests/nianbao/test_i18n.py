@@ -76,3 +76,10 @@ def test_the_language_is_chosen_explicitly_else_by_accept_language_else_chinese(
 def test_an_unknown_rule_shows_its_key() -> None:
     assert i18n.rule_label("zh", "some_new_rule") == "some_new_rule"
     assert Path(i18n.__file__).name == "i18n.py"
+
+
+def test_a_refusal_leads_with_the_catalogue_sentence() -> None:
+    assert i18n.refusal("zh", "who decides? give --reviewer NAME") == i18n.MESSAGES["zh"]["refuse_reviewer"]
+    assert i18n.refusal("en", "3 cell(s) not accounted for (a, b, c)") == i18n.MESSAGES["en"]["refuse_unaccounted"]
+    assert i18n.refusal("zh", "something new") == i18n.MESSAGES["zh"]["refuse_other"]
+    assert {key for _, key in i18n.REFUSALS} <= set(i18n.MESSAGES["zh"])

@@ -180,7 +180,8 @@ def test_a_cell_is_marked_illegible_and_a_source_error_cannot_skip_unread_cells(
         pg.keyboard.press("a")
         pg.keyboard.press("Enter")  # accept as a source error: refused, the row is unread
         pg.wait_for_selector("#error")
-        assert ids["run_together"] and _decision(db, ids["run_together"]) is None
+        assert "没有可确认的忠实读数" in pg.inner_text("#error")  # said in the page's language
+        assert _decision(db, ids["run_together"]) is None
         _open(pg, f"{url}/report/{ids['run_together']}")
         for _ in NORMATIVE:  # x, the reason, Enter — and on to the next cell at fault
             pg.keyboard.press("x")
