@@ -272,13 +272,13 @@ def save_correction(
     record = record_of(row)
     applied = apply(record, decisions)
     verdict = applied.verdict
+    _refuse_unaccounted(applied)  # first: the cells a person still has to decide say more than a broken sum
     if verdict.status != "verified":
         first = next(v for v in verdict.violations if v.severity == "error")
         raise ReviewError(
             f"the corrected report still breaks {len(verdict.errors)} rule(s), e.g. {first.message}; "
             "if the source itself is inconsistent, use accept-source-error"
         )
-    _refuse_unaccounted(applied)
     store.decide(row.id, "corrected", who, reason, _decision_data(record, applied, decisions))
     return verdict
 

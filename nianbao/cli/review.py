@@ -22,6 +22,22 @@ ReviewerOpt = Annotated[
     str | None, typer.Option(metavar="NAME", help="Who decides (default: $NIANBAO_REVIEWER; required).")
 ]
 ReasonOpt = Annotated[str | None, typer.Option(metavar="TEXT", help="Why.")]
+IllegibleOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--illegible", metavar="CELL=WHY", help="A cell the source does not let anyone read, and why; repeatable."
+    ),
+]
+
+
+def _illegible(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        path, sep, why = item.partition("=")
+        if not sep or not why.strip():
+            raise UsageError(f"--illegible {item!r}: expected CELL=WHY (a reason is required)")
+        out[path.strip()] = why.strip()
+    return out
 
 
 def _open_row(db: Path, extraction_id: int) -> tuple[Any, Any]:
@@ -125,21 +141,23 @@ def _record_decision(
 def review_correct(
     extraction_id: IdArg,
     set_: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             "--set", metavar="CELL=VALUE", help="e.g. applications.granted.total=9 (an empty VALUE: blank); repeatable."
         ),
-    ],
+    ] = None,
     db: DbOpt = DEFAULT_DB,
     reviewer: ReviewerOpt = None,
     reason: ReasonOpt = None,
+    illegible: IllegibleOpt = None,
 ) -> None:
-    """Correct values; saved only if the corrected report verifies."""
-    from nianbao.review import parse_value, save_correction
+    """Correct values; saved only if the corrected report verifies with every cell accounted for."""
+    from nianbao.review import CellDecisions, parse_value, save_correction
 
     changes = {}
     try:
-        for item in set_:
+        unreadable = _illegible(illegible)
+        for item in set_ or []:
             path, sep, value = item.partition("=")
             if not sep:
                 raise UsageError(f"--set {item!r}: expected CELL=VALUE")
@@ -149,7 +167,7 @@ def review_correct(
         raise typer.Exit(1) from None
 
     def correct(store: Any, row: Any, who: str, why: str | None) -> None:
-        save_correction(store, row, changes, who, why)
+        save_correction(store, row, CellDecisions(values=changes, illegible=unreadable), who, why)
 
     _record_decision(extraction_id, db, correct, reviewer, reason, "corrected and verified; decision saved")
 
@@ -163,13 +181,20 @@ def review_accept(
     override: Annotated[
         bool, typer.Option(help="Accept although nianbao could not read the report (kept in the decision).")
     ] = False,
+    illegible: IllegibleOpt = None,
 ) -> None:
     """The extraction is faithful; the agency's own numbers are inconsistent — keep it as a finding.
     Only for a report the verifier calls source_inconsistent, unless --override (recorded as such)."""
-    from nianbao.review import accept_source_error
+    from nianbao.review import CellDecisions, accept_source_error
+
+    try:
+        unreadable = _illegible(illegible)
+    except NianbaoError as e:
+        say(f"not saved — {e}")
+        raise typer.Exit(1) from None
 
     def accept(store: Any, row: Any, who: str, why: str | None) -> None:
-        accept_source_error(store, row, who, why, override=override)
+        accept_source_error(store, row, who, why, override=override, changes=CellDecisions(illegible=unreadable))
 
     _record_decision(extraction_id, db, accept, reviewer, reason, "recorded as the source's own inconsistency")
 

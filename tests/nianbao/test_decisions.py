@@ -98,7 +98,7 @@ def test_a_re_extraction_that_reads_a_cell_differently_returns_to_the_queue(queu
 def test_a_partial_correction_is_refused(queue: Path) -> None:
     row = _row(queue, "pingtan.txt")  # its 规范性文件 row could not be read
     assert row.effective_status == "rejected"
-    with Store(queue) as s, pytest.raises(ReviewError, match="still breaks"):
+    with Store(queue) as s, pytest.raises(ReviewError, match="2 cell\\(s\\) not accounted for"):
         save_correction(s, row, {"active_disclosure.normative_documents.issued": 1}, "李四", None)
     assert _row(queue, "pingtan.txt").decision is None
 
@@ -259,3 +259,19 @@ def test_a_transient_failure_is_retried_by_the_next_run(tmp_path: Path) -> None:
     assert first.counts["failed"] == 1 and first.transient == 1
     second = bulk.run([str(folder)], db, backend="llm", llm=down)
     assert second.skipped == 0 and second.counts["failed"] == 1  # tried again, not skipped as done
+
+
+def test_a_decision_saved_by_the_previous_version_still_stands_and_exports_every_method(queue: Path) -> None:
+    row = _row(queue, "pingtan.txt")
+    record = review_record(row)
+    with Store(queue) as s:  # as the previous version saved an overridden confirmation: values, no provenance
+        s.decide(row.id, "source_error", "老审核", "[override: rejected as extraction_unverified] by phone",
+                 {**record.report().model_dump(mode="json"), "override": True})  # fmt: skip
+    kept = _row(queue, "pingtan.txt")
+    assert (kept.effective_status, kept.reviewer) == ("source_inconsistent", "老审核")
+    assert kept.standing() is kept.result  # its values are the extraction's, as they were
+    with Store(queue) as s:
+        rows = [r for e in reports(s, every_document=True) for r in long_rows(e) if r["path"] == row.path]
+    unread = {r["column"]: (r["value"], r["method"]) for r in rows if r["row"] == "normative_documents"}
+    assert unread == {c: (None, "unread") for c in ("issued", "repealed", "in_force")}
+    assert all(r["method"] for r in rows)

@@ -132,3 +132,25 @@ def test_a_decision_without_a_reviewer_is_refused(mixed_folder: Path, tmp_path: 
     assert refused.exit_code == 1 and "who decides" in refused.stderr
     with Store(db) as s:
         assert s.get(rid).decision is None
+
+
+def test_illegible_cells_from_the_command_line(tmp_path: Path) -> None:
+    from tests.conftest import GOLDENS
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "pingtan.txt").write_bytes((GOLDENS / "dev_pingtan_2021_txt" / "source.txt").read_bytes())
+    db = tmp_path / "s.db"
+    bulk.run([str(folder)], db)
+    with Store(db) as s:
+        (row,) = list(s.latest())
+    cells = [f"active_disclosure.normative_documents.{c}" for c in ("issued", "repealed", "in_force")]
+    base = ["review", "correct", str(row.id), "--db", str(db), "--reviewer", "李四"]
+    refused = runner.invoke(app, [*base, "--illegible", f"{cells[0]}=run together"])
+    assert refused.exit_code == 1 and "not accounted for" in refused.stderr
+    no_reason = runner.invoke(app, [*base, "--illegible", f"{cells[0]}="])
+    assert no_reason.exit_code == 1 and "a reason is required" in no_reason.stderr
+    ok = runner.invoke(app, [*base, *[a for c in cells for a in ("--illegible", f"{c}=printed 31031")]])
+    assert ok.exit_code == 0, ok.stderr
+    with Store(db) as s:
+        assert s.get(row.id).corrected["illegible"] == dict.fromkeys(cells, "printed 31031")  # type: ignore[index]
