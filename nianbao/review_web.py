@@ -164,6 +164,21 @@ def faults(record: Record, unaccounted: list[str]) -> Faults:
     )
 
 
+def place(v: Violation, template: str) -> str:
+    """Where a violation stands, in the printed labels: a broken sum by its total cell, a row's cells by
+    the row once, else the first cells."""
+    cells = [c for c in v.cells if c in cells_of(template)]
+    if not cells:
+        return ""
+    if v.expected is not None:
+        return " · ".join(cell_label(cells[-1], template))
+    rows = {cell_label(c, template)[0] for c in cells}
+    if len(rows) == 1 and len(cells) > 1:
+        return f"{rows.pop()} ({len(cells)})"
+    shown = "; ".join(" · ".join(cell_label(c, template)) for c in cells[:3])
+    return shown + (" …" if len(cells) > 3 else "")
+
+
 def _rules_of(row: Row) -> set[str]:
     return {v["rule"] for v in (row.result or {}).get("violations", []) if v.get("severity") == "error"}
 
@@ -383,6 +398,7 @@ def create_app(db: str | Path, default_reviewer: str | None = None, lang: str | 
             next_id=following, prev_id=previous, left=len(others) + (0 if decided else 1),
             changed=row.disagreements(), decided=decided, default_reason=default_reason,
             labels={c: " · ".join(cell_label(c, record.template)) for c in cells_of(record.template)},
+            place=lambda v: place(v, record.template),
         )  # fmt: skip
 
     def _payload() -> object:
