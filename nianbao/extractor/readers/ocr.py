@@ -66,18 +66,13 @@ class Page:
 
 
 def engine() -> Any:
+    """The process's OCR engine, made on first use (each worker process makes its own)."""
     global _engine
     with _lock:
         if _engine is None:
-            try:
-                import logging
+            from nianbao.extractor.readers.ocr_engine import make_engine
 
-                from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
-
-                logging.getLogger("RapidOCR").setLevel(logging.WARNING)  # its banner on every load
-            except ImportError:
-                raise MissingExtraError("reading a scan needs the OCR extra", extra="ocr") from None
-            _engine = RapidOCR()
+            _engine = make_engine()
         return _engine
 
 
