@@ -25,6 +25,8 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,39 +143,127 @@ def _cache() -> Any:
     return diskcache.Cache(str(root / "ocr"), size_limit=2**30)
 
 
-def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path, numbers: list[int] | None = None) -> list[Page]:
-    """OCR each frame; ``numbers`` are the frames' page numbers (from 1) where they are not 1, 2, 3…"""
+# a page as read: text, words, (height, width, turn), table lines with their cells' boxes, doubts, dpi
+PageReading = tuple[Any, ...]
+# pages already read elsewhere (a cluster's page tasks), by page number: used instead of reading them here
+_given: ContextVar[dict[int, PageReading] | None] = ContextVar("nianbao_ocr_given_pages", default=None)
+
+
+@contextmanager
+def pages_read(readings: dict[int, PageReading]) -> Iterator[None]:
+    """Within the block, a scan's pages numbered in ``readings`` are taken as read (by a cluster's page
+    tasks, from the same file's bytes) rather than OCR'd again."""
+    token = _given.set(readings)
+    try:
+        yield
+    finally:
+        _given.reset(token)
+
+
+def _page(n: int, reading: PageReading) -> Page:
+    text, words, shape, lines, doubts, dpi = reading
+    found = tuple(Word(t, n, b, s) for t, b, s in words)
+    boxes = tuple((line, tuple(cells)) for line, cells in lines)
+    unsure = tuple((line, tuple(readings)) for line, readings in doubts)
+    return Page(n, text, found, shape[1], shape[0], dpi, boxes, shape[2], unsure)
+
+
+def read_frame(img: Any, dpi: float) -> PageReading:
+    """One page image read (or taken from the cache)."""
     import numpy as np
 
+    from nianbao.extractor.readers.ocr_engine import runtime
     from nianbao.extractor.readers.ocr_page import read_page
 
-    pages: list[Page] = []
+    gray = np.asarray(img, dtype=np.uint8)
+    # the runtime is in the key: OpenVINO and ONNX Runtime read alike here, but nothing promises it
+    key = f"{OCR_VERSION}:{runtime()}:{hashlib.sha256(gray.tobytes()).hexdigest()}:{gray.shape}:{dpi:.0f}"
     cache = None
     try:
         cache = _cache()
     except Exception:
         cache = None
     try:
-        for k, (img, dpi) in enumerate(frames):
-            n = numbers[k] if numbers is not None else k + 1
-            gray = np.asarray(img, dtype=np.uint8)
-            key = f"{OCR_VERSION}:{hashlib.sha256(gray.tobytes()).hexdigest()}:{gray.shape}:{dpi:.0f}"
-            hit = cache.get(key) if cache is not None else None
-            if hit is None:
-                hit = read_page(gray, dpi, engine())
-                if cache is not None:
-                    cache.set(key, hit)
-            text, words, shape, lines, doubts = hit
-            found = tuple(Word(t, n, b, s) for t, b, s in words)
-            boxes = tuple((line, tuple(cells)) for line, cells in lines)
-            unsure = tuple((line, tuple(readings)) for line, readings in doubts)
-            pages.append(Page(n, text, found, shape[1], shape[0], dpi, boxes, shape[2], unsure))
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            hit = read_page(gray, dpi, engine())
+            if cache is not None:
+                cache.set(key, hit)
     finally:
         if cache is not None:
             cache.close()
-    if numbers is None and not any(p.text.strip() for p in pages):
-        raise EmptyFileError(f"no text layer, and OCR found no text on {len(pages)} page(s)", file=path)
-    return pages
+    return (*hit[:5], dpi)
+
+
+def _frames(path: Path, data: bytes, only: set[int] | None) -> Iterator[tuple[Any, float]]:
+    if data.startswith(b"%PDF"):
+        yield from pdf_pages(path, only)
+        return
+    for n, frame in enumerate(image_pages(data, path), start=1):
+        if only is None or n in only:
+            yield frame
+
+
+def _read_pages(path: Path, data: bytes, numbers: list[int] | None) -> list[Page]:
+    """The pages numbered (every page where None), read here — except those a cluster's page tasks read."""
+    given = _given.get() or {}
+    if numbers is None and given:
+        numbers = list(range(1, scan_page_count(data) + 1))
+    if numbers is None:
+        readings = {n: read_frame(*frame) for n, frame in enumerate(_frames(path, data, None), start=1)}
+        if not any(r[0].strip() for r in readings.values()):
+            raise EmptyFileError(f"no text layer, and OCR found no text on {len(readings)} page(s)", file=path)
+        return [_page(n, r) for n, r in readings.items()]
+    todo = sorted(n for n in numbers if n not in given)
+    readings = dict(given)
+    readings.update(zip(todo, (read_frame(*frame) for frame in _frames(path, data, set(todo))), strict=True))
+    return [_page(n, readings[n]) for n in numbers]
+
+
+def scan_page_count(data: bytes) -> int:
+    """The pages of a PDF, or the frames of an image file."""
+    if data.startswith(b"%PDF"):
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(data)
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        return int(getattr(img, "n_frames", 1))
+
+
+def pages_to_read(path: Path, data: bytes) -> list[int]:
+    """The pages (from 1) that reading this file OCRs: every page of a scan or an image, the pages of a
+    mixed PDF that have no text layer; none for any other file, or for one that cannot be opened or is
+    over the page limit (its reading then fails by name, as a whole)."""
+    from nianbao.extractor.readers import is_image
+
+    try:
+        if data.startswith(b"%PDF"):
+            from nianbao.extractor.readers.pdf import pdf_page_texts
+
+            numbers = [n for n, t in enumerate(pdf_page_texts(path), start=1) if not t.strip()]
+        elif is_image(path, data):
+            numbers = list(range(1, scan_page_count(data) + 1))
+        else:
+            return []
+    except Exception:  # a broken file is read (and fails) as a whole, where it is named
+        return []
+    return numbers if len(numbers) <= MAX_OCR_PAGES else []
+
+
+def read_scan_page(path: Path, data: bytes, number: int) -> PageReading | None:
+    """Page ``number`` (from 1) of a scan or image file, read: a cluster's page task. None where it cannot
+    be (the file's own reading then reads that page, and fails by name if it must)."""
+    try:
+        frame = next(_frames(path, data, {number}), None)
+        return None if frame is None else read_frame(*frame)
+    except Exception:  # see above
+        return None
 
 
 def require_extra(path: Path) -> None:
@@ -189,7 +279,9 @@ def require_extra(path: Path) -> None:
 def ocr_pdf_pages(path: Path, numbers: list[int]) -> list[Page]:
     """The pages of a mixed PDF that have no text layer (numbered from 1), OCR'd."""
     require_extra(path)
-    return ocr_pages(pdf_pages(path, set(numbers)), path, sorted(numbers))
+    if len(numbers) > MAX_OCR_PAGES:
+        raise LimitError(f"scanned PDF has {len(numbers)} pages to OCR, over the limit of {MAX_OCR_PAGES}", file=path)
+    return _read_pages(path, path.read_bytes(), sorted(numbers))
 
 
 def scan_to_text(path: Path, data: bytes) -> tuple[str, list[Page]]:
@@ -197,8 +289,7 @@ def scan_to_text(path: Path, data: bytes) -> tuple[str, list[Page]]:
     from nianbao.extractor.readers.pdf import strip_furniture
 
     require_extra(path)
-    frames = pdf_pages(path) if data.startswith(b"%PDF") else image_pages(data, path)
-    pages = ocr_pages(frames, path)
+    pages = _read_pages(path, data, None)
     return join_pages([strip_furniture(p.text) for p in pages]), pages
 
 

@@ -93,9 +93,10 @@ class _OpenVino:
     ``session(batch)[0]`` is the first output."""
 
     def __init__(self, model: str, threads: int, precision: str) -> None:
-        import openvino as ov  # type: ignore[import-untyped]
+        import openvino as ov
 
-        config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY"}
+        config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": precision,
+                  "PERFORMANCE_HINT": "LATENCY"}  # fmt: skip
         self.compiled = ov.Core().compile_model(model, "CPU", config)
         self.local = threading.local()
 
@@ -108,7 +109,7 @@ class _OpenVino:
 
 
 def _two_widths(base: type) -> type:
-    class TwoWidths(base):  # type: ignore[misc,valid-type]
+    class TwoWidths(base):  # type: ignore[misc]
         """RapidOCR's recogniser pads every crop to at least 320 px wide (at 48 high); a value cell's few
         digits are ~50. Narrow crops are recognised in their own batches padded to ``narrow_width``."""
 
