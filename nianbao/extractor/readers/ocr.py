@@ -38,7 +38,7 @@ from nianbao.extractor.readers.limits import LimitError
 MAX_OCR_PAGES = 60  # OCR costs seconds a page; a report is a few pages (its tables fewer)
 MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decompression bomb
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "15"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "16"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
@@ -168,16 +168,20 @@ def _page(n: int, reading: PageReading) -> Page:
     return Page(n, text, found, shape[1], shape[0], dpi, boxes, shape[2], unsure)
 
 
-def read_frame(img: Any, dpi: float) -> PageReading:
-    """One page image read (or taken from the cache)."""
+def read_frame(img: Any, dpi: float, number: int) -> PageReading:
+    """Page ``number`` (from 1) of its file, read (or taken from the cache): in full where it holds a
+    ruled table, else cheaply (:mod:`.ocr_textpage`: the title area of page one, and short lines)."""
     import numpy as np
 
     from nianbao.extractor.readers.ocr_engine import runtime
     from nianbao.extractor.readers.ocr_page import read_page
+    from nianbao.extractor.readers.ocr_textpage import holds_table, read_text_page
 
     gray = np.asarray(img, dtype=np.uint8)
-    # the runtime is in the key: OpenVINO and ONNX Runtime read alike here, but nothing promises it
-    key = f"{OCR_VERSION}:{runtime()}:{hashlib.sha256(gray.tobytes()).hexdigest()}:{gray.shape}:{dpi:.0f}"
+    # the runtime is in the key: OpenVINO and ONNX Runtime read alike here, but nothing promises it; and
+    # whether the page is the first (a text page's title area is read on the first page only)
+    first = "first" if number == 1 else "later"
+    key = f"{OCR_VERSION}:{runtime()}:{first}:{hashlib.sha256(gray.tobytes()).hexdigest()}:{gray.shape}:{dpi:.0f}"
     cache = None
     try:
         cache = _cache()
@@ -186,7 +190,8 @@ def read_frame(img: Any, dpi: float) -> PageReading:
     try:
         hit = cache.get(key) if cache is not None else None
         if hit is None:
-            hit = read_page(gray, dpi, engine())
+            hit = None if holds_table(gray, dpi) else read_text_page(gray, dpi, engine(), number)
+            hit = hit if hit is not None else read_page(gray, dpi, engine())
             if cache is not None:
                 cache.set(key, hit)
     finally:
@@ -210,13 +215,14 @@ def _read_pages(path: Path, data: bytes, numbers: list[int] | None) -> list[Page
     if numbers is None and given:
         numbers = list(range(1, scan_page_count(data) + 1))
     if numbers is None:
-        readings = {n: read_frame(*frame) for n, frame in enumerate(_frames(path, data, None), start=1)}
+        readings = {n: read_frame(*frame, n) for n, frame in enumerate(_frames(path, data, None), start=1)}
         if not any(r[0].strip() for r in readings.values()):
             raise EmptyFileError(f"no text layer, and OCR found no text on {len(readings)} page(s)", file=path)
         return [_page(n, r) for n, r in readings.items()]
     todo = sorted(n for n in numbers if n not in given)
     readings = dict(given)
-    readings.update(zip(todo, (read_frame(*frame) for frame in _frames(path, data, set(todo))), strict=True))
+    frames = _frames(path, data, set(todo))
+    readings.update((n, read_frame(*frame, n)) for n, frame in zip(todo, frames, strict=True))
     return [_page(n, readings[n]) for n in numbers]
 
 
@@ -261,7 +267,7 @@ def read_scan_page(path: Path, data: bytes, number: int) -> PageReading | None:
     be (the file's own reading then reads that page, and fails by name if it must)."""
     try:
         frame = next(_frames(path, data, {number}), None)
-        return None if frame is None else read_frame(*frame)
+        return None if frame is None else read_frame(*frame, number)
     except Exception:  # see above
         return None
 
