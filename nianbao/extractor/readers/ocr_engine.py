@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from nianbao.errors import MissingExtraError
+from nianbao.errors import MissingExtraError, UsageError
 
 RUNTIMES = ("openvino", "onnxruntime")
 RUNTIME_ENV = "NIANBAO_OCR_RUNTIME"  # to choose one by hand (the benchmark compares them)
@@ -39,7 +39,7 @@ def runtime() -> str:
     chosen = os.environ.get(RUNTIME_ENV, "").strip().lower()
     if chosen:
         if chosen not in RUNTIMES:
-            raise MissingExtraError(f"{RUNTIME_ENV}={chosen!r}: use one of {', '.join(RUNTIMES)}", extra="ocr")
+            raise UsageError(f"{RUNTIME_ENV}={chosen!r}: use one of {', '.join(RUNTIMES)}")
         return chosen
     return "openvino" if importlib.util.find_spec("openvino") is not None else "onnxruntime"
 
