@@ -250,9 +250,7 @@ def pages_to_read(path: Path, data: bytes) -> list[int]:
 
     try:
         if data.startswith(b"%PDF"):
-            from nianbao.extractor.readers.pdf import pdf_page_texts
-
-            numbers = [n for n, t in enumerate(pdf_page_texts(path), start=1) if not t.strip()]
+            numbers = _pages_without_text(data)
         elif is_image(path, data):
             numbers = list(range(1, scan_page_count(data) + 1))
         else:
@@ -260,6 +258,25 @@ def pages_to_read(path: Path, data: bytes) -> list[int]:
     except Exception:  # a broken file is read (and fails) as a whole, where it is named
         return []
     return numbers if len(numbers) <= MAX_OCR_PAGES else []
+
+
+def _pages_without_text(data: bytes) -> list[int]:
+    """A PDF's pages with no character at all: counted, not laid out (the client of a cluster asks this of
+    every PDF). A page holding only a page number is read with the file's own task, as a mixed PDF's is."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        out = []
+        for n, page in enumerate(pdf, start=1):
+            textpage = page.get_textpage()
+            if textpage.count_chars() == 0:
+                out.append(n)
+            textpage.close()
+            page.close()
+        return out
+    finally:
+        pdf.close()
 
 
 def read_scan_page(path: Path, data: bytes, number: int) -> PageReading | None:
