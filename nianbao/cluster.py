@@ -34,7 +34,7 @@ def address_of(executor: str) -> str:
     return "tcp://" + executor[len(SCHEME) :]
 
 
-CHUNK_SECONDS = 0.1  # a chunk's work, about: a task costs ~10 ms of CPU in all on a cluster (measured)
+CHUNK_SECONDS = 0.25  # a chunk's work, about: a task costs the cluster milliseconds of CPU in all
 MAX_CHUNK = 64
 
 
