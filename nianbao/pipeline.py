@@ -97,7 +97,7 @@ def locate_on_scan(text: str, pages: tuple[ScanPage, ...], provenance: dict[str,
 BACKENDS: tuple[str, ...] = ("rules", "llm", "auto")
 # Violations raised while extracting (not by re-checking values): they stay errors in a later
 # re-verification until every cell they name has a value with provenance.
-EXTRACTION_RULES = frozenset({"ambiguous", "no_section", "schema", "no_llm", "unreadable", "ocr_identity"})
+EXTRACTION_RULES = frozenset({"ambiguous", "evidence", "no_section", "schema", "no_llm", "unreadable", "ocr_identity"})
 
 
 def judge_for(text: str) -> Callable[[Report, dict[str, Provenance]], list[Violation]]:

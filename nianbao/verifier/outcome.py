@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nianbao.schema import CellValue, Provenance, RejectionReason, Report, Status, Violation, flatten
+from nianbao.verifier.evidence import EVIDENCE, check_splits
 from nianbao.verifier.grounding import GROUNDING, check_extra_rows, check_grounding, check_inferred
 from nianbao.verifier.identities import IDENTITY_RULES, check_identities
 from nianbao.verifier.missing import check_missing, printed
@@ -38,6 +39,7 @@ def verify(
         *check_missing(cells, provenance),
         *check_identities(printed(cells, provenance)),
         *check_grounding(cells, provenance, text),
+        *check_splits(cells, provenance, text),
         *check_inferred(provenance),
         *check_extra_rows(report, text),
     ]
@@ -53,7 +55,7 @@ def rejection_reason(errors: Sequence[Violation]) -> RejectionReason:
     the extraction itself is unverified."""
     # A broken identity none of whose cells is in doubt is the agency's own arithmetic, whatever else the
     # extraction could not read (a run-together table-2 row does not make table 4's wrong total less so).
-    doubtful = {c for v in errors if v.rule in (GROUNDING, "ambiguous") for c in v.cells}
+    doubtful = {c for v in errors if v.rule in (GROUNDING, EVIDENCE, "ambiguous") for c in v.cells}
     broken = [v for v in errors if v.rule in IDENTITY_RULES]
     if any(not (set(v.cells) & doubtful) for v in broken):
         return "source_inconsistent"
