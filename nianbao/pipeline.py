@@ -221,7 +221,7 @@ def extract_text(text: str, source: SourceInfo, backend: str = "auto", llm: LLMC
         attempts, usage = got.attempts, got.usage
         info = ExtractorInfo(
             backend="llm" if backend == "llm" else "rules+llm", version=rules.VERSION, model=llm.model,
-            prompt_version=prompts.CURRENT,
+            prompt_version=llm.prompt_version or prompts.CURRENT,
         )  # fmt: skip
         verdict = verify(report, provenance, text, issues, cells)
     verdict = scan_doubt(verdict, source.format)

@@ -248,7 +248,7 @@ def read_tables(
     client: LLMClient | None = None,
     on_attempt: Callable[[LLMAttempt], None] | None = None,
 ) -> LLMTables:
-    prompt_set = prompt_set or prompts.load()
+    prompt_set = prompt_set or prompts.load(config.prompt_version or prompts.CURRENT)
     client = client or LLMClient(config, prompt_set, http_client=config.http_client)
     out = LLMTables()
     cells = flatten(base)
