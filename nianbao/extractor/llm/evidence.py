@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from nianbao.extractor.labels import TABLE2_2021, TABLE3_2021, RowSpec
-from nianbao.extractor.llm.grounding import _row_regions
 from nianbao.extractor.llm.marks import Mark
 from nianbao.schema import REVIEW_COLUMNS, REVIEW_GROUPS, CellValue, Provenance, Span, Violation
 
@@ -87,10 +86,33 @@ def _column_numbers(m: Mark, marks: list[Mark]) -> bool:
     return k >= 3 and at - start < k
 
 
-def _spans_of(specs: tuple[RowSpec, ...], text: str, region: Span) -> dict[str, tuple[int, int, int]]:
-    """Row key → (its order, region start, region end) for the rows whose labels were found."""
-    order = {s.key: i for i, s in enumerate(specs)}
-    return {spec.key: (order[spec.key], a, b) for spec, a, b in _row_regions(text, region, specs)}
+@dataclass(frozen=True)
+class _Row:
+    label: str
+    cells: tuple[str, ...]
+    found: tuple[int, int] | None  # the label's printed span, where it was found whole (in order)
+    region: tuple[int, int]  # from its label (or the found label before it) to the next found label
+
+
+def _rows(text: str, table: int, region: Span) -> list[_Row]:
+    if table == 4:
+        return [_Row("table 4", _TABLE4, None, (region.start, region.end))]
+    specs: tuple[RowSpec, ...] = TABLE2_2021 if table == 2 else TABLE3_2021
+    labels: dict[str, tuple[int, int]] = {}
+    cursor = region.start
+    for spec in specs:
+        m = spec.pattern.search(text, cursor, region.end)
+        if m:
+            labels[spec.key] = (m.start(), m.end())
+            cursor = m.end()
+    rows = []
+    for k, spec in enumerate(specs):
+        before = [labels[s.key] for s in specs[: k + 1] if s.key in labels]
+        after = [labels[s.key] for s in specs[k + 1 :] if s.key in labels]
+        a = before[-1][1] if before else region.start
+        b = after[0][0] if after else region.end
+        rows.append(_Row(spec.label, spec.cells, labels.get(spec.key), (a, b)))
+    return rows
 
 
 def ground_cited(
@@ -101,49 +123,72 @@ def ground_cited(
     marks: dict[int, Mark],
     kept: dict[str, Provenance],
 ) -> Cited:
-    """Provenance for each cited cell; ``kept``: the parser's provenance (a ``not_printed`` row stays so)."""
+    """Provenance for each cited cell; ``kept``: the parser's provenance (a ``not_printed`` row stays so).
+
+    A table's marks are cited in the template's order (row by row, column by column) at increasing printed
+    positions; a mark cited by a row lies after the label of every found row before it and before the label
+    of every found row after it (its own label may be cut around its numbers by a PDF's wrapping)."""
     out = Cited()
-    table_marks = sorted((m for m in marks.values() if m.in_table), key=lambda m: m.start)
-    if table == 4:
-        rows: list[tuple[str, tuple[str, ...], int, int]] = [("table 4", _TABLE4, region.start, region.end)]
-    else:
-        specs = TABLE2_2021 if table == 2 else TABLE3_2021
-        found = _spans_of(specs, text, region)
-        rows = []
-        for spec in specs:  # a row whose label was not found: the region of the found row before it
-            if spec.key in found:
-                _, a, b = found[spec.key]
-            else:
-                before = [found[s.key] for s in specs[: specs.index(spec)] if s.key in found]
-                after = [found[s.key] for s in specs[specs.index(spec) + 1 :] if s.key in found]
-                a = before[-1][1] if before else region.start
-                b = after[0][1] if after else region.end
-            rows.append((spec.label, spec.cells, a, b))
+    rows = _rows(text, table, region)
     used: dict[int, list[tuple[str, int, int]]] = {}  # mark id → (cell, digit from, digit to)
-    for label, paths, a, b in rows:
-        row_ok = True
-        positions: list[tuple[int, int]] = []
+    last = -1
+    for r, row in enumerate(rows):
         row_prov: dict[str, Provenance] = {}
-        for path in paths:
+        row_ok = True
+        lo = max((x.found[1] for x in rows[:r] if x.found), default=region.start)
+        hi = min((x.found[0] for x in rows[r + 1 :] if x.found), default=region.end)
+        blanks = 0
+        for path in row.cells:
             if path not in answer:
                 continue
             value, cite = answer[path]
-            got = _one(text, path, value, cite, marks, kept.get(path), out.problems, (a, b))
+            got = _one(text, path, value, cite, marks, kept.get(path), out.problems, row.region)
             if got is None:
                 row_ok = False
                 continue
-            prov, mark_id, lo, hi = got
+            prov, mark_id, a, b = got
             row_prov[path] = prov
-            if mark_id is not None and marks[mark_id].in_table:
-                used.setdefault(mark_id, []).append((path, lo, hi))
-                positions.append((marks[mark_id].start + lo, marks[mark_id].start + hi))
-        if positions != sorted(positions):
-            out.problems.append(f"row {label}: the cells cite its numbers out of the printed order")
+            blanks += prov.method == "blank"
+            if mark_id is None or not marks[mark_id].in_table:
+                continue
+            m = marks[mark_id]
+            at = m.start + a
+            if not lo <= at < hi:
+                out.problems.append(
+                    f"{path}: ⟦{m.id}:{m.text}⟧ is not printed in row {row.label} (it stands beyond another row's label)"
+                )
+                row_ok = False
+            elif at <= last:
+                out.problems.append(f"{path}: ⟦{m.id}:{m.text}⟧ comes before a number an earlier cell cites")
+                row_ok = False
+            last = max(last, at)
+            used.setdefault(mark_id, []).append((path, a, b))
+        if blanks and blanks > _printed_blanks(text, *row.region):
+            out.issues.append(Violation(
+                rule="ambiguous", severity="error", cells=[p for p in row.cells if p in row_prov],
+                message=f"row {row.label}: {blanks} cell(s) answered blank but the row prints fewer blank cells — "
+                "which cells were dropped is not settled by the print",
+            ))  # fmt: skip
             row_ok = False
         if row_ok:
             out.provenance.update(row_prov)
-    _leftovers(text, rows, table_marks, used, out)
+        else:
+            for p in row.cells:
+                out.provenance.pop(p, None)
+    _leftovers(text, rows, sorted((m for m in marks.values() if m.in_table), key=lambda m: m.start), used, out)
     return out
+
+
+_EMPTY_CELLS = re.compile(r"\|[ \t]*(?=\|)|\t(?=[ ]*\t)")
+
+
+def _printed_blanks(text: str, a: int, b: int) -> int:
+    """Blank markers (/ - — 无) and empty cells (an empty pipe cell, two tabs) printed in a row's region."""
+    body = text[a:b]
+    from nianbao.extractor.cells import tokenize
+
+    markers = sum(1 for t in tokenize(text, a, b) if t.kind == "blank")
+    return markers + len(_EMPTY_CELLS.findall(body.strip("\n")))
 
 
 def _one(
@@ -222,61 +267,49 @@ def _sentence(text: str, at: int) -> str:
 
 def _leftovers(
     text: str,
-    rows: list[tuple[str, tuple[str, ...], int, int]],
+    rows: list[_Row],
     table_marks: list[Mark],
     used: dict[int, list[tuple[str, int, int]]],
     out: Cited,
 ) -> None:
-    """Every printed number of a row's region is used, its digits all of them, or is explained; and a mark
-    is used by the row whose region holds it. A row that fails loses its provenance."""
-    cells_of_row = {label: set(paths) for label, paths, _, _ in rows}
-    region_of = [(label, a, b) for label, _, a, b in rows]
-    last_used = max((m.end for m in table_marks if m.id in used), default=None)
+    """Every printed number between the table's first and last cited one is used, every digit of it, or is
+    a kind the table prints beside its values. A row that fails loses its provenance."""
+    cited = [m.start for m in table_marks if m.id in used]
+    if not cited:
+        return
+    first, last_used = min(cited), max(cited)
     for m in table_marks:
-        holders = [label for label, a, b in region_of if a <= m.start < b]
         users = used.get(m.id, [])
         if users:
-            owners = {label for label in holders for u in users if u[0] in cells_of_row[label]}
-            if holders and not owners:
-                who = ", ".join(sorted({u[0] for u in users}))
-                out.problems.append(f"{who}: ⟦{m.id}:{m.text}⟧ is printed in the region of row {holders[0]}")
-                _drop(out, {u[0] for u in users}, f"{who}: cites a number printed in another row's region")
-                continue
-            taken = sorted((lo, hi) for _, lo, hi in users)
             at, gaps = 0, []
-            for lo, hi in taken:
+            for lo, hi in sorted((lo, hi) for _, lo, hi in users):
                 if lo != at:
-                    gaps.append(f"{at}-{lo}" if lo > at else f"{lo}-{at} twice")
+                    gaps.append((at, lo) if lo > at else (lo, at))
                 at = max(at, hi)
             tail = m.text[at:]
             if tail and not (len(tail) == 1 and tail != "0" and _ITEM.match(text, m.end)):
-                gaps.append(f"{at}-{len(m.text)}")
+                gaps.append((at, len(m.text)))
             if gaps:
-                cells = {u[0] for u in users}
-                digits = ", ".join(f"digits {g} ('{_digits(m.text, g)}')" for g in gaps)
+                digits = ", ".join(f"digits {a}-{b} ('{m.text[a:b]}')" for a, b in gaps)
                 out.problems.append(
-                    f"⟦{m.id}:{m.text}⟧: {digits} left over or used twice — the cells must use every digit, left to right"
+                    f"⟦{m.id}:{m.text}⟧: {digits} left over or used twice — its cells must use every digit, "
+                    "left to right"
                 )
-                _drop(out, cells, f"the run-together '{m.text}' is not used up exactly")
+                _drop(out, {u[0] for u in users}, f"the run-together '{m.text}' is not used up exactly")
             continue
-        if not holders or (last_used is not None and m.start > last_used and _after_table(text, last_used, m.start)):
-            continue  # outside every row (before the first label, or narrative after the table's last value)
+        if m.start < first or (m.start > last_used and _after_table(text, last_used, m.start)):
+            continue  # before the table's first value (headers) or in sentences after its last
         kind = explained(text, m, table_marks)
         if kind is None:
-            label = holders[0]
-            out.problems.append(f"row {label}: ⟦{m.id}:{m.text}⟧ is printed there but no cell uses it")
-            _drop(out, cells_of_row[label], f"row {label} prints {m.text}, which no cell of the answer uses")
+            holder = next((r for r in reversed(rows) if r.region[0] <= m.start), rows[0])
+            out.problems.append(f"row {holder.label}: ⟦{m.id}:{m.text}⟧ is printed there but no cell uses it")
+            _drop(out, set(holder.cells), f"row {holder.label} prints {m.text}, which no cell of the answer uses")
 
 
 def _after_table(text: str, last: int, at: int) -> bool:
     """Whether a number stands in sentences after the table's last value (words between: the section ran on
     into the narrative, as a web page's flattened text does)."""
     return sum(1 for ch in text[last:at] if "\u4e00" <= ch <= "\u9fff") >= 4
-
-
-def _digits(text: str, gap: str) -> str:
-    a, _, b = gap.partition("-")
-    return text[int(a) : int(b.split()[0])]
 
 
 def _drop(out: Cited, cells: set[str], message: str) -> None:
