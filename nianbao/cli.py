@@ -379,8 +379,16 @@ def eval_cmd(
         if adversary:
             from nianbao.evals.adversary import suite_over
 
+            from nianbao.evals.lift import lift_over
+
             summary["adversary"] = suite_over(cases)
-            summary["overall"]["adversary_verified_wrong"] = summary["adversary"]["verified_wrong"]
+            summary["llm_lift"] = lift_over(cases)
+            summary["by_llm_layout"] = summary["llm_lift"]["by_layout"]
+            lifted = summary["llm_lift"]["overall"]
+            summary["overall"]["adversary_verified_wrong"] = (
+                summary["adversary"]["verified_wrong"] + lifted["adversary_verified_wrong"]
+            )
+            summary["overall"]["llm_verified_wrong"] = lifted["verified_wrong"]
     except NianbaoError as e:
         _say(f"eval failed — {e.reason}")
         raise typer.Exit(2) from None
