@@ -378,7 +378,6 @@ def eval_cmd(
         summary = run(cases, backend.value, llm)
         if adversary:
             from nianbao.evals.adversary import suite_over
-
             from nianbao.evals.lift import lift_over
 
             summary["adversary"] = suite_over(cases)

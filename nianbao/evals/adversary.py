@@ -183,20 +183,22 @@ _ITEM = re.compile(r"[.、．]\s?[^\d\s⟦]")
 def marks_of(question: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """The marked numbers of a v2 question: those of the table, and those of the report's own words."""
     table = question.split("<table>", 1)[-1].split("</table>", 1)[0]
-    words = question.split("<report_words>", 1)[-1].split("</report_words>", 1)[0] if "<report_words>" in question else ""
+    words = (
+        question.split("<report_words>", 1)[-1].split("</report_words>", 1)[0] if "<report_words>" in question else ""
+    )
     return _numbers(table), [(int(i), t) for i, t in _MARK.findall(words)]
 
 
 def _numbers(table: str) -> list[tuple[int, str]]:
     """The table's marks that may be cells: an item number (``⟦9:1⟧.属于…``) and a printed run of column
-    numbers (1 2 3 … k, k ≥ 3) are left out, as a reader would."""
+    numbers (1 2 3 … k, k ≥ 5) are left out, as a reader would."""
     found = [(m, int(m.group(1)), m.group(2)) for m in _MARK.finditer(table)]
     keep = [not (t.isdigit() and len(t) == 1 and _ITEM.match(table, m.end())) for m, _, t in found]
     for k in range(len(found)):
         run = 0
         while k + run < len(found) and found[k + run][2] == str(run + 1):
             run += 1
-        if run >= 3:
+        if run >= 5:
             keep[k : k + run] = [False] * run
     return [(i, t) for (_, i, t), ok in zip(found, keep, strict=True) if ok]
 
@@ -312,23 +314,26 @@ def evidence_answer(
     if policy == "cite_wrong_token":  # a cell takes the value and mark of another cell that reads otherwise
         cited = dict(right)
         paths = [p for p, (v, e) in right.items() if v is not None and e not in ("none", "blank")]
-        for a in paths:
-            b = next((q for q in paths if right[q][0] != right[a][0] and q.rsplit(".", 1)[0] != a.rsplit(".", 1)[0]), None)
-            if b is not None:
-                cited[a] = right[b]
+        for dst in paths:
+            src = next(
+                (q for q in paths if right[q][0] != right[dst][0] and q.rsplit(".", 1)[0] != dst.rsplit(".", 1)[0]),
+                None,
+            )
+            if src is not None:
+                cited[dst] = right[src]
                 break
         return _cited_json(table, cited)
     if policy == "split_leftover":  # a multi-digit number cut short: its last digit used by no cell
         cited = dict(right)
         text_of = dict(marks)
-        for p, (v, e) in right.items():
-            mid, _, rng = e.partition(":")
-            if not mid.isdigit() or int(mid) not in text_of:
+        for p, (_, e) in right.items():
+            ident, _, rng = e.partition(":")
+            if not ident.isdigit() or int(ident) not in text_of:
                 continue
-            lo, hi = (map(int, rng.split("-")) if rng else (0, len(text_of[int(mid)])))
-            digits = text_of[int(mid)][lo:hi]
+            lo, hi = map(int, rng.split("-")) if rng else (0, len(text_of[int(ident)]))
+            digits = text_of[int(ident)][lo:hi]
             if hi - lo > 1 and digits.isdigit():
-                cited[p] = (int(digits[:-1]), f"{mid}:{lo}-{hi - 1}")
+                cited[p] = (int(digits[:-1]), f"{ident}:{lo}-{hi - 1}")
                 break
         return _cited_json(table, cited)
     if policy == "narrative_other_row":  # a figure of the report's words given to a cell it does not name

@@ -35,7 +35,6 @@ from nianbao.schema import (
     Provenance,
     Violation,
     sum_identities,
-    table_of,
 )
 
 EVIDENCE = "evidence"
@@ -144,9 +143,7 @@ def _chain_readings(runs: Sequence[str], k: int, limit: int) -> list[tuple[int, 
     return out if go(0, k, ()) else None
 
 
-def check_splits(
-    cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str | None
-) -> list[Violation]:
+def check_splits(cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str | None) -> list[Violation]:
     """The checks of this module's docstring; nothing to check without the source text."""
     if text is None:
         return []
@@ -163,9 +160,7 @@ def check_splits(
     return out
 
 
-def _narrative_citations(
-    cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str
-) -> list[Violation]:
+def _narrative_citations(cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str) -> list[Violation]:
     """A cell whose span is a figure of the narrative (digits followed by 件): it must name that cell."""
     out = []
     figures: list[Figure] | None = None
@@ -227,7 +222,9 @@ def _chains(
                 at = nxt
         group.sort()
         seen.update(group)
-        chain_cells = sorted({c for g in group for c in runs.get(g, []) + whole.get(g, [])}, key=lambda c: order.get(c, 0))
+        chain_cells = sorted(
+            {c for g in group for c in runs.get(g, []) + whole.get(g, [])}, key=lambda c: order.get(c, 0)
+        )
         tiles, bad = _tiling(text, group, chain_cells, provenance)
         if bad:
             problems.append(bad)
@@ -327,7 +324,9 @@ def _settle(cells: dict[str, CellValue], chains: list[Chain], figures: list[Figu
                 ch.readings = [r for r in ch.readings if r[j] in said]
         if len(ch.readings) == 1:
             if ch.readings[0] != ch.proposed:
-                out.append(_unsettled(ch, EVIDENCE, "the only reading its digits and the narrative allow is", ch.readings))
+                out.append(
+                    _unsettled(ch, EVIDENCE, "the only reading its digits and the narrative allow is", ch.readings)
+                )
             fixed.update(zip(ch.cells, ch.readings[0], strict=True))
         else:
             open_chains.append(ch)
@@ -345,13 +344,19 @@ def _settle(cells: dict[str, CellValue], chains: list[Chain], figures: list[Figu
         options = sorted({s[i] for s in solutions}, key=lambda r: r != ch.proposed)
         if unique:
             if solutions[0][i] != ch.proposed:
-                out.append(_unsettled(ch, EVIDENCE, "the only reading the identities and the narrative allow is", options))
+                out.append(
+                    _unsettled(ch, EVIDENCE, "the only reading the identities and the narrative allow is", options)
+                )
         elif not complete:
             out.append(_unsettled(ch, AMBIGUOUS, "too many readings to settle; some are", options))
         elif not solutions:
             out.append(_unsettled(ch, AMBIGUOUS, "no reading agrees with the identities", []))
         elif len(options) > 1:
-            out.append(_unsettled(ch, AMBIGUOUS, f"{len(options)} readings agree with the identities and the narrative:", options))
+            out.append(
+                _unsettled(
+                    ch, AMBIGUOUS, f"{len(options)} readings agree with the identities and the narrative:", options
+                )
+            )
     return out
 
 
@@ -359,11 +364,9 @@ def _unsettled(ch: Chain, rule: str, what: str, options: Sequence[tuple[int, ...
     shown = "; ".join(" ".join(map(str, r)) for r in options[:5])
     more = f" (and {len(options) - 5} more)" if len(options) > 5 else ""
     rows = sorted({c.rsplit(".", 1)[0] for c in ch.cells}, key=[c.rsplit(".", 1)[0] for c in ch.cells].index)
-    return _violation(
-        rule, list(ch.cells),
-        f"{' / '.join(rows)}: digits run together, cut as {' '.join(map(str, ch.proposed))}: {what} {shown}{more}".rstrip(),
-        expected=shown or None, found=" ".join(map(str, ch.proposed)),
-    )  # fmt: skip
+    proposed = " ".join(map(str, ch.proposed))
+    message = f"{' / '.join(rows)}: digits run together, cut as {proposed}: {what} {shown}{more}"
+    return _violation(rule, list(ch.cells), message.rstrip(), expected=shown or None, found=proposed)
 
 
 def _cells(s: object) -> tuple[str, ...]:

@@ -332,7 +332,10 @@ def read_tables(
             messages = [
                 *messages,
                 {"role": "assistant", "content": reply.raw or "(no valid answer)"},
-                {"role": "user", "content": prompt_set.reask.format(violations=plain(worth, problems, marked is not None))},
+                {
+                    "role": "user",
+                    "content": prompt_set.reask.format(violations=plain(worth, problems, marked is not None)),
+                },
             ]
         out.issues.extend(table_issues)
         for p in mine:

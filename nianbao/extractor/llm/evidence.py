@@ -9,7 +9,7 @@ Each cell names a marked number (``17``), a digit range of one (``17:0-2``), ``b
 * a mark of the report's own words (outside the table) is kept as ``inferred`` with its sentence; the
   verifier accepts it only where its own phrase table reads that figure as naming this very cell;
 * every number printed in a row's region is used by one of its cells, or is a kind the table prints beside
-  its values — a column-number header (``1 2 3 4 5 6 7``), an item number (``2.其他…``), a year
+  its values — a column-number header (``1 2 3 4 5 6 7``, five or more), an item number (``2.其他…``), a year
   (``2024年``), a page number (``- 3 -``, ``第3页``), a note in brackets — or the row is not grounded.
 
 Digit ranges are checked again by the verifier (used up exactly, left to right; the split unique under the
@@ -51,14 +51,15 @@ def _same(v: CellValue, d: Decimal | None) -> bool:
     return v is not None and d is not None and Decimal(v) == d
 
 
-def explained(text: str, m: Mark, marks: list[Mark]) -> str | None:
-    """What kind of printed number ``m`` is when it is no cell's value, or None."""
+def explained(text: str, m: Mark, marks: list[Mark], used: frozenset[int] = frozenset()) -> str | None:
+    """What kind of printed number ``m`` is when it is no cell's value, or None. ``used``: the marks cells
+    cite — a run 1 2 3 of which a cell cites one is values, not column numbers."""
     before, after = text[max(0, m.start - 12) : m.start], text[m.end : m.end + 3]
     if _ITEM.match(after) and m.text.isdigit() and 1 <= int(m.text) <= 9:
         return "an item number"
     if re.match(r"\s*年", after) and len(m.text) == 4 and m.text[:2] in ("19", "20"):
         return "a year"
-    if re.search(r"第\s*$", before) and re.match(r"\s*页", after) or (
+    if (re.search(r"第\s*$", before) and re.match(r"\s*页", after)) or (
         re.search(r"[-—]\s*$", before) and re.match(r"\s*[-—]", after)
     ):
         return "a page number"
@@ -68,13 +69,14 @@ def explained(text: str, m: Mark, marks: list[Mark]) -> str | None:
         depth -= ch in ")）"
     if depth > 0:
         return "a note in brackets"
-    if _column_numbers(m, marks):
+    if _column_numbers(m, marks, used):
         return "column numbers"
     return None
 
 
-def _column_numbers(m: Mark, marks: list[Mark]) -> bool:
-    """Whether ``m`` is one of a printed run 1 2 3 … k (k ≥ 3) of single numbers."""
+def _column_numbers(m: Mark, marks: list[Mark], used: frozenset[int]) -> bool:
+    """Whether ``m`` is one of a printed run 1 2 3 … k (k ≥ 5: a header's numbered sub-columns) of single
+    numbers, none of them cited."""
     at = marks.index(m)
     start = at - (int(m.text) - 1) if m.text.isdigit() else -1
     if start < 0:
@@ -83,7 +85,7 @@ def _column_numbers(m: Mark, marks: list[Mark]) -> bool:
     k = 0
     while k < len(run) and run[k].text == str(k + 1):
         k += 1
-    return k >= 3 and at - start < k
+    return k >= 5 and at - start < k and not any(x.id in used for x in run[:k])
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,8 @@ def ground_cited(
             at = m.start + a
             if not lo <= at < hi:
                 out.problems.append(
-                    f"{path}: ⟦{m.id}:{m.text}⟧ is not printed in row {row.label} (it stands beyond another row's label)"
+                    f"{path}: ⟦{m.id}:{m.text}⟧ is not printed in row {row.label} "
+                    "(it stands beyond another row's label)"
                 )
                 row_ok = False
             elif at <= last:
@@ -299,7 +302,7 @@ def _leftovers(
             continue
         if m.start < first or (m.start > last_used and _after_table(text, last_used, m.start)):
             continue  # before the table's first value (headers) or in sentences after its last
-        kind = explained(text, m, table_marks)
+        kind = explained(text, m, table_marks, frozenset(used))
         if kind is None:
             holder = next((r for r in reversed(rows) if r.region[0] <= m.start), rows[0])
             out.problems.append(f"row {holder.label}: ⟦{m.id}:{m.text}⟧ is printed there but no cell uses it")
