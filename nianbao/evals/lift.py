@@ -146,3 +146,20 @@ def lines(lift: dict[str, Any]) -> list[str]:
             cells = ", ".join(r["unsettled"][:3]) + (" …" if len(r["unsettled"]) > 3 else "")
             out.append(f"    {r['case']}: {cells or (r['first_error'] or '')[:100]}")
     return out
+
+
+def with_llm_path(summary: dict[str, Any], cases: list[Any]) -> dict[str, Any]:
+    """The eval's summary with the LLM path measured beside the rules: the adversary suite
+    (:func:`nianbao.evals.adversary.suite_over`) and the lift over the layouts, their figures where the
+    ratchet reads them (``adversary_verified_wrong``, ``llm_verified_wrong``, ``by_llm_layout``)."""
+    from nianbao.evals.adversary import suite_over
+
+    summary["adversary"] = suite_over(cases)
+    summary["llm_lift"] = lift_over(cases)
+    summary["by_llm_layout"] = summary["llm_lift"]["by_layout"]
+    lifted = summary["llm_lift"]["overall"]
+    summary["overall"]["adversary_verified_wrong"] = (
+        summary["adversary"]["verified_wrong"] + lifted["adversary_verified_wrong"]
+    )
+    summary["overall"]["llm_verified_wrong"] = lifted["verified_wrong"]
+    return summary
