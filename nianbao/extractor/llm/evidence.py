@@ -182,7 +182,7 @@ def ground_cited(
     return out
 
 
-_EMPTY_CELLS = re.compile(r"\|[ \t]*(?=\|)|\t(?=[ ]*\t)")
+_EMPTY_CELLS = re.compile(r"\|\s*(?=\|)|\t(?=[ ]*\t)")
 
 
 def _printed_blanks(text: str, a: int, b: int) -> int:
