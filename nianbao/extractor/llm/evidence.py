@@ -236,6 +236,12 @@ def _one(
             )
             return None
         if not mark.in_table:
+            if not re.match(r"\s*件", text[mark.end : mark.end + 3]):
+                problems.append(
+                    f"{path}: ⟦{mark.id}:{mark.text}⟧ is a number of the report's words but not a count it states "
+                    "(N件): no evidence for a cell"
+                )
+                return None
             sentence = _sentence(text, mark.start)
             prov = Provenance(
                 span=Span(start=mark.start, end=mark.end), text=mark.text, method="inferred",
@@ -280,7 +286,9 @@ def _leftovers(
     cited = [m.start for m in table_marks if m.id in used]
     if not cited:
         return
-    first, last_used = min(cited), max(cited)
+    # from the first row's label on (table 4: the section's start): a number skipped before the first one
+    # cited is a number left unused, not a header
+    first, last_used = min(rows[0].region[0], min(cited)), max(cited)
     for m in table_marks:
         users = used.get(m.id, [])
         if users:
