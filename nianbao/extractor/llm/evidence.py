@@ -306,7 +306,11 @@ def _leftovers(
                     f"⟦{m.id}:{m.text}⟧: {digits} left over or used twice — its cells must use every digit, "
                     "left to right"
                 )
-                _drop(out, {u[0] for u in users}, f"the run-together '{m.text}' is not used up exactly")
+                _drop(
+                    out,
+                    {u[0] for u in users},
+                    f"the run-together '{m.text}' is not used up exactly: {digits} left over",
+                )
             continue
         if m.start < first or (m.start > last_used and _after_table(text, last_used, m.start)):
             continue  # before the table's first value (headers) or in sentences after its last
