@@ -35,6 +35,7 @@ from nianbao.schema import (
     Provenance,
     Violation,
     sum_identities,
+    table_of,
 )
 
 EVIDENCE = "evidence"
@@ -437,3 +438,100 @@ def _search(
     if not complete and len(solutions) >= 64:
         complete = True  # stopped at many solutions: certainly not unique, and the first ones are shown
     return solutions, complete
+
+
+# ---------------------------------------------------------------- every printed number accounted for
+
+_PRINTED = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_YEAR_AFTER = re.compile(r"\s*年")
+_PAGE = re.compile(r"第\s*$|[-—]\s*$")
+_PAGE_AFTER = re.compile(r"\s*页|\s*[-—]")
+
+
+def _explained(text: str, m: re.Match[str], runs: list[re.Match[str]], k: int, cited: set[int]) -> bool:
+    """A number printed beside a table's values that is no value: an item number, a year, a page number, a
+    note in brackets, a printed run of column numbers (1 2 3 4 5 …, none of them cited)."""
+    s, e, t = m.start(), m.end(), m.group()
+    if t.isdigit() and len(t) == 1 and re.match(r"[.、．](?!\d)", text[e : e + 2]):
+        return True  # "3.其他", "3. 6 0 0 … 其他" (a label cut by its numbers): never a decimal
+    if len(t) == 4 and t[:2] in ("19", "20") and _YEAR_AFTER.match(text, e):
+        return True
+    if _PAGE.search(text[max(0, s - 3) : s]) and _PAGE_AFTER.match(text, e):
+        return True
+    line_start, line_end = text.rfind("\n", 0, s) + 1, text.find("\n", e)
+    if not text[line_start:s].strip() and not text[e : len(text) if line_end < 0 else line_end].strip():
+        # alone on its line between rows: a page number a PDF's text left (a value alone on its line is cited)
+        return _page_alone(text, line_start)
+    depth = 0
+    for ch in text[max(0, s - 80) : s]:
+        depth += ch in "(（"
+        depth -= ch in ")）"
+    if depth > 0:
+        return True
+    start = k - (int(t) - 1) if t.isdigit() and len(t) == 1 else -1
+    if start >= 0:
+        n = 0
+        while start + n < len(runs) and runs[start + n].group() == str(n + 1):
+            n += 1
+        if n >= 5 and k - start < n and not any(runs[start + j].start() in cited for j in range(n)):
+            return True
+    return False
+
+
+_NUMBER_LINE = re.compile(r"\s*[\d.,]+\s*\|?\s*")
+
+
+def _page_alone(text: str, line_start: int) -> bool:
+    """A number alone on its line is a page number a PDF→Markdown conversion left between rows only right
+    after a pipe row and not before another number's line (one cell per line prints its values so, each
+    cited)."""
+    prev_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
+    prev = text[prev_start : max(prev_start, line_start - 1)].strip()
+    line_end = text.find("\n", line_start)
+    after_end = text.find("\n", line_end + 1) if line_end >= 0 else -1
+    after = text[line_end + 1 : after_end if after_end >= 0 else len(text)] if line_end >= 0 else ""
+    return prev.startswith("|") and prev.endswith("|") and not _NUMBER_LINE.fullmatch(after)
+
+
+def check_accounted(
+    cells: dict[str, CellValue],
+    provenance: dict[str, Provenance],
+    text: str | None,
+    also: Sequence[tuple[int, int]] = (),
+) -> list[Violation]:
+    """Between a table's first and last value (in the text), every printed number is a value's (inside some
+    cell's span) or a kind printed beside values; otherwise the row it follows is ``ambiguous`` — a number
+    the reading skipped could be one of its cells."""
+    if text is None:
+        return []
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    for path, pr in provenance.items():
+        s, e = pr.span.start, pr.span.end
+        if pr.method not in ("read", "inferred") or not (0 <= s < e <= len(text)) or cells.get(path) is None:
+            continue
+        if not any(ch.isdigit() for ch in text[s:e]) or text[e : e + 3].lstrip().startswith("件"):
+            continue  # a blank inferred 0, or a figure of the report's words (outside the table)
+        spans.setdefault(table_of(path), []).append((s, e, path))
+    out: list[Violation] = []
+    for table, mine in spans.items():
+        mine.sort()
+        lo, hi = mine[0][0], max(e for _, e, _ in mine)
+        runs = list(_PRINTED.finditer(text, lo, hi))
+        starts = {s for s, _, _ in mine}
+        held = [(s, e) for s, e, _ in mine] + list(also)  # ``also``: values kept beside the template's cells
+        cited = {m.start() for m in runs if any(s <= m.start() < e for s, e in held)}
+        for k, m in enumerate(runs):
+            if m.start() in cited or any(s < m.end() and m.start() < e for s, e in held):
+                continue
+            if _explained(text, m, runs, k, cited | starts):
+                continue
+            before = [p for s, _, p in mine if s < m.start()]
+            row = before[-1].rsplit(".", 1)[0] if before else mine[0][2].rsplit(".", 1)[0]
+            row_cells = [p for _, _, p in mine if p.rsplit(".", 1)[0] == row]
+            out.append(_violation(
+                AMBIGUOUS, row_cells,
+                f"table {table} {row}: {m.group()} printed at {m.start()} is no cell's value and no kind printed "
+                "beside values (column numbers, an item number, a year, a page number, a note)",
+                found=m.group(),
+            ))  # fmt: skip
+    return out

@@ -99,3 +99,18 @@ def test_a_saved_record_is_rejected_on_reverification_whoever_proposed_the_split
     report = report_from_cells(cells, agency=None, year=None, template="2021")  # type: ignore[arg-type]
     verdict = verify(report, prov, text)
     assert verdict.status == "rejected" and any(v.rule == "ambiguous" for v in verdict.errors)
+
+
+def test_a_number_no_cell_reads_between_a_tables_values_makes_its_row_ambiguous() -> None:
+    from nianbao.verifier.evidence import check_accounted
+
+    text = "行政许可\t5\n行政处罚\t6\t9\n行政强制\t7\n3.其他 (其中告知承诺制 3204 件) 2024年\n行政事业性收费\t8\n"
+    paths = ["licensing.decisions", "penalty.decisions", "coercion.decisions", "fees.amount_10k_yuan"]
+    prov, values = {}, {}
+    for path, digit in zip(paths, "5678", strict=True):
+        at = text.index(f"\t{digit}") + 1
+        prov[f"active_disclosure.{path}"] = Provenance(span=Span(start=at, end=at + 1), text=digit)
+        values[f"active_disclosure.{path}"] = int(digit)
+    errors = check_accounted(_cells(values), prov, text)  # type: ignore[arg-type]
+    # 9 follows 行政处罚's 6 unread; the item number, the note and the year are printed beside values
+    assert [(v.rule, v.found, v.cells) for v in errors] == [("ambiguous", "9", ["active_disclosure.penalty.decisions"])]
