@@ -301,6 +301,7 @@ def read_tables(
                     got = {p: v for p, (v, _) in cited.items()}
                     evidence = ground_cited(text, table, region, cited, marked.marks, base_provenance)
                     problems, table_issues, located_prov = evidence.problems, evidence.issues, evidence.provenance
+                    unfixable = evidence.unfixable  # a converter dropped a cell: no other answer settles it
                 else:
                     got = to_cells(table, reply.answer)
                     located = ground(text, table, region, got)

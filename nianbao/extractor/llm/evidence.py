@@ -38,6 +38,8 @@ class Cited:
     provenance: dict[str, Provenance] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # in words, for a re-ask
     issues: list[Violation] = field(default_factory=list)  # what stays wrong if no answer fixes it
+    unfixable: set[str] = field(default_factory=set)  # cells no other answer can ground (a dropped cell)
+    unused: set[str] = field(default_factory=set)  # cells of rows printing a number no cell uses
 
 
 def _value(text: str) -> Decimal | None:
@@ -179,6 +181,9 @@ def ground_cited(
             for p in row.cells:
                 out.provenance.pop(p, None)
     _leftovers(text, rows, sorted((m for m in marks.values() if m.in_table), key=lambda m: m.start), used, out)
+    # a row answered blank where nothing is printed blank, and no number of it unused: the converter dropped
+    # cells and the print does not say which — another answer could not settle it
+    out.unfixable = {c for v in out.issues if v.rule == "ambiguous" for c in v.cells} - out.unused
     return out
 
 
@@ -319,6 +324,7 @@ def _leftovers(
             holder = next((r for r in reversed(rows) if r.region[0] <= m.start), rows[0])
             out.problems.append(f"row {holder.label}: ⟦{m.id}:{m.text}⟧ is printed there but no cell uses it")
             _drop(out, set(holder.cells), f"row {holder.label} prints {m.text}, which no cell of the answer uses")
+            out.unused.update(holder.cells)
 
 
 def _after_table(text: str, last: int, at: int) -> bool:

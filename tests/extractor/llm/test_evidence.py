@@ -33,7 +33,7 @@ def _ids(text: str) -> dict[str, int]:
 def _answer(ids: dict[str, int], **changes: tuple[object, str]) -> dict[str, tuple[object, str]]:
     g = str(ids["6233440"])
     out: dict[str, tuple[object, str]] = {
-        f"{REGS}.issued": (1, str(ids["1"])), f"{REGS}.repealed": (2, str(ids["2"])),
+        f"{REGS}.issued": (1, str(ids["1"])), f"{REGS}.repealed": (2, str(ids.get("2"))),
         f"{REGS}.in_force": (3, str(ids["3"])),
         f"{DOCS}.issued": (62, f"{g}:0-2"), f"{DOCS}.repealed": (33, f"{g}:2-4"), f"{DOCS}.in_force": (440, f"{g}:4-7"),
         "active_disclosure.licensing.decisions": (5, str(ids["5"])),
@@ -110,3 +110,16 @@ def test_the_report_s_own_words_are_marked_on_a_real_report() -> None:
     assert s.t2 is not None
     marked = mark(text, s.t2, [x for x in (s.t2, s.t3, s.t4) if x is not None])
     assert "规范性文件⟦" in marked.table and "34⟧件" in marked.words
+
+
+def test_a_cell_a_converter_dropped_is_ambiguous_and_not_re_asked_but_a_number_left_unused_is() -> None:
+    dropped = T2.replace("规章\t1\t2\t3", "| 规章 | 1 | 3 |")
+    ids = _ids(dropped)
+    answer = _answer(ids, active_disclosure__regulations__repealed=(None, "blank"),
+                     active_disclosure__regulations__in_force=(3, str(ids["3"])))  # fmt: skip
+    got = ground_cited(dropped, 2, _region(dropped), answer, mark(dropped, _region(dropped), []).marks, {})
+    assert any(v.rule == "ambiguous" for v in got.issues) and not got.problems
+    assert got.unfixable == {f"{REGS}.{c}" for c in ("issued", "repealed", "in_force")}  # no re-ask would settle it
+    answer = _answer(_ids(T2), active_disclosure__regulations__repealed=(None, "blank"))  # 2 printed, unused
+    got = ground_cited(T2, 2, _region(T2), answer, mark(T2, _region(T2), []).marks, {})
+    assert not got.unfixable and got.problems  # the model can cite the 2 it left out: re-asked
