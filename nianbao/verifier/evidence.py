@@ -150,6 +150,13 @@ def check_splits(cells: dict[str, CellValue], provenance: dict[str, Provenance],
         return []
     parts = [p for p, pr in provenance.items() if pr.method in ("read", "inferred") and _is_part(text, pr)]
     out = _narrative_citations(cells, provenance, text)
+    for path, pr in provenance.items():  # "000" is cells run together, never one number
+        t = pr.text
+        if pr.method in ("read", "inferred") and len(t) > 1 and t.isdigit() and t[0] == "0":
+            out.append(_violation(
+                EVIDENCE, [path], f"{path}: reads '{t}' as one number; a leading zero is digits run together",
+                found=t,
+            ))  # fmt: skip
     if not parts:
         return out
     chains, problems = _chains(cells, provenance, text, parts)

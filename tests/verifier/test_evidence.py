@@ -114,3 +114,11 @@ def test_a_number_no_cell_reads_between_a_tables_values_makes_its_row_ambiguous(
     errors = check_accounted(_cells(values), prov, text)  # type: ignore[arg-type]
     # 9 follows 行政处罚's 6 unread; the item number, the note and the year are printed beside values
     assert [(v.rule, v.found, v.cells) for v in errors] == [("ambiguous", "9", ["active_disclosure.penalty.decisions"])]
+
+
+def test_a_number_with_a_leading_zero_is_never_read_as_one_value() -> None:
+    text = "规章000\n"
+    at = text.index("000")
+    prov = {"active_disclosure.regulations.issued": Provenance(span=Span(start=at, end=at + 3), text="000")}
+    errors = check_splits(_cells({"active_disclosure.regulations.issued": 0}), prov, text)  # type: ignore[arg-type]
+    assert [v.rule for v in errors] == ["evidence"] and "leading zero" in errors[0].message

@@ -234,6 +234,12 @@ def _one(
         problems.append(f"{path}: null with ⟦{mark.id}:{mark.text}⟧ as evidence — a cited number needs its value")
         return None
     if m.group(2) is None:
+        if len(mark.text) > 1 and mark.text.isdigit() and mark.text[0] == "0":
+            problems.append(
+                f"{path}: ⟦{mark.id}:{mark.text}⟧ is digits run together (a leading zero): cite the digits each "
+                f"cell takes, e.g. '{mark.id}:0-1'"
+            )
+            return None
         if not _same(value, _value(mark.text)):
             problems.append(
                 f"{path}: ⟦{mark.id}:{mark.text}⟧ reads {mark.text}, not {value}"
