@@ -88,7 +88,7 @@ def long_rows(exported: Exported) -> Iterator[dict[str, Any]]:
     report = row.report()
     if report is None:
         return
-    data = row.corrected if row.effective_status == "reviewed" and row.corrected else row.result or {}
+    data = row.standing() or {}
     provenance = provenance_entries(data.get("provenance") or {}, report.template)
     warnings = _warnings_by_cell(row.result)
     unit_2019 = getattr(getattr(report.active_disclosure, "procurement", None), "amount_unit", None)
@@ -107,13 +107,23 @@ def long_rows(exported: Exported) -> Iterator[dict[str, Any]]:
             "row": r, "column": c, "row_label": row_label, "column_label": column_label,
             "value": None if amount or value is None else int(value),
             "amount": Decimal(value) if amount and value is not None else None, "unit": unit,
-            "method": (provenance.get(path) or {}).get("method"), "warnings": ";".join(warnings.get(path, [])) or None,
+            "method": cell_method(provenance.get(path)), "warnings": ";".join(warnings.get(path, [])) or None,
         }  # fmt: skip
     for extra in getattr(report.active_disclosure, "extra", []):
         for j, value in enumerate(extra.values):
             yield {**base, "table": 2, "row": f"extra:{extra.label}", "column": str(j), "row_label": extra.label,
-                   "column_label": str(j), "value": value, "amount": None, "unit": "件", "method": "read",
+                   "column_label": str(j), "value": value, "amount": None, "unit": "件",
+                   "method": "read" if value is not None else UNREAD,
                    "warnings": None}  # fmt: skip
+
+
+UNREAD = "unread"  # no provenance: the extraction could not read the cell and no person decided it
+
+
+def cell_method(entry: dict[str, Any] | None) -> str:
+    """How an exported cell got its value — or why it has none: every row says (a printed blank is
+    ``blank``, a cell a person found illegible ``illegible``, one nobody could read ``unread``)."""
+    return str((entry or {}).get("method") or UNREAD)
 
 
 @contextmanager

@@ -136,9 +136,20 @@ class Row:
     decided_on: int | None = None  # the extraction the decision was made on (an earlier one after a re-run)
     transient: bool = False
 
+    def standing(self) -> dict[str, Any] | None:
+        """The record data this row stands for: a reviewer's correction where it stands, or a confirmed
+        source inconsistency with the person's cell decisions (those saved with their provenance), else the
+        extraction."""
+        effective = self.effective_status
+        if self.corrected and (
+            effective == "reviewed" or (effective == "source_inconsistent" and "provenance" in self.corrected)
+        ):
+            return self.corrected
+        return self.result
+
     def report(self) -> Report | None:
-        """The values this row stands for: a reviewer's correction where it stands, else the extraction."""
-        data = self.corrected if self.effective_status == "reviewed" and self.corrected else self.result
+        """The values this row stands for (see :meth:`standing`)."""
+        data = self.standing()
         if not data:
             return None
         return Report.model_validate({k: data[k] for k in Report.model_fields if k in data})
@@ -457,6 +468,15 @@ class Store:
             if decision in ("corrected", "source_error") and decided_on != eid:
                 effective = self.get(eid).effective_status
             yield Listed(eid, sha, path, status, effective, reason, agency, year, template, first)
+
+    def document_formats(self, sha256s: list[str]) -> dict[str, str | None]:
+        """Each document's format (text, html, pdf, docx, scan …), for the review queue's filter."""
+        out: dict[str, str | None] = {}
+        for i in range(0, len(sha256s), 500):
+            chunk = sha256s[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT sha256, format FROM documents WHERE sha256 IN ({marks})", chunk))
+        return out
 
     def counts(self) -> dict[str, int]:
         """Documents per effective status."""
