@@ -15,7 +15,10 @@ parser, a model, a person editing JSON):
   when exactly one joint reading survives; otherwise the cells are ``ambiguous``, with the candidates — the
   proposed reading first — in the violation;
 * **a narrative figure cited as a cell's evidence** (``本年度制发行政规范性文件62件`` for 制发) must be a
-  figure this module's own phrase table reads as naming that very cell.
+  figure this module's own phrase table reads as naming that very cell — or a value an identity forces
+  (every other cell of one identity over it has a value, and the identities are checked);
+* **every printed number accounted for**: between a table's first and last value, each number is some
+  cell's, or a kind printed beside values (item number, year, page number, note, column numbers).
 
 The phrase table is the verifier's own and deliberately stricter than the parser's (``N件`` right after
 the phrase that names one cell): the verifier imports nothing but the schema.
@@ -182,7 +185,7 @@ def _narrative_citations(cells: dict[str, CellValue], provenance: dict[str, Prov
         if figures is None:
             figures = narrative_figures(text)
         named = {f.cell for f in figures if f.start == s and f.end == e}
-        if path not in named:
+        if path not in named and not _forced(path, cells):
             what = f"names {', '.join(sorted(named))}" if named else "names no cell this verifier can tell"
             out.append(_violation(
                 EVIDENCE, [path],
@@ -190,6 +193,16 @@ def _narrative_citations(cells: dict[str, CellValue], provenance: dict[str, Prov
                 found=text[s:e],
             ))  # fmt: skip
     return out
+
+
+def _forced(path: str, cells: dict[str, CellValue]) -> bool:
+    """Whether an identity over ``path`` has every other cell's value: then the identity check (which must
+    hold) fixes this value whatever sentence it was taken from."""
+    for s in _identities(cells):
+        members = _cells(s)
+        if path in members and all(c == path or cells.get(c) is not None for c in members):
+            return True
+    return False
 
 
 def _violation(rule: str, cells: list[str], message: str, **kw: str | None) -> Violation:
@@ -489,15 +502,14 @@ _NUMBER_LINE = re.compile(r"\s*[\d.,]+\s*\|?\s*")
 
 
 def _page_alone(text: str, line_start: int) -> bool:
-    """A number alone on its line is a page number a PDF→Markdown conversion left between rows only right
-    after a pipe row and not before another number's line (one cell per line prints its values so, each
-    cited)."""
+    """A number alone on its line is a page number a PDF→Markdown conversion left between rows when neither
+    line beside it holds a number alone (one cell per line prints its values so, each cited)."""
     prev_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
     prev = text[prev_start : max(prev_start, line_start - 1)].strip()
     line_end = text.find("\n", line_start)
     after_end = text.find("\n", line_end + 1) if line_end >= 0 else -1
     after = text[line_end + 1 : after_end if after_end >= 0 else len(text)] if line_end >= 0 else ""
-    return prev.startswith("|") and prev.endswith("|") and not _NUMBER_LINE.fullmatch(after)
+    return bool(prev) and not _NUMBER_LINE.fullmatch(prev) and not _NUMBER_LINE.fullmatch(after)
 
 
 def check_accounted(
