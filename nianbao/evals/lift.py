@@ -98,14 +98,16 @@ def run_lift(cases: list[LiftCase], adversaries: tuple[str, ...] = EVIDENCE_ADVE
                     wrong.append({"case": case.name, "policy": policy})
     by_layout: dict[str, dict[str, Any]] = {}
     for r in rows:
-        s = by_layout.setdefault(r["layout"], {"cases": 0, "rules": 0, "oracle": 0, "verified_wrong": 0})
+        s = by_layout.setdefault(r["layout"], {"cases": 0, "rules": 0, "oracle": 0, "named": 0, "verified_wrong": 0})
         s["cases"] += 1
         s["rules"] += r["rules"] == "verified_right"
         s["oracle"] += r["oracle"] == "verified_right"
+        s["named"] += r["oracle"] == "rejected" and bool(r["unsettled"])
         s["verified_wrong"] += (r["oracle"] == "verified_wrong") + (r["rules"] == "verified_wrong")
     for s in by_layout.values():
         s["lift"] = s["oracle"] - s["rules"]
-        s["oracle_share"] = s["oracle"] / s["cases"] if s["cases"] else 1.0
+        # as the issue asks of the LLM path: verified right, or rejected naming the cells left unsettled
+        s["oracle_share"] = (s["oracle"] + s["named"]) / s["cases"] if s["cases"] else 1.0
     total = {k: sum(s[k] for s in by_layout.values()) for k in ("cases", "rules", "oracle", "verified_wrong")}
     total["lift"] = total["oracle"] - total["rules"]
     total["adversary_verified_wrong"] = len(wrong)
@@ -137,7 +139,7 @@ def lines(lift: dict[str, Any]) -> list[str]:
     for layout, s in lift["by_layout"].items():
         out.append(
             f"  {layout[:48]:<50}{s['cases']:>4} cases  rules {s['rules']:>3}  oracle {s['oracle']:>3}  "
-            f"lift {s['lift']:+d}"
+            f"lift {s['lift']:+d}  rejected naming unsettled cells {s['named']:>3}"
         )
     named = [r for r in lift["cases"] if r["oracle"] == "rejected"]
     if named:

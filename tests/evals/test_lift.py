@@ -1,6 +1,6 @@
 """The LLM path's lift over the layouts of issue 26: a scripted model over real HTTP on 127.0.0.1 that answers
-right and cites its evidence verifies what the source settles; the rules alone do not read column-number
-rows; what the source leaves open is rejected naming its cells; no adversary verifies wrong."""
+right and cites its evidence verifies what the source settles; what the source leaves open is rejected
+naming its cells; no adversary verifies wrong."""
 
 from __future__ import annotations
 
@@ -27,12 +27,17 @@ def test_each_layout_damages_the_text_as_its_converter_does() -> None:
     assert wrapped.index("4.无正当理由大量反复\n") < wrapped.index("\t\t申请\n") < wrapped.index("5.要求行政机关确认")
 
 
-def test_the_oracle_lifts_column_number_rows_and_nothing_verifies_wrong(tmp_path: Path) -> None:
+def test_the_oracle_verifies_what_the_source_settles_names_the_rest_and_nothing_verifies_wrong(
+    tmp_path: Path,
+) -> None:
     cases = lift_cases(CASES, tmp_path)
     assert {c.layout for c in cases} >= set(LAYOUTS.values())
     lift = run_lift(cases)
     by = lift["by_layout"]
-    assert by["column-number rows"] == {**by["column-number rows"], "rules": 0, "oracle": 2, "lift": 2}
+    for layout in ("column-number rows", "converter pipes, narrative after table 4", LAYOUTS["wrapped_labels"]):
+        assert by[layout]["oracle"] == 2 and by[layout]["oracle_share"] == 1.0
+        assert by[layout]["lift"] == by[layout]["oracle"] - by[layout]["rules"]
+    assert by["digits run together"]["oracle_share"] == 1.0  # verified, or rejected naming the unsettled cells
     assert lift["overall"]["verified_wrong"] == 0 and lift["overall"]["adversary_verified_wrong"] == 0
     # what the source leaves open is named: 9687 / 34089 for three cells, no narrative (the rules agree)
     glued = {r["case"]: r for r in lift["cases"] if r["layout"] == "digits run together"}
@@ -41,7 +46,7 @@ def test_the_oracle_lifts_column_number_rows_and_nothing_verifies_wrong(tmp_path
     # the report's own words settle 34089 as 34 / 0 / 89
     said = {r["case"]: r["oracle"] for r in lift["cases"] if r["layout"] == LAYOUTS["run_together_said"]}
     assert said["dev_pt_gwh_2022_txt/run_together_said"] == "verified_right"
-    assert any("lift +2" in line for line in lines(lift))
+    assert any(line.strip().startswith("column-number rows") and "lift" in line for line in lines(lift))
 
 
 def test_layout_cases_skip_nothing_they_can_render(tmp_path: Path) -> None:
