@@ -97,7 +97,7 @@ def locate_on_scan(text: str, pages: tuple[ScanPage, ...], provenance: dict[str,
 BACKENDS: tuple[str, ...] = ("rules", "llm", "auto")
 # Violations raised while extracting (not by re-checking values): they stay errors in a later
 # re-verification until every cell they name has a value with provenance.
-EXTRACTION_RULES = frozenset({"ambiguous", "no_section", "schema", "no_llm", "unreadable", "ocr_identity"})
+EXTRACTION_RULES = frozenset({"ambiguous", "evidence", "no_section", "schema", "no_llm", "unreadable", "ocr_identity"})
 
 
 def judge_for(text: str) -> Callable[[Report, dict[str, Provenance]], list[Violation]]:
@@ -233,7 +233,7 @@ def extract_text(text: str, source: SourceInfo, backend: str = "auto", llm: LLMC
         attempts, usage = got.attempts, got.usage
         info = ExtractorInfo(
             backend="llm" if backend == "llm" else "rules+llm", version=rules.VERSION, model=llm.model,
-            prompt_version=prompts.CURRENT,
+            prompt_version=llm.prompt_version or prompts.CURRENT,
         )  # fmt: skip
         verdict = verify(report, provenance, text, issues, cells)
     verdict = scan_doubt(verdict, source.format)
