@@ -12,6 +12,7 @@ import glob
 import hashlib
 import json
 import os
+import sqlite3
 import stat
 import time
 from collections import Counter
@@ -22,14 +23,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import NianbaoError
+from nianbao.errors import NianbaoError, StoreWriteError
 from nianbao.pool import isolating_map
 from nianbao.schema import Usage
 from nianbao.store import Finished, Store, Versions
 from nianbao.worker import FILE_SECONDS, file_limit, init_worker, set_slots, work
 
 DIED = "the worker process died extracting this file (killed, or out of memory)"
-SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps"})
+DEATHS = 3  # a file whose worker died is tried again by the next runs, up to this many deaths in all
+DIED_FOR_GOOD = f"the worker process died extracting this file {DEATHS} times (killed, or out of memory): given up"
+# what the readers read (nianbao.extractor.readers), images included: the OCR reader takes them
+SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".wps",
+                      ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})  # fmt: skip
 
 
 def current_versions(backend: str = "rules", llm: Any = None) -> Versions:
@@ -53,14 +58,18 @@ def is_glob(item: str) -> bool:
     return any(ch in item for ch in "*?[")
 
 
-def expand(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
+def expand(inputs: Iterable[str], skipped: list[str] | None = None) -> tuple[list[str], list[tuple[str, str]]]:
     """Files, folders (recursively, report suffixes only) and globs → files, and the inputs that matched
-    nothing. A file reached twice (the same file under two inputs, a link to it) is listed once. Paths are
-    kept as strings and files known by one integer: ~150 bytes a file (a ``Path`` and its resolved twin were
-    ~450), which is most of what a run holds per file."""
+    nothing, each with why (``("reports/", "a folder holding no report file")``). A file reached twice (the same
+    file under two inputs, a link to it) is listed once. Entries of a folder that are not read are added to
+    ``skipped`` with why (a FIFO, a link loop, a linked folder; files of other suffixes counted by suffix),
+    so that every entry is accounted for. Paths are kept as strings and files known by one integer: ~150
+    bytes a file (a ``Path`` and its resolved twin were ~450), which is most of what a run holds per file."""
     files: list[str] = []
-    unmatched: list[str] = []
+    unmatched: list[tuple[str, str]] = []
     seen: set[int] = set()
+    others: Counter[str] = Counter()
+    aside: list[str] = [] if skipped is None else skipped
 
     def add(path: str) -> None:
         try:
@@ -74,39 +83,62 @@ def expand(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
 
     for item in inputs:
         if os.path.isdir(item):
-            for f in _walk(item):
+            before = len(files)
+            for f in _walk(item, aside, others):
                 add(f)
+            if len(files) == before:
+                unmatched.append((item, "a folder holding no report file"))
         elif os.path.isfile(item):
             add(item)
         elif is_glob(item):
             matched = sorted(m for m in glob.glob(item, recursive=True) if os.path.isfile(m))
             if not matched:
-                unmatched.append(item)
+                unmatched.append((item, "no file matches this pattern"))
             for f in matched:
                 add(f)
         else:
-            unmatched.append(item)
+            unmatched.append((item, "no such file, folder or matching glob"))
+    if others:
+        counted = ", ".join(f"{n} {suffix or '(no suffix)'}" for suffix, n in others.most_common())
+        aside.append(f"{sum(others.values())} file(s) not of a report format: {counted}")
     return files, unmatched
 
 
-def _walk(folder: str) -> Iterator[str]:
-    """A folder's report files, recursively, in the order of their sorted paths; a linked folder is not
-    entered (a link to a parent would never end). Sorted by name alone, each entry then looked at: listing a
-    folder of 100 000 files as ``DirEntry`` objects to sort them peaked 32 MB, by names 23 (with the list
+def _walk(folder: str, skipped: list[str], others: Counter[str]) -> Iterator[str]:
+    """A folder's report files, recursively, in the order of their sorted paths; every other entry is
+    accounted for in ``skipped`` (why) or ``others`` (a file of another suffix). A linked folder is not
+    entered (a link to a parent would never end). Sorted by name alone, each entry then looked at: listing
+    a folder of 100 000 files as ``DirEntry`` objects to sort them peaked 32 MB, by names 23 (with the list
     of paths kept and the files' keys)."""
     try:
         names = sorted(os.listdir(folder))
-    except OSError:
+    except OSError as e:
+        skipped.append(f"{folder}: folder not read: {e.strerror or e}")
         return
     for name in names:
         path = os.path.join(folder, name)
         try:
-            if stat.S_ISDIR(os.lstat(path).st_mode):
-                yield from _walk(path)
-            elif os.path.splitext(name)[1].lower() in SUFFIXES and os.path.isfile(path):
+            mode = os.lstat(path).st_mode
+            if stat.S_ISDIR(mode):
+                yield from _walk(path, skipped, others)
+                continue
+            if stat.S_ISLNK(mode):
+                try:
+                    mode = os.stat(path).st_mode
+                except OSError as e:  # ELOOP, ENOENT
+                    skipped.append(f"{path}: a broken link or a link loop ({e.strerror or e})")
+                    continue
+                if stat.S_ISDIR(mode):
+                    skipped.append(f"{path}: a link to a folder, not entered")
+                    continue
+            if not stat.S_ISREG(mode):
+                skipped.append(f"{path}: not a regular file (a FIFO, socket or device)")
+            elif os.path.splitext(name)[1].lower() in SUFFIXES:
                 yield path
-        except OSError:  # gone, or unreadable, since the folder was listed
-            continue
+            else:
+                others[os.path.splitext(name)[1].lower()] += 1
+        except OSError as e:  # gone, or unreadable, since the folder was listed
+            skipped.append(f"{path}: {e.strerror or e}")
 
 
 @dataclass
@@ -121,6 +153,8 @@ class RunSummary:
     transient: int = 0  # failures the next run will try again
     ocr_pages: int = 0  # pages of scans read by OCR in this run (cached pages included)
     ocr_seconds: float = 0.0  # the time those files took, summed over workers
+    skipped_entries: list[str] = field(default_factory=list)  # entries of the folders not read, and why
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (copy, the file it is a copy of) this run
 
     @property
     def ocr_rate(self) -> str:
@@ -191,14 +225,44 @@ def run(
     cluster extracts; this process writes the store)."""
     start = time.perf_counter()
     summary = RunSummary()
-    files, unmatched = expand(inputs)
+    files, unmatched = expand(inputs, summary.skipped_entries)
     summary.files = len(files)
-    summary.unreadable.extend(f"{u}: no such file, folder or matching glob" for u in unmatched)
+    summary.unreadable.extend(f"{item}: {why}" for item, why in unmatched)
+    summary.counts["failed"] += len(unmatched)  # an input that matched nothing fails the run (exit 3)
     versions = current_versions(backend, llm)
+    try:
+        _into_store(files, db, force, progress, backend, llm, llm_concurrency, file_seconds, executor, summary,
+                    versions, workers)  # fmt: skip
+    except sqlite3.OperationalError as e:  # a full disk, a read-only file, an I/O error: the run cannot go on
+        raise StoreWriteError(f"cannot write the store: {e}", file=db) from None
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _into_store(
+    files: list[str],
+    db: str | Path,
+    force: bool,
+    progress: Progress | None,
+    backend: str,
+    llm: Any,
+    llm_concurrency: int,
+    file_seconds: float,
+    executor: str,
+    summary: RunSummary,
+    versions: Versions,
+    workers: int,
+) -> None:
     with _run_lock(Path(db)), Store(db) as store:
+        store.fill_cells()  # extractions stored before the browsable cells existed (once)
         todo = plan(files, store, force, summary, versions)
 
         def record(path: str, sha: str, size: int, out: dict[str, Any]) -> None:
+            if out["error"] == DIED:  # a death may be the machine's (the OOM killer, a kill): tried again, bounded
+                if store.failures(sha, DIED) + 1 >= DEATHS:
+                    out = {**out, "error": DIED_FOR_GOOD, "transient": False}
+                else:
+                    out = {**out, "transient": True}
             finished: Finished | None = out["finished"]
             used = (finished.usage if finished else None) or {}
             store.save(
@@ -235,8 +299,9 @@ def run(
             _in_pool(todo, workers, backend, llm, llm_concurrency, file_seconds, record)
         for sha, copy in summary.copies:  # their document is in the store now
             store.seen(sha, copy)
-    summary.seconds = time.perf_counter() - start
-    return summary
+            original = next((p for p in store.paths(sha) if p != copy), None)
+            if original is not None:
+                summary.duplicates.append((copy, original))
 
 
 def _in_pool(
@@ -269,7 +334,11 @@ def _run_lock(db: Path) -> Iterator[None]:
     from nianbao.errors import StoreError
 
     lock = db.with_name(db.name + ".lock")
-    with lock.open("a") as f:
+    try:
+        f = lock.open("a")
+    except OSError as e:  # a read-only folder, a full disk: nothing can be written there
+        raise StoreWriteError(f"cannot write beside the store ({lock.name}): {e.strerror or e}", file=db) from None
+    with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -21,7 +21,7 @@ from typing import Any
 
 from nianbao.errors import MissingExtraError, UsageError
 from nianbao.store import Versions
-from nianbao.worker import work_on_bytes
+from nianbao.worker import read_page_task, work_on_bytes, work_on_chunk
 
 SCHEME = "dask://"
 Record = Callable[[str, str, int, dict[str, Any]], None]
@@ -32,6 +32,10 @@ def address_of(executor: str) -> str:
     if not executor.startswith(SCHEME) or not executor[len(SCHEME) :]:
         raise UsageError(f"unknown executor {executor!r}: use 'local' or dask://HOST:PORT")
     return "tcp://" + executor[len(SCHEME) :]
+
+
+CHUNK_SECONDS = 0.25  # a chunk's work, about: a task costs the cluster milliseconds of CPU in all
+MAX_CHUNK = 64
 
 
 def on_cluster(
@@ -46,7 +50,7 @@ def on_cluster(
     address = address_of(executor)
     if importlib.util.find_spec("distributed") is None:
         raise MissingExtraError("running on a Dask cluster needs the dask extra", extra="dask")
-    from distributed import Client, wait  # (distributed is not fully typed: its calls are checked here)
+    from distributed import Client
 
     try:
         client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
@@ -57,35 +61,113 @@ def on_cluster(
         if not threads:
             raise UsageError(f"the Dask cluster at {address} has no workers")
         slots = max(1, llm_concurrency // threads) if llm is not None else 0
-        limit = threads * 4  # bounded in flight: the files' bytes travel with their tasks
-        pending: dict[Any, tuple[str, str, int]] = {}
+        _Submitter(client, threads, backend, llm, slots, versions, address, record).run(todo)
+
+
+class _Submitter:
+    """Files to tasks, bounded in flight (the files' bytes travel with their tasks): quick files in
+    chunks sized by the time files took so far (the first alone), a scan of several pages as one task a
+    page and one that puts them together — each page read where the cluster has a free thread."""
+
+    def __init__(
+        self, client: Any, threads: int, backend: str, llm: Any, slots: int, versions: Versions, address: str,
+        record: Record,
+    ) -> None:  # fmt: skip
+        self.client, self.threads, self.backend, self.llm, self.slots = client, threads, backend, llm, slots
+        self.versions, self.address, self.record = versions, address, record
+        self.pending: dict[Any, list[tuple[str, str, int]]] = {}
+        self.chunk: list[tuple[tuple[str, str, int], bytes]] = []
+        self.size, self.per_file = 1, 0.0
+
+    def run(self, todo: Iterator[tuple[str, str, int]]) -> None:
+        from distributed import wait
+
+        limit = self.threads * 4
+        exhausted = False
         while True:
-            while len(pending) < limit and (nxt := next(todo, None)) is not None:
-                path, sha, size = nxt
-                try:
-                    data = Path(path).read_bytes()
-                except OSError as e:  # gone since it was hashed: the next run tries it again
-                    out = {"finished": None, "format": None, "seconds": 0.0, "transient": True,
-                           "error": f"cannot read the file: {e.strerror or e}"}  # fmt: skip
-                    record(path, sha, size, out)
-                    continue
-                # one task per document (the run holds each content once), named by it
-                future = client.submit(work_on_bytes, path, data, backend, llm, slots, key=f"nianbao-{sha}")
-                pending[future] = nxt
-            if not pending:
-                return
-            finished, _ = wait(list(pending), return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
-            for future in finished:
-                item = pending.pop(future)
-                try:
-                    out = future.result()
-                except Exception as e:  # the task itself failed (its worker died on it, every retry)
-                    why = f"the Dask cluster could not extract this file: {type(e).__name__}: {e}"
-                    out = {"finished": None, "format": None, "seconds": 0.0, "error": why}
+            while not exhausted and len(self.pending) < limit:
+                nxt = next(todo, None)
+                if nxt is None:
+                    exhausted = True
+                    self._send_chunk()
                 else:
-                    _same_versions(out.pop("versions", None), versions, address)
-                record(*item, out)
-                future.release()
+                    self._take(nxt)
+            if not self.pending:
+                return
+            finished, _ = wait(list(self.pending), return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
+            for future in finished:
+                self._collect(future)
+
+    def _take(self, item: tuple[str, str, int]) -> None:
+        path, sha, size = item
+        try:
+            data = Path(path).read_bytes()
+        except OSError as e:  # gone since it was hashed: the next run tries it again
+            out = {"finished": None, "format": None, "seconds": 0.0, "transient": True,
+                   "error": f"cannot read the file: {e.strerror or e}"}  # fmt: skip
+            self.record(path, sha, size, out)
+            return
+        pages = _pages_to_read(path, data)
+        if len(pages) > 1:
+            self._send_scan(item, data, pages)
+            return
+        self.chunk.append((item, data))
+        if len(self.chunk) >= self.size:
+            self._send_chunk()
+
+    def _send_chunk(self) -> None:
+        if not self.chunk:
+            return
+        files = [(item[0], data) for item, data in self.chunk]
+        # one task per chunk, named by its first document (the run holds each content once)
+        future = self.client.submit(
+            work_on_chunk, files, self.backend, self.llm, self.slots, key=f"nianbao-{self.chunk[0][0][1]}"
+        )
+        self.pending[future] = [item for item, _ in self.chunk]
+        self.chunk = []
+
+    def _send_scan(self, item: tuple[str, str, int], data: bytes, pages: list[int]) -> None:
+        path, sha, _ = item
+        [shared] = self.client.scatter([data], hash=False)  # sent once, read by every page task
+        read = [self.client.submit(read_page_task, path, shared, n, key=f"nianbao-{sha}-page{n}") for n in pages]
+        future = self.client.submit(
+            _as_chunk, path, shared, self.backend, self.llm, self.slots, read, key=f"nianbao-{sha}"
+        )
+        self.pending[future] = [item]
+
+    def _collect(self, future: Any) -> None:
+        items = self.pending.pop(future)
+        try:
+            outs = future.result()
+        except Exception as e:  # the task itself failed (its worker died on it, every retry)
+            why = f"the Dask cluster could not extract this file: {type(e).__name__}: {e}"
+            outs = [{"finished": None, "format": None, "seconds": 0.0, "error": why} for _ in items]
+        else:
+            for out in outs:
+                _same_versions(out.pop("versions", None), self.versions, self.address)
+            quick = [out["seconds"] for out, item in zip(outs, items, strict=True) if out["format"] != "scan"]
+            if quick:
+                self.per_file = sum(quick) / len(quick)
+                self.size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / max(self.per_file, 1e-6))))
+        for item, out in zip(items, outs, strict=True):
+            self.record(*item, out)
+        future.release()
+
+
+def _pages_to_read(path: str, data: bytes) -> list[int]:
+    """The pages a file's reading OCRs (none where the OCR extra is not installed here: it is then read
+    as one task, as any file)."""
+    if importlib.util.find_spec("PIL") is None:
+        return []
+    from nianbao.extractor.readers.ocr import pages_to_read
+
+    return pages_to_read(Path(path), data)
+
+
+def _as_chunk(
+    path: str, data: bytes, backend: str, llm: Any, slots: int, pages: list[tuple[int, Any]]
+) -> list[dict[str, Any]]:
+    return [work_on_bytes(path, data, backend, llm, slots, pages)]
 
 
 def _same_versions(theirs: Any, ours: Versions, address: str) -> None:

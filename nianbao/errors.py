@@ -19,6 +19,8 @@ has — the reason in words and, where known, the file — and each subclass add
     ├── LLMError                   the LLM endpoint failed (+ attempts, last_output, usage)
     ├── RecordError                a saved result does not match the schema
     ├── StoreError                 the results store cannot be opened or used
+    │   ├── StoreWriteError        it cannot be written (a read-only folder, a full disk)
+    │   └── StoreCorruptError      its file is damaged (SQLite's integrity check fails)
     ├── ReviewError                a review decision that cannot be taken
     ├── ExportError                an export that cannot be written
     ├── EvalSetupError             no golden cases to evaluate
@@ -158,6 +160,16 @@ class RecordError(NianbaoError):
 
 class StoreError(NianbaoError):
     """The results store cannot be opened or used (not a nianbao store, newer schema, locked)."""
+
+
+class StoreWriteError(StoreError):
+    """The store cannot be written: its folder is read-only, the disk is full, an I/O error. Not the
+    reports' fault — ``run`` exits with its own status (4)."""
+
+
+class StoreCorruptError(StoreError):
+    """The store's file is damaged (``PRAGMA quick_check`` fails): refused before anything is written into
+    it; ``nianbao store recover`` copies what can be read into a new file."""
 
 
 class ReviewError(NianbaoError):

@@ -20,7 +20,6 @@ import csv
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,9 +27,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from nianbao import spreadsheet
+from nianbao.atomic import temporary_beside
 from nianbao.errors import ExportError
 from nianbao.schema import TemplateRow, contract_json, flatten, provenance_entries
 from nianbao.schema.template import ROWS, TABLE_KEYS, TABLE_TITLES, cell_label
+from nianbao.spreadsheet import neutralise, xlsx_cell
 from nianbao.store import ReportChoice, Row, Store
 
 FORMATS = ("csv", "parquet", "jsonl", "xlsx")
@@ -40,15 +42,7 @@ LONG_COLUMNS = (
 )  # fmt: skip
 EXPORTED = frozenset({"verified", "reviewed", "source_inconsistent"})
 STDOUT = Path("-")
-_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 10_000
-
-
-def neutralise(text: str | None) -> str | None:
-    """OWASP's CSV-injection rule: a cell beginning like a formula is prefixed with an apostrophe."""
-    if text and text.startswith(_FORMULA_LEAD):
-        return "'" + text
-    return text
 
 
 @dataclass(frozen=True)
@@ -88,7 +82,7 @@ def long_rows(exported: Exported) -> Iterator[dict[str, Any]]:
     report = row.report()
     if report is None:
         return
-    data = row.corrected if row.effective_status == "reviewed" and row.corrected else row.result or {}
+    data = row.standing() or {}
     provenance = provenance_entries(data.get("provenance") or {}, report.template)
     warnings = _warnings_by_cell(row.result)
     unit_2019 = getattr(getattr(report.active_disclosure, "procurement", None), "amount_unit", None)
@@ -107,13 +101,23 @@ def long_rows(exported: Exported) -> Iterator[dict[str, Any]]:
             "row": r, "column": c, "row_label": row_label, "column_label": column_label,
             "value": None if amount or value is None else int(value),
             "amount": Decimal(value) if amount and value is not None else None, "unit": unit,
-            "method": (provenance.get(path) or {}).get("method"), "warnings": ";".join(warnings.get(path, [])) or None,
+            "method": cell_method(provenance.get(path)), "warnings": ";".join(warnings.get(path, [])) or None,
         }  # fmt: skip
     for extra in getattr(report.active_disclosure, "extra", []):
         for j, value in enumerate(extra.values):
             yield {**base, "table": 2, "row": f"extra:{extra.label}", "column": str(j), "row_label": extra.label,
-                   "column_label": str(j), "value": value, "amount": None, "unit": "件", "method": "read",
+                   "column_label": str(j), "value": value, "amount": None, "unit": "件",
+                   "method": "read" if value is not None else UNREAD,
                    "warnings": None}  # fmt: skip
+
+
+UNREAD = "unread"  # no provenance: the extraction could not read the cell and no person decided it
+
+
+def cell_method(entry: dict[str, Any] | None) -> str:
+    """How an exported cell got its value — or why it has none: every row says (a printed blank is
+    ``blank``, a cell a person found illegible ``illegible``, one nobody could read ``unread``)."""
+    return str((entry or {}).get("method") or UNREAD)
 
 
 @contextmanager
@@ -128,7 +132,7 @@ def _open(out: Path, binary: bool, bom: bool = False) -> Iterator[Any]:
         return
     # written beside the target and renamed over it when complete: a full disk or a kill leaves the old
     # file (or none), never a truncated export
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    fd, tmp = temporary_beside(out)
     os.close(fd)
     part = Path(tmp)
     try:
@@ -188,11 +192,12 @@ def _jsonl(chosen: Iterator[Exported], out: Path) -> int:
 def _csv(chosen: Iterator[Exported], out: Path, bom: bool) -> int:
     n = 0
     with _open(out, binary=False, bom=bom) as f:
-        writer = csv.DictWriter(f, fieldnames=LONG_COLUMNS)
-        writer.writeheader()
+        writer = csv.writer(f)
+        writer.writerow(LONG_COLUMNS)
         for e in chosen:
             for r in long_rows(e):
-                writer.writerow(r)
+                # every text cell neutralised, whichever column (a list: DictWriter's checks cost more)
+                writer.writerow(spreadsheet.row([r[c] for c in LONG_COLUMNS]))
                 n += 1
     return n
 
@@ -258,7 +263,8 @@ class _Sheet:
         if self.line + len(rows) > self.limit:
             self._next()
         for values, fmt in rows:
-            if self.sheet.write_row(self.line, 0, values, fmt) != 0:
+            # every text cell neutralised and within Excel's cell limit, whichever sheet and column
+            if self.sheet.write_row(self.line, 0, [xlsx_cell(v) for v in values], fmt) != 0:
                 raise ExportError(f"xlsx: cannot write row {self.line} of sheet {self.sheet.name}")
             self.line += 1
 
@@ -272,7 +278,7 @@ def _xlsx(chosen: Iterator[Exported], out: Path, limit: int = XLSX_ROWS) -> int:
     except ImportError:
         raise ExportError("xlsx export needs XlsxWriter: pip install 'nianbao[xlsx]'") from None
     # constant_memory: rows go to disk as written; strings are never turned into formulas
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
+    fd, tmp = temporary_beside(out, ".xlsx")
     os.close(fd)
     book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False})  # fmt: skip

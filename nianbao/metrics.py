@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from nianbao import spreadsheet
 from nianbao.schema import RESULT_ROWS, CellValue, flatten
 from nianbao.store import Store
 
@@ -116,8 +117,11 @@ def per_report(store: Store) -> list[ReportMetrics]:
     return out
 
 
-def _fmt(v: Decimal | None) -> str:
-    return "" if v is None else (str(int(v)) if v == v.to_integral_value() and abs(v) >= 1 else f"{v:.4f}")
+def _fmt(v: Decimal | None, metric: Metric) -> str:
+    """One format a column: a count as a whole number, a rate (and its change) with four decimals."""
+    if v is None:
+        return ""
+    return f"{v:.4f}" if metric.denominator else str(int(v))
 
 
 def definitions() -> Iterator[dict[str, str]]:
@@ -136,8 +140,8 @@ def to_csv(rows: Iterable[ReportMetrics]) -> str:
     w.writerow(["agency", "year", "report_key", "status", *[m.key for m in METRICS],
                 *[f"{m.key}_change" for m in METRICS]])  # fmt: skip
     for r in rows:
-        w.writerow([r.agency, r.year, r.report_key, r.status, *[_fmt(r.values[m.key]) for m in METRICS],
-                    *[_fmt(r.change[m.key]) for m in METRICS]])  # fmt: skip
+        values = [_fmt(r.values[m.key], m) for m in METRICS] + [_fmt(r.change[m.key], m) for m in METRICS]
+        w.writerow(spreadsheet.row([r.agency, r.year, r.report_key, r.status, *values]))  # every text cell neutralised
     return buf.getvalue()
 
 
@@ -162,5 +166,5 @@ def to_markdown(rows: list[ReportMetrics]) -> str:
     lines += ["", "| agency | year | " + " | ".join(m.label for m in METRICS) + " |",
               "|---|---|" + "---|" * len(METRICS)]  # fmt: skip
     for r in rows:
-        lines.append(f"| {r.agency} | {r.year or ''} | " + " | ".join(_fmt(r.values[m.key]) for m in METRICS) + " |")
+        lines.append(f"| {r.agency} | {r.year or ''} | " + " | ".join(_fmt(r.values[m.key], m) for m in METRICS) + " |")
     return "\n".join(lines) + "\n"

@@ -97,7 +97,7 @@ def locate_on_scan(text: str, pages: tuple[ScanPage, ...], provenance: dict[str,
 BACKENDS: tuple[str, ...] = ("rules", "llm", "auto")
 # Violations raised while extracting (not by re-checking values): they stay errors in a later
 # re-verification until every cell they name has a value with provenance.
-EXTRACTION_RULES = frozenset({"ambiguous", "no_section", "schema", "no_llm", "unreadable", "ocr_identity"})
+EXTRACTION_RULES = frozenset({"ambiguous", "evidence", "no_section", "schema", "no_llm", "unreadable", "ocr_identity"})
 
 
 def judge_for(text: str) -> Callable[[Report, dict[str, Provenance]], list[Violation]]:
@@ -124,6 +124,18 @@ def source_if_unchanged(source: SourceInfo | None, *elsewhere: Path) -> tuple[st
                 return None, f"source {candidate} has changed since extraction"
             return text, None
     return None, f"source {source.path} not found"
+
+
+def source_places(stored: str, saved: Path) -> list[Path]:
+    """Where else a saved result's source may be, besides its recorded path (relative to the folder
+    ``extract`` ran in): that path under the result file's folder and each folder above it (``verify`` run
+    from another folder, the results written under the folder it ran in), and the result's own folder.
+    Any found is used only if its text is the one extracted (its hash is checked)."""
+    recorded = Path(stored)
+    if recorded.is_absolute():
+        return []
+    folder = saved.resolve().parent
+    return [*(f / recorded for f in (folder, *folder.parents)), folder / recorded.name]
 
 
 def reverify(record: Record, text: str | None) -> Record:
@@ -223,7 +235,7 @@ def extract_text(text: str, source: SourceInfo, backend: str = "auto", llm: LLMC
         attempts, usage = got.attempts, got.usage
         info = ExtractorInfo(
             backend="llm" if backend == "llm" else "rules+llm", version=rules.VERSION, model=llm.model,
-            prompt_version=prompts.CURRENT,
+            prompt_version=llm.prompt_version or prompts.CURRENT,
         )  # fmt: skip
         verdict = verify(report, provenance, text, issues, cells)
     verdict = scan_doubt(verdict, source.format)

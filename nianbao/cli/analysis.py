@@ -35,6 +35,7 @@ def findings(
     ] = FindingsFormat.md,
     out: OutFileOpt = None,
     every_document: Annotated[bool, typer.Option(help="Findings per document, not per report.")] = False,
+    lang: Annotated[str, typer.Option(metavar="[zh|en]", help="The HTML page's language.")] = "zh",
 ) -> None:
     """Every error and warning per agency and year: the source's own inconsistencies apart from what
     nianbao could not read, with the cells and the sentence or other report that contradicts them."""
@@ -50,7 +51,7 @@ def findings(
             from nianbao import findings_page
             from nianbao.metrics import per_report
 
-            text = findings_page.render(found, per_report(store))
+            text = findings_page.render(found, per_report(store), lang if lang in ("zh", "en") else "zh")
         else:
             text = {FindingsFormat.md: fr.to_markdown, FindingsFormat.csv: fr.to_csv}[fmt](found)
     with output(out or STDOUT) as f:

@@ -22,13 +22,14 @@ from nianbao.cli.options import (
     LLMModeChoice,
     ModelOpt,
     ModeOpt,
+    NewDbOpt,
     NoCacheOpt,
     TimeoutOpt,
     choices,
     llm_config,
 )
-from nianbao.cli.output import EXIT_USAGE, STDOUT, exit_code, say
-from nianbao.errors import NianbaoError
+from nianbao.cli.output import EXIT_STORE, EXIT_USAGE, STDOUT, exit_code, say
+from nianbao.errors import NianbaoError, StoreCorruptError, StoreWriteError
 
 app = typer.Typer()
 
@@ -45,7 +46,7 @@ def run_cmd(
     paths: Annotated[
         list[str], typer.Argument(metavar="PATH", help="Report files, folders (searched recursively) and globs.")
     ],
-    db: DbOpt = DEFAULT_DB,
+    db: NewDbOpt = DEFAULT_DB,
     workers: Annotated[int, typer.Option(metavar="N", help="Parallel extraction processes.")] = 0,
     force: Annotated[bool, typer.Option(help="Redo files already extracted by this parser version.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
@@ -90,7 +91,8 @@ def run_cmd(
             assert bar is not None
             counts = f"verified {c['verified']} · rejected {c['rejected']} · failed {c['failed']}"
             counts += f" · {summary.ocr_rate}" if summary.ocr_pages else ""
-            bar.update(task, total=total, completed=summary.processed, counts=counts)
+            # out of every file found: skipped files count as done, so the total never shrinks as they are met
+            bar.update(task, total=summary.files, completed=summary.processed + summary.skipped, counts=counts)
 
         callback: bulk.Progress | None = show
     else:
@@ -99,12 +101,13 @@ def run_cmd(
         def show_lines(summary: bulk.RunSummary, total: int, _path: str) -> None:
             import time as _t
 
-            if _t.monotonic() - last[0] >= 5 or summary.processed == total:
+            done = summary.processed + summary.skipped  # of every file found: "1/20 …" then "19/19" no more
+            if _t.monotonic() - last[0] >= 5 or done == summary.files:
                 last[0] = _t.monotonic()
                 c = summary.counts
                 ocr = f"; {summary.ocr_rate}" if summary.ocr_pages else ""
-                say(f"{summary.processed}/{total}: verified {c['verified']}, rejected {c['rejected']}, "
-                    f"failed {c['failed']}{ocr}")  # fmt: skip
+                say(f"{done}/{summary.files}: verified {c['verified']}, rejected {c['rejected']}, "
+                    f"failed {c['failed']}, skipped {summary.skipped}{ocr}")  # fmt: skip
 
         callback = show_lines if progress else None
     try:
@@ -116,9 +119,18 @@ def run_cmd(
         if bar:
             bar.stop()
         say(f"run failed — {e}")
-        raise typer.Exit(EXIT_USAGE) from None
+        store_at_fault = isinstance(e, StoreWriteError | StoreCorruptError)
+        raise typer.Exit(EXIT_STORE if store_at_fault else EXIT_USAGE) from None
     if bar:
         bar.stop()
+    for line in summary.skipped_entries[:50]:
+        say(f"  skipped: {line}")
+    if len(summary.skipped_entries) > 50:
+        say(f"  … and {len(summary.skipped_entries) - 50} more entries skipped")
+    for copy, original in summary.duplicates[:50]:
+        say(f"  duplicate: {copy} has the content of {original} (extracted once; both paths recorded)")
+    if len(summary.duplicates) > 50:
+        say(f"  … and {len(summary.duplicates) - 50} more duplicates")
     for line in summary.unreadable[:50]:
         say(f"  failed: {line}")
     if len(summary.unreadable) > 50:
@@ -126,15 +138,16 @@ def run_cmd(
     c = summary.counts
     say(
         f"{summary.files} file(s): {summary.processed} processed (verified {c['verified']}, rejected {c['rejected']}, "
-        f"failed {c['failed']}), {summary.skipped} already done; {summary.seconds:.1f} s with "
+        f"failed {c['failed']}), {summary.skipped - len(summary.duplicates)} already in the store, "
+        f"{len(summary.duplicates)} duplicate(s) of another file of this run; {summary.seconds:.1f} s with "
         f"{f'{n_workers} worker(s)' if executor == 'local' else executor}; "
         f"store: {db}"
     )
     if summary.ocr_pages:
         say(summary.ocr_rate + " (pages are cached by content: a re-run does not OCR them again)")
     if summary.transient:
-        say(f"{summary.transient} failure(s) were transient (LLM endpoint down, file missing): the next run "
-            "tries them again")  # fmt: skip
+        say(f"{summary.transient} failure(s) were transient (LLM endpoint down, file missing, worker died): the "
+            "next run tries them again")  # fmt: skip
     if summary.usage.total:
         say(f"LLM: {summary.usage.prompt_tokens} prompt + {summary.usage.completion_tokens} completion tokens")
     raise typer.Exit(exit_code(c))
@@ -169,6 +182,8 @@ def export_cmd(
     target = out or Path(f"export.{fmt.value}")
     try:
         n = export(db, fmt.value, target, include_rejected, every_document=every_document, bom=bom)
+    except (StoreCorruptError, StoreWriteError):
+        raise  # the store's own failure: exit 4 (nianbao.cli.help.Command)
     except NianbaoError as e:
         say(f"export failed — {e}")
         raise typer.Exit(EXIT_USAGE) from None

@@ -85,10 +85,9 @@ def eval_cmd(
         cases = all_cases(folder, generated=generated)
         summary = run(cases, backend.value, llm)
         if adversary:
-            from nianbao.evals.adversary import suite_over
+            from nianbao.evals.lift import with_llm_path
 
-            summary["adversary"] = suite_over(cases)
-            summary["overall"]["adversary_verified_wrong"] = summary["adversary"]["verified_wrong"]
+            with_llm_path(summary, cases)
     except NianbaoError as e:
         say(f"eval failed — {e.reason}")
         raise typer.Exit(2) from None

@@ -53,18 +53,18 @@ def _output_names(paths: list[str]) -> dict[int, str]:
     return out
 
 
-def _expand_inputs(items: list[Path]) -> tuple[list[str], list[str]]:
+def _expand_inputs(items: list[Path], skipped: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """The files to extract: a folder's report files (recursively) and a glob's matches, as ``run`` reads
     them; any other input as given (a missing file fails with its reason, in order). Also the folders and
-    globs that matched nothing."""
+    globs that matched nothing, and why; the folders' entries not read go to ``skipped``, with why."""
     from nianbao import bulk
 
     files: list[str] = []
-    unmatched: list[str] = []
+    unmatched: list[tuple[str, str]] = []
     for item in items:
         given = str(item)
         if item.is_dir() or (not item.exists() and bulk.is_glob(given)):
-            found, none = bulk.expand([given])
+            found, none = bulk.expand([given], skipped)
             files.extend(found)
             unmatched.extend(none)
         else:
@@ -113,11 +113,14 @@ def extract(
         out = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    paths, unmatched = _expand_inputs(files)
+    skipped: list[str] = []
+    paths, unmatched = _expand_inputs(files, skipped)
     counts: Counter[str] = Counter()
-    for item in unmatched:
+    for line in skipped:
+        say(f"skipped: {line}")
+    for item, why in unmatched:
         counts["failed"] += 1
-        say(f"{item}: failed — no such file, folder or matching glob")
+        say(f"{item}: failed — {why}")
     names = _output_names(paths) if out is not None else {}
     prompt = completion = llm_reports = llm_attempts = 0
     n_workers = workers if workers > 0 else (bulk.default_workers() if len(paths) >= 50 and llm is None else 1)
@@ -178,7 +181,7 @@ def verify_cmd(
     """Re-check saved extraction JSON: identities, and grounding against the source when it is present.
     What the extraction could not read stays an error."""
     from nianbao.bulk import summary_line
-    from nianbao.pipeline import reverify, source_if_unchanged
+    from nianbao.pipeline import reverify, source_if_unchanged, source_places
 
     counts: Counter[str] = Counter()
     for path in files:
@@ -188,7 +191,8 @@ def verify_cmd(
             counts["failed"] += 1
             say(f"{path}: failed — {e.reason}")
             continue
-        text, why_not = source_if_unchanged(record.source, path.parent / (record.source.path if record.source else ""))
+        elsewhere = source_places(record.source.path, path) if record.source else []
+        text, why_not = source_if_unchanged(record.source, *elsewhere)
         checked = reverify(record, text)
         note = f"; grounding checked against stored excerpts only ({why_not})" if why_not else ""
         changed = f" (was {record.status})" if record.status != checked.status else ""

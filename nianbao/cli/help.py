@@ -1,13 +1,18 @@
 """Help as click writes it: wrapped to the terminal, never cropped, brackets shown as typed (no rich
 markup), and each value by its metavar (``FILE...``, ``N``) rather than a Python type (``<list[Path]>``).
 
-Every command is made with ``cls=Command``; the app and its groups set ``rich_markup_mode=None``."""
+Every command is made with ``cls=Command``; the app and its groups set ``rich_markup_mode=None``. The class
+also ends any command the same way when the store cannot be used: named, exit 4 (not a traceback)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import typer
 from typer.core import TyperCommand
+
+from nianbao.cli.output import EXIT_STORE, say
+from nianbao.errors import StoreCorruptError, StoreWriteError
 
 
 def _argument_name(param: Any) -> str:
@@ -16,7 +21,15 @@ def _argument_name(param: Any) -> str:
 
 
 class Command(TyperCommand):
-    """A Typer command whose usage line and help name each argument by its metavar alone."""
+    """A Typer command whose usage line and help name each argument by its metavar alone, and which ends
+    with exit 4 and the store's error when the store is damaged or cannot be written."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (StoreCorruptError, StoreWriteError) as e:
+            say(f"{ctx.command_path} failed — {e}")
+            raise typer.Exit(EXIT_STORE) from None
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []

@@ -30,7 +30,25 @@ def choices(enum: type[StrEnum]) -> str:
 
 
 DEFAULT_DB = Path("nianbao.db")
-DbOpt = Annotated[Path, typer.Option("--db", metavar="FILE", help="The results store (SQLite file).")]
+
+
+def _existing_store(value: Path) -> Path:
+    """Only ``run`` creates a store: elsewhere a mistyped ``--db`` would open a new, empty one and report
+    "0 rows" with exit 0. A usage error instead (exit 2), naming the file."""
+    if not value.is_file():
+        what = "is not a file" if value.exists() else "does not exist"
+        raise typer.BadParameter(f"{value} {what}; a store is created by `nianbao run … --db {value}`")
+    return value
+
+
+# a store that must exist (every command but ``run``)
+DbOpt = Annotated[
+    Path, typer.Option("--db", metavar="FILE", callback=_existing_store, help="The results store (SQLite file).")
+]
+# the store ``run`` writes, created where missing
+NewDbOpt = Annotated[
+    Path, typer.Option("--db", metavar="FILE", help="The results store (SQLite file; created where missing).")
+]
 OutFileOpt = Annotated[
     Path | None,
     typer.Option("--out", "-o", metavar="FILE", help="Write here instead of stdout ('-': stdout)."),

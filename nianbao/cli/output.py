@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 EXIT_VERIFIED, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_STORE = 4  # the store cannot be written (read-only folder, full disk) or is damaged: not the reports' fault
 STDOUT = Path("-")  # ``-o -``: write to standard output
 
 
@@ -29,9 +30,10 @@ def write_atomically(target: Path, text: str) -> None:
     """The whole file or nothing: written beside the target, then renamed over it (a full disk or a kill
     leaves the old file, never a truncated one)."""
     import os
-    import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    from nianbao.atomic import temporary_beside
+
+    fd, tmp = temporary_beside(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

@@ -19,9 +19,25 @@ app = typer.Typer(
 
 IdArg = Annotated[int, typer.Argument(metavar="ID", help="The extraction's id (as `review list` shows it).")]
 ReviewerOpt = Annotated[
-    str | None, typer.Option(metavar="NAME", help="Who decides (default: $NIANBAO_REVIEWER or $USER).")
+    str | None, typer.Option(metavar="NAME", help="Who decides (default: $NIANBAO_REVIEWER; required).")
 ]
 ReasonOpt = Annotated[str | None, typer.Option(metavar="TEXT", help="Why.")]
+IllegibleOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--illegible", metavar="CELL=WHY", help="A cell the source does not let anyone read, and why; repeatable."
+    ),
+]
+
+
+def _illegible(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        path, sep, why = item.partition("=")
+        if not sep or not why.strip():
+            raise UsageError(f"--illegible {item!r}: expected CELL=WHY (a reason is required)")
+        out[path.strip()] = why.strip()
+    return out
 
 
 def _open_row(db: Path, extraction_id: int) -> tuple[Any, Any]:
@@ -42,13 +58,15 @@ def review_list(
 ) -> None:
     """Rejected reports waiting for review, with their first violation."""
     from nianbao.review import first_error_line
+    from nianbao.review_text import counts_line, queue_lines
     from nianbao.store import Store
 
     with Store(db) as store:
         rows = list(store.listing() if all_ else store.waiting())  # columns only: fast
-        for r in rows:
-            who = f"{r.agency or '?'} {r.year or '?'}"
-            print(f"{r.id:>6}  {r.effective_status:<20} {r.reason or '':<22} {who:<30} {r.path}")
+        for line, r in zip(queue_lines(rows), [None, *rows], strict=True):
+            print(line)
+            if r is None:
+                continue
             if r.effective_status == "changed_since_review":
                 changed = store.get(r.id).disagreements()
                 cell, decided, new = changed[0]
@@ -57,13 +75,16 @@ def review_list(
                 first = first_error_line(store, r)
                 if first:
                     print(f"        {first}")
-        say(f"{len(rows)} report(s); store counts: {store.counts()}")
+        say(f"{len(rows)} report(s); store: {counts_line(store.counts())}")
 
 
 @app.command("show", cls=Command)
 def review_show(extraction_id: IdArg, db: DbOpt = DEFAULT_DB) -> None:
-    """One extraction: its status, violations, notes and decision."""
-    from nianbao.review import record_of
+    """One extraction: its status, violations, notes, decision, and its tables with their values."""
+    from nianbao.review import record_of, unaccounted
+    from nianbao.review_text import tables_lines
+    from nianbao.schema import Record
+    from nianbao.schema.template import TABLE_KEYS
 
     try:
         store, row = _open_row(db, extraction_id)
@@ -80,28 +101,36 @@ def review_show(extraction_id: IdArg, db: DbOpt = DEFAULT_DB) -> None:
         if row.result is None:
             print(f"failed: {row.error}")
             return
+        record = record_of(row)
         if row.effective_status == "reviewed" and row.corrected:  # the state now, not before the correction
             changed = row.corrected.get("changed") or []
             print(f"  corrected and verified: {len(changed)} cell(s) set by the reviewer: {', '.join(changed[:8])}")
-            return
-        record = record_of(row)
-        for v in record.violations:
-            print(f"  [{v.severity}] {v.rule}: {v.message}")
-            if v.cells and v.severity == "error":
-                print(f"      cells: {', '.join(v.cells[:8])}{' …' if len(v.cells) > 8 else ''}")
-        for n in record.notes:
-            print(f"  note: {n}")
+            record = Record.model_validate({**record.model_dump(), **{k: row.corrected[k] for k in TABLE_KEYS}})
+        else:
+            for v in record.violations:
+                print(f"  [{v.severity}] {v.rule}: {v.message}")
+                if v.cells and v.severity == "error":
+                    print(f"      cells: {', '.join(v.cells[:8])}{' …' if len(v.cells) > 8 else ''}")
+            for n in record.notes:
+                print(f"  note: {n}")
+        at_fault = {c for v in record.violations if v.severity == "error" for c in v.cells}
+        waiting = record.status == "rejected" and not row.decision
+        todo = set(unaccounted(record, record.provenance)) if waiting else set()
+        for line in tables_lines(record, at_fault, todo):
+            print(line)
+        print("  (* a cell named by an error; ? a cell not read — type, accept or mark it illegible)")
 
 
 def _record_decision(
     extraction_id: int, db: Path, decide: Any, reviewer: str | None, reason: str | None, done: str
 ) -> None:
-    from nianbao.review import reviewer_name
+    from nianbao.review import require_reviewer
 
     try:
+        who = require_reviewer(reviewer)
         store, row = _open_row(db, extraction_id)
         with store:
-            decide(store, row, reviewer_name(reviewer), reason)
+            decide(store, row, who, reason)
     except NianbaoError as e:
         say(f"not saved — {e}")
         raise typer.Exit(1) from None
@@ -112,21 +141,23 @@ def _record_decision(
 def review_correct(
     extraction_id: IdArg,
     set_: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             "--set", metavar="CELL=VALUE", help="e.g. applications.granted.total=9 (an empty VALUE: blank); repeatable."
         ),
-    ],
+    ] = None,
     db: DbOpt = DEFAULT_DB,
     reviewer: ReviewerOpt = None,
     reason: ReasonOpt = None,
+    illegible: IllegibleOpt = None,
 ) -> None:
-    """Correct values; saved only if the corrected report verifies."""
-    from nianbao.review import parse_value, save_correction
+    """Correct values; saved only if the corrected report verifies with every cell accounted for."""
+    from nianbao.review import CellDecisions, parse_value, save_correction
 
     changes = {}
     try:
-        for item in set_:
+        unreadable = _illegible(illegible)
+        for item in set_ or []:
             path, sep, value = item.partition("=")
             if not sep:
                 raise UsageError(f"--set {item!r}: expected CELL=VALUE")
@@ -136,7 +167,7 @@ def review_correct(
         raise typer.Exit(1) from None
 
     def correct(store: Any, row: Any, who: str, why: str | None) -> None:
-        save_correction(store, row, changes, who, why)
+        save_correction(store, row, CellDecisions(values=changes, illegible=unreadable), who, why)
 
     _record_decision(extraction_id, db, correct, reviewer, reason, "corrected and verified; decision saved")
 
@@ -150,13 +181,20 @@ def review_accept(
     override: Annotated[
         bool, typer.Option(help="Accept although nianbao could not read the report (kept in the decision).")
     ] = False,
+    illegible: IllegibleOpt = None,
 ) -> None:
     """The extraction is faithful; the agency's own numbers are inconsistent — keep it as a finding.
     Only for a report the verifier calls source_inconsistent, unless --override (recorded as such)."""
-    from nianbao.review import accept_source_error
+    from nianbao.review import CellDecisions, accept_source_error
+
+    try:
+        unreadable = _illegible(illegible)
+    except NianbaoError as e:
+        say(f"not saved — {e}")
+        raise typer.Exit(1) from None
 
     def accept(store: Any, row: Any, who: str, why: str | None) -> None:
-        accept_source_error(store, row, who, why, override=override)
+        accept_source_error(store, row, who, why, override=override, changes=CellDecisions(illegible=unreadable))
 
     _record_decision(extraction_id, db, accept, reviewer, reason, "recorded as the source's own inconsistency")
 
@@ -199,15 +237,24 @@ def review_serve(
     db: DbOpt = DEFAULT_DB,
     port: Annotated[int, typer.Option(metavar="PORT", help="Port on 127.0.0.1.")] = 8765,
     reviewer: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Default reviewer name shown in the page.")
+        str | None,
+        typer.Option(metavar="NAME", help="Who decides (default: $NIANBAO_REVIEWER; else the page asks once)."),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(metavar="[zh|en]", help="The page's language (default: the browser's, else zh).")
     ] = None,
 ) -> None:
     """Serve the review page on 127.0.0.1 (local only)."""
+    from nianbao.i18n import LANGS
     from nianbao.review import reviewer_name
     from nianbao.review_web import create_app
 
     if not db.exists():
         say(f"{db}: no such store; run `nianbao run` first")
         raise typer.Exit(EXIT_USAGE)
+    if lang is not None and lang not in LANGS:
+        say(f"--lang {lang!r}: one of {', '.join(LANGS)}")
+        raise typer.Exit(EXIT_USAGE)
     say(f"review page: http://127.0.0.1:{port}/")
-    create_app(db, reviewer_name(reviewer)).run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    page = create_app(db, reviewer_name(reviewer), lang)
+    page.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)

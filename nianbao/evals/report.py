@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nianbao.evals.lift import lines as lift_lines
 from nianbao.evals.run import OUTCOMES
 
 
@@ -63,6 +64,7 @@ def table(summary: dict[str, Any]) -> str:
         f"LLM share {_pct(o['llm_share']).strip()}, tokens {o['tokens']} "
         f"({o['tokens_per_llm_report']:.0f} per LLM-read report)",
         *_adversary_lines(summary.get("adversary")),
+        *(lift_lines(summary["llm_lift"]) if summary.get("llm_lift") else []),
         *(
             f"known limit (declared in case.json, outside the floors): {k['name']} — "
             f"rejected as it should be, {_pct(k['cell_accuracy']).strip()} of its cells read right, "

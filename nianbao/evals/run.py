@@ -49,7 +49,7 @@ class CaseResult:
     llm_used: bool = False
     tokens: int = 0
     error: str | None = None
-    known_limit: bool = False  # declared "caught" in case.json, and caught: outside the floors
+    known_limit: bool = False  # declared "caught" in case.json, and caught (or failed): outside the floors
     cells_misread: int = 0  # cells given a value other than the truth (not merely left blank)
     needed_llm: bool = False  # the rules could not read it (asked the LLM, or would have)
     layout: str = ""
@@ -119,6 +119,9 @@ def run_case(case: EvalCase, backend: str = "rules", llm: Any = None) -> CaseRes
             case.name, case.kind, case.format, case.variant, case.template, "failed", None, "failed", n, 0,
             {"2": False, "3": False, "4": False}, False, expected_reason=case.expected_reason,
             seconds=time.perf_counter() - start, error=e.reason, layout=case.layout,
+            # a case declared "right or rejected" that fails outright (a degraded scan with no table left to
+            # find) reaches a person as a rejection does: a known limit, never a silent error
+            known_limit=case.expected_outcome == "caught",
         )  # fmt: skip
     result = score(case, record)
     result.layout = case.layout

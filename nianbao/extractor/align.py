@@ -51,6 +51,8 @@ class Group:
     # a sign printed right against the digits ("90-8": 90 and −8; 减4): the group is one signed cell,
     # never cut, its span the sign and the digits
     sign: str = ""
+    # a whole printed cell (a converter's pipe cell, its neighbours dropped): placed, never cut
+    cell: bool = False
 
     @property
     def value(self) -> int | Decimal:
@@ -60,7 +62,7 @@ class Group:
     @property
     def whole(self) -> bool:
         """Whether the group can only be one cell (a decimal, or signed)."""
-        return "." in self.text or bool(self.sign)
+        return "." in self.text or bool(self.sign) or self.cell
 
 
 _PARENS = re.compile(r"\([^()\n]*\)")
@@ -263,7 +265,10 @@ def forced_by_count(groups: Sequence[Group], ncols: int) -> Reading | None:
     """The one split of digits run together when there are exactly as many digits as cells ("417" for
     three cells, "0000000" for seven): each digit is a cell, whatever the identities say — a report whose
     own sums are wrong is read as printed, and the verifier calls it source_inconsistent."""
-    if any("." in g.text or (len(g.text) > 1 and g.sign) for g in groups) or sum(len(g.text) for g in groups) != ncols:
+    if (
+        any("." in g.text or (len(g.text) > 1 and (g.sign or g.cell)) for g in groups)
+        or sum(len(g.text) for g in groups) != ncols
+    ):
         return None  # ("1-10" for three cells: 1, −1, 0 or 1, −10 and a cell missing — not the count's)
     return tuple(
         Piece(g.value, g.start - len(g.sign), g.start + 1) if g.sign else Piece(int(ch), g.start + i, g.start + i + 1)

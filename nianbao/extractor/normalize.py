@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from nianbao.extractor.traditional import MAY_CHANGE
+
 _TRANSLATE: dict[int, int | None] = {0xFF01 + i: 0x21 + i for i in range(94)}
 _TRANSLATE.update({0x3000: 0x20, 0xA0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x202F: 0x20})
 _TRANSLATE.update({0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None})
@@ -37,5 +39,7 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _NEEDS_MAP.sub(lambda m: m.group().translate(_TRANSLATE), text)
     text = _GLOSS.sub("", text)
+    if MAY_CHANGE.search(text) is None:  # no character the pass could change (a simplified report): skip it
+        return text
     converted: str = _t2s().convert(text)
     return converted

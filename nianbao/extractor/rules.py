@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from nianbao.errors import NoTablesError
-from nianbao.extractor import version
+from nianbao.extractor import column_numbers, version
 from nianbao.extractor.align import (
     Group,
     Piece,
@@ -32,6 +32,7 @@ from nianbao.extractor.align import (
     solve_linear,
 )
 from nianbao.extractor.cells import Token, classify, first_run, first_run_in, spare_numbers, tokenize
+from nianbao.extractor.column_numbers import header_before
 from nianbao.extractor.labels import (
     MARKERS_2019,
     MARKERS_2021,
@@ -43,7 +44,7 @@ from nianbao.extractor.labels import (
     TABLE3_2021,
     RowSpec,
 )
-from nianbao.extractor.narrative import single_cell_figures
+from nianbao.extractor.narrative import Stated, single_cell_figures
 from nianbao.extractor.normalize import normalize as normalize_label
 from nianbao.extractor.readers.html import MERGED
 from nianbao.extractor.report_identity import read_identity
@@ -71,6 +72,22 @@ from nianbao.schema.template import ROWS
 
 _ITEM_NUMBER = r"(?:\(?[一二三四五六七八九十\d]{1,2}[).、]\s*)"  # a label's own numbering: 5. (三) 四、
 _PIPE_RULE = re.compile(r"(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*")  # a Markdown table's |---|---| line
+_PIPE_RULE_LINE = re.compile(r"\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PIECE = re.compile(r"\S+")
+_PUNCTUATION = re.compile(r"[，。；：、,;:]")
+_CELL_BEFORE = re.compile(r"\|[ ]*\Z")  # (searched up to a group's start: its cell opens right before it)
+_CELL_AFTER = re.compile(r"[ ]*\|")
+
+
+def _is_prose(line: str, numbers: int) -> bool:
+    """A line of running text (no cell separators, a sentence's punctuation, mostly Chinese words: at least
+    six, and twice as many as its standalone numbers), as a narrative sentence is and a table row with its
+    labels (``行政复议 结果维持 1 结果纠正 0 …``) is not."""
+    if "|" in line or "\t" in line or not _PUNCTUATION.search(line):
+        return False
+    words = len(_CJK.findall(line))
+    return words >= 6 and words >= 2 * numbers
 
 
 @lru_cache(maxsize=8)
@@ -139,11 +156,13 @@ class _Builder:
     units: dict[str, str] = field(default_factory=dict)
     application_rows: tuple[str, ...] = APPLICATION_ROWS
     result_rows: tuple[str, ...] = RESULT_ROWS
-    narrative: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # figures section 一 states
+    narrative: dict[str, list[Stated]] = field(default_factory=dict)  # figures section 一 states
     cut_labels: set[str] = field(default_factory=set)  # rows whose label their own numbers cut in two
     # lines of the form A numbers B, by (cells, start, end): every row asks of the line its label is on,
     # and a run-together page is one line of thousands of characters (~30 µs a row to search again)
     cut_lines: dict[tuple[int, int, int], list[re.Match[str]]] = field(default_factory=dict)
+    # rows read by order whose lead repeated the header's column numbers: first value's offset -> what was left
+    header_rows: dict[int, str] = field(default_factory=dict)
 
     def _prov(self, start: int, end: int, text: str, method: ProvenanceMethod, note: str | None) -> Provenance:
         return Provenance(Span(start, end), text, method, note)
@@ -382,11 +401,16 @@ class _Builder:
             if spec.key in OPTIONAL_ROWS:
                 self._read_extra(spec, run, what)
                 continue
+            header = header_before(run, len(spec.cells), row_total_ok) if table == 3 and len(run) > 7 else 0
+            if header:
+                said, run = column_numbers.describe(run, header), run[header:]
             if len(run) == len(spec.cells) and all(t.kind != "glued" for t in run):
                 if not self._spare(spec, run, stop, end, what):
                     self.fill(spec.cells, run, decimal=spec.decimal, what=what)
                     if spec.key in self.cut_labels:
                         self._say(spec.cells, "the row's label is printed cut in two by its numbers")
+                    if header:
+                        self._say(spec.cells, said)
                 continue
             cells = self._positional_cells(label_end, end, len(spec.cells))
             if cells is not None:
@@ -400,13 +424,27 @@ class _Builder:
             if not groups:
                 unprinted.append((spec, label_end, row_end, what))
                 continue
-            pending.append(_Pending(spec, groups, table))
+            pending.append(_Pending(spec, self._whole_cells(groups), table))
         # A row with nothing after its label is printed empty only where this table shows it carries its
         # numbers in the text at all (some other row has values); otherwise nothing is known of it.
         carries = len(unprinted) < len(found)
         for spec, start, row_end, what in unprinted:
             self._printed_empty(spec, start, row_end, what, carries)
         return pending
+
+    def _whole_cells(self, groups: list[Group]) -> list[Group]:
+        """Groups that each fill a Markdown pipe cell of their own (``| 规章 | 22 | 235 |``): a converter's cells
+        are visible, so each is one value — placed by the identities, never cut (``235`` is not 2 | 35). A lone
+        group keeps its digits' readings: a whole row run together into one cell is still cut."""
+        if len(groups) < 2 or any(g.sign or "." in g.text for g in groups):
+            return groups
+        for g in groups:
+            if not (
+                _CELL_BEFORE.search(self.text, max(0, g.start - 16), g.start)
+                and _CELL_AFTER.match(self.text, g.start + len(g.text))
+            ):
+                return groups
+        return [Group(g.text, g.start, g.sign, cell=True) for g in groups]
 
     def _spare(self, spec: RowSpec, run: list[Token], start: int, end: int, what: str) -> bool:
         """Exact consumption: a row's printed numbers (outside notes) are all its cells. A number left over
@@ -515,10 +553,10 @@ class _Builder:
         narrative disagreeing with the table (a finding), not a constraint."""
         used = ""
         for i, path in enumerate(p.spec.cells):
-            for stated, sentence in self.narrative.get(path, []):
-                agree = [r for r in left if r[i].value == stated and not r[i].dropped]
+            for stated in self.narrative.get(path, []):
+                agree = [r for r in left if r[i].value == stated.value and not r[i].dropped]
                 if agree:
-                    left, used = agree, sentence
+                    left, used = agree, stated.sentence
         return (left[0], used) if len(left) == 1 and used else None
 
     def _ambiguous(self, p: _Pending, source: str, message: str) -> None:
@@ -560,16 +598,46 @@ class _Builder:
             if end < len(toks) and (toks[end].kind != "blank" or toks[end].text):
                 break  # only empty cells may follow the row's values
             values, lead = toks[end - ncols : end], toks[: end - ncols]
+            header = self._header_in_lead(lead, values)
             if (
                 all(t.kind in ("number", "blank") for t in values)
                 and any(t.kind == "number" for t in values)
-                and not any(t.kind in ("number", "glued") for t in lead)
+                and not any(t.kind in ("number", "glued") for t in lead[: len(lead) - header])
             ):
-                ends.append(end)
+                ends.append((end, header))
         if len(ends) != 1:
             return None
-        end = ends[0]
-        return " ".join(raw.strip() for _, raw in cells[: end - ncols]), toks[end - ncols : end]
+        end, header = ends[0]
+        lead_end = end - ncols - header
+        if header:
+            self.header_rows[toks[end - ncols].start] = column_numbers.describe(toks[lead_end:], header)
+        return " ".join(raw.strip() for _, raw in cells[:lead_end]), toks[end - ncols : end]
+
+    @staticmethod
+    def _header_in_lead(lead: list[Token], values: list[Token]) -> int:
+        """How many cells at the end of a row's lead are the header's column numbers repeated in the row
+        (certain only as :func:`column_numbers.header_before` says)."""
+        for k in column_numbers.HEADER_WIDTHS:
+            if len(lead) >= k and header_before([*lead[len(lead) - k :], *values], len(values), row_total_ok) == k:
+                return k
+        return 0
+
+    @staticmethod
+    def _short_row(cells: list[tuple[int, str]], ncols: int) -> tuple[str, list[Token]] | None:
+        """A pipe row ending in fewer than ``ncols`` numbers, words (or nothing) before them and only empty
+        cells after: a converter dropped the row's empty cells (``| （一）予以公开 | 9 | 9 |``). Which columns the
+        numbers stand in is for the identities to settle."""
+        while cells and not cells[-1][1].strip():
+            cells = cells[:-1]
+        toks = [classify(raw.strip(), at + len(raw) - len(raw.lstrip())) for at, raw in cells if raw.strip()]
+        n = 0
+        while n < len(toks) and toks[-1 - n].kind == "number" and type(toks[-1 - n].value) is int:
+            n += 1
+        if not 0 < n < ncols or any(t.kind != "word" for t in toks[: len(toks) - n]):
+            return None
+        if any(not raw.strip() for _, raw in cells[len(cells) - n :]):
+            return None  # an empty cell among the numbers is printed blank where it stands: not this layout
+        return " ".join(t.text for t in toks[: len(toks) - n]), toks[len(toks) - n :]
 
     def _labels_in_order(self, specs: tuple[RowSpec, ...], start: int, end: int) -> bool:
         """Whether every row's label is printed, in the template's order, before the first number row (a
@@ -592,10 +660,16 @@ class _Builder:
         All or nothing: the earlier reading of the table is replaced only by a complete one."""
         ncols = len(APPLICANT_COLUMNS)
         found: list[tuple[str, list[Token]]] = []
+        short: set[int] = set()  # rows whose converter dropped cells: placed by the identities below
         pos = region.start
         for line in self.text[region.start : region.end].split("\n"):
             cells = self._line_cells(pos, line)
+            if cells is None and "|" not in line:
+                # text of a PDF as extractors lay it out with spaces: each space-separated piece a cell
+                cells = [(pos + m.start(), m.group()) for m in _PIECE.finditer(line)]
             row = self._order_row(cells, ncols) if cells is not None else None
+            if row is None and cells is not None and "|" in line and (row := self._short_row(cells, ncols)):
+                short.add(len(found))
             if row is not None:
                 found.append(row)
             pos += len(line) + 1
@@ -625,8 +699,17 @@ class _Builder:
                 self.provenance.pop(c, None)
         table3 = {c for spec in specs for c in spec.cells}
         self.issues = [v for v in self.issues if not set(v.cells) & table3]
+        pending = [
+            _Pending(spec, [Group(t.text, t.start, cell=True) for t in found[i][1]], 3)
+            for i, spec in enumerate(specs)
+            if i in short
+        ]
+        for i, (spec, (_, toks)) in enumerate(zip(specs, found, strict=True)):
+            if i not in short:
+                self.fill(spec.cells, toks, decimal=False, what=f"table 3 row {spec.label}")
+        if pending:
+            self.resolve(pending, row_total_ok, True, self.fixed_rows(specs))
         for spec, (lead, toks) in zip(specs, found, strict=True):
-            self.fill(spec.cells, toks, decimal=False, what=f"table 3 row {spec.label}")
             placed = "row placed by the template's order" + (
                 "" if lead else " (the labels are printed first, in that order)" if listed_first
                 else " (its label is printed apart)"
@@ -635,6 +718,8 @@ class _Builder:
                 if c in self.provenance and self.provenance[c].method == "blank" and not self.provenance[c].text:
                     self.provenance[c].note = "empty cell"
             self._say(spec.cells, placed)
+            if toks[0].start in self.header_rows:
+                self._say(spec.cells, self.header_rows[toks[0].start])
         return True
 
     def not_printed(self, rows: tuple[str, ...], why: str) -> None:
@@ -653,12 +738,49 @@ class _Builder:
                 out[spec.key] = tuple(v for v in vals if v is not None)
         return out
 
+    def _clean_row(self, region: Span, ncols: int) -> tuple[list[Token], list[Token]] | None:
+        """The one line of a region that is exactly ``ncols`` value cells (a pipe row, or values separated by
+        spaces; at least one number), when every other number of the region stands in a sentence of prose
+        (a converter that ran the narrative after the table into its section: ``2024年…1400条``) — with
+        those prose numbers. None when there is no such line, more than one, or a number elsewhere that is
+        not prose (it could be a cell)."""
+        rows: list[list[Token]] = []
+        prose: list[Token] = []
+        pos = region.start
+        for line in self.text[region.start : region.end].split("\n"):
+            end = pos + len(line)
+            cells = self._line_cells(pos, line)
+            if cells is not None:
+                toks = [classify(raw.strip(), at + len(raw) - len(raw.lstrip())) for at, raw in cells]
+            else:
+                toks = [] if _PIPE_RULE_LINE.fullmatch(line) else list(tokenize(self.text, pos, end))
+            numbers = [t for t in toks if t.kind in ("number", "glued")]
+            if numbers and "\t" in line:
+                return None  # a grid's line: its empty cells keep their places, which _value_line reads
+            if numbers and len(toks) == ncols and all(t.kind in ("number", "blank") and t.text for t in toks):
+                rows.append(toks)
+            elif numbers and cells is None and _is_prose(line, len(numbers)):
+                prose.extend(numbers)
+            elif numbers:
+                return None
+            pos = end + 1
+        return (rows[0], prose) if len(rows) == 1 else None
+
     def read_table4(self, region: Span) -> None:
         tokens = list(tokenize(self.text, region.start, region.end))
         run = first_run(tokens)
         values = [t for t in tokens if t.kind not in ("word", "note")]
         if len(run) != len(TABLE4_CELLS) and len(values) == len(TABLE4_CELLS):
             run = values  # one row per group with words between them still yields 15 values in order
+        if (len(run) != len(TABLE4_CELLS) or len(values) > len(run)) and (
+            clean := self._clean_row(region, len(TABLE4_CELLS))
+        ) is not None:
+            row, prose = clean
+            self.fill(TABLE4_CELLS, row, decimal=False, what="table 4")
+            if prose:
+                said = " ".join(t.text for t in prose[:8])
+                self._say(TABLE4_CELLS, f"numbers in the prose after the table ({said}) are the narrative's, not cells")
+            return
         if len(run) == len(TABLE4_CELLS) and all(t.kind != "glued" for t in run):
             if len(values) > len(run):  # exact consumption over the whole section
                 self._spare(TABLE4_SPEC, run, run[-1].end, region.end, "table 4")
@@ -704,6 +826,46 @@ class _Builder:
                             prov.method = "inferred"
                             prov.note = "printed blank; 0 is the only value the identities allow"
                         changed = True
+
+    def force_stated(self) -> None:
+        """A printed-blank table-3 cell (an empty cell of a converter's table) whose value the identities
+        force — every identity it is in whose other cells are all read gives the same value — and that the
+        report's own narrative states for that very cell ("转下一年度办理答复的有 1 件"): inferred, its span the
+        narrative's figure. Neither alone fills a blank: the identities alone are not a printed number, and
+        the narrative alone may describe something else."""
+        if not self.narrative:
+            return
+        blanks = [
+            path for path, prov in self.provenance.items()
+            if prov.method == "blank" and path not in self.values and path in self.narrative
+        ]  # fmt: skip
+        if not blanks:
+            return
+        equations = [(i.parts, i.totals) for i in sum_identities(self.application_rows, self.result_rows)]
+        for path in blanks:
+            forced: set[int] = set()
+            for parts, totals in equations:
+                if path not in parts and path not in totals:
+                    continue
+                others = [p for p in (*parts, *totals) if p != path]
+                if any(self.values.get(p) is None for p in others):
+                    continue
+                net = sum(int(self.values[p] or 0) for p in totals if p != path) - sum(
+                    int(self.values[p] or 0) for p in parts if p != path
+                )
+                forced.add(net if path in parts else -net)
+            stated = {s.value for s in self.narrative[path]}
+            if len(forced) != 1 or stated != forced or (value := forced.pop()) <= 0:
+                continue  # (0 is force_zeros' to fill, from the identities alone)
+            said = self.narrative[path][0]
+            blank = self.provenance[path]
+            self.values[path] = value
+            self.provenance[path] = self._prov(
+                said.start, said.end, self.text[said.start : said.end], "inferred",
+                f"printed blank in the table ({blank.note or 'an empty cell'}); {value} is the only value the "
+                f"identities allow, and the report's narrative states it: 「{said.phrase}」 (「{said.sentence[:80]}」)",
+            )  # fmt: skip
+            self.notes.append(f"{path}: printed blank; {value} forced by the identities and stated by the narrative")
 
 
 def detect_template(text: str, sections: Sections) -> str:
@@ -774,6 +936,7 @@ def extract_rules(text: str) -> RulesResult:
     if sections.t4:
         builder.read_table4(sections.t4)
     builder.force_zeros()
+    builder.force_stated()
     extra_fields: dict[str, object] = {}
     if template == "2019":
         extra_fields["active_disclosure.extra"] = builder.extra

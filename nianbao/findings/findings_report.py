@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from nianbao.findings.cross_year import YearReport, check_years, normalise_agency
 from nianbao.findings.identity import agency_level
 from nianbao.schema import Violation, flatten
+from nianbao.spreadsheet import record
 from nianbao.store import Row, Store
 
 IDENTITY_RULES = {"t3_row_total", "t3_results_sum", "t3_balance", "t4_group_total", "non_negative"}
@@ -106,7 +107,7 @@ def to_csv(findings: list[Finding]) -> str:
     writer = csv.DictWriter(buf, fieldnames=list(Finding.__dataclass_fields__))
     writer.writeheader()
     for f in findings:
-        writer.writerow(asdict(f))
+        writer.writerow(record(asdict(f)))  # every text cell neutralised, whichever column
     return buf.getvalue()
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
-CURRENT = "v1"
+# v1: values only, grounded by consuming the printed numbers in order; v2: every number marked with an id,
+# each cell answered with its evidence (a mark, a digit range of one, blank, not printed).
+CURRENT = "v2"
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,11 @@ class PromptSet:
     system: str
     tables: dict[str, str]  # "t2_2021", "t3_2021", "t4" → instructions with the template's labels
     reask: str
+
+    @property
+    def cites_evidence(self) -> bool:
+        """Whether answers name their evidence (v2 on): the section is shown with its numbers marked."""
+        return self.version != "v1"
 
     def for_table(self, table: int, template: str) -> str:
         return self.tables[f"t{table}" if table == 4 else f"t{table}_{template}"]

@@ -26,7 +26,8 @@ RejectionReason = Literal["source_inconsistent", "extraction_unverified"]
 #   not_printed the row is absent from this report's layout (e.g. the 2019 single （六） row in a 2021
 #               report), with a note saying so (value None)
 #   reviewed    a value a person set in the review queue; the decision (who, when, why) is in the store
-ProvenanceMethod = Literal["read", "blank", "inferred", "not_printed", "reviewed"]
+#   illegible   a person marked the cell unreadable in the source (value None), the reason in ``note``
+ProvenanceMethod = Literal["read", "blank", "inferred", "not_printed", "reviewed", "illegible"]
 
 
 @dataclass(slots=True)

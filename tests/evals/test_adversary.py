@@ -157,3 +157,30 @@ def test_suite_summary_is_json(tmp_path: Path) -> None:
     summary = run_suite(CASES[:1], ("oracle", "malformed"), ("json_schema",))
     json.dumps(summary)
     assert summary["runs"] == 2 and set(summary["by_policy"]) == {"oracle", "malformed"}
+
+
+def test_a_split_the_source_leaves_open_is_not_re_asked_and_names_its_candidates(
+    adversary: tuple[str, object],
+) -> None:
+    url, state = adversary
+    case = BY_NAME["dev_pingtan_2021_txt"]  # 行政规范性文件693665: ten readings, no sentence settles it
+    state.policy, state.truth = "oracle", case.truth  # type: ignore[attr-defined]
+    record = extract_file(case.path, "auto", _config(url))
+    assert record.status == "rejected" and [a.table for a in record.attempts] == [2]  # asked once
+    unsettled = [v for v in record.errors if v.rule == "ambiguous"]
+    assert unsettled and set(unsettled[0].cells) == {
+        f"active_disclosure.normative_documents.{c}" for c in ("issued", "repealed", "in_force")
+    }
+    assert unsettled[0].expected is not None and unsettled[0].expected.startswith("69 3 665;")  # its choice first
+
+
+def test_digits_left_over_are_re_asked_in_words_and_never_verify(adversary: tuple[str, object]) -> None:
+    url, state = adversary
+    case = BY_NAME["dev_pt_gwh_2022_txt"]
+    state.policy, state.truth = "split_leftover", case.truth  # type: ignore[attr-defined]
+    state.log.clear()  # type: ignore[attr-defined]
+    record = extract_file(case.path, "llm", _config(url))
+    assert record.status == "rejected"
+    t2 = [a for a in record.attempts if a.table == 2]
+    assert len(t2) == 2 and any(e["reask"] for e in state.log if e["table"] == 2)  # type: ignore[attr-defined]
+    assert any(v.rule == "evidence" and "left over" in v.message for v in record.errors)

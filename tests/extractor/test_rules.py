@@ -377,3 +377,281 @@ def test_table_3_labels_all_printed_before_its_numbers(write_report) -> None:  #
     ):
         record = extract_file(write_report(broken, "broken.md"), backend="rules")
         assert record.status == "rejected" and not any("template's row order" in n for n in record.notes)
+
+
+def _seed_txt(golden: str = "seed_000_wushan_2024") -> tuple[object, str]:
+    from nianbao.evals.corpus import render
+    from nianbao.schema import Report
+    from tests.conftest import GOLDENS
+
+    truth = Report.model_validate_json((GOLDENS / golden / "expected.json").read_text(encoding="utf-8"))
+    return truth, render(truth, "txt", "plain").data.decode("utf-8")
+
+
+def _table3_lines(text: str, change) -> str:  # type: ignore[no-untyped-def]
+    start, end = text.index("三、收到和处理政府信息公开申请情况\n"), text.index("四、政府信息公开行政复议")
+    return text[:start] + "\n".join(change(line) for line in text[start:end].split("\n")) + text[end:]
+
+
+def test_column_numbers_repeated_inside_rows_are_the_header_not_values(write_report) -> None:  # type: ignore[no-untyped-def]
+    """OCR/converter text that repeats the header's `1 2 3 4 5 6` inside every row, space-separated:
+    `一、本年新收政府信息公开申请数量 1 2 3 4 5 6 51 0 0 0 0 0 51` reads 51 0 0 0 0 0 51, each value read."""
+    import re
+
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import flatten
+
+    truth, text = _seed_txt()
+
+    def numbered(line: str) -> str:
+        line = re.sub(r"\t+", " ", line).strip()
+        return re.sub(r" (\d+(?: \d+){6})$", r" 1 2 3 4 5 6 \1", line)
+
+    text = _table3_lines(text, numbered)
+    assert "一、本年新收政府信息公开申请数量 1 2 3 4 5 6 51 0 0 0 0 0 51\n" in text
+    record = extract_file(write_report(text), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)  # type: ignore[arg-type]
+    prov = record.provenance["applications.new_received.natural_person"]
+    assert (prov.method, prov.text) == ("read", "51") and "column numbers 1 2 3 4 5 6" in (prov.note or "")
+
+
+def test_column_numbers_before_a_row_that_does_not_add_up_are_not_dropped(write_report) -> None:  # type: ignore[no-untyped-def]
+    # the agency's own arithmetic wrong in a row printed after the header's numbers: the numbers left
+    # would break the row whichever way, so nothing is dropped and the row waits for a person
+    from nianbao.pipeline import extract_file
+
+    _, text = _seed_txt()
+    text = plant(text, "（一）予以公开\t\t9\t0\t0\t0\t0\t0\t9", "（一）予以公开\t\t1 2 3 4 5 6 9 0 0 0 0 0 10")
+    record = extract_file(write_report(text), backend="rules")
+    assert (record.status, record.reason) == ("rejected", "extraction_unverified")
+    assert record.applications.granted.total is None  # type: ignore[attr-defined]
+    assert any(v.rule == "ambiguous" and "applications.granted.total" in v.cells for v in record.violations)
+
+
+def test_column_numbers_inside_pipe_rows_read_by_order(write_report) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    case = GOLDENS / "dev_sh_kewei_2024_md"
+    truth = Report.model_validate_json((case / "expected.json").read_text(encoding="utf-8"))
+    text = (case / "source.md").read_text(encoding="utf-8")
+    text = plant(text, "| 6.属于四类过程性信息 | 1 |", "| 6.属于四类过程性信息 | 1 | 2 | 3 | 4 | 5 | 6 | 1 |")
+    text = plant(text, "| 8 | 2 | 0 | 0 | 0 | 0 | 10 |", "| 1 | 2 | 3 | 4 | 5 | 6 | 8 | 2 | 0 | 0 | 0 | 0 | 10 |")
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)
+    note = record.provenance["applications.other_no_correction.natural_person"].note or ""
+    assert "column numbers 1 2 3 4 5 6" in note
+
+
+def _kewei() -> str:
+    from tests.conftest import GOLDENS
+
+    return (GOLDENS / "dev_sh_kewei_2024_md" / "source.md").read_text(encoding="utf-8")
+
+
+def test_a_blank_total_forced_by_the_identities_and_stated_by_the_narrative_is_inferred(write_report) -> None:  # type: ignore[no-untyped-def]
+    """上海市科委 2024 prints 四、结转下年度继续办理's 总计 empty; its row (1+0+…) and the balance force 1, and
+    its narrative says 「转下一年度办理答复的有 1 件」 (wrapped over two lines): 1, inferred, spanned there."""
+    from nianbao.pipeline import extract_file
+
+    text = _kewei()
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    assert record.status == "verified"
+    prov = record.provenance["applications.carried_to_next_year.total"]
+    assert (prov.method, prov.text) == ("inferred", "1") and "转下一年度办理答复的有 1 件" in (prov.note or "")
+    assert text[prov.span.start - 7 : prov.span.end + 2] == "办理答复的有 1 件"  # (the text normalises to itself)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("转下一\n年度办理答复的有 1 件", "转下一\n年度办理答复的有 2 件"),  # the narrative says another value
+        ("转下一\n年度办理答复的有 1 件", "其余申请均已办结"),  # the narrative says nothing of it
+    ],
+)
+def test_a_blank_total_is_not_filled_on_the_identities_alone(write_report, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+
+    record = extract_file(write_report(plant(_kewei(), old, new), "k.md"), backend="rules")
+    assert (record.status, record.reason) == ("rejected", "extraction_unverified")
+    assert record.applications.carried_to_next_year.total is None  # type: ignore[attr-defined]
+    assert any(v.rule == "missing" for v in record.violations)
+
+
+_T4_ROW = "| 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+
+
+def test_table_4_one_clean_pipe_row_with_prose_numbers_after_it(write_report) -> None:  # type: ignore[no-untyped-def]
+    """A converter runs the narrative after table 4 into its section (`2024 年…1400 余条`): the one row of 15
+    value cells is the table, each value read; the prose's numbers are not cells and the note says so."""
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    prose = "\n2024 年，市科委门户网站共发布各类信息 1400 余条，\n回应社会关切 12 次。\n"
+    text = plant(_kewei(), _T4_ROW, _T4_ROW + prose)
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    truth = Report.model_validate_json((GOLDENS / "dev_sh_kewei_2024_md" / "expected.json").read_text("utf-8"))
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)
+    prov = record.provenance["reviews_litigation.review.total"]
+    assert (prov.method, prov.text) == ("read", "1") and "2024 1400 12" in (prov.note or "")
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "\n2024 年 1 0 0 0 1\n",  # numbers beside a few words: could be cells, not prose
+        "\n| 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n",  # a second row of 15: which is it?
+        "\n5\n",  # a lone number
+        "\n行政复议 结果维持 1 结果纠正 0 其他结果 0 尚未审结 0 总计 1\n",  # a row with its labels, not a sentence
+    ],
+)
+def test_table_4_with_numbers_that_are_not_prose_is_not_read_from_the_clean_row(write_report, after: str) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+
+    record = extract_file(write_report(plant(_kewei(), _T4_ROW, _T4_ROW + after), "k.md"), backend="rules")
+    assert record.status == "rejected"
+    assert record.reviews_litigation.review.total is None  # type: ignore[attr-defined]
+
+
+def _wrapped_45(sep: str, between: str = "") -> tuple[object, str]:
+    """PDF text of a Word table whose tall label cells wrap: row 4's label is printed in two pieces with the
+    numbers of rows 4 and 5 between them (`4.无正当理由大量反复` … `申请`), row 5's label after both."""
+    import re
+
+    truth, text = _seed_txt()
+    zeros = sep.join(["0"] * 7)
+    start, end = text.index("\t\t4.无正当理由大量反复申请"), text.index("\t（六）其他处理")
+    wrapped = f"\t\t4.无正当理由大量反复\n{zeros}\n{between}{zeros}\n申请\n5.要求行政机关确认或重新出具已获取信息\n"
+    text = text[:start] + wrapped + text[end:]
+    if sep == " ":
+        text = _table3_lines(text, lambda line: re.sub(r"\t+", " ", line).strip())
+    return truth, text
+
+
+@pytest.mark.parametrize("sep", ["\t", " "])
+def test_two_rows_numbers_between_the_pieces_of_one_label_are_read_by_order(write_report, sep: str) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import flatten
+
+    truth, text = _wrapped_45(sep)
+    record = extract_file(write_report(text), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)  # type: ignore[arg-type]
+    prov = record.provenance["applications.not_processed_confirmation.total"]
+    assert prov.method == "read" and "template's order" in (prov.note or "")
+
+
+def test_a_label_piece_on_another_rows_numbers_is_not_read_by_order(write_report) -> None:  # type: ignore[no-untyped-def]
+    # `申请` (row 4's tail) printed on row 5's numbers: the line's words are not its row's label, so the
+    # order cannot be confirmed there and the table is not read by order
+    from nianbao.pipeline import extract_file
+
+    _, text = _wrapped_45(" ")
+    text = plant(text, "0 0 0 0 0 0 0\n申请\n", "申请 0 0 0 0 0 0 0\n")
+    record = extract_file(write_report(text), backend="rules")
+    assert record.status == "rejected" and not any("template's row order" in n for n in record.notes)
+    assert record.applications.not_processed_confirmation.total is None  # type: ignore[attr-defined]
+
+
+def test_cells_dropped_by_a_converter_in_a_pipe_row_are_placed_by_the_identities(write_report) -> None:  # type: ignore[no-untyped-def]
+    """`| 三、 | （一）予以公开 | 9 | 9 |` for seven columns: the converter dropped five empty cells. The column
+    identities leave one placement (9 under 自然人, 9 under 总计); the five dropped cells are inferred 0."""
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    row = "| 三、 | （一）予以公开 | 9 | 0 | 0 | 0 | 0 | 0 | 9 |"
+    text = plant(_kewei(), row, "| 三、 | （一）予以公开 | 9 | 9 |")
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    truth = Report.model_validate_json((GOLDENS / "dev_sh_kewei_2024_md" / "expected.json").read_text("utf-8"))
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)
+    placed, dropped = (record.provenance[f"applications.granted.{c}"] for c in ("total", "research_institution"))
+    assert (placed.method, placed.text) == ("inferred", "9") and "template's order" in (placed.note or "")
+    assert (dropped.method, dropped.text) == ("inferred", "")
+
+
+def test_cells_dropped_where_the_identities_cannot_place_them_stay_blank(write_report) -> None:  # type: ignore[no-untyped-def]
+    # the 2 of a company printed `| 32 | 2 | 34 |`, `| 8 | 2 | 10 |` and `| 33 | 2 | 35 |` with their empty cells
+    # dropped: it may stand under any of the five 法人 columns, the same in the three rows, and every
+    # identity still holds — five readings: ambiguous, never placed by a guess, nothing read wrong
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import Report, flatten
+    from tests.conftest import GOLDENS
+
+    text = _kewei()
+    for old, new in [
+        (
+            "| 一、本年新收政府信息公开申请数量 | 32 | 2 | 0 | 0 | 0 | 0 | 34 |  |",
+            "| 一、本年新收政府信息公开申请数量 | 32 | 2 | 34 |",
+        ),
+        ("| 8 | 2 | 0 | 0 | 0 | 0 | 10 |", "| 8 | 2 | 10 |"),
+        ("| （七）总计 | 33 | 2 | 0 | 0 | 0 | 0 | 35 |", "| （七）总计 | 33 | 2 | 35 |"),
+    ]:
+        text = plant(text, old, new)
+    record = extract_file(write_report(text, "k.md"), backend="rules")
+    assert record.status == "rejected"
+    assert record.applications.new_received.commercial_enterprise is None  # type: ignore[attr-defined]
+    ambiguous = {c for v in record.violations if v.rule == "ambiguous" for c in v.cells}
+    assert "applications.results_total.total" in ambiguous and "applications.new_received.total" in ambiguous
+    truth = flatten(Report.model_validate_json((GOLDENS / "dev_sh_kewei_2024_md" / "expected.json").read_text("utf-8")))
+    assert all(v == truth[p] for p, v in flatten(record.report()).items() if v is not None)
+
+
+@pytest.mark.parametrize(
+    ("narrative", "read"),
+    [
+        ("", None),  # 15 splits, no identity in table 2: ambiguous
+        ("本年度制发行政规范性文件62件。", None),  # 62 | 3 | 3440, 62 | 33 | 440, 62 | 334 | 40, 62 | 3344 | 0 left
+        ("本年度制发行政规范性文件62件,废止规范性文件33件。", (62, 33, 440)),  # one split left
+        ("本年度制发行政规范性文件62件,现行有效规范性文件440件。", (62, 33, 440)),
+        ("本年度制发行政规范性文件61件。", None),  # no split agrees: a finding, not a constraint
+    ],
+)
+def test_run_together_table_2_row_settled_only_by_enough_of_the_narrative(narrative: str, read: object) -> None:
+    """`行政规范性文件6233440` (a CMS crawl): the report's own words may settle the split; where they leave two
+    readings the row is ambiguous, never a guess."""
+    _, text = _seed_txt()
+    text = plant(text, "行政规范性文件\t9\t6\t87", "行政规范性文件6233440")
+    text = plant(text, "依法做好政府信息公开工作。", "依法做好政府信息公开工作。" + narrative)
+    result = extract_rules(normalize(text))
+    docs = result.report.active_disclosure.normative_documents
+    got = (docs.issued, docs.repealed, docs.in_force)  # type: ignore[union-attr]
+    if read is None:
+        assert got == (None, None, None)
+        assert any(v.rule == "ambiguous" and "6233440" in v.message for v in result.issues)
+    else:
+        assert got == read
+        prov = result.provenance["active_disclosure.normative_documents.repealed"]
+        assert (prov.method, prov.text) == ("inferred", "33") and narrative.strip("。") in (prov.note or "")
+
+
+def test_a_regulations_figure_of_the_narrative_is_read_but_two_placements_stay_ambiguous() -> None:
+    # `| 规章 | 22 | 235 |` for three columns: 全年主动公开市政府规章22件 says 本年制发 is 22, but whether 235 is
+    # 本年废止 or 现行有效 (the other printed blank) nothing in the report says
+    from nianbao.extractor.narrative import single_cell_figures
+
+    assert [
+        s.value for s in single_cell_figures("全年主动公开市政府规章22件。")["active_disclosure.regulations.issued"]
+    ] == [22]
+    text = plant(_kewei(), "| 规章 | 0 | 0 | 0 |", "| 规章 | 22 | 235 |")
+    text = plant(text, "全年收到政府信息公开申请", "全年主动公开市政府规章22件。全年收到政府信息公开申请")
+    result = extract_rules(normalize(text))
+    regs = result.report.active_disclosure.regulations
+    assert (regs.issued, regs.repealed, regs.in_force) == (None, None, None)  # type: ignore[union-attr]
+    (issue,) = [v for v in result.issues if v.rule == "ambiguous"]
+    assert "22 235 (0)" in issue.message and "22 (0) 235" in issue.message
+    assert "3 readings" in issue.message and "22 2 35" not in issue.message  # a pipe cell is one value, never cut
+
+
+def test_table_4_as_one_space_separated_line_with_prose_after_it(write_report) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.pipeline import extract_file
+    from nianbao.schema import flatten
+
+    truth, text = _seed_txt()
+    values = "11\t7\t2\t3\t23\t0\t0\t0\t0\t0\t0\t0\t0\t6\t6"
+    prose = "2024年，全县行政机关共收到各类咨询 1400 余件，均已按期答复。"
+    text = plant(text, values + "\n", values.replace("\t", " ") + "\n" + prose + "\n")
+    record = extract_file(write_report(text), backend="rules")
+    assert record.status == "verified" and flatten(record.report()) == flatten(truth)  # type: ignore[arg-type]
+    assert "1400" in (record.provenance["reviews_litigation.review.upheld"].note or "")

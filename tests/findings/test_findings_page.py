@@ -29,20 +29,46 @@ def _store(tmp_path: Path) -> Path:
     return db
 
 
-def _page(tmp_path: Path) -> Path:
+def _page(tmp_path: Path, *options: str) -> Path:
     out = tmp_path / "findings.html"
-    result = CliRunner().invoke(app, ["findings", "--db", str(_store(tmp_path)), "--format", "html", "-o", str(out)])
+    result = CliRunner().invoke(
+        app, ["findings", "--db", str(_store(tmp_path)), "--format", "html", "-o", str(out), *options]
+    )
     assert result.exit_code == 0, result.stdout
     return out
 
 
-def test_one_line_per_report_worst_first_with_regions(tmp_path: Path) -> None:
+def test_one_line_per_report_worst_first_with_regions_in_chinese(tmp_path: Path) -> None:
     page = _page(tmp_path).read_text(encoding="utf-8")
     assert page.count("<figure class='chart'>") == 4 and page.count("<svg") == 4
-    # the agency's own inconsistency comes first, then warnings
-    assert page.index("source inconsistent —") < page.index("warning —")
+    # the agency's own inconsistency comes first, then warnings — under Chinese headings
+    assert page.index("来源数据自相矛盾 ——") < page.index("提示 ——")
+    assert "<html lang='zh-CN'>" in page and "年报检查结果" in page
     assert "平潭综合实验区经济发展局" in page and "福建省" in page  # its region, from the name
     assert "予以公开率" in page  # the metric definitions
+    # chart and rule labels from the catalogue, not the rules' keys
+    assert "各类发现数量" in page and "表三收结平衡不符" in page and ">t3_balance<" not in page
+
+
+def test_the_page_in_english(tmp_path: Path) -> None:
+    page = _page(tmp_path, "--lang", "en").read_text(encoding="utf-8")
+    assert page.index("source inconsistent —") < page.index("warning —")
+    assert "Findings by kind" in page and "table 3 balance" in page and "<html lang='en'>" in page
+
+
+def test_the_year_over_year_chart_draws_each_change() -> None:
+    from nianbao.findings_page import charts
+    from nianbao.metrics import ReportMetrics
+
+    def metrics(agency: str, change: float | None) -> ReportMetrics:
+        values = {k: 0.5 for k in ("granted_share", "denied_share", "carry_over_share", "review_correction_rate")}
+        return ReportMetrics(agency, 2024, "k", "verified", values, {"granted_share": change})  # type: ignore[arg-type]
+
+    drawn = charts([], [metrics("甲县人民政府", 0.0), metrics("乙县人民政府", -0.25)], "zh")
+    assert len(drawn) == 4 and "同比" in drawn[3][0]
+    svg = drawn[3][1]
+    assert "+0.0" in svg and "-25.0" in svg  # each change is marked, a change of 0 too
+    assert len(charts([], [metrics("甲县人民政府", None)], "zh")) == 3  # no year before: no empty axes
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -66,6 +92,10 @@ def test_a_browser_shows_the_charts(tmp_path: Path) -> None:
             box = charts.nth(i).bounding_box()
             assert box is not None and box["width"] > 100 and box["height"] > 50  # drawn, not empty
         captions = page.locator("figure.chart figcaption").all_inner_texts()
-        assert captions[0] == "Findings by kind" and "metrics" in captions[2]
+        assert captions[0] == "各类发现数量" and "派生指标" in captions[2] and "同比" in captions[3]
+        # one line per region cell: 省/市/区 never wrap a character per line
+        line = page.locator("td.nw").first.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20")
+        heights = page.locator("th.nw").evaluate_all("es => es.map(e => e.getBoundingClientRect().height)")
+        assert heights and max(heights) < 2 * line + 6
         page.screenshot(path=str(tmp_path / "findings.png"), full_page=True)
         browser.close()

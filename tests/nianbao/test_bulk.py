@@ -125,6 +125,54 @@ def test_expand_lists_each_file_once_in_path_order_and_ends_on_a_folder_loop(tmp
     assert unmatched == []
 
 
+def test_a_folder_walk_accounts_for_every_entry(tmp_path: Path) -> None:
+    """Images are read (the OCR reader takes them); a FIFO, a link loop, a broken link and a linked folder
+    are listed as skipped with why; files of other formats are counted by suffix — nothing vanishes."""
+    import os
+
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    for name in ("scan.png", "photo.JPG", "page.tif", "r.txt"):
+        (root / name).write_bytes(b"x")
+    os.mkfifo(root / "pipe.txt")
+    (root / "loop.txt").symlink_to(root / "loop.txt")
+    (root / "gone.txt").symlink_to(root / "nowhere.txt")
+    (root / "up").symlink_to(root, target_is_directory=True)
+    (root / "sub" / "notes.json").write_text("{}", encoding="utf-8")
+    (root / "sub" / "data.xls").write_bytes(b"x")
+    skipped: list[str] = []
+    files, unmatched = bulk.expand([str(root)], skipped)
+    assert files == [str(root / n) for n in ("page.tif", "photo.JPG", "r.txt", "scan.png")] and unmatched == []
+    assert f"{root / 'pipe.txt'}: not a regular file (a FIFO, socket or device)" in skipped
+    assert any(s.startswith(f"{root / 'loop.txt'}: a broken link or a link loop") for s in skipped)
+    assert any(s.startswith(f"{root / 'gone.txt'}: a broken link or a link loop") for s in skipped)
+    assert f"{root / 'up'}: a link to a folder, not entered" in skipped
+    assert "2 file(s) not of a report format: 1 .json, 1 .xls" in skipped or (
+        "2 file(s) not of a report format: 1 .xls, 1 .json" in skipped
+    )
+    assert len(skipped) == 5
+
+
+def test_run_lists_what_it_skipped_and_fails_on_an_empty_folder(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app
+    from tests.conftest import GOLDENS
+
+    (tmp_path / "empty").mkdir()
+    summary = bulk.run([str(tmp_path / "empty")], tmp_path / "s.db")
+    assert summary.counts["failed"] == 1 and summary.unreadable == [
+        f"{tmp_path / 'empty'}: a folder holding no report file"
+    ]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "r.txt").write_bytes((GOLDENS / "seed_000_wushan_2024" / "source.txt").read_bytes())
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    result = CliRunner().invoke(app, ["run", str(folder), "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == 0, result.stderr
+    assert f"skipped: {folder / 'loop.txt'}: a broken link or a link loop" in result.stderr
+
+
 def test_progress_total_counts_down_the_skipped_and_ends_at_what_was_processed(
     mixed_folder: Path, tmp_path: Path
 ) -> None:

@@ -3,7 +3,9 @@ started here) extracts a folder; the store it leaves is the one a local run leav
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -45,6 +47,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             [str(DASK), "worker", "--scheduler-file", str(info), "--nworkers", "2", "--nthreads", "1",
              "--local-directory", str(work), "--host", "127.0.0.1", *common],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work,
+            env={**os.environ, "NIANBAO_CACHE_DIR": str(work / "cache")},  # the workers read pages afresh
         )  # fmt: skip
         address = json.loads(info.read_text())["address"]  # tcp://127.0.0.1:PORT
         _wait_for_workers(address, 2, deadline)
@@ -122,3 +125,34 @@ def test_executor_names_and_versions() -> None:
     _same_versions(("9", "1"), ours, "tcp://h:1")
     with pytest.raises(UsageError, match="run parser 8 / schema 1, this run 9 / 1"):
         _same_versions(("8", "1"), ours, "tcp://h:1")
+
+
+HAVE_OCR = all(importlib.util.find_spec(m) is not None for m in ("rapidocr_onnxruntime", "img2pdf"))
+
+
+@pytest.mark.skipif(not HAVE_OCR, reason="needs nianbao[ocr] and img2pdf (nianbao[eval])")
+def test_a_multi_page_scan_is_read_a_page_a_task_and_stored_as_a_local_run_stores_it(
+    cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from distributed import Client, get_task_stream
+
+    from nianbao.evals.corpus import scan_pdf
+
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))  # not the workers' cache: read twice
+    folder = tmp_path / "in"
+    folder.mkdir()
+    real = ROOT / "goldens" / "dev_hongze_2023_pdf" / "source.pdf"
+    (folder / "hongze_scan.pdf").write_bytes(scan_pdf(real.read_bytes(), 150, "cluster/hongze"))  # 5 pages
+    (folder / "seed.txt").write_bytes((ROOT / "goldens" / "seed_000_wushan_2024" / "source.txt").read_bytes())
+    local, remote = tmp_path / "local.db", tmp_path / "cluster.db"
+    bulk.run([str(folder)], local, workers=1)
+    with Client("tcp://" + cluster.removeprefix("dask://"), timeout="20s") as watcher:  # type: ignore[no-untyped-call]
+        with get_task_stream(watcher) as stream:  # type: ignore[no-untyped-call]
+            bulk.run([str(folder)], remote, executor=cluster)
+        keys = {str(t["key"]) for t in stream.data}
+    pages = {k.rsplit("-page", 1)[1] for k in keys if "-page" in k}
+    assert pages == {"1", "2", "3", "4", "5"}, keys
+    mine, theirs = _contents(local), _contents(remote)
+    assert theirs == mine  # the pages' words and boxes (the record's scan info) included
+    scan = next(v for v in mine.values() if isinstance(v, tuple) and v[0].endswith("hongze_scan.pdf"))
+    assert scan[1] == "rejected" and scan[8]["scan"], scan[:8]  # read, and its own totals cannot be blamed

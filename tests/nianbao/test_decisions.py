@@ -14,7 +14,16 @@ from nianbao import bulk
 from nianbao.cli import app
 from nianbao.errors import ReviewError
 from nianbao.export import long_rows, reports
-from nianbao.review import accept_source_error, save_correction
+from nianbao.review import (
+    CellDecisions,
+    accept_in_bulk,
+    accept_source_error,
+    apply,
+    bulk_candidates,
+    save_correction,
+    unaccounted,
+)
+from nianbao.review import record_of as review_record
 from nianbao.store import VERSION, Finished, Store
 from tests.conftest import GOLDENS, plant, seed_text
 
@@ -89,7 +98,7 @@ def test_a_re_extraction_that_reads_a_cell_differently_returns_to_the_queue(queu
 def test_a_partial_correction_is_refused(queue: Path) -> None:
     row = _row(queue, "pingtan.txt")  # its 规范性文件 row could not be read
     assert row.effective_status == "rejected"
-    with Store(queue) as s, pytest.raises(ReviewError, match="still breaks"):
+    with Store(queue) as s, pytest.raises(ReviewError, match="2 cell\\(s\\) not accounted for"):
         save_correction(s, row, {"active_disclosure.normative_documents.issued": 1}, "李四", None)
     assert _row(queue, "pingtan.txt").decision is None
 
@@ -97,15 +106,84 @@ def test_a_partial_correction_is_refused(queue: Path) -> None:
 def test_accepting_a_source_error_on_an_unreadable_report_is_refused(queue: Path) -> None:
     row = _row(queue, "pingtan.txt")
     with Store(queue) as s, pytest.raises(ReviewError, match="could not read it"):
-        accept_source_error(s, row, "李四", None)
+        accept_source_error(s, row, "李四", "why")
     planted = _row(queue, "planted.txt")
     assert planted.reason == "source_inconsistent"
     with Store(queue) as s:
         accept_source_error(s, planted, "李四", "the agency's own sum")
     assert _row(queue, "planted.txt").effective_status == "source_inconsistent"
-    with Store(queue) as s:  # an explicit override is possible, and says so
+    # an override insists on the verdict, never on cells nobody read: 行政规范性文件's three cells
+    with Store(queue) as s, pytest.raises(ReviewError, match="3 cell\\(s\\) not accounted for"):
         accept_source_error(s, row, "李四", "checked by phone", override=True)
-    assert "override" in (_row(queue, "pingtan.txt").review_reason or "")
+    assert _row(queue, "pingtan.txt").decision is None
+
+
+NORMATIVE = [f"active_disclosure.normative_documents.{c}" for c in ("issued", "repealed", "in_force")]
+
+
+def test_every_cell_is_accounted_for_before_a_decision_and_in_the_export(queue: Path) -> None:
+    row = _row(queue, "pingtan.txt")
+    illegible = CellDecisions(illegible={c: "run together in the PDF, no split the source settles" for c in NORMATIVE})
+    with Store(queue) as s, pytest.raises(ReviewError, match="say why"):
+        CellDecisions.parse({"illegible": {NORMATIVE[0]: "  "}})
+    with Store(queue) as s:
+        applied = apply(review_record(row), illegible)
+        assert applied.unaccounted == []
+        with pytest.raises(ReviewError, match="verifies: save it as a correction"):
+            accept_source_error(s, row, "李四", "checked by phone", override=True, changes=illegible)
+        save_correction(s, row, illegible, "李四", "the PDF prints 31031")
+    decided = _row(queue, "pingtan.txt")
+    assert decided.effective_status == "reviewed" and decided.reviewer == "李四"
+    assert decided.corrected is not None and set(decided.corrected["illegible"]) == set(NORMATIVE)
+    with Store(queue) as s:
+        rows = [r for e in reports(s, every_document=True) for r in long_rows(e)]
+    # no exported row has an empty value without a method saying why
+    assert all(r["method"] for r in rows)
+    methods = {r["column"]: r["method"] for r in rows if r["row"] == "normative_documents" and "pingtan" in r["path"]}
+    assert methods == {"issued": "illegible", "repealed": "illegible", "in_force": "illegible"}
+
+
+def test_a_decision_needs_a_reviewer(queue: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NIANBAO_REVIEWER", raising=False)
+    monkeypatch.setenv("USER", "someone")  # never taken for the reviewer
+    row = _row(queue, "planted.txt")
+    with Store(queue) as s, pytest.raises(ReviewError, match="who decides"):
+        save_correction(s, row, {CELL: 9}, None, None)
+    monkeypatch.setenv("NIANBAO_REVIEWER", "王五")
+    with Store(queue) as s:
+        save_correction(s, row, {CELL: 9}, None, None)
+    assert _row(queue, "planted.txt").reviewer == "王五"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [[1, 2], "x", None, {"changes": [1]}, {"changes": {CELL: float("nan")}}, {"changes": {CELL: "-Infinity"}},
+     {"changes": {CELL: True}}, {"confirmed": "x"}, {"illegible": {CELL: 3}}],
+)  # fmt: skip
+def test_malformed_cell_decisions_are_review_errors(payload: object) -> None:
+    with pytest.raises(ReviewError):
+        CellDecisions.parse(payload)
+
+
+def test_confirming_a_doubted_reading_accounts_for_it(queue: Path) -> None:
+    row = _row(queue, "pingtan.txt")
+    record = review_record(row)
+    assert set(NORMATIVE) <= set(unaccounted(record, record.provenance))
+    applied = apply(record, CellDecisions(values={NORMATIVE[0]: 1, NORMATIVE[1]: 0, NORMATIVE[2]: 5}))
+    assert not set(NORMATIVE) & set(applied.unaccounted)
+    assert {applied.provenance[c].method for c in NORMATIVE} == {"reviewed"}
+
+
+def test_bulk_accepts_only_reports_whose_every_cell_is_read(queue: Path) -> None:
+    with Store(queue) as s:
+        ids = [r.id for r in s.waiting()]
+        candidates = bulk_candidates(s, ids)
+        assert [Path(r.path).name for r in candidates] == ["planted.txt"]  # pingtan has unread cells
+        with pytest.raises(ReviewError, match="say why"):
+            accept_in_bulk(s, ids, "李四", "")
+        assert accept_in_bulk(s, ids, "李四", "the agencies' own sums") == [candidates[0].id]
+    assert _row(queue, "planted.txt").effective_status == "source_inconsistent"
+    assert _row(queue, "pingtan.txt").decision is None
 
 
 def test_a_store_of_the_previous_version_opens_and_keeps_its_decisions(tmp_path: Path) -> None:
@@ -181,3 +259,19 @@ def test_a_transient_failure_is_retried_by_the_next_run(tmp_path: Path) -> None:
     assert first.counts["failed"] == 1 and first.transient == 1
     second = bulk.run([str(folder)], db, backend="llm", llm=down)
     assert second.skipped == 0 and second.counts["failed"] == 1  # tried again, not skipped as done
+
+
+def test_a_decision_saved_by_the_previous_version_still_stands_and_exports_every_method(queue: Path) -> None:
+    row = _row(queue, "pingtan.txt")
+    record = review_record(row)
+    with Store(queue) as s:  # as the previous version saved an overridden confirmation: values, no provenance
+        s.decide(row.id, "source_error", "老审核", "[override: rejected as extraction_unverified] by phone",
+                 {**record.report().model_dump(mode="json"), "override": True})  # fmt: skip
+    kept = _row(queue, "pingtan.txt")
+    assert (kept.effective_status, kept.reviewer) == ("source_inconsistent", "老审核")
+    assert kept.standing() is kept.result  # its values are the extraction's, as they were
+    with Store(queue) as s:
+        rows = [r for e in reports(s, every_document=True) for r in long_rows(e) if r["path"] == row.path]
+    unread = {r["column"]: (r["value"], r["method"]) for r in rows if r["row"] == "normative_documents"}
+    assert unread == {c: (None, "unread") for c in ("issued", "repealed", "in_force")}
+    assert all(r["method"] for r in rows)

@@ -39,7 +39,7 @@ def _on_file(monkeypatch: pytest.MonkeyPatch, suffix: str, action: Callable[[], 
     monkeypatch.setattr(nianbao.pipeline, "extract_file", patched)
 
 
-def _docx(path: Path, body: str = "", bomb: int = 0) -> Path:
+def _docx(path: Path, body: str = "", bomb: int = 0, paragraphs: int = 0) -> Path:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         if bomb:  # a body that inflates to `bomb` bytes
@@ -48,6 +48,13 @@ def _docx(path: Path, body: str = "", bomb: int = 0) -> Path:
                 chunk = b" " * (1 << 20)
                 for _ in range(bomb >> 20):
                     f.write(chunk)
+        elif paragraphs:  # `paragraphs` empty paragraphs: 6 bytes of XML each, under the inflated-size limit
+            with z.open("word/document.xml", "w", force_zip64=True) as f:
+                f.write(_DOCX_HEAD.encode())
+                chunk = b"<w:p/>" * 100_000
+                for _ in range(paragraphs // 100_000):
+                    f.write(chunk)
+                f.write(b"</w:body></w:document>")
         else:
             z.writestr("word/document.xml", _DOCX_HEAD + body + "</w:body></w:document>")
     path.write_bytes(buf.getvalue())
@@ -69,8 +76,16 @@ def _hostile(folder: Path) -> dict[str, str]:
                                        encoding="utf-8")  # fmt: skip
     os.mkfifo(folder / "pipe.txt")
     (folder / "good.txt").write_bytes(SEED.read_bytes())
+    # ten million empty paragraphs (60 MB of XML from ~90 KB): 9 s and 1.1 GB when the tree was built whole
+    _docx(folder / "paragraphs.docx", paragraphs=10_000_000)
+    _docx(folder / "nested.docx", "<w:tbl><w:tr><w:tc>" * 5000 + "<w:p/>" + "</w:tc></w:tr></w:tbl>" * 5000)
+    (folder / "nested.html").write_text("<html><body>" + "<table><tr><td>" * 30_000, encoding="utf-8")
+    # blank lines under a heading's numbering: the section search once ran over all of them from every line
+    (folder / "blank.txt").write_text("二、\n" + "\t\n" * 30_000 + "x\n", encoding="utf-8")
     return {"bomb.docx": "limit", "wide.docx": "200000000", "abc.docx": "'abc'", "spans.html": "HTML table",
-            "pipe.txt": "not a regular file"}  # fmt: skip
+            "pipe.txt": "not a regular file", "paragraphs.docx": "over 1000000 XML tags",
+            "nested.docx": "tables nested over 32 deep", "nested.html": "tables nested over 32 deep",
+            "blank.txt": "no statistical tables"}  # fmt: skip
 
 
 def test_hostile_files_fail_by_name_in_bounded_time_and_memory(tmp_path: Path) -> None:
@@ -112,6 +127,12 @@ def test_a_killed_worker_fails_only_its_file(tmp_path: Path, monkeypatch: pytest
     assert summary.counts["verified"] == 6 and summary.counts["failed"] == 1
     (failure,) = summary.unreadable
     assert "killer.txt" in failure and "worker process died" in failure
+    assert summary.transient == 1  # the machine may have killed it: the next run tries it again …
+    again = bulk.run([str(folder)], tmp_path / "s.db", workers=2)
+    assert again.processed == 1 and again.counts["failed"] == 1 and again.transient == 1
+    last = bulk.run([str(folder)], tmp_path / "s.db", workers=2)  # … a bounded number of times, then names it
+    assert last.processed == 1 and last.transient == 0 and "died extracting this file 3 times" in last.unreadable[0]
+    assert bulk.run([str(folder)], tmp_path / "s.db", workers=2).processed == 0  # and leaves it alone
 
 
 def test_extract_s_pool_fails_only_the_file_that_kills_its_worker(

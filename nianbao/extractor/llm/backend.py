@@ -28,8 +28,10 @@ from nianbao import prompts
 from nianbao.errors import LLMError
 from nianbao.extractor.llm.cache import ResponseCache, cache_key
 from nianbao.extractor.llm.config import LLMConfig
+from nianbao.extractor.llm.evidence import ground_cited
 from nianbao.extractor.llm.grounding import ground
-from nianbao.extractor.llm.responses import ANSWERS, to_cells
+from nianbao.extractor.llm.marks import mark
+from nianbao.extractor.llm.responses import ANSWERS, EVIDENCE_ANSWERS, to_cells, to_cited
 from nianbao.extractor.llm.transport import with_retries
 from nianbao.extractor.sections import Sections
 from nianbao.schema import (
@@ -89,9 +91,11 @@ class LLMTables:
         )
 
 
-def plain(violations: list[Violation], problems: list[str]) -> str:
-    """Violations as a person would say them, for the re-ask."""
-    lines = [f"- {p} — give exactly the numbers printed in that row, in order" for p in problems]
+def plain(violations: list[Violation], problems: list[str], cited: bool = False) -> str:
+    """Violations as a person would say them, for the re-ask (``cited``: problems of an evidence answer,
+    which name the mark and the digits themselves)."""
+    hint = "" if cited else " — give exactly the numbers printed in that row, in order"
+    lines = [f"- {p}{hint}" for p in problems]
     for v in violations:
         if v.rule != "grounding":
             lines.append(f"- {v.message}")
@@ -218,6 +222,8 @@ def fixable(violations: list[Violation], provenance: dict[str, Provenance], unfi
     printed, digits run together, more numbers than cells)."""
     out = []
     for v in violations:
+        if v.rule == "ambiguous":  # the source itself leaves several readings: no answer settles them
+            continue
         if v.rule in IDENTITY_RULE_NAMES and all(
             c in provenance and provenance[c].method in ("read", "blank") for c in v.cells
         ):
@@ -242,7 +248,7 @@ def read_tables(
     client: LLMClient | None = None,
     on_attempt: Callable[[LLMAttempt], None] | None = None,
 ) -> LLMTables:
-    prompt_set = prompt_set or prompts.load()
+    prompt_set = prompt_set or prompts.load(config.prompt_version or prompts.CURRENT)
     client = client or LLMClient(config, prompt_set, http_client=config.http_client)
     out = LLMTables()
     cells = flatten(base)
@@ -258,7 +264,17 @@ def read_tables(
         for p in mine:  # the LLM reads the whole table afresh: drop the parser's partial reading
             cells[p] = None
             provenance.pop(p, None)
-        question = f"{prompt_set.for_table(table, base.template)}\n\n<table>\n{_section_text(text, region)}\n</table>"
+        marked = None
+        if prompt_set.cites_evidence:
+            others = [s for s in (sections.t2, sections.t3, sections.t4) if s is not None]
+            marked = mark(text, region, others)
+            words = f"\n\n<report_words>\n{marked.words}\n</report_words>" if marked.words else ""
+            body = f"<table>\n{marked.table}\n</table>{words}"
+        else:
+            body = f"<table>\n{_section_text(text, region)}\n</table>"
+        question = f"{prompt_set.for_table(table, base.template)}\n\n{body}"
+        answers = EVIDENCE_ANSWERS if marked is not None else ANSWERS
+        table_issues: list[Violation] = []
         messages = [{"role": "system", "content": prompt_set.system}, {"role": "user", "content": question}]
         max_tokens, grown, reasks = config.max_tokens, False, 0
         while True:
@@ -269,7 +285,7 @@ def read_tables(
                 ))  # fmt: skip
                 break
             try:
-                reply = client.ask(messages, ANSWERS[table], max_tokens)
+                reply = client.ask(messages, answers[table], max_tokens)
             except LLMError as e:  # the endpoint failed mid-report: say how far it got and what it cost
                 last = out.attempts[-1].output if out.attempts else None
                 raise e.progress(len(out.attempts) + 1, last, out.usage.model_dump()) from None
@@ -279,20 +295,28 @@ def read_tables(
                 violations = [Violation(rule="schema", severity="error", cells=[], message=str(off))]
                 worth = violations
             else:
-                got = to_cells(table, reply.answer)
-                located = ground(text, table, region, got)
-                problems = located.problems
+                unfixable: set[str] = set()
+                if marked is not None:
+                    cited = to_cited(table, reply.answer)
+                    got = {p: v for p, (v, _) in cited.items()}
+                    evidence = ground_cited(text, table, region, cited, marked.marks, base_provenance)
+                    problems, table_issues, located_prov = evidence.problems, evidence.issues, evidence.provenance
+                    unfixable = evidence.unfixable  # a converter dropped a cell: no other answer settles it
+                else:
+                    got = to_cells(table, reply.answer)
+                    located = ground(text, table, region, got)
+                    problems, located_prov, unfixable = located.problems, located.provenance, located.unfixable
                 for p in mine:
                     cells[p] = got.get(p)
                     provenance.pop(p, None)
-                provenance.update(located.provenance)
+                provenance.update(located_prov)
                 for p in mine:  # a row this layout does not print stays so when the model leaves it null
                     kept = base_provenance.get(p)
                     if kept is not None and kept.method == "not_printed" and got.get(p) is None:
                         provenance[p] = kept
                 report = report_from_cells(cells, agency=base.agency, year=base.year, template=base.template)
                 violations = [v for v in judge(report, provenance) if any(table_of(c) == table for c in v.cells)]
-                worth = fixable(violations, provenance, located.unfixable)
+                worth = fixable(violations, provenance, unfixable)
             attempt = LLMAttempt(
                 table=table, number=len([a for a in out.attempts if a.table == table]) + 1, output=reply.raw,
                 violations=violations, usage=reply.usage, cached=reply.cached, error=reply.error,
@@ -309,8 +333,12 @@ def read_tables(
             messages = [
                 *messages,
                 {"role": "assistant", "content": reply.raw or "(no valid answer)"},
-                {"role": "user", "content": prompt_set.reask.format(violations=plain(worth, problems))},
+                {
+                    "role": "user",
+                    "content": prompt_set.reask.format(violations=plain(worth, problems, marked is not None)),
+                },
             ]
+        out.issues.extend(table_issues)
         for p in mine:
             out.cells[p] = cells[p]
             if p in provenance:

@@ -33,6 +33,9 @@ class LLMConfig:
     use_cache: bool = True
     temperature: float = 0.0
     http_client: object = field(default=None, repr=False, compare=False)  # tests: a replaying transport
+    # the prompt version to ask with (None: the current one); v1's answers carry no evidence — kept so that a
+    # run, or an exchange recorded with it, can be repeated exactly
+    prompt_version: str | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -76,3 +76,80 @@ def to_cells(table: int, answer: BaseModel) -> dict[str, CellValue]:
             for col, v in zip(REVIEW_COLUMNS, data[group], strict=True):
                 out[f"reviews_litigation.{group}.{col}"] = v
     return out
+
+
+# ---------------------------------------------------------------- prompt v2: every cell with its evidence
+
+
+class Cell(_Compact):
+    """One cell and where it was printed: a marked number's id ("17"), a digit range of it ("17:0-2"),
+    "blank" or "none" (the row is not printed)."""
+
+    v: int | None
+    e: str = Field(max_length=24)
+
+
+class FeeCell(_Compact):
+    v: Decimal | None
+    e: str = Field(max_length=24)
+
+
+Cells7 = list[Cell]
+Cells5 = list[Cell]
+Cells3 = list[Cell]
+
+
+class Table2Evidence(_Compact):
+    """Table 2, 2021 format, each cell with its evidence."""
+
+    regulations: Cells3 = Field(min_length=3, max_length=3)
+    normative_documents: Cells3 = Field(min_length=3, max_length=3)
+    licensing: Cell
+    penalty: Cell
+    coercion: Cell
+    fees: FeeCell
+
+
+Table3Evidence: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "Table3Evidence",
+    __base__=_Compact,
+    **{row: (Cells7, Field(min_length=7, max_length=7)) for row in APPLICATION_ROWS},
+)
+
+
+class Table4Evidence(_Compact):
+    """Table 4, each group's 5 cells (维持, 纠正, 其他, 尚未审结, 总计) with their evidence."""
+
+    review: Cells5 = Field(min_length=5, max_length=5)
+    litigation_direct: Cells5 = Field(min_length=5, max_length=5)
+    litigation_after_review: Cells5 = Field(min_length=5, max_length=5)
+
+
+EVIDENCE_ANSWERS: dict[int, type[BaseModel]] = {2: Table2Evidence, 3: Table3Evidence, 4: Table4Evidence}
+
+
+def to_cited(table: int, answer: BaseModel) -> dict[str, tuple[CellValue, str]]:
+    """An evidence answer by cell path: (value, evidence)."""
+    data = answer.model_dump()
+
+    def pair(c: dict[str, object]) -> tuple[CellValue, str]:
+        v = c["v"]
+        return (v if v is None or isinstance(v, int | Decimal) else Decimal(str(v))), str(c["e"]).strip()
+
+    out: dict[str, tuple[CellValue, str]] = {}
+    if table == 2:
+        for row in ("regulations", "normative_documents"):
+            for col, c in zip(("issued", "repealed", "in_force"), data[row], strict=True):
+                out[f"active_disclosure.{row}.{col}"] = pair(c)
+        for row in ("licensing", "penalty", "coercion"):
+            out[f"active_disclosure.{row}.decisions"] = pair(data[row])
+        out["active_disclosure.fees.amount_10k_yuan"] = pair(data["fees"])
+    elif table == 3:
+        for row in APPLICATION_ROWS:
+            for col, c in zip(APPLICANT_COLUMNS, data[row], strict=True):
+                out[f"applications.{row}.{col}"] = pair(c)
+    else:
+        for group in REVIEW_GROUPS:
+            for col, c in zip(REVIEW_COLUMNS, data[group], strict=True):
+                out[f"reviews_litigation.{group}.{col}"] = pair(c)
+    return out

@@ -22,6 +22,12 @@ _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TIFF
 
 
+def is_image(p: Path, data: bytes) -> bool:
+    """Whether :func:`read_document` reads this file (neither a PDF nor a Word file) as an image."""
+    image = p.suffix.lower() in _IMAGE_SUFFIXES or data.startswith(_IMAGE_MAGIC)
+    return image and not data.startswith((b"%PDF", _OLE2)) and p.suffix.lower() not in (".pdf", ".doc", ".wps")
+
+
 def _scan(p: Path, data: bytes, digest: str) -> Document:
     from nianbao.extractor.readers.ocr import scan_to_text
 

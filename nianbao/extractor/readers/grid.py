@@ -161,8 +161,9 @@ def _reaches(
     at, half = crossing
     if abs(at - end) <= tol + 1:
         return True
-    if (at - end) * inward > 0:  # the crossing lies within the stretch: it runs on past it
-        return abs(at - end) <= 2 * tol
+    if (at - end) * inward > 0:  # the crossing lies within the stretch: it runs on past it (by a rule's
+        # width, and a speckle the gap closing joined to its end)
+        return abs(at - end) <= 3 * tol
     # the ink between (the crossing rule's own width left out: it is ink along every line through it)
     a, b = sorted((end, at + inward * (half + 1)))
     return abs(at - end) <= 14 * tol and _ink_cover(ink, rule, horizontal, a, b) >= 0.6

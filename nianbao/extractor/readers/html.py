@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree  # type: ignore[import-untyped]  # (no stubs shipped)
 
-from nianbao.extractor.readers.limits import MAX_GRID_CELLS, MAX_GRID_COLUMNS, LimitError
+from nianbao.extractor.readers.limits import MAX_GRID_CELLS, MAX_GRID_COLUMNS, MAX_TABLE_DEPTH, LimitError
 
 _BLOCK = {
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
@@ -118,6 +118,8 @@ class _TextBuilder:
         if self.skip_depth:
             return
         if tag == "table":
+            if len(self.tables) >= MAX_TABLE_DEPTH:  # stopped while reading, before the rest is parsed
+                raise LimitError(f"HTML tables nested over {MAX_TABLE_DEPTH} deep")
             self.tables.append(_Table())
         elif tag == "tr" and self.tables:
             self.tables[-1].rows.append([])

@@ -18,6 +18,8 @@ MAX_TEXT_CHARS = 4_000_000  # text handed to the parser
 MAX_GRID_COLUMNS = 64  # a table's columns after expanding merged cells (the template has 8)
 MAX_GRID_CELLS = 200_000  # a document's table cells after expanding merged cells
 MAX_PDF_PAGES = 500
+MAX_TABLE_DEPTH = 32  # tables nested in tables (CMS layout tables nest a few deep; hostile pages 30 000)
+MAX_XML_TAGS = 1_000_000  # a DOCX body's XML tags (a 30-page report holds ~100 000)
 
 
 def check_regular_file(path: Path) -> int:

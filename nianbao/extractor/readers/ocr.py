@@ -25,6 +25,8 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,10 @@ from nianbao.extractor.readers.limits import LimitError
 
 MAX_OCR_PAGES = 60  # OCR costs seconds a page; a report is a few pages (its tables fewer)
 MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decompression bomb
+# what one page is read at: a larger image is scaled down to it first (a 6300×6300 PNG, under the bomb limit
+# above, took 1.1 GB and 13 s of CPU read as it was; 0.9 GB and 6 s scaled). An A4 page at 300 dpi is 8.7 M:
+# a scan at that resolution is read as it was.
+MAX_OCR_PIXELS = 9_000_000
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
 OCR_VERSION = "17"  # part of the cache key: a change to how pages are read invalidates cached pages
 
@@ -66,18 +72,13 @@ class Page:
 
 
 def engine() -> Any:
+    """The process's OCR engine, made on first use (each worker process makes its own)."""
     global _engine
     with _lock:
         if _engine is None:
-            try:
-                import logging
+            from nianbao.extractor.readers.ocr_engine import make_engine
 
-                from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
-
-                logging.getLogger("RapidOCR").setLevel(logging.WARNING)  # its banner on every load
-            except ImportError:
-                raise MissingExtraError("reading a scan needs the OCR extra", extra="ocr") from None
-            _engine = RapidOCR()
+            _engine = make_engine()
         return _engine
 
 
@@ -98,11 +99,27 @@ def image_pages(data: bytes, path: Path) -> Iterator[tuple[Any, float]]:
                     f"an image page of {img.width}×{img.height} pixels, over the limit of {MAX_PAGE_PIXELS}", file=path
                 )
             dpi = _image_dpi(img)
-            yield seal_free_grey(img), dpi
+            yield _within_budget(seal_free_grey(img), dpi)
     except Image.DecompressionBombError:
         raise LimitError(f"an image page of over {MAX_PAGE_PIXELS} pixels (a decompression bomb?)", file=path) from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise UnsupportedFormatError(f"not a readable image ({e})", file=path) from None
+    except UnidentifiedImageError:  # (its message names the in-memory buffer, not the file)
+        raise UnsupportedFormatError("not a readable image (no image format recognised)", file=path) from None
+    except (OSError, SyntaxError) as e:
+        raise UnsupportedFormatError(f"not a readable image ({_BUFFER.sub('the image', str(e))})", file=path) from None
+
+
+_BUFFER = re.compile(r"<_io\.BytesIO object at 0x[0-9a-fA-F]+>")
+
+
+def _within_budget(img: Any, dpi: float) -> tuple[Any, float]:
+    """A page over :data:`MAX_OCR_PIXELS` scaled down to it (its dpi with it): the page's memory and time
+    are bounded, and the boxes read are in the pixels of the page as read (``page_png`` reads it the same way)."""
+    pixels = img.width * img.height
+    if pixels <= MAX_OCR_PIXELS:
+        return img, dpi
+    scale = (MAX_OCR_PIXELS / pixels) ** 0.5
+    size = (max(1, int(img.width * scale)), max(1, int(img.height * scale)))
+    return img.resize(size, reducing_gap=3.0), dpi * scale
 
 
 def seal_free_grey(img: Any) -> Any:
@@ -161,39 +178,150 @@ def _cache() -> Any:
     return diskcache.Cache(str(root / "ocr"), size_limit=2**30)
 
 
-def ocr_pages(frames: Iterator[tuple[Any, float]], path: Path, numbers: list[int] | None = None) -> list[Page]:
-    """OCR each frame; ``numbers`` are the frames' page numbers (from 1) where they are not 1, 2, 3…"""
+# a page as read: text, words, (height, width, turn), table lines with their cells' boxes, doubts, dpi
+PageReading = tuple[Any, ...]
+# pages already read elsewhere (a cluster's page tasks), by page number: used instead of reading them here
+_given: ContextVar[dict[int, PageReading] | None] = ContextVar("nianbao_ocr_given_pages", default=None)
+
+
+@contextmanager
+def pages_read(readings: dict[int, PageReading]) -> Iterator[None]:
+    """Within the block, a scan's pages numbered in ``readings`` are taken as read (by a cluster's page
+    tasks, from the same file's bytes) rather than OCR'd again."""
+    token = _given.set(readings)
+    try:
+        yield
+    finally:
+        _given.reset(token)
+
+
+def _page(n: int, reading: PageReading) -> Page:
+    text, words, shape, lines, doubts, dpi = reading
+    found = tuple(Word(t, n, b, s) for t, b, s in words)
+    boxes = tuple((line, tuple(cells)) for line, cells in lines)
+    unsure = tuple((line, tuple(readings)) for line, readings in doubts)
+    return Page(n, text, found, shape[1], shape[0], dpi, boxes, shape[2], unsure)
+
+
+def read_frame(img: Any, dpi: float, number: int) -> PageReading:
+    """Page ``number`` (from 1) of its file, read (or taken from the cache): in full where it holds a
+    ruled table, else cheaply (:mod:`.ocr_textpage`: the title area of page one, and short lines)."""
     import numpy as np
 
+    from nianbao.extractor.readers.ocr_engine import runtime
     from nianbao.extractor.readers.ocr_page import read_page
+    from nianbao.extractor.readers.ocr_textpage import holds_table, read_text_page
 
-    pages: list[Page] = []
+    gray = np.asarray(img, dtype=np.uint8)
+    # the runtime is in the key: OpenVINO and ONNX Runtime read alike here, but nothing promises it; and
+    # whether the page is the first (a text page's title area is read on the first page only)
+    first = "first" if number == 1 else "later"
+    key = f"{OCR_VERSION}:{runtime()}:{first}:{hashlib.sha256(gray.tobytes()).hexdigest()}:{gray.shape}:{dpi:.0f}"
     cache = None
     try:
         cache = _cache()
     except Exception:
         cache = None
     try:
-        for k, (img, dpi) in enumerate(frames):
-            n = numbers[k] if numbers is not None else k + 1
-            gray = np.asarray(img, dtype=np.uint8)
-            key = f"{OCR_VERSION}:{hashlib.sha256(gray.tobytes()).hexdigest()}:{gray.shape}:{dpi:.0f}"
-            hit = cache.get(key) if cache is not None else None
-            if hit is None:
-                hit = read_page(gray, dpi, engine())
-                if cache is not None:
-                    cache.set(key, hit)
-            text, words, shape, lines, doubts = hit
-            found = tuple(Word(t, n, b, s) for t, b, s in words)
-            boxes = tuple((line, tuple(cells)) for line, cells in lines)
-            unsure = tuple((line, tuple(readings)) for line, readings in doubts)
-            pages.append(Page(n, text, found, shape[1], shape[0], dpi, boxes, shape[2], unsure))
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            hit = None if holds_table(gray, dpi) else read_text_page(gray, dpi, engine(), number)
+            hit = hit if hit is not None else read_page(gray, dpi, engine())
+            if cache is not None:
+                cache.set(key, hit)
     finally:
         if cache is not None:
             cache.close()
-    if numbers is None and not any(p.text.strip() for p in pages):
-        raise EmptyFileError(f"no text layer, and OCR found no text on {len(pages)} page(s)", file=path)
-    return pages
+    return (*hit[:5], dpi)
+
+
+def _frames(path: Path, data: bytes, only: set[int] | None) -> Iterator[tuple[Any, float]]:
+    if data.startswith(b"%PDF"):
+        yield from pdf_pages(path, only)
+        return
+    for n, frame in enumerate(image_pages(data, path), start=1):
+        if only is None or n in only:
+            yield frame
+
+
+def _read_pages(path: Path, data: bytes, numbers: list[int] | None) -> list[Page]:
+    """The pages numbered (every page where None), read here — except those a cluster's page tasks read."""
+    given = _given.get() or {}
+    if numbers is None and given:
+        numbers = list(range(1, scan_page_count(data) + 1))
+    if numbers is None:
+        readings = {n: read_frame(*frame, n) for n, frame in enumerate(_frames(path, data, None), start=1)}
+        if not any(r[0].strip() for r in readings.values()):
+            raise EmptyFileError(f"no text layer, and OCR found no text on {len(readings)} page(s)", file=path)
+        return [_page(n, r) for n, r in readings.items()]
+    todo = sorted(n for n in numbers if n not in given)
+    readings = dict(given)
+    frames = _frames(path, data, set(todo))
+    readings.update((n, read_frame(*frame, n)) for n, frame in zip(todo, frames, strict=True))
+    return [_page(n, readings[n]) for n in numbers]
+
+
+def scan_page_count(data: bytes) -> int:
+    """The pages of a PDF, or the frames of an image file."""
+    if data.startswith(b"%PDF"):
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(data)
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        return int(getattr(img, "n_frames", 1))
+
+
+def pages_to_read(path: Path, data: bytes) -> list[int]:
+    """The pages (from 1) that reading this file OCRs: every page of a scan or an image, the pages of a
+    mixed PDF that have no text layer; none for any other file, or for one that cannot be opened or is
+    over the page limit (its reading then fails by name, as a whole)."""
+    from nianbao.extractor.readers import is_image
+
+    try:
+        if data.startswith(b"%PDF"):
+            numbers = _pages_without_text(data)
+        elif is_image(path, data):
+            numbers = list(range(1, scan_page_count(data) + 1))
+        else:
+            return []
+    except Exception:  # a broken file is read (and fails) as a whole, where it is named
+        return []
+    return numbers if len(numbers) <= MAX_OCR_PAGES else []
+
+
+def _pages_without_text(data: bytes) -> list[int]:
+    """A PDF's pages with no character at all: counted, not laid out (the client of a cluster asks this of
+    every PDF). A page holding only a page number is read with the file's own task, as a mixed PDF's is."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        out = []
+        for n, page in enumerate(pdf, start=1):
+            textpage = page.get_textpage()
+            if textpage.count_chars() == 0:
+                out.append(n)
+            textpage.close()
+            page.close()
+        return out
+    finally:
+        pdf.close()
+
+
+def read_scan_page(path: Path, data: bytes, number: int) -> PageReading | None:
+    """Page ``number`` (from 1) of a scan or image file, read: a cluster's page task. None where it cannot
+    be (the file's own reading then reads that page, and fails by name if it must)."""
+    try:
+        frame = next(_frames(path, data, {number}), None)
+        return None if frame is None else read_frame(*frame, number)
+    except Exception:  # see above
+        return None
 
 
 def require_extra(path: Path) -> None:
@@ -209,7 +337,9 @@ def require_extra(path: Path) -> None:
 def ocr_pdf_pages(path: Path, numbers: list[int]) -> list[Page]:
     """The pages of a mixed PDF that have no text layer (numbered from 1), OCR'd."""
     require_extra(path)
-    return ocr_pages(pdf_pages(path, set(numbers)), path, sorted(numbers))
+    if len(numbers) > MAX_OCR_PAGES:
+        raise LimitError(f"scanned PDF has {len(numbers)} pages to OCR, over the limit of {MAX_OCR_PAGES}", file=path)
+    return _read_pages(path, path.read_bytes(), sorted(numbers))
 
 
 def scan_to_text(path: Path, data: bytes) -> tuple[str, list[Page]]:
@@ -217,8 +347,7 @@ def scan_to_text(path: Path, data: bytes) -> tuple[str, list[Page]]:
     from nianbao.extractor.readers.pdf import strip_furniture
 
     require_extra(path)
-    frames = pdf_pages(path) if data.startswith(b"%PDF") else image_pages(data, path)
-    pages = ocr_pages(frames, path)
+    pages = _read_pages(path, data, None)
     return join_pages([strip_furniture(p.text) for p in pages]), pages
 
 

@@ -27,7 +27,13 @@ def test_only_the_unreadable_table_goes_to_the_llm_and_a_spare_number_is_not_re_
 
     replay = Replay(ok(RIGHT))
     config = LLMConfig(
-        base_url=URL, model="gemma-3-270m", mode=MODE, use_cache=False, cache_dir=tmp_path, http_client=replay.client()
+        base_url=URL,
+        model="gemma-3-270m",
+        mode=MODE,
+        use_cache=False,
+        cache_dir=tmp_path,
+        http_client=replay.client(),
+        prompt_version="v1",  # the recorded exchange is prompt v1's
     )
     record = extract_text(text, info, "auto", config)
     assert replay.call_count == 1  # asked once, not re-asked
@@ -48,7 +54,13 @@ def test_a_faithfully_read_source_error_is_not_sent_to_the_llm(tmp_path: Path) -
     text, info = load_normalized(source)
     replay = Replay(ok(RIGHT))
     config = LLMConfig(
-        base_url=URL, model="m", mode=MODE, use_cache=False, cache_dir=tmp_path, http_client=replay.client()
+        base_url=URL,
+        model="m",
+        mode=MODE,
+        use_cache=False,
+        cache_dir=tmp_path,
+        http_client=replay.client(),
+        prompt_version="v1",  # the recorded exchange is prompt v1's
     )
     record = extract_text(text, info, "auto", config)
     assert replay.call_count == 0 and record.reason == "source_inconsistent" and not record.attempts

@@ -86,11 +86,17 @@ def _run(
 ) -> Any:
     text, base = seed
     config = LLMConfig(
-        base_url=URL, model="gemma-3-270m", api_key="sk-secret-123", cache_dir=tmp_path / "cache", use_cache=cache,
-        mode=MODE, **cfg,
-    )  # fmt: skip
+        base_url=URL,
+        model="gemma-3-270m",
+        api_key="sk-secret-123",
+        cache_dir=tmp_path / "cache",
+        use_cache=cache,
+        mode=MODE,
+        prompt_version="v1",
+        **cfg,
+    )  # fmt: skip  (the recordings are prompt v1's exchanges: values without evidence)
     sleep = sleeps.append if sleeps is not None else (lambda s: None)
-    client = LLMClient(config, prompts.load(), http_client=replay.client(), sleep=sleep)
+    client = LLMClient(config, prompts.load("v1"), http_client=replay.client(), sleep=sleep)
     return read_tables(
         text, locate_sections(text), [4], base.report, base.provenance, config, judge_for(text), client=client
     )
