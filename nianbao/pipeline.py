@@ -156,14 +156,19 @@ def reverify(record: Record, text: str | None) -> Record:
 def _identity_on_scan(record: Record, pages: tuple[ScanPage, ...]) -> Record:
     """A scan whose title (the agency's name) OCR read differently from different crops is not verified:
     nothing checks a name as the identities check numbers, and a report filed under a misread agency is
-    wrong data. A person confirms it with the page. Only a doubt about the name itself counts: a line that
-    holds the name, read with the name the same at every crop (a bracket read 〔 at one crop and 【 at
-    another, far from it, in a body sentence atop page 2), leaves the name as sure as any line read once."""
+    wrong data. A person confirms it with the page. On the first page (the title's) any disagreement on a
+    line holding the name counts: a name misread the same at every crop (沭 read 沐) shows only as the
+    line's other readings differing. A later page's top line is a body sentence, not the title: there only
+    a disagreement on the name itself counts (a bracket read 〔 at one crop and 【 at another, far from the
+    name, is no doubt about it)."""
     if not record.agency:
         return record
+    first = min((page.number for page in pages), default=0)
     for page in pages:
         for line, readings in page.doubts:
-            if record.agency in normalize(line) and not all(record.agency in normalize(r) for r in readings):
+            if record.agency not in normalize(line):
+                continue
+            if page.number == first or not all(record.agency in normalize(r) for r in readings):
                 doubt = Violation(
                     rule="ocr_identity", severity="error", cells=[],
                     message=f"the agency's name ({record.agency}) was read differently from the scan's title "

@@ -259,6 +259,13 @@ def test_a_title_read_differently_from_wider_crops_is_not_verified() -> None:
     elsewhere = (body, body.replace("〔2021〕", "〔2021）"), body.replace("〔2021〕", "〔2021】"))
     page2 = ScanPage(2, 1275, 1651, 150.0, (), ((body, elsewhere),))
     assert _identity_on_scan(record, (sure, page2)).status == "verified"
+    # on the title's page, a line holding the name read differently elsewhere still doubts it: a name misread
+    # the same at every crop shows only so (an outside audit's 沭阳县 read 沐阳县 at all three crops; the
+    # line's second 沭阳县 read 述阳县 at one)
+    misread = (title + "-巫山县", title + "-亚山县", title + "-巫山县")
+    assert (
+        _identity_on_scan(record, (ScanPage(1, 1275, 1651, 150.0, (), ((misread[0], misread),)),)).status == "rejected"
+    )
 
 
 @needs_ocr
