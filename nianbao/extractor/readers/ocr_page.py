@@ -209,6 +209,26 @@ def _ruled_apart(marks: Gray, box: tuple[int, int, int, int], parts: list[tuple[
     return True
 
 
+def _ruled_apart_on_page(
+    gray: Gray, dpi: float, box: tuple[int, int, int, int], parts: list[tuple[int, int, int, int]]
+) -> bool:
+    """:func:`_ruled_apart` on the page's ink around the box alone (the local threshold's block and the
+    text's margin beyond it): a whole page's ink mask is one more page-sized array, over the memory budget
+    on a large image."""
+    h, w = gray.shape[:2]
+    margin = round(dpi / 3) + box[3] - box[1]
+    x0, y0 = max(0, box[0] - margin), max(0, box[1] - margin)
+    x1, y1 = min(w, box[2] + margin), min(h, box[3] + margin)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return True
+    marks = page_ink(np.ascontiguousarray(gray[y0:y1, x0:x1]), dpi)
+
+    def local(b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        return (b[0] - x0, b[1] - y0, b[2] - x0, b[3] - y0)
+
+    return _ruled_apart(marks, local(box), [local(p) for p in parts])
+
+
 def _shared(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
@@ -406,7 +426,6 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     gray, boxes, turn = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
     found = tables(gray, dpi, boxes)
-    marks = page_ink(gray, dpi)
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
     loose: list[tuple[int, int, int, int]] = []
     to_read: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
@@ -422,7 +441,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         # (a box that overlaps no cell enough — a grid line through it lengthwise — is read whole in the cell
         # holding most of it too, never dropped)
         parts = [(part, slot) for slot in slots[k].values() if (part := _overlap(box, slot.cell.box)) is not None]
-        if not parts or not _ruled_apart(marks, box, [p for p, _ in parts]):
+        if not parts or not _ruled_apart_on_page(gray, dpi, box, [p for p, _ in parts]):
             holder = max(slots[k].values(), key=lambda s: _shared(box, s.cell.box), default=None)
             parts = [(box, holder)] if holder is not None and _shared(box, holder.cell.box) > 0 else []
             if not parts:
