@@ -7,6 +7,7 @@ judges them, and the LLM's re-ask loop is handed :func:`judge_for` rather than c
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -163,6 +164,16 @@ def _identity_on_scan(record: Record, pages: tuple[ScanPage, ...]) -> Record:
     name, is no doubt about it)."""
     if not record.agency:
         return record
+    unknown = _unknown_place(record.agency)
+    if unknown:
+        doubt = Violation(
+            rule="ocr_identity", severity="error", cells=[],
+            message=f"the agency's name ({record.agency}) opens with {unknown}, no division of China's: a name "
+            "the OCR read the same at every crop can still be misread (沭阳县 as 沐阳县); confirm it against the page",
+        )  # fmt: skip
+        return record.model_copy(
+            update={"status": "rejected", "reason": "extraction_unverified", "violations": [doubt, *record.violations]}
+        )
     first = min((page.number for page in pages), default=0)
     for page in pages:
         for line, readings in page.doubts:
@@ -179,6 +190,21 @@ def _identity_on_scan(record: Record, pages: tuple[ScanPage, ...]) -> Record:
                             "violations": [doubt, *record.violations]}
                 )  # fmt: skip
     return record
+
+
+_COUNTY_OR_CITY = re.compile(r"[\u4e00-\u9fff]{1,3}[县市]")
+
+
+def _unknown_place(agency: str) -> str:
+    """The county or city an OCR'd agency name opens with (``沐阳县`` of ``沐阳县发展和改革局``) when it is no
+    real division's name, else "". Only where the divisions are known (the OCR extra's gazetteer), and only
+    for a name that opens with a county or a city: ``平潭综合实验区`` is not checked."""
+    from nianbao.extractor.readers.gazetteer import place_names, place_prefix
+
+    m = _COUNTY_OR_CITY.match(agency)
+    if m is None or not place_names() or place_prefix(agency):
+        return ""
+    return m.group(0)
 
 
 def scan_doubt(verdict: Verdict, fmt: str) -> Verdict:

@@ -266,6 +266,15 @@ def test_a_title_read_differently_from_wider_crops_is_not_verified() -> None:
     assert (
         _identity_on_scan(record, (ScanPage(1, 1275, 1651, 150.0, (), ((misread[0], misread),)),)).status == "rejected"
     )
+    # a county misread the same at every crop (no doubt at all) is no division's name: not verified
+    if importlib.util.find_spec("addressparser") is not None:
+        wrong = record.model_copy(update={"agency": "沐阳县发展和改革局"})
+        judged = _identity_on_scan(wrong, (sure,))
+        assert (judged.status, judged.violations[0].rule) == ("rejected", "ocr_identity")
+        assert "沐阳县" in judged.violations[0].message
+        right = record.model_copy(update={"agency": "沭阳县发展和改革局"})
+        assert _identity_on_scan(right, (sure,)).status == "verified"
+        assert _identity_on_scan(record.model_copy(update={"agency": "平潭综合实验区"}), (sure,)).status == "verified"
 
 
 @needs_ocr
