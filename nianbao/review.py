@@ -328,14 +328,15 @@ def accept_source_error(
 def bulk_candidates(store: Store, ids: list[int], most: int | None = None) -> list[Row]:
     """Of these queued reports, those a person may confirm together as the agency's own arithmetic: every
     cell read as printed (read, printed blank or not printed — not inferred: an inference leans on the very
-    sums that break), nothing doubted, and every error an identity over those readings."""
+    sums that break), nothing doubted, and every error an identity over those readings. Never a scan: there a
+    confidently misread digit breaks a sum just as an agency's slip does, and only its image tells which."""
     out = []
     for i in ids:
         row = store.get(i)
         if row.result is None or row.decision is not None or row.status != "rejected":
             continue
         record = record_of(row)
-        if record.reason != "source_inconsistent" or unaccounted(record, record.provenance):
+        if record.scan is not None or record.reason != "source_inconsistent" or unaccounted(record, record.provenance):
             continue
         if any(p.method not in AS_PRINTED for p in record.provenance.values()):
             continue

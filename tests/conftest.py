@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# The test process OCRs in-process and later forks worker pools: it runs ONNX Runtime unless a test asks for
+# OpenVINO (in a child process), whose threads a forked child must not inherit (a SIGSEGV seen in the suite).
+os.environ.setdefault("NIANBAO_OCR_RUNTIME", "onnxruntime")
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDENS = ROOT / "goldens"

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from nianbao.cli.help import Command
-from nianbao.cli.options import DEFAULT_DB, DbOpt, OutFileOpt, choices
-from nianbao.cli.output import EXIT_USAGE, STDOUT, output, say
+from nianbao.cli.options import DEFAULT_DB, DbOpt, LangChoice, OutFileOpt, choices
+from nianbao.cli.output import STDOUT, output, say
 
 app = typer.Typer()
 
@@ -35,23 +35,22 @@ def findings(
     ] = FindingsFormat.md,
     out: OutFileOpt = None,
     every_document: Annotated[bool, typer.Option(help="Findings per document, not per report.")] = False,
-    lang: Annotated[str, typer.Option(metavar="[zh|en]", help="The HTML page's language.")] = "zh",
+    lang: Annotated[
+        LangChoice, typer.Option("--lang", metavar=choices(LangChoice), help="The HTML page's language.")
+    ] = LangChoice.zh,
 ) -> None:
     """Every error and warning per agency and year: the source's own inconsistencies apart from what
     nianbao could not read, with the cells and the sentence or other report that contradicts them."""
     from nianbao.findings import findings_report as fr
     from nianbao.store import Store
 
-    if not db.exists():
-        say(f"{db}: no such store; run `nianbao run` first")
-        raise typer.Exit(EXIT_USAGE)
     with Store(db) as store:
         found = fr.collect(store, every_document)
         if fmt is FindingsFormat.html:
             from nianbao import findings_page
             from nianbao.metrics import per_report
 
-            text = findings_page.render(found, per_report(store), lang if lang in ("zh", "en") else "zh")
+            text = findings_page.render(found, per_report(store), lang)
         else:
             text = {FindingsFormat.md: fr.to_markdown, FindingsFormat.csv: fr.to_csv}[fmt](found)
     with output(out or STDOUT) as f:
@@ -73,9 +72,6 @@ def metrics(
     from nianbao import metrics as m
     from nianbao.store import Store
 
-    if not db.exists():
-        say(f"{db}: no such store; run `nianbao run` first")
-        raise typer.Exit(EXIT_USAGE)
     with Store(db) as store:
         rows = m.per_report(store)
     render = {MetricsFormat.md: m.to_markdown, MetricsFormat.csv: m.to_csv, MetricsFormat.json: m.to_json}[fmt]

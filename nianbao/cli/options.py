@@ -24,12 +24,21 @@ class LLMModeChoice(StrEnum):
     tools = "tools"
 
 
+class LangChoice(StrEnum):  # the catalogue's languages (nianbao.i18n.LANGS; a test keeps them equal)
+    zh = "zh"
+    en = "en"
+
+
 def choices(enum: type[StrEnum]) -> str:
     """A choice's metavar as click writes it: ``[a|b|c]``."""
     return "[" + "|".join(enum) + "]"
 
 
 DEFAULT_DB = Path("nianbao.db")
+LangOpt = Annotated[
+    LangChoice | None,
+    typer.Option("--lang", metavar=choices(LangChoice), help="The page's language (default: the browser's, else zh)."),
+]
 
 
 def _existing_store(value: Path) -> Path:

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from nianbao.cli.help import Command
-from nianbao.cli.options import DEFAULT_DB, DbOpt
-from nianbao.cli.output import EXIT_USAGE, say
+from nianbao.cli.options import DEFAULT_DB, DbOpt, LangOpt
+from nianbao.cli.output import say
 from nianbao.errors import NianbaoError, UsageError
 
 app = typer.Typer(
@@ -240,21 +240,12 @@ def review_serve(
         str | None,
         typer.Option(metavar="NAME", help="Who decides (default: $NIANBAO_REVIEWER; else the page asks once)."),
     ] = None,
-    lang: Annotated[
-        str | None, typer.Option(metavar="[zh|en]", help="The page's language (default: the browser's, else zh).")
-    ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Serve the review page on 127.0.0.1 (local only)."""
-    from nianbao.i18n import LANGS
     from nianbao.review import reviewer_name
     from nianbao.review_web import create_app
 
-    if not db.exists():
-        say(f"{db}: no such store; run `nianbao run` first")
-        raise typer.Exit(EXIT_USAGE)
-    if lang is not None and lang not in LANGS:
-        say(f"--lang {lang!r}: one of {', '.join(LANGS)}")
-        raise typer.Exit(EXIT_USAGE)
     say(f"review page: http://127.0.0.1:{port}/")
     page = create_app(db, reviewer_name(reviewer), lang)
     page.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)

@@ -183,10 +183,12 @@ def cells_of(template: str) -> tuple[str, ...]:
     return CELLS_BY_TEMPLATE[template]
 
 
+_TABLES = {"active_disclosure": 2, "applications": 3, "reviews_litigation": 4}
+
+
 def table_of(path: str) -> int:
     """2, 3 or 4: which printed table a cell path belongs to."""
-    head = path.split(".", 1)[0]
-    return {"active_disclosure": 2, "applications": 3, "reviews_litigation": 4}[head]
+    return _TABLES[path.split(".", 1)[0]]
 
 
 @lru_cache(maxsize=4)

@@ -27,9 +27,11 @@ the phrase that names one cell): the verifier imports nothing but the schema.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from functools import lru_cache
+from itertools import accumulate, combinations
 
 from nianbao.schema import (
     APPLICATION_ROWS,
@@ -116,16 +118,21 @@ class Chain:
     readings: list[tuple[int, ...]]
 
 
-def _cuts(digits: str, k: int) -> Iterator[tuple[int, ...]]:
-    """Every way to cut ``digits`` into ``k`` numbers without leading zeros."""
+@lru_cache(maxsize=4096)
+def _cuts(digits: str, k: int) -> tuple[tuple[int, ...], ...]:
+    """Every way to cut ``digits`` into ``k`` numbers without leading zeros. Cached: the search of a chain's
+    readings asks for the same run and count once for every reading of the runs before it (a run-together
+    table-3 page asked ~30 000 times for a few hundred distinct cuts, ~85 % of its verification)."""
     n = len(digits)
     if k <= 0 or k > n:
-        return
+        return ()
+    out = []
     for points in combinations(range(1, n), k - 1):
         bounds = (0, *points, n)
         parts = [digits[bounds[i] : bounds[i + 1]] for i in range(k)]
         if all(len(x) == 1 or x[0] != "0" for x in parts):
-            yield tuple(int(x) for x in parts)
+            out.append(tuple(int(x) for x in parts))
+    return tuple(out)
 
 
 def _chain_readings(runs: Sequence[str], k: int, limit: int) -> list[tuple[int, ...]] | None:
@@ -512,6 +519,12 @@ def _page_alone(text: str, line_start: int) -> bool:
     return bool(prev) and not _NUMBER_LINE.fullmatch(prev) and not _NUMBER_LINE.fullmatch(after)
 
 
+def _covered(reach: list[int], below: int, point: int) -> bool:
+    """Whether one of the first ``below`` spans (sorted by start; ``reach``: the furthest end up to each) ends
+    after ``point`` — one bisect instead of a pass over every span of the table."""
+    return below > 0 and reach[below - 1] > point
+
+
 def check_accounted(
     cells: dict[str, CellValue],
     provenance: dict[str, Provenance],
@@ -528,7 +541,8 @@ def check_accounted(
         s, e = pr.span.start, pr.span.end
         if pr.method not in ("read", "inferred") or not (0 <= s < e <= len(text)) or cells.get(path) is None:
             continue
-        if not any(ch.isdigit() for ch in text[s:e]) or text[e : e + 3].lstrip().startswith("件"):
+        x = text[s:e]  # (a read cell's span is all digits: its test settles it without a generator)
+        if not (x.isdigit() or any(ch.isdigit() for ch in x)) or text[e : e + 3].lstrip().startswith("件"):
             continue  # a blank inferred 0, or a figure of the report's words (outside the table)
         spans.setdefault(table_of(path), []).append((s, e, path))
     out: list[Violation] = []
@@ -537,12 +551,19 @@ def check_accounted(
         lo, hi = mine[0][0], max(e for _, e, _ in mine)
         runs = list(_PRINTED.finditer(text, lo, hi))
         starts = {s for s, _, _ in mine}
-        held = [(s, e) for s, e, _ in mine] + list(also)  # ``also``: values kept beside the template's cells
-        cited = {m.start() for m in runs if any(s <= m.start() < e for s, e in held)}
-        for k, m in enumerate(runs):
-            if m.start() in cited or any(s < m.end() and m.start() < e for s, e in held):
+        held = sorted([(s, e) for s, e, _ in mine] + list(also))  # ``also``: values kept beside the template's cells
+        held_starts = [s for s, _ in held]
+        reach = list(accumulate((e for _, e in held), max))  # the furthest end among the spans up to each
+        # Nearly every printed number is exactly one cell's span: those are values, and only the rest is
+        # searched (a table's ~200 numbers passed three checks each: ~0.4 ms of a clean report's verification).
+        exact = {(s, e) for s, e, _ in mine}
+        rest = [(k, m) for k, m in enumerate(runs) if (m.start(), m.end()) not in exact]
+        cited = {m.start() for _, m in rest if _covered(reach, bisect_right(held_starts, m.start()), m.start())}
+        values_at = cited | starts  # every number inside a value's span (the exact ones are among ``starts``)
+        for k, m in rest:
+            if m.start() in cited or _covered(reach, bisect_left(held_starts, m.end()), m.start()):
                 continue
-            if _explained(text, m, runs, k, cited | starts):
+            if _explained(text, m, runs, k, values_at):
                 continue
             before = [p for s, _, p in mine if s < m.start()]
             row = before[-1].rsplit(".", 1)[0] if before else mine[0][2].rsplit(".", 1)[0]

@@ -275,3 +275,18 @@ def test_a_decision_saved_by_the_previous_version_still_stands_and_exports_every
     unread = {r["column"]: (r["value"], r["method"]) for r in rows if r["row"] == "normative_documents"}
     assert unread == {c: (None, "unread") for c in ("issued", "repealed", "in_force")}
     assert all(r["method"] for r in rows)
+
+
+def test_bulk_never_takes_a_scan(queue: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan's broken sum may be a confident misread: the same planted report, as if OCR'd, is no candidate."""
+    import nianbao.review as review
+    from nianbao.schema.records import ScanInfo
+
+    real = review.record_of
+    monkeypatch.setattr(
+        review,
+        "record_of",
+        lambda row: real(row).model_copy(update={"scan": ScanInfo(pages={1: (1240, 1755, 150.0, 0)})}),
+    )
+    with Store(queue) as s:
+        assert bulk_candidates(s, [r.id for r in s.waiting()]) == []

@@ -83,3 +83,9 @@ def test_a_refusal_leads_with_the_catalogue_sentence() -> None:
     assert i18n.refusal("en", "3 cell(s) not accounted for (a, b, c)") == i18n.MESSAGES["en"]["refuse_unaccounted"]
     assert i18n.refusal("zh", "something new") == i18n.MESSAGES["zh"]["refuse_other"]
     assert {key for _, key in i18n.REFUSALS} <= set(i18n.MESSAGES["zh"])
+
+
+def test_the_cli_offers_exactly_the_catalogue_s_languages() -> None:
+    from nianbao.cli.options import LangChoice
+
+    assert tuple(LangChoice) == i18n.LANGS

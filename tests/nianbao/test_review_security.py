@@ -16,8 +16,8 @@ from tests.conftest import plant, seed_text
 LOCAL = "127.0.0.1:8765"
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> tuple[FlaskClient, Path, int]:
+def _planted_store(tmp_path: Path) -> tuple[Path, int]:
+    """A store holding one rejected report (a row total planted wrong) and that extraction's id."""
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "planted.txt").write_text(plant(seed_text("seed_000"), "（一）予以公开\n\t9\n", "（一）予以公开\n\t10\n"),
@@ -26,7 +26,13 @@ def client(tmp_path: Path) -> tuple[FlaskClient, Path, int]:
     bulk.run([str(folder)], db)
     with Store(db) as s:
         (row,) = list(s.latest())
-    return create_app(db, "李四").test_client(), db, row.id
+    return db, row.id
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> tuple[FlaskClient, Path, int]:
+    db, rid = _planted_store(tmp_path)
+    return create_app(db, "李四").test_client(), db, rid
 
 
 def _decision(db: Path) -> str | None:
@@ -110,22 +116,15 @@ def test_a_request_over_the_size_limit_is_refused_unread(client: tuple[FlaskClie
 
 def test_a_decision_names_its_reviewer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NIANBAO_REVIEWER", raising=False)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "planted.txt").write_text(plant(seed_text("seed_000"), "（一）予以公开\n\t9\n", "（一）予以公开\n\t10\n"),
-                                        encoding="utf-8")  # fmt: skip
-    db = tmp_path / "s.db"
-    bulk.run([str(folder)], db)
-    with Store(db) as s:
-        (row,) = list(s.latest())
+    db, rid = _planted_store(tmp_path)
     c = create_app(db).test_client()
     h = {"Host": LOCAL, "Origin": f"http://{LOCAL}"}
     form = {"changes": '{"applications.granted.natural_person": "9"}'}
-    refused = c.post(f"/report/{row.id}/correct", data=form, headers=h)
+    refused = c.post(f"/report/{rid}/correct", data=form, headers=h)
     assert refused.status_code == 400 and "who decides" in refused.get_data(as_text=True)
-    assert c.post(f"/report/{row.id}/correct", data={**form, "reviewer": "赵六"}, headers=h).status_code == 302
+    assert c.post(f"/report/{rid}/correct", data={**form, "reviewer": "赵六"}, headers=h).status_code == 302
     with Store(db) as s:
-        assert s.get(row.id).reviewer == "赵六"
+        assert s.get(rid).reviewer == "赵六"
 
 
 @pytest.mark.parametrize("relative", [True, False])

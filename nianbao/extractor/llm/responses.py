@@ -6,7 +6,9 @@ server enforces is small and the answer short; :func:`to_cells` maps an answer o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -57,25 +59,28 @@ class Table4Answer(_Compact):
 ANSWERS: dict[int, type[BaseModel]] = {2: Table2Answer, 3: Table3Answer, 4: Table4Answer}
 
 
-def to_cells(table: int, answer: BaseModel) -> dict[str, CellValue]:
-    data = answer.model_dump()
-    out: dict[str, CellValue] = {}
+def _by_path(table: int, data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Each cell of an answer's dump (a v1 number or a v2 cell with its evidence) with its cell path: the one
+    mapping from the compact answer fields to the schema's paths, for both prompt versions."""
     if table == 2:
         for row in ("regulations", "normative_documents"):
             for col, v in zip(("issued", "repealed", "in_force"), data[row], strict=True):
-                out[f"active_disclosure.{row}.{col}"] = v
+                yield f"active_disclosure.{row}.{col}", v
         for row in ("licensing", "penalty", "coercion"):
-            out[f"active_disclosure.{row}.decisions"] = data[row]
-        out["active_disclosure.fees.amount_10k_yuan"] = data["fees"]
+            yield f"active_disclosure.{row}.decisions", data[row]
+        yield "active_disclosure.fees.amount_10k_yuan", data["fees"]
     elif table == 3:
         for row in APPLICATION_ROWS:
             for col, v in zip(APPLICANT_COLUMNS, data[row], strict=True):
-                out[f"applications.{row}.{col}"] = v
+                yield f"applications.{row}.{col}", v
     else:
         for group in REVIEW_GROUPS:
             for col, v in zip(REVIEW_COLUMNS, data[group], strict=True):
-                out[f"reviews_litigation.{group}.{col}"] = v
-    return out
+                yield f"reviews_litigation.{group}.{col}", v
+
+
+def to_cells(table: int, answer: BaseModel) -> dict[str, CellValue]:
+    return dict(_by_path(table, answer.model_dump()))
 
 
 # ---------------------------------------------------------------- prompt v2: every cell with its evidence
@@ -136,20 +141,4 @@ def to_cited(table: int, answer: BaseModel) -> dict[str, tuple[CellValue, str]]:
         v = c["v"]
         return (v if v is None or isinstance(v, int | Decimal) else Decimal(str(v))), str(c["e"]).strip()
 
-    out: dict[str, tuple[CellValue, str]] = {}
-    if table == 2:
-        for row in ("regulations", "normative_documents"):
-            for col, c in zip(("issued", "repealed", "in_force"), data[row], strict=True):
-                out[f"active_disclosure.{row}.{col}"] = pair(c)
-        for row in ("licensing", "penalty", "coercion"):
-            out[f"active_disclosure.{row}.decisions"] = pair(data[row])
-        out["active_disclosure.fees.amount_10k_yuan"] = pair(data["fees"])
-    elif table == 3:
-        for row in APPLICATION_ROWS:
-            for col, c in zip(APPLICANT_COLUMNS, data[row], strict=True):
-                out[f"applications.{row}.{col}"] = pair(c)
-    else:
-        for group in REVIEW_GROUPS:
-            for col, c in zip(REVIEW_COLUMNS, data[group], strict=True):
-                out[f"reviews_litigation.{group}.{col}"] = pair(c)
-    return out
+    return {path: pair(c) for path, c in _by_path(table, data)}

@@ -38,6 +38,20 @@ def _page_crops(limit: int = 60) -> list[np.ndarray]:
 @needs_ocr
 @needs_openvino
 def test_openvino_reads_what_onnx_runtime_reads_on_one_thread() -> None:
+    # in a child process: the test process forks worker pools later, and OpenVINO's threads are not to be
+    # inherited by a fork (the suite's parent crashed with SIGSEGV in a later forking test when it had loaded
+    # OpenVINO); nianbao's own parents never OCR before they fork
+    import subprocess
+    import sys
+
+    code = "from tests.extractor.readers.test_ocr_engine import _compare; _compare()"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _compare() -> None:
     crops = _page_crops()
     assert len(crops) >= 40
     ort, ov = make_engine("onnxruntime"), make_engine("openvino")
