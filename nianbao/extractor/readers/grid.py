@@ -148,6 +148,11 @@ def _borders(rule: Rule, others: list[Rule], tol: float, extent: int, ink: Mask 
         ends = b >= extent - 2 * tol or bool(at_end)
         if len(met) >= 2 and starts and ends:
             return True
+        # a line through three rules is a rule however its ends run on: text printed just past the table
+        # (a heading a few pixels under its last rule) joins a stroke to the rule's end, and a column lost
+        # there takes the table's last column with it; no stroke, arc or short line crosses three rules
+        if len({c for c in crossings if a - tol <= c[0] <= b + tol and _drawn_near(rule, c[0], tol)}) >= 3:
+            return True
     return False
 
 
@@ -176,7 +181,11 @@ def _ink_cover(ink: Mask | None, rule: Rule, horizontal: bool, a: float, b: floa
         return 0.0
     band = int(rule.half) + 1
     hits = 0
-    steps = range(int(a), int(b))
+    # only where the crop has pixels: a text box's margin may run past the table's edge (an index past the
+    # end failed the page; a negative one would read the far side of the crop)
+    steps = range(max(0, int(a)), min(int(b), ink.shape[0 if not horizontal else 1]))
+    if len(steps) < 2:
+        return 0.0
     for t in steps:
         c = round(rule.at(t))
         strip = ink[max(0, c - band) : c + band + 1, t] if horizontal else ink[t, max(0, c - band) : c + band + 1]

@@ -218,3 +218,36 @@ def test_label_column_rules_drawn_below_a_merged_label_are_not_carried_through_i
     assert (t.rows, t.cols) == (6, 5)
     assert [(c.col, c.colspan) for c in t.cells if c.row == 0] == [(0, 3), (3, 1), (4, 1)]
     assert [(c.col, c.colspan) for c in t.cells if c.row == 1] == [(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)]
+
+
+def test_a_heading_printed_just_under_the_table_does_not_cost_a_column() -> None:
+    """LibreOffice prints the next section's heading a few pixels under a table's last rule: a character's
+    vertical stroke under a column rule is joined to it (the rule seems to run on past the table), and a
+    rule that runs on past its last crossing looked like a stroke — the column was lost, and the table's
+    last column with it when it was the frame."""
+    img = _page()
+    bottom = YS[-1]
+    for x in (XS[2], XS[5], XS[-1]):  # the heading's strokes, touching the last rule (JPEG, noise)
+        cv2.line(img, (x, bottom + 2), (x, bottom + 26), 0, 2)
+        cv2.line(img, (x - 9, bottom + 12), (x + 9, bottom + 12), 0, 2)
+    cv2.line(img, (XS[3] + 40, bottom + 4), (XS[3] + 40, bottom + 50), 0, 2)  # a longer stroke between rules
+    (t,) = tables(img, DPI)
+    assert _shape(t) == (8, 7)
+    assert t.box[2] >= XS[-1] - 2  # the frame kept: the last column is in the table
+
+
+def test_a_text_box_running_past_the_table_edge_is_checked_within_the_page() -> None:
+    """A detector's box in the last row whose margin runs past the table's crop (a number printed low in
+    its cell, a word just under the table): the check of a column line through it reads only the crop
+    (it failed the whole page with an IndexError)."""
+    from nianbao.extractor.readers.grid import grid_of
+
+    hmask = np.zeros((200, 400), np.uint8)
+    vmask = np.zeros_like(hmask)
+    for y in (0, 100, 199):
+        hmask[y, :] = 255
+    for x in (0, 200, 399):
+        vmask[:, x] = 255
+    ink = hmask | vmask
+    t = grid_of(hmask, vmask, (0, 0), 150, ink, [(150, 170, 260, 212)])
+    assert t is not None and len(t.cells) == 4  # the line is drawn through the box's height: a border
