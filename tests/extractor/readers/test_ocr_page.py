@@ -92,3 +92,20 @@ def test_a_number_in_a_lower_row_of_a_merged_cell_is_rendered_in_its_own_row() -
         ocr_page._Piece("公开", (120, 50, 180, 70), 0.9),
     ]
     assert ocr_page._render(table, slots).split("\n") == ["\t行政许可\t不予公开", "\t行政处罚\t〃"]
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("8属于行政查询事项", "8.属于行政查询事项"),  # the item's full stop lost
+        ("1:本机关不掌握相关政府信息", "1.本机关不掌握相关政府信息"),  # read as a colon: 1 is no count
+        ("4.保护第：", "4.保护第"),  # a speckle after the last character a page break leaves in the cell
+        ("0.", "0"),
+        ("12", "12"),
+        ("（本列数据的勾稽关系为：第一项", "（本列数据的勾稽关系为：第一项"),  # a colon inside a label stays
+        ("本年收费金额（单位：万元）", "本年收费金额（单位：万元）"),
+        ("2021年", "2021年"),
+    ],
+)
+def test_noise_around_a_label_is_not_read_as_a_count_nor_kept_in_its_words(read: str, meant: str) -> None:
+    assert ocr_page._tidy(read) == meant
