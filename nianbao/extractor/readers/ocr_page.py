@@ -342,6 +342,10 @@ def _by_row(table: Table, slots: dict[tuple[int, int], _Slot]) -> dict[tuple[int
     tops: dict[int, int] = {}
     for placed in table.cells:
         tops[placed.row] = min(tops.get(placed.row, placed.box[1]), placed.box[1])
+    # a row is one to render a number in only where a cell of it starting there prints something (its label):
+    # a rule drawn under a merged label alone (a web page's rowspan box ending short of its last row) makes a
+    # grid row that prints nothing, and a number centred beside that rule belongs to the row it is printed in
+    printing = {r for (r, _c), s in slots.items() if s.pieces}
     out: dict[tuple[int, int], _Cell] = {}
     for (r, c), slot in slots.items():
         cell = slot.cell
@@ -350,7 +354,7 @@ def _by_row(table: Table, slots: dict[tuple[int, int], _Slot]) -> dict[tuple[int
         for p in slot.pieces:
             row = r
             if _CLEAN_NUMBER.fullmatch(_tidy(p.text)):
-                row = max((k for k in rows if k in tops and tops[k] <= p.cy), default=r)
+                row = max((k for k in rows if k in tops and tops[k] <= p.cy and k in printing), default=r)
             own.setdefault(row, []).append(p)
         starts = sorted(own)
         for a, b in zip(starts, [*starts[1:], r + cell.rowspan], strict=True):

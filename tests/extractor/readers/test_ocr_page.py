@@ -92,6 +92,11 @@ def test_a_number_in_a_lower_row_of_a_merged_cell_is_rendered_in_its_own_row() -
         ocr_page._Piece("公开", (120, 50, 180, 70), 0.9),
     ]
     assert ocr_page._render(table, slots).split("\n") == ["\t行政许可\t不予公开", "\t行政处罚\t〃"]
+    # a lower row that prints nothing of its own (a rule drawn under a merged label alone, short of the
+    # row's bottom) takes no number: it stays in the row that prints its label
+    slots[(0, 1)].pieces[:] = [ocr_page._Piece("74833", (120, 42, 180, 62), 0.9)]
+    slots[(1, 0)].pieces.clear()
+    assert ocr_page._render(table, slots).split("\n") == ["\t行政许可\t74833", "\t\t〃"]
 
 
 @pytest.mark.parametrize(
