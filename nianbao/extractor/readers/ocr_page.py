@@ -304,6 +304,8 @@ def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top:
     out: Doubts = []
     for k, p in enumerate(lines):
         readings = [p.text, *(str(t) for t, _s in again[2 * k : 2 * k + 2])]
+        if _unknown_place(readings) and (head := _head_reading(engine, image, p)) is not None:
+            readings.append(head)
         if len({_EDGE_NOISE.sub("", "".join(r.split())) for r in readings}) > 1:
             chosen = _by_place(readings)
             if chosen is None:
@@ -313,6 +315,40 @@ def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top:
                               p.box, 1.0))  # fmt: skip
                 p.text = chosen
     return out
+
+
+_COUNTY_OR_CITY = re.compile(r"[\u4e00-\u9fff]{1,3}[县市]")
+
+
+def _unknown_place(readings: list[str]) -> bool:
+    """Whether every reading of a line opens with a county or a city that is no real division (沐阳县): the
+    identity check would reject the report (where the divisions are known)."""
+    from nianbao.extractor.readers.gazetteer import place_names, place_prefix
+
+    plain = ["".join(r.split()) for r in readings]
+    return bool(place_names()) and all(_COUNTY_OR_CITY.match(r) and not place_prefix(r) for r in plain)
+
+
+def _head_reading(engine: Any, image: Any, line: _Piece) -> str | None:
+    """A long title line read again from its first half alone (the agency's name): the real division it
+    opens with, put over the line's reading where the two differ in one character. Read whole, a wide line
+    is recognised at a scale where 沭 reads 沐; its head alone reads it right (a Chromium scan of a title
+    in a large bold font). Which reading stands is :func:`_by_place`'s choice, as for any doubt."""
+    x0, y0, x1, y1 = line.box
+    if x1 - x0 < 8 * (y1 - y0):  # a short line is read at the head's scale already
+        return None
+    h, w = image.shape[:2]
+    pad = 8
+    crop = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, (x0 + x1) // 2)]
+    from nianbao.extractor.readers.gazetteer import place_prefix
+
+    # only the real division the head opens with is taken from it, over as many characters of the line's
+    # reading that differ in one at most (the half's last character may be cut by the crop's edge)
+    place = place_prefix("".join(str(engine.text_rec([crop])[0][0][0]).split()))
+    whole = "".join(line.text.split())
+    if not place or len(place) > len(whole) or sum(a != b for a, b in zip(place, whole, strict=False)) > 1:
+        return None
+    return place + whole[len(place) :]
 
 
 def _by_place(readings: list[str]) -> str | None:

@@ -114,3 +114,27 @@ def test_a_number_in_a_lower_row_of_a_merged_cell_is_rendered_in_its_own_row() -
 )
 def test_noise_around_a_label_is_not_read_as_a_count_nor_kept_in_its_words(read: str, meant: str) -> None:
     assert ocr_page._tidy(read) == meant
+
+
+def test_a_wide_title_misread_at_its_scale_takes_the_real_place_its_head_reads() -> None:
+    """A title in a large font, read whole, gives 沐阳县 (no such county); its first half alone reads 沭阳县:
+    that place, and nothing more of the head, is put over the line's reading as one more reading."""
+    from types import SimpleNamespace
+
+    from nianbao.extractor.readers.gazetteer import place_names
+
+    if not place_names():
+        pytest.skip("needs the divisions' table (addressparser, in nianbao[ocr])")
+
+    def engine(head: str) -> SimpleNamespace:
+        return SimpleNamespace(text_rec=lambda crops: ([(head, 0.96)], 0.0))
+
+    image = np.full((300, 1700, 3), 255, np.uint8)
+    line = ocr_page._Piece("沐阳县发展和改革局2023年政府信息公开工作年度", (95, 128, 1558, 190), 0.97)
+    assert ocr_page._unknown_place([line.text, line.text])
+    right = "沭阳县发展和改革局2023年政府信息公开工作年度"
+    assert ocr_page._head_reading(engine("沭阳县发展和改革局2023"), image, line) == right
+    assert ocr_page._head_reading(engine("沭阳县发展禾"), image, line) == right  # a cut last character: not taken
+    assert ocr_page._head_reading(engine("平潭县发展和改革局"), image, line) is None  # another place: no splice
+    assert ocr_page._by_place([line.text, line.text, line.text, right]) == right
+    assert not ocr_page._unknown_place(["沭阳县发展和改革局2023年"])  # a real county: nothing read again
