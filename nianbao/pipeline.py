@@ -162,8 +162,20 @@ def _identity_on_scan(record: Record, pages: tuple[ScanPage, ...]) -> Record:
     line's other readings differing. A later page's top line is a body sentence, not the title: there only
     a disagreement on the name itself counts (a bracket read 〔 at one crop and 【 at another, far from the
     name, is no doubt about it)."""
-    if not record.agency:
-        return record
+    if not record.agency or record.year is None:
+        # no title read (the cheap reading of a text page reads its top quarter and short lines: a web page's
+        # print puts the title under the site's chrome): a report filed under no agency is not verified
+        missing = Violation(
+            rule="ocr_identity", severity="error", cells=[],
+            message="no agency name and year were read from the scan's title (it may lie outside what was read); "
+            "name the report from the page",
+        )  # fmt: skip
+        violations = [missing, *record.violations]
+        if record.status != "verified":
+            return record.model_copy(update={"violations": violations})
+        return record.model_copy(
+            update={"status": "rejected", "reason": "extraction_unverified", "violations": violations}
+        )
     unknown = _unknown_place(record.agency)
     if unknown:
         doubt = Violation(

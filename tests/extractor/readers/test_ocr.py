@@ -248,6 +248,11 @@ def test_a_title_read_differently_from_wider_crops_is_not_verified() -> None:
     assert record.status == "verified" and record.agency == "巫山县"
     sure = ScanPage(1, 1275, 1651, 150.0, (), ())
     assert _identity_on_scan(record, (sure,)).status == "verified"
+    # no title read at all (a web page's print: the title under the site's chrome, past the area a text page
+    # reads): every cell right, but a report filed under no agency is not verified
+    for unnamed in (record.model_copy(update={"agency": None}), record.model_copy(update={"year": None})):
+        judged = _identity_on_scan(unnamed, (sure,))
+        assert (judged.status, judged.violations[0].rule) == ("rejected", "ocr_identity")
     title = "巫山县2024年政府信息公开工作年度报告"
     readings = (title, "巫山县 2024年政府信息公开工作年度报告", "亚山县2024年…")
     unsure = ScanPage(1, 1275, 1651, 150.0, (), ((title, readings),))
