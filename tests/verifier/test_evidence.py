@@ -122,3 +122,19 @@ def test_a_number_with_a_leading_zero_is_never_read_as_one_value() -> None:
     prov = {"active_disclosure.regulations.issued": Provenance(span=Span(start=at, end=at + 3), text="000")}
     errors = check_splits(_cells({"active_disclosure.regulations.issued": 0}), prov, text)  # type: ignore[arg-type]
     assert [v.rule for v in errors] == ["evidence"] and "leading zero" in errors[0].message
+
+
+def test_an_ambiguous_split_names_only_the_cells_its_readings_disagree_on() -> None:
+    # 平潭 2023: the narrative states 制发 77 (with "的"), the run 77132470 leaves 废止 | 现行有效 open
+    text = "动态更新本年度制发的规范性文件77件。\n行政规范性文件77132470\n"
+    cols = ("issued", "repealed", "in_force")
+    prov = {f"{DOCS}.{c}": _part(text, "77132470", lo, hi) for c, (lo, hi) in zip(cols, [(0, 2), (2, 5), (5, 8)])}
+    cells = _cells({f"{DOCS}.issued": 77, f"{DOCS}.repealed": 132, f"{DOCS}.in_force": 470})
+    errors = check_splits(cells, prov, text)  # type: ignore[arg-type]
+    assert [v.rule for v in errors] == ["ambiguous"]
+    assert errors[0].cells == [f"{DOCS}.repealed", f"{DOCS}.in_force"]
+    # a proposal that disagrees with what every reading gives that cell is named for it too
+    prov[f"{DOCS}.issued"], prov[f"{DOCS}.repealed"] = _part(text, "77132470", 0, 1), _part(text, "77132470", 1, 5)
+    cells.update({f"{DOCS}.issued": 7, f"{DOCS}.repealed": 7132})
+    errors = check_splits(cells, prov, text)  # type: ignore[arg-type]
+    assert errors and f"{DOCS}.issued" in errors[0].cells
