@@ -128,7 +128,10 @@ def test_an_ambiguous_split_names_only_the_cells_its_readings_disagree_on() -> N
     # 平潭 2023: the narrative states 制发 77 (with "的"), the run 77132470 leaves 废止 | 现行有效 open
     text = "动态更新本年度制发的规范性文件77件。\n行政规范性文件77132470\n"
     cols = ("issued", "repealed", "in_force")
-    prov = {f"{DOCS}.{c}": _part(text, "77132470", lo, hi) for c, (lo, hi) in zip(cols, [(0, 2), (2, 5), (5, 8)])}
+    prov = {
+        f"{DOCS}.{c}": _part(text, "77132470", lo, hi)
+        for c, (lo, hi) in zip(cols, [(0, 2), (2, 5), (5, 8)], strict=True)
+    }
     cells = _cells({f"{DOCS}.issued": 77, f"{DOCS}.repealed": 132, f"{DOCS}.in_force": 470})
     errors = check_splits(cells, prov, text)  # type: ignore[arg-type]
     assert [v.rule for v in errors] == ["ambiguous"]
