@@ -168,7 +168,7 @@ def ground_cited(
                 row_ok = False
             last = max(last, at)
             used.setdefault(mark_id, []).append((path, a, b))
-        if blanks and blanks > _printed_blanks(text, *row.region):
+        if blanks and blanks > _printed_blanks(text, *row.region) and not _prints_nothing(text, row, blanks):
             out.issues.append(Violation(
                 rule="ambiguous", severity="error", cells=[p for p in row.cells if p in row_prov],
                 message=f"row {row.label}: {blanks} cell(s) answered blank but the row prints fewer blank cells — "
@@ -185,6 +185,15 @@ def ground_cited(
     # cells and the print does not say which — another answer could not settle it
     out.unfixable = {c for v in out.issues if v.rule == "ambiguous" for c in v.cells} - out.unused
     return out
+
+
+def _prints_nothing(text: str, row: _Row, blanks: int) -> bool:
+    """A row whose label is found and whose region prints no digit at all, every cell answered blank (a CMS
+    crawl that ran 万盛's blank 规章 row into the next label: ``规章行政规范性文件6449``): no number to place,
+    so no placement is left open."""
+    return (
+        row.found is not None and blanks == len(row.cells) and not any(ch.isdigit() for ch in text[slice(*row.region)])
+    )
 
 
 _EMPTY_CELLS = re.compile(r"\|\s*(?=\|)|\t(?=[ ]*\t)")

@@ -123,3 +123,16 @@ def test_a_cell_a_converter_dropped_is_ambiguous_and_not_re_asked_but_a_number_l
     answer = _answer(_ids(T2), active_disclosure__regulations__repealed=(None, "blank"))  # 2 printed, unused
     got = ground_cited(T2, 2, _region(T2), answer, mark(T2, _region(T2), []).marks, {})
     assert not got.unfixable and got.problems  # the model can cite the 2 it left out: re-asked
+
+
+def test_a_row_printing_nothing_is_blank_whatever_a_crawl_ran_into_it() -> None:
+    glued = T2.replace("规章\t1\t2\t3\n", "规章")  # 万盛 run together: 规章行政规范性文件6449
+    ids = _ids(glued)
+    blank = {f"{REGS}__{c}": (None, "blank") for c in ("issued", "repealed", "in_force")}
+    answer = _answer({**ids, "1": 0, "3": 0}, **blank)  # type: ignore[arg-type]
+    got = ground_cited(glued, 2, _region(glued), answer, mark(glued, _region(glued), []).marks, {})
+    assert not got.issues and not got.problems and got.provenance[f"{REGS}.issued"].method == "blank"
+    # a row that prints a number is no such row: one cell answered blank there is still open
+    answer = _answer(_ids(T2), **{f"{REGS}__repealed": (None, "blank")})
+    got = ground_cited(T2, 2, _region(T2), answer, mark(T2, _region(T2), []).marks, {})
+    assert any(v.rule == "ambiguous" for v in got.issues)
