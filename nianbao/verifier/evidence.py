@@ -481,6 +481,63 @@ def _search(
     return solutions, complete
 
 
+# ---------------------------------------------------------------- a 0 placed by the identities
+
+
+def check_forced_zeros(
+    cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str | None
+) -> list[Violation]:
+    """A cell printed blank whose 0 is ``inferred`` (no digit in its span: nothing printed) must be forced by
+    the identities over the other values: the only unknown of an identity whose other terms have values,
+    or one of the unknowns of a side whose known terms already add up to the other side (non-negative
+    counts: each is 0). Propagated to a fixpoint, as the rules parser places such zeros; whoever claims one
+    that no identity forces (a model answering ``inferred`` for a cell the identities leave open) is told so."""
+    open_: set[str] = set()
+    for path, pr in provenance.items():
+        excerpt = (
+            pr.span.slice(text) if text is not None and 0 <= pr.span.start <= pr.span.end <= len(text) else pr.text
+        )
+        if pr.method == "inferred" and cells.get(path) is not None and not any(ch.isdigit() for ch in excerpt):
+            open_.add(path)
+    if not open_:
+        return []
+    equations = [(_parts(s), _totals(s)) for s in _identities(cells)]
+
+    def known(c: str) -> bool:
+        return c not in open_ and cells.get(c) is not None
+
+    changed = True
+    while changed and open_:
+        changed = False
+        for left, right in equations:
+            for side, other in ((left, right), (right, left)):
+                unknown = [c for c in side if c in open_]
+                if not unknown or not all(known(c) for c in other) or not all(known(c) or c in open_ for c in side):
+                    continue
+                rest = sum(int(cells[c] or 0) for c in side if c not in open_)
+                if len(unknown) == 1 or rest == sum(int(cells[c] or 0) for c in other):
+                    open_.difference_update(unknown)
+                    changed = True
+    return [
+        _violation(
+            EVIDENCE,
+            [path],
+            f"{path}: 0 placed for a cell printed blank, but no identity forces it: the other cells of every "
+            "identity over it leave its value open",
+            found="0",
+        )
+        for path in sorted(open_)
+    ]
+
+
+def _parts(s: object) -> tuple[str, ...]:
+    return s.parts  # type: ignore[attr-defined,no-any-return]
+
+
+def _totals(s: object) -> tuple[str, ...]:
+    return s.totals  # type: ignore[attr-defined,no-any-return]
+
+
 # ---------------------------------------------------------------- every printed number accounted for
 
 _PRINTED = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")

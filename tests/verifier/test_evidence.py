@@ -141,3 +141,25 @@ def test_an_ambiguous_split_names_only_the_cells_its_readings_disagree_on() -> N
     cells.update({f"{DOCS}.issued": 7, f"{DOCS}.repealed": 7132})
     errors = check_splits(cells, prov, text)  # type: ignore[arg-type]
     assert errors and f"{DOCS}.issued" in errors[0].cells
+
+
+def test_a_zero_placed_for_a_blank_cell_must_be_forced_by_the_identities() -> None:
+    from nianbao.schema import APPLICANT_COLUMNS
+    from nianbao.verifier.evidence import check_forced_zeros
+
+    text = "一、本年新收政府信息公开申请数量\t26\t\t\t\t\t\t26\n"
+    row = "applications.new_received"
+    at = text.index("26")
+    read = Provenance(span=Span(start=at, end=at + 2), text="26")
+    blank = Provenance(span=Span(start=at + 3, end=at + 3), text="", method="inferred")
+    prov = {f"{row}.{c}": blank for c in APPLICANT_COLUMNS}
+    prov[f"{row}.natural_person"] = read
+    prov[f"{row}.total"] = Provenance(span=Span(start=at + 8, end=at + 10), text="26")
+    cells = _cells({f"{row}.{c}": 0 for c in APPLICANT_COLUMNS} | {f"{row}.natural_person": 26, f"{row}.total": 26})
+    assert check_forced_zeros(cells, prov, text) == []  # 26 = 26 + five blanks: each is 0  # type: ignore[arg-type]
+    # the same zeros where 总计 is blank too: 自然人 26 leaves 总计 and the five open — none is forced
+    prov[f"{row}.total"] = blank
+    cells[f"{row}.total"] = 0
+    errors = check_forced_zeros(cells, prov, text)  # type: ignore[arg-type]
+    assert {c for v in errors for c in v.cells} == {f"{row}.{c}" for c in APPLICANT_COLUMNS} - {f"{row}.natural_person"}
+    assert all(v.rule == "evidence" for v in errors)
