@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 from nianbao.extractor.labels import TABLE2_2021, TABLE3_2021, RowSpec
 from nianbao.extractor.llm.marks import Mark
@@ -142,6 +143,7 @@ def ground_cited(
         lo = max((x.found[1] for x in rows[:r] if x.found), default=region.start)
         hi = min((x.found[0] for x in rows[r + 1 :] if x.found), default=region.end)
         blanks = 0
+        placed: list[tuple[str, Mark | None]] = []  # the row's answered cells in column order: mark, or a gap
         for path in row.cells:
             if path not in answer:
                 continue
@@ -152,7 +154,13 @@ def ground_cited(
                 continue
             prov, mark_id, a, b = got
             row_prov[path] = prov
-            blanks += prov.method == "blank"
+            gap = prov.method == "blank" or (prov.method == "inferred" and mark_id is None)
+            blanks += gap
+            whole = mark_id is not None and marks[mark_id].in_table and (a, b) == (0, len(marks[mark_id].text))
+            if gap or whole:
+                placed.append((path, marks[mark_id] if whole and mark_id is not None else None))
+            else:
+                placed.append((path, _NOT_PLACED))
             if mark_id is None or not marks[mark_id].in_table:
                 continue
             m = marks[mark_id]
@@ -175,6 +183,11 @@ def ground_cited(
                 "which cells were dropped is not settled by the print",
             ))  # fmt: skip
             row_ok = False
+        elif blanks and row_ok:
+            misplaced = _misplaced(text, row, placed)
+            if misplaced:
+                out.problems.append(misplaced)
+                row_ok = False
         if row_ok:
             out.provenance.update(row_prov)
         else:
@@ -197,6 +210,54 @@ def _prints_nothing(text: str, row: _Row, blanks: int) -> bool:
 
 
 _EMPTY_CELLS = re.compile(r"\|\s*(?=\|)|\t(?=[ ]*\t)")
+_NOT_PLACED = Mark(id=-1, text="", start=-1, end=-1, in_table=False)  # a digit range, a figure of the words
+_MARKER = re.compile(r"[/／\-－—–]+|无")
+
+
+def empty_slots(segment: str) -> int:
+    """Empty cells printed in ``segment`` (the text between two cells' numbers, or between a row's label and
+    its first number): pieces between tabs or pipes that are blank or a blank marker (/ - — 无); where neither
+    separates cells, blank markers between spaces. Only the part on the last line counts (a line break
+    ends the row before it)."""
+    segment = segment[segment.rfind("\n") + 1 :]
+    if re.search(r"[\t|]", segment):
+        inner = re.split(r"[\t|]", segment)[1:-1]  # the first and last pieces belong to the cells beside it
+        return sum(1 for piece in inner if not piece.strip() or _MARKER.fullmatch(piece.strip()))
+    return sum(1 for piece in segment.split() if _MARKER.fullmatch(piece))
+
+
+def _misplaced(text: str, row: _Row, placed: list[tuple[str, Mark | None]]) -> str | None:
+    """Where a row's cells answered blank (or a 0 placed by the identities) stand against the empty cells
+    it prints: between two cited numbers exactly as many as printed there; before the first and after the
+    last no more than printed on that line. Otherwise the answer moved the row's numbers into other
+    columns (自然人's 26 answered as 商业企业's, its own cell "blank"). Not judged for digit ranges."""
+    if any(m is _NOT_PLACED for _, m in placed):
+        return None
+    at = [i for i, (_, m) in enumerate(placed) if m is not None]
+    if not at:
+        return None
+    for i, j in pairwise(at):
+        mi, mj = placed[i][1], placed[j][1]
+        assert mi is not None and mj is not None
+        printed = empty_slots(text[mi.end : mj.start])
+        if j - i - 1 != printed:
+            return (
+                f"row {row.label}: {j - i - 1} cell(s) answered blank between ⟦{mi.id}:{mi.text}⟧ and "
+                f"⟦{mj.id}:{mj.text}⟧, but {printed} empty cell(s) are printed between them"
+            )
+    first, last = placed[at[0]][1], placed[at[-1]][1]
+    assert first is not None and last is not None
+    lead = empty_slots(text[max(row.region[0], text.rfind("\n", 0, first.start) + 1) : first.start])
+    end = text.find("\n", last.end)
+    trail = empty_slots(text[last.end : min(row.region[1], end if end >= 0 else len(text))])
+    if at[0] > lead:
+        return f"row {row.label}: {at[0]} cell(s) answered blank before ⟦{first.id}:{first.text}⟧, but {lead} printed"
+    if len(placed) - 1 - at[-1] > trail:
+        return (
+            f"row {row.label}: {len(placed) - 1 - at[-1]} cell(s) answered blank after ⟦{last.id}:{last.text}⟧, "
+            f"but {trail} printed"
+        )
+    return None
 
 
 def _printed_blanks(text: str, a: int, b: int) -> int:
@@ -220,6 +281,21 @@ def _one(
 ) -> tuple[Provenance, int | None, int, int] | None:
     """One cell's provenance (and the mark and digits it uses), or None with the problem said."""
     word = cite.lower()
+    if word == "inferred":
+        # a cell printed blank whose 0 the identities force (沭阳's legal-person columns): nothing printed
+        # is read; the verifier accepts it only where the identities over the other cells force that 0
+        if value is None or not _same(value, Decimal(0)):
+            problems.append(
+                f"{path}: {value} as 'inferred' — only a 0 the identities force may be inferred for a cell printed "
+                "blank; a number needs the id of its printed mark"
+            )
+            return None
+        a, _ = row
+        prov = Provenance(
+            span=Span(start=a, end=a), text="", method="inferred",
+            note="printed blank; 0 as the LLM answered, forced by the identities (checked by the verifier)",
+        )  # fmt: skip
+        return prov, None, 0, 0
     if word in ("blank", "none", ""):
         if value is not None:
             problems.append(f"{path}: {value} with evidence '{cite}' — a value needs the id of a printed number")

@@ -136,3 +136,39 @@ def test_a_row_printing_nothing_is_blank_whatever_a_crawl_ran_into_it() -> None:
     answer = _answer(_ids(T2), **{f"{REGS}__repealed": (None, "blank")})
     got = ground_cited(T2, 2, _region(T2), answer, mark(T2, _region(T2), []).marks, {})
     assert any(v.rule == "ambiguous" for v in got.issues)
+
+
+def test_blanks_stand_where_the_print_shows_empty_cells() -> None:
+    from nianbao.extractor.llm.evidence import empty_slots
+
+    assert empty_slots("\t\t\t\t\t\t") == 5 and empty_slots(" | | | ") == 2 and empty_slots(" / — ") == 2
+    assert empty_slots("\t〃\t〃\t") == 0 and empty_slots("\t\n二、上年结转\t") == 0
+    printed = T2.replace("规章\t1\t2\t3", "规章\t1\t\t3")
+    ids = _ids(printed)
+    right = _answer(ids, active_disclosure__regulations__repealed=(None, "blank"))
+    got = ground_cited(printed, 2, _region(printed), right, mark(printed, _region(printed), []).marks, {})
+    assert not got.problems and got.provenance[f"{REGS}.repealed"].method == "blank"
+    # the same numbers moved one column right, the blank put first: the print shows no empty cell there
+    moved = _answer(ids, active_disclosure__regulations__issued=(None, "blank"),
+                    active_disclosure__regulations__repealed=(1, str(ids["1"])))  # fmt: skip
+    got = ground_cited(printed, 2, _region(printed), moved, mark(printed, _region(printed), []).marks, {})
+    assert any("empty cell(s) are printed between" in p for p in got.problems)
+    assert f"{REGS}.repealed" not in got.provenance
+    dropped = T2.replace("规章\t1\t2\t3", "规章\t1\t3\t\t")  # the empty cell printed last, answered first
+    ids = _ids(dropped)
+    moved = _answer(ids, active_disclosure__regulations__issued=(None, "blank"),
+                    active_disclosure__regulations__repealed=(1, str(ids["1"])))  # fmt: skip
+    got = ground_cited(dropped, 2, _region(dropped), moved, mark(dropped, _region(dropped), []).marks, {})
+    assert any("answered blank before" in p for p in got.problems) and not got.issues
+
+
+def test_an_inferred_cell_is_a_zero_with_nothing_printed_for_the_verifier_to_check() -> None:
+    printed = T2.replace("规章\t1\t2\t3", "规章\t1\t\t3")
+    ids = _ids(printed)
+    answer = _answer(ids, active_disclosure__regulations__repealed=(0, "inferred"))
+    got = ground_cited(printed, 2, _region(printed), answer, mark(printed, _region(printed), []).marks, {})
+    prov = got.provenance[f"{REGS}.repealed"]
+    assert not got.problems and prov.method == "inferred" and prov.text == "" and prov.span.start == prov.span.end
+    answer = _answer(ids, active_disclosure__regulations__repealed=(2, "inferred"))
+    got = ground_cited(printed, 2, _region(printed), answer, mark(printed, _region(printed), []).marks, {})
+    assert any("only a 0 the identities force" in p for p in got.problems)
