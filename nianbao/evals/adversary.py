@@ -214,14 +214,28 @@ def _canon(v: CellValue) -> str:
 
 
 def cite(
-    table: int, cells: dict[str, CellValue], marks: list[tuple[int, str]], table_text: str = ""
+    table: int,
+    cells: dict[str, CellValue],
+    marks: list[tuple[int, str]],
+    table_text: str = "",
+    words_text: str = "",
+    paths: list[str] | None = None,
 ) -> dict[str, tuple[CellValue, str]]:
     """The right evidence for the right values: each cell's number found among the marks in printed order
     (the whole mark, or the digits it takes of a run-together one); marks no cell takes are skipped. A 0
     where the table prints an empty cell before the next mark (``table_text``: the question's marked table)
     between two numbers of its line is a blank the identities make 0: answered ``inferred``, as a reader who
-    sees the empty cell would."""
-    paths = list(_compact_paths(table))
+    sees the empty cell would. Table 2's rows printed in another order than the template's are read each
+    after its own label; a value printed nowhere in the table but stated in the report's words
+    (``words_text``, the question's marked sentences) cites the figure whose words name its row."""
+    if paths is None and table == 2 and table_text:
+        shuffled = _t2_printed_rows(table_text, marks)
+        if shuffled is not None:
+            cited: dict[str, tuple[CellValue, str]] = {}
+            for row_paths, row_marks in shuffled:
+                cited.update(cite(table, cells, row_marks, table_text, words_text, row_paths))
+            return cited
+    paths = list(_compact_paths(table)) if paths is None else paths
     out: dict[str, tuple[CellValue, str]] = {}
     i, at = 0, 0
     after = 0  # where the last cited mark ends in ``table_text``
@@ -249,6 +263,7 @@ def cite(
                 continue
         want = _canon(v)
         found = None
+        saved = i, at, after
         while i < len(marks):
             mid, text = marks[i]
             plain = text.replace(",", "")
@@ -264,7 +279,56 @@ def cite(
                 after = _mark_end(table_text, mid, after)
                 break
             i, at = i + 1, 0  # a number no cell takes (column numbers, an item number, noise): skipped
+        if found is None:
+            i, at, after = saved  # not printed in the table: the marks after stay for the cells after
+            found = _stated(p, want, words_text)
         out[p] = (v, found or "none")
+    return out
+
+
+def _label_of(path: str) -> str:
+    from nianbao.extractor.labels import TABLE2_2021, TABLE3_2021
+
+    return next((spec.label for spec in (*TABLE2_2021, *TABLE3_2021) if path in spec.cells), "")
+
+
+def _stated(path: str, want: str, words_text: str) -> str | None:
+    """The mark of the report's words that states ``want`` for ``path``'s row: of the figures with that value,
+    the one whose preceding words share the most characters with the row's label (科委's "转下一年度办理答复的有
+    ⟦212:1⟧ 件" for 四、结转下年度继续办理), if any shares two."""
+    label = {ch for ch in _label_of(path) if "\u4e00" <= ch <= "\u9fff"}
+    best, score = None, 1
+    for m in _MARK.finditer(words_text):
+        if m.group(2) != want:
+            continue
+        near = _MARK.sub("", words_text[max(0, m.start() - 24) : m.start()])[-12:]
+        shared = len(label & set(near))
+        if shared > score:
+            best, score = m.group(1), shared
+    return best
+
+
+def _t2_printed_rows(
+    table_text: str, marks: list[tuple[int, str]]
+) -> list[tuple[list[str], list[tuple[int, str]]]] | None:
+    """Table 2's rows with the marks printed after each one's label (up to the next label), where every label
+    is printed once and not in the template's order; otherwise None."""
+    from nianbao.extractor.labels import TABLE2_2021
+
+    found = []
+    for spec in TABLE2_2021:
+        hits = list(spec.pattern.finditer(table_text))
+        if len(hits) != 1:
+            return None
+        found.append((hits[0].start(), hits[0].end(), list(spec.cells)))
+    if [f[0] for f in found] == sorted(f[0] for f in found):
+        return None
+    starts = sorted(f[0] for f in found)
+    at = {mid: table_text.find(f"⟦{mid}:") for mid, _ in marks}
+    out = []
+    for start, end, row_paths in found:
+        nxt = min((x for x in starts if x > start), default=len(table_text))
+        out.append((row_paths, [(mid, t) for mid, t in marks if end <= at[mid] < nxt]))
     return out
 
 
@@ -348,7 +412,9 @@ def evidence_answer(
     if policy == "malformed":
         return None
     marks, words = marks_of(question)
-    right = cite(table, dict(flatten(truth)), marks, question.split("<table>", 1)[-1].split("</table>", 1)[0])
+    table_text = question.split("<table>", 1)[-1].split("</table>", 1)[0]
+    words_text = question.split("<report_words>", 1)[-1].split("</report_words>", 1)[0] if words else ""
+    right = cite(table, dict(flatten(truth)), marks, table_text, words_text)
     wrong = policy_answer(policy, table, truth, other, reask)
     if policy in _SWAPS:
         cited = dict(right)

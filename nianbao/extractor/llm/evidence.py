@@ -74,7 +74,27 @@ def explained(text: str, m: Mark, marks: list[Mark], used: frozenset[int] = froz
         return "a note in brackets"
     if _column_numbers(m, marks, used):
         return "column numbers"
+    if _page_alone(text, m):
+        return "a page number"
     return None
+
+
+_NUMBER_LINE = re.compile(r"\s*[\d.,]+\s*\|?\s*")
+
+
+def _page_alone(text: str, m: Mark) -> bool:
+    """A number alone on its line between lines that are not numbers alone: a page number a PDF's text (or
+    its conversion to Markdown) left between a table's rows — as the verifier tells it (one cell per line
+    prints every value so, and those lines stand beside each other)."""
+    start = text.rfind("\n", 0, m.start) + 1
+    end = text.find("\n", m.end)
+    end = len(text) if end < 0 else end
+    if text[start : m.start].strip() or text[m.end : end].strip() or start == 0:
+        return False
+    prev = text[text.rfind("\n", 0, start - 1) + 1 : start - 1]
+    nxt_end = text.find("\n", end + 1)
+    nxt = text[end + 1 : nxt_end if nxt_end >= 0 else len(text)] if end < len(text) else ""
+    return bool(prev.strip()) and not _NUMBER_LINE.fullmatch(prev) and not _NUMBER_LINE.fullmatch(nxt)
 
 
 def _column_numbers(m: Mark, marks: list[Mark], used: frozenset[int]) -> bool:
@@ -97,11 +117,21 @@ class _Row:
     cells: tuple[str, ...]
     found: tuple[int, int] | None  # the label's printed span, where it was found whole (in order)
     region: tuple[int, int]  # from its label (or the found label before it) to the next found label
+    fence: tuple[int, int]  # where the numbers it cites must stand (between the labels that anchor rows)
+    printed_order: bool = False  # rows found in another order than the template's (each by its own label)
+
+
+def _attached(text: str, end: int) -> bool:
+    """Whether a number follows a label on its own line: the label anchors its row. A label a PDF converter
+    printed apart from its numbers (科委's table 3: labels in a block, the number rows after) anchors nothing."""
+    line_end = text.find("\n", end)
+    return any(ch.isdigit() for ch in text[end : line_end if line_end >= 0 else len(text)])
 
 
 def _rows(text: str, table: int, region: Span) -> list[_Row]:
     if table == 4:
-        return [_Row("table 4", _TABLE4, None, (region.start, region.end))]
+        whole = (region.start, region.end)
+        return [_Row("table 4", _TABLE4, None, whole, whole)]
     specs: tuple[RowSpec, ...] = TABLE2_2021 if table == 2 else TABLE3_2021
     labels: dict[str, tuple[int, int]] = {}
     cursor = region.start
@@ -110,13 +140,45 @@ def _rows(text: str, table: int, region: Span) -> list[_Row]:
         if m:
             labels[spec.key] = (m.start(), m.end())
             cursor = m.end()
+    if table == 2 and len(labels) < len(specs):
+        shuffled = _printed_order(text, specs, region)
+        if shuffled is not None:
+            return shuffled
+    # the labels printed with their numbers anchor the rows; where none is (one cell per line), every found
+    # label does, as each stands right before its own numbers
+    anchors = {k: v for k, v in labels.items() if _attached(text, v[1])} or labels
     rows = []
     for k, spec in enumerate(specs):
         before = [labels[s.key] for s in specs[: k + 1] if s.key in labels]
         after = [labels[s.key] for s in specs[k + 1 :] if s.key in labels]
         a = before[-1][1] if before else region.start
         b = after[0][0] if after else region.end
-        rows.append(_Row(spec.label, spec.cells, labels.get(spec.key), (a, b)))
+        lo = max((anchors[s.key][1] for s in specs[:k] if s.key in anchors), default=region.start)
+        hi = min((anchors[s.key][0] for s in specs[k + 1 :] if s.key in anchors), default=region.end)
+        rows.append(_Row(spec.label, spec.cells, labels.get(spec.key), (a, b), (lo, hi)))
+    return rows
+
+
+def _printed_order(text: str, specs: tuple[RowSpec, ...], region: Span) -> list[_Row] | None:
+    """Table 2's rows each found by its own label, printed in another order than the template's (科委: 行政许可
+    … 行政事业性收费 first, the 规章 / 规范性文件 table after): each row's numbers stand between its label and
+    the next label printed. None unless every label is found once, each with its numbers on its line."""
+    found: dict[str, tuple[int, int]] = {}
+    for spec in specs:
+        hits = list(spec.pattern.finditer(text, region.start, region.end))
+        if len(hits) != 1 or not _attached(text, hits[0].end()):
+            return None
+        found[spec.key] = hits[0].span()
+    starts = sorted(a for a, _ in found.values())
+    if len(set(starts)) != len(starts) or any(
+        a < e and b > s for k1, (a, b) in found.items() for k2, (s, e) in found.items() if k1 != k2
+    ):
+        return None
+    rows = []
+    for spec in specs:
+        a, b = found[spec.key]
+        nxt = min((s for s in starts if s > a), default=region.end)
+        rows.append(_Row(spec.label, spec.cells, (a, b), (b, nxt), (b, nxt), printed_order=True))
     return rows
 
 
@@ -137,11 +199,12 @@ def ground_cited(
     rows = _rows(text, table, region)
     used: dict[int, list[tuple[str, int, int]]] = {}  # mark id → (cell, digit from, digit to)
     last = -1
-    for r, row in enumerate(rows):
+    for row in rows:
         row_prov: dict[str, Provenance] = {}
         row_ok = True
-        lo = max((x.found[1] for x in rows[:r] if x.found), default=region.start)
-        hi = min((x.found[0] for x in rows[r + 1 :] if x.found), default=region.end)
+        lo, hi = row.fence
+        if row.printed_order:
+            last = -1  # the rows stand in another order: the template's order holds within each row
         blanks = 0
         placed: list[tuple[str, Mark | None]] = []  # the row's answered cells in column order: mark, or a gap
         for path in row.cells:

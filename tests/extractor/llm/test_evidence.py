@@ -172,3 +172,36 @@ def test_an_inferred_cell_is_a_zero_with_nothing_printed_for_the_verifier_to_che
     answer = _answer(ids, active_disclosure__regulations__repealed=(2, "inferred"))
     got = ground_cited(printed, 2, _region(printed), answer, mark(printed, _region(printed), []).marks, {})
     assert any("only a 0 the identities force" in p for p in got.problems)
+
+
+def test_table_2_rows_printed_out_of_order_are_read_each_after_its_label() -> None:
+    shuffled = (
+        "二、主动公开政府信息情况\n行政许可 5\n行政处罚 6\n行政强制 7\n行政事业性收费 8\n"
+        "| 规章 | 1 | 2 | 3 |\n| 行政规范性文件 | 62 | 33 | 440 |\n三、收到和处理政府信息公开申请情况\n"
+    )
+    ids = _ids(shuffled)
+    marks = mark(shuffled, _region(shuffled), []).marks
+    values = {f"{REGS}.issued": 1, f"{REGS}.repealed": 2, f"{REGS}.in_force": 3, f"{DOCS}.issued": 62,
+              f"{DOCS}.repealed": 33, f"{DOCS}.in_force": 440, "active_disclosure.licensing.decisions": 5,
+              "active_disclosure.penalty.decisions": 6, "active_disclosure.coercion.decisions": 7,
+              "active_disclosure.fees.amount_10k_yuan": 8}  # fmt: skip
+    answer: dict[str, tuple[object, str]] = {p: (v, str(ids[str(v)])) for p, v in values.items()}
+    got = ground_cited(shuffled, 2, _region(shuffled), answer, marks, {})
+    assert not got.problems and not got.issues and len(got.provenance) == 10
+    # 行政许可 and 行政处罚 swapped (each citing the other's number): beyond its own label's row
+    answer["active_disclosure.licensing.decisions"] = (6, str(ids["6"]))
+    answer["active_disclosure.penalty.decisions"] = (5, str(ids["5"]))
+    got = ground_cited(shuffled, 2, _region(shuffled), answer, marks, {})
+    assert got.problems and "active_disclosure.licensing.decisions" not in got.provenance
+
+
+def test_a_number_alone_on_its_line_between_rows_is_a_page_number() -> None:
+    text = "2.重复申请\t0\t0\n信息公开申请\n1\n| 0 | 0 |\n"
+    marked = mark(text, Span(start=0, end=len(text)), [Span(start=0, end=len(text))])
+    table = sorted(marked.marks.values(), key=lambda m: m.start)
+    alone = next(m for m in table if m.text == "1")
+    assert explained(text, alone, table) == "a page number"
+    cells = "5\n6\n7\n"  # one cell per line: each number alone, beside other numbers alone — values
+    marked = mark(cells, Span(start=0, end=len(cells)), [Span(start=0, end=len(cells))])
+    table = sorted(marked.marks.values(), key=lambda m: m.start)
+    assert explained(cells, table[1], table) is None
