@@ -23,7 +23,14 @@ from typing import Any
 from nianbao.evals.layouts import LAYOUTS, layout_cases
 from nianbao.schema import Record, Report, flatten
 
-EVIDENCE_ADVERSARIES: tuple[str, ...] = ("cite_wrong_token", "split_leftover", "narrative_other_row", "swap_rows")
+EVIDENCE_ADVERSARIES: tuple[str, ...] = (
+    "cite_wrong_token",
+    "split_leftover",
+    "narrative_other_row",
+    "swap_rows",
+    "shift_columns",
+    "inferred_zeros",
+)
 UNSETTLED_RULES = ("ambiguous", "evidence")
 
 
