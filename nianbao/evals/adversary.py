@@ -256,7 +256,7 @@ def cite(
                 between = table_text[after:nxt] if nxt >= 0 else "\n"
                 # only between two numbers of one line: before a row's first number an empty cell may be its
                 # label's merged cell, which a reader does not take for a blank value
-                gap, empties = (after, nxt), 0 if "\n" in between else empty_slots(between)
+                gap, empties = (after, nxt), 0 if "\n" in between else (empty_slots(between) or 0)
             if empties > 0 and _cells_left(paths, p) > _marks_left(table_text, marks, i, nxt):
                 empties -= 1
                 out[p] = (v, "inferred")

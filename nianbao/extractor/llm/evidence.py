@@ -277,12 +277,16 @@ _NOT_PLACED = Mark(id=-1, text="", start=-1, end=-1, in_table=False)  # a digit 
 _MARKER = re.compile(r"[/／\-－—–]+|无")
 
 
-def empty_slots(segment: str) -> int:
+def empty_slots(segment: str) -> int | None:
     """Empty cells printed in ``segment`` (the text between two cells' numbers, or between a row's label and
     its first number): pieces between tabs or pipes that are blank or a blank marker (/ - — 无); where neither
-    separates cells, blank markers between spaces. Only the part on the last line counts (a line break
-    ends the row before it)."""
-    segment = segment[segment.rfind("\n") + 1 :]
+    separates cells, blank markers between spaces, or the lines between two numbers each on its own line (one
+    cell per line) that are blank markers or empty. None where a row's cells run over a line break between
+    tabs or pipes: the print does not say which side of the break an empty piece belongs to."""
+    if "\n" in segment:
+        if re.search(r"[\t|]", segment):
+            return None
+        return sum(1 for line in segment.split("\n")[1:-1] if not line.strip() or _MARKER.fullmatch(line.strip()))
     if re.search(r"[\t|]", segment):
         inner = re.split(r"[\t|]", segment)[1:-1]  # the first and last pieces belong to the cells beside it
         return sum(1 for piece in inner if not piece.strip() or _MARKER.fullmatch(piece.strip()))
@@ -303,7 +307,7 @@ def _misplaced(text: str, row: _Row, placed: list[tuple[str, Mark | None]]) -> s
         mi, mj = placed[i][1], placed[j][1]
         assert mi is not None and mj is not None
         printed = empty_slots(text[mi.end : mj.start])
-        if j - i - 1 != printed:
+        if printed is not None and j - i - 1 != printed:
             return (
                 f"row {row.label}: {j - i - 1} cell(s) answered blank between ⟦{mi.id}:{mi.text}⟧ and "
                 f"⟦{mj.id}:{mj.text}⟧, but {printed} empty cell(s) are printed between them"
@@ -313,9 +317,9 @@ def _misplaced(text: str, row: _Row, placed: list[tuple[str, Mark | None]]) -> s
     lead = empty_slots(text[max(row.region[0], text.rfind("\n", 0, first.start) + 1) : first.start])
     end = text.find("\n", last.end)
     trail = empty_slots(text[last.end : min(row.region[1], end if end >= 0 else len(text))])
-    if at[0] > lead:
+    if lead is not None and at[0] > lead:
         return f"row {row.label}: {at[0]} cell(s) answered blank before ⟦{first.id}:{first.text}⟧, but {lead} printed"
-    if len(placed) - 1 - at[-1] > trail:
+    if trail is not None and len(placed) - 1 - at[-1] > trail:
         return (
             f"row {row.label}: {len(placed) - 1 - at[-1]} cell(s) answered blank after ⟦{last.id}:{last.text}⟧, "
             f"but {trail} printed"

@@ -142,7 +142,8 @@ def test_blanks_stand_where_the_print_shows_empty_cells() -> None:
     from nianbao.extractor.llm.evidence import empty_slots
 
     assert empty_slots("\t\t\t\t\t\t") == 5 and empty_slots(" | | | ") == 2 and empty_slots(" / — ") == 2
-    assert empty_slots("\t〃\t〃\t") == 0 and empty_slots("\t\n二、上年结转\t") == 0
+    assert empty_slots("\t〃\t〃\t") == 0 and empty_slots("\n/\n") == 1  # one cell per line: a "/" line
+    assert empty_slots("\t\n二、上年结转\t") is None  # tabs across a line break: the print does not say
     printed = T2.replace("规章\t1\t2\t3", "规章\t1\t\t3")
     ids = _ids(printed)
     right = _answer(ids, active_disclosure__regulations__repealed=(None, "blank"))
