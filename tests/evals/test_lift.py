@@ -46,6 +46,9 @@ def test_the_oracle_verifies_what_the_source_settles_names_the_rest_and_nothing_
     # the report's own words settle 34089 as 34 / 0 / 89
     said = {r["case"]: r["oracle"] for r in lift["cases"] if r["layout"] == LAYOUTS["run_together_said"]}
     assert said["dev_pt_gwh_2022_txt/run_together_said"] == "verified_right"
+    # table 4's 11723230000000066 reads 11 7 2 3 23 … or 1 17 2 3 23 …: only 维持 / 纠正 of 行政复议 are left open
+    open_t4 = {r["case"]: r["unsettled"] for r in lift["cases"]}["seed_000_wushan_2024/run_together_said"]
+    assert open_t4 == ["reviews_litigation.review.corrected", "reviews_litigation.review.upheld"]
     assert any(line.strip().startswith("column-number rows") and "lift" in line for line in lines(lift))
 
 
