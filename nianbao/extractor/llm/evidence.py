@@ -1,16 +1,24 @@
 """Turn an answer that cites its evidence (prompt v2) into provenance, and say in words what is wrong.
 
-Each cell names a marked number (``17``), a digit range of one (``17:0-2``), ``blank`` or ``none``. Here:
+Each cell names a marked number (``17``), a digit range of one (``17:0-2``), ``blank``, ``inferred`` (a cell
+printed blank whose 0 the identities force) or ``none``. Here:
 
 * the cited mark must exist and hold the value (the whole number, or exactly those digits);
-* a mark of the table is used by the row whose printed region holds it (rows found by their labels; a row
-  whose label is not found may use the region of the found row before it) — a model cannot move a number
-  into another row; the marks a row uses stand in the template's column order;
+* a mark of the table is used by the row whose printed region holds it: it stands beyond no label of another
+  row printed with its numbers on its line (a label wrapped around its numbers, or printed in a block apart
+  from the number rows, anchors nothing); table 2's rows printed out of the template's order are each read
+  after their own label — a model cannot move a number into another row; the marks a row uses stand in the
+  template's column order;
 * a mark of the report's own words (outside the table) is kept as ``inferred`` with its sentence; the
-  verifier accepts it only where its own phrase table reads that figure as naming this very cell;
+  verifier accepts it only where its own phrase table reads that figure as naming this very cell, or an
+  identity forces it;
+* a cell answered ``blank`` or ``inferred`` stands where its row prints an empty cell (between two cited
+  numbers exactly as many as printed there) — otherwise the row's numbers were moved into other columns;
+  the verifier accepts an ``inferred`` 0 only where the identities force it;
 * every number printed in a row's region is used by one of its cells, or is a kind the table prints beside
   its values — a column-number header (``1 2 3 4 5 6 7``, five or more), an item number (``2.其他…``), a year
-  (``2024年``), a page number (``- 3 -``, ``第3页``), a note in brackets — or the row is not grounded.
+  (``2024年``), a page number (``- 3 -``, ``第3页``, alone on its line between rows), a note in brackets — or
+  the row is not grounded.
 
 Digit ranges are checked again by the verifier (used up exactly, left to right; the split unique under the
 identities and the narrative): a model's split is a proposal, never the decision. Problems a different
