@@ -103,13 +103,6 @@ def _run(text: str, start: int, end: int) -> tuple[int, int]:
     return a, b
 
 
-def _is_part(text: str, p: Provenance) -> bool:
-    s, e = p.span.start, p.span.end
-    if not (0 <= s < e <= len(text)) or not text[s:e].isdigit():
-        return False
-    return (s > 0 and text[s - 1].isdigit()) or (e < len(text) and text[e].isdigit())
-
-
 @dataclass
 class Chain:
     """Runs of digits separated only by blanks, and the cells (in the template's order) that cite them."""
@@ -156,19 +149,70 @@ def _chain_readings(runs: Sequence[str], k: int, limit: int) -> list[tuple[int, 
     return out if go(0, k, ()) else None
 
 
-def check_splits(cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str | None) -> list[Violation]:
-    """The checks of this module's docstring; nothing to check without the source text."""
+Cited = tuple[int, int, str, str]  # (start, end, path, the digits at the span) of a read or inferred cell
+Held = dict[str, list[tuple[int, int, str]]]  # a path's second letter (its table) → its values' (start, end, path)
+
+
+@dataclass(frozen=True)
+class Spans:
+    """What the checks below need of the provenance, gathered in one pass over it (each check had its own
+    pass: ~45 % of a clean report's verification)."""
+
+    parts: list[str]  # cells whose span is a digit range of a longer printed run
+    zeros: list[str]  # cells that read digits with a leading zero ("000") as one number
+    figures: list[Cited]  # cells whose span is digits followed by 件 (a figure of the report's words)
+    values: Held  # the rest with a value: printed in a table
+
+
+def cited_spans(provenance: dict[str, Provenance], text: str, cells: dict[str, CellValue]) -> Spans:
+    """Every read or inferred cell whose span lies inside ``text``, sorted into :class:`Spans`."""
+    n = len(text)
+    parts: list[str] = []
+    zeros: list[str] = []
+    figures: list[Cited] = []
+    values: Held = {"c": [], "p": [], "e": []}
+    for path, pr in provenance.items():
+        if pr.method != "read" and pr.method != "inferred":
+            continue
+        t = pr.text
+        if len(t) > 1 and t[0] == "0" and t.isdigit():
+            zeros.append(path)
+        sp = pr.span
+        s, e = sp.start, sp.end
+        if not 0 <= s < e <= n:
+            continue
+        x = text[s:e]
+        digits = x.isdigit()
+        after_digit = s > 0 and text[s - 1].isdigit()
+        if digits and (after_digit or (e < n and text[e].isdigit())):
+            parts.append(path)
+        if "件" in text[e : e + 3] and text[e : e + 3].lstrip().startswith("件"):
+            if digits and not after_digit:
+                figures.append((s, e, path, x))
+            continue  # (outside the table: never a value to account for there)
+        if cells.get(path) is not None and (digits or any(ch.isdigit() for ch in x)):
+            values[path[1]].append((s, e, path))  # (a blank inferred 0 has a span too)
+    return Spans(parts, zeros, figures, values)
+
+
+def check_splits(
+    cells: dict[str, CellValue],
+    provenance: dict[str, Provenance],
+    text: str | None,
+    spans: Spans | None = None,
+) -> list[Violation]:
+    """The checks of this module's docstring; nothing to check without the source text. ``spans``:
+    :func:`cited_spans`, where the caller has it already."""
     if text is None:
         return []
-    parts = [p for p, pr in provenance.items() if pr.method in ("read", "inferred") and _is_part(text, pr)]
-    out = _narrative_citations(cells, provenance, text)
-    for path, pr in provenance.items():  # "000" is cells run together, never one number
-        t = pr.text
-        if pr.method in ("read", "inferred") and len(t) > 1 and t.isdigit() and t[0] == "0":
-            out.append(_violation(
-                EVIDENCE, [path], f"{path}: reads '{t}' as one number; a leading zero is digits run together",
-                found=t,
-            ))  # fmt: skip
+    spans = spans or cited_spans(provenance, text, cells)
+    parts = spans.parts
+    out = _narrative_citations(cells, spans.figures, text)
+    for path in spans.zeros:  # "000" is cells run together, never one number
+        t = provenance[path].text
+        out.append(_violation(
+            EVIDENCE, [path], f"{path}: reads '{t}' as one number; a leading zero is digits run together", found=t
+        ))  # fmt: skip
     if not parts:
         return out
     chains, problems = _chains(cells, provenance, text, parts)
@@ -180,17 +224,11 @@ def check_splits(cells: dict[str, CellValue], provenance: dict[str, Provenance],
     return out
 
 
-def _narrative_citations(cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str) -> list[Violation]:
+def _narrative_citations(cells: dict[str, CellValue], cited: list[Cited], text: str) -> list[Violation]:
     """A cell whose span is a figure of the narrative (digits followed by 件): it must name that cell."""
     out = []
     figures: list[Figure] | None = None
-    for path, pr in provenance.items():
-        s, e = pr.span.start, pr.span.end
-        if pr.method not in ("read", "inferred") or not (0 <= s < e <= len(text)) or not text[s:e].isdigit():
-            continue
-        after = text[e : e + 3].lstrip()
-        if not after.startswith("件") or (s > 0 and text[s - 1].isdigit()):
-            continue
+    for s, e, path, x in cited:
         if figures is None:
             figures = narrative_figures(text)
         named = {f.cell for f in figures if f.start == s and f.end == e}
@@ -198,8 +236,8 @@ def _narrative_citations(cells: dict[str, CellValue], provenance: dict[str, Prov
             what = f"names {', '.join(sorted(named))}" if named else "names no cell this verifier can tell"
             out.append(_violation(
                 EVIDENCE, [path],
-                f"{path}: cites the report's figure {text[s:e]}件 at {s}, which {what} — not this cell",
-                found=text[s:e],
+                f"{path}: cites the report's figure {x}件 at {s}, which {what} — not this cell",
+                found=x,
             ))  # fmt: skip
     return out
 
@@ -590,6 +628,25 @@ def _page_alone(text: str, line_start: int) -> bool:
     return bool(prev) and not _NUMBER_LINE.fullmatch(prev) and not _NUMBER_LINE.fullmatch(after)
 
 
+# a cell path's table by its second letter (table_of splits the path: ~10 % of this check)
+_TABLE_OF = {k[1]: table_of(k + ".x") for k in ("active_disclosure", "applications", "reviews_litigation")}
+
+
+# A digit that is not a lone item number ("3.其他"): one before or after another digit, a comma or a point,
+# or one not followed by a point and a non-digit (the gaps are joined by NUL, so a gap's end is such a digit).
+_NOT_ITEM = re.compile(r"(?<=[\d,.])\d|\d(?![.、．][^\d\x00])")
+
+
+def _only_item_numbers(text: str, starts: Sequence[int], reach: Sequence[int]) -> bool:
+    """Whether the text between the spans (sorted by start; ``reach``: the furthest end up to each) holds no
+    number but item numbers — then nothing printed there needs accounting for, and the per-number search
+    below is skipped (a clean table's usual case; slicing and one regex, no Python loop per number). Every
+    number the search would consider lies inside one such gap, and a lone digit before ``.``/``、`` and a
+    word is what :func:`_explained` accepts first."""
+    gaps = map(text.__getitem__, map(slice, reach[:-1], starts[1:]))
+    return _NOT_ITEM.search("\x00".join(gaps)) is None
+
+
 def _covered(reach: list[int], below: int, point: int) -> bool:
     """Whether one of the first ``below`` spans (sorted by start; ``reach``: the furthest end up to each) ends
     after ``point`` — one bisect instead of a pass over every span of the table."""
@@ -601,38 +658,42 @@ def check_accounted(
     provenance: dict[str, Provenance],
     text: str | None,
     also: Sequence[tuple[int, int]] = (),
+    spans: Spans | None = None,
 ) -> list[Violation]:
     """Between a table's first and last value (in the text), every printed number is a value's (inside some
     cell's span) or a kind printed beside values; otherwise the row it follows is ``ambiguous`` — a number
-    the reading skipped could be one of its cells."""
+    the reading skipped could be one of its cells. ``spans``: :func:`cited_spans` with ``cells``, where the
+    caller has it."""
     if text is None:
         return []
-    spans: dict[int, list[tuple[int, int, str]]] = {}
-    for path, pr in provenance.items():
-        s, e = pr.span.start, pr.span.end
-        if pr.method not in ("read", "inferred") or not (0 <= s < e <= len(text)) or cells.get(path) is None:
-            continue
-        x = text[s:e]  # (a read cell's span is all digits: its test settles it without a generator)
-        if not (x.isdigit() or any(ch.isdigit() for ch in x)) or text[e : e + 3].lstrip().startswith("件"):
-            continue  # a blank inferred 0, or a figure of the report's words (outside the table)
-        spans.setdefault(table_of(path), []).append((s, e, path))
+    by_table = (spans or cited_spans(provenance, text, cells)).values
     out: list[Violation] = []
-    for table, mine in spans.items():
+    for key, mine in by_table.items():
+        if not mine:
+            continue
+        table = _TABLE_OF[key]
         mine.sort()
-        lo, hi = mine[0][0], max(e for _, e, _ in mine)
+        ss, ee, _ = zip(*mine, strict=True)
+        held_starts, held_ends = ss, ee
+        if also:  # values kept beside the template's cells
+            held_starts, held_ends = zip(*sorted([*zip(ss, ee, strict=True), *also]), strict=True)
+        reach = list(accumulate(held_ends, max))  # the furthest end among the spans up to each
+        if _only_item_numbers(text, held_starts, reach):
+            continue
+        lo, hi = ss[0], max(ee)
+        starts = set(ss)
+        exact = set(zip(ss, ee, strict=True))
         runs = list(_PRINTED.finditer(text, lo, hi))
-        starts = {s for s, _, _ in mine}
-        held = sorted([(s, e) for s, e, _ in mine] + list(also))  # ``also``: values kept beside the template's cells
-        held_starts = [s for s, _ in held]
-        reach = list(accumulate((e for _, e in held), max))  # the furthest end among the spans up to each
         # Nearly every printed number is exactly one cell's span: those are values, and only the rest is
         # searched (a table's ~200 numbers passed three checks each: ~0.4 ms of a clean report's verification).
-        exact = {(s, e) for s, e, _ in mine}
-        rest = [(k, m) for k, m in enumerate(runs) if (m.start(), m.end()) not in exact]
-        cited = {m.start() for _, m in rest if _covered(reach, bisect_right(held_starts, m.start()), m.start())}
-        values_at = cited | starts  # every number inside a value's span (the exact ones are among ``starts``)
+        found = list(map(re.Match.span, runs))
+        missing = set(found).difference(exact)  # (C-level passes: a per-number loop was ~15 % of this check)
+        at = dict(zip(found, range(len(found)), strict=True)) if missing else {}
+        rest = [(k, runs[k]) for k in sorted(at[sp] for sp in missing)]
+        cited_at = {m.start() for _, m in rest if _covered(reach, bisect_right(held_starts, m.start()), m.start())}
+        values_at = cited_at | starts  # every number inside a value's span (the exact ones are among ``starts``)
         for k, m in rest:
-            if m.start() in cited or _covered(reach, bisect_left(held_starts, m.end()), m.start()):
+            if m.start() in cited_at or _covered(reach, bisect_left(held_starts, m.end()), m.start()):
                 continue
             if _explained(text, m, runs, k, values_at):
                 continue
