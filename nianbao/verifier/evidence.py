@@ -47,12 +47,14 @@ EVIDENCE = "evidence"
 AMBIGUOUS = "ambiguous"
 MAX_READINGS = 20_000  # per chain; more readings than this is not settled (and would be slow to search)
 MAX_NODES = 200_000  # joint search over chains; a search this large is reported as unsettled
+_MAX_SOLUTIONS = 64  # joint readings kept: enough to show the candidates; at this many, not unique
 
 _N = r"(\d+)\s*件"
 _DOCS = r"(?:行政)?规范性文件"
 # (cell, pattern): a figure stated for exactly one cell. Both the verb and the noun must be printed.
 NARRATIVE: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("active_disclosure.normative_documents.issued", re.compile(rf"(?:制发|印发|出台){_DOCS}(?:共)?{_N}")),
+    # "本年度制发的规范性文件77件" (平潭 2023) names the same cell as "制发规范性文件77件"
+    ("active_disclosure.normative_documents.issued", re.compile(rf"(?:制发|印发|出台)的?{_DOCS}(?:共)?{_N}")),
     ("active_disclosure.normative_documents.repealed", re.compile(rf"废止{_DOCS}(?:共)?{_N}")),
     ("active_disclosure.normative_documents.in_force", re.compile(rf"现行有效的?(?:{_DOCS}|件数)(?:共)?{_N}")),
     ("active_disclosure.regulations.issued", re.compile(rf"(?:制发|印发|出台)(?:政府)?规章(?:共)?{_N}")),
@@ -406,6 +408,7 @@ def _settle(cells: dict[str, CellValue], chains: list[Chain], figures: list[Figu
     joint = [s for s in identities if len({in_chain[c][0] for c in _cells(s) if c in in_chain}) > 1]
     solutions, complete = _search(open_chains, joint, fixed, in_chain)
     unique = complete and len(solutions) == 1
+    every = complete and len(solutions) < _MAX_SOLUTIONS  # all surviving readings are in ``solutions``
     for i, ch in enumerate(open_chains):
         options = sorted({s[i] for s in solutions}, key=lambda r: r != ch.proposed)
         if unique:
@@ -418,21 +421,32 @@ def _settle(cells: dict[str, CellValue], chains: list[Chain], figures: list[Figu
         elif not solutions:
             out.append(_unsettled(ch, AMBIGUOUS, "no reading agrees with the identities", []))
         elif len(options) > 1:
+            # only the cells whose value differs between the surviving readings are unsettled: a cell that
+            # every reading the source allows gives the same value is settled by it (平潭 2023's 77, stated)
+            open_cells = (
+                [c for j, c in enumerate(ch.cells) if len({r[j] for r in options} | {ch.proposed[j]}) > 1]
+                if every
+                else None
+            )
             out.append(
                 _unsettled(
-                    ch, AMBIGUOUS, f"{len(options)} readings agree with the identities and the narrative:", options
+                    ch, AMBIGUOUS, f"{len(options)} readings agree with the identities and the narrative:", options,
+                    open_cells,
                 )
-            )
+            )  # fmt: skip
     return out
 
 
-def _unsettled(ch: Chain, rule: str, what: str, options: Sequence[tuple[int, ...]]) -> Violation:
+def _unsettled(
+    ch: Chain, rule: str, what: str, options: Sequence[tuple[int, ...]], open_cells: list[str] | None = None
+) -> Violation:
     shown = "; ".join(" ".join(map(str, r)) for r in options[:5])
     more = f" (and {len(options) - 5} more)" if len(options) > 5 else ""
     rows = sorted({c.rsplit(".", 1)[0] for c in ch.cells}, key=[c.rsplit(".", 1)[0] for c in ch.cells].index)
     proposed = " ".join(map(str, ch.proposed))
     message = f"{' / '.join(rows)}: digits run together, cut as {proposed}: {what} {shown}{more}"
-    return _violation(rule, list(ch.cells), message.rstrip(), expected=shown or None, found=proposed)
+    named = list(ch.cells) if open_cells is None else open_cells
+    return _violation(rule, named, message.rstrip(), expected=shown or None, found=proposed)
 
 
 def _cells(s: object) -> tuple[str, ...]:
@@ -487,7 +501,7 @@ def _search(
         nonlocal nodes
         if k == len(order):
             solutions.append(tuple(chosen[i] for i in range(len(chains))))
-            return len(solutions) < 64
+            return len(solutions) < _MAX_SOLUTIONS
         i = order[k]
         for r in chains[i].readings:
             nodes += 1
@@ -500,9 +514,68 @@ def _search(
         return True
 
     complete = go(0)
-    if not complete and len(solutions) >= 64:
+    if not complete and len(solutions) >= _MAX_SOLUTIONS:
         complete = True  # stopped at many solutions: certainly not unique, and the first ones are shown
     return solutions, complete
+
+
+# ---------------------------------------------------------------- a 0 placed by the identities
+
+
+def check_forced_zeros(
+    cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str | None
+) -> list[Violation]:
+    """A cell printed blank whose 0 is ``inferred`` (no digit in its span: nothing printed) must be forced by
+    the identities over the other values: the only unknown of an identity whose other terms have values,
+    or one of the unknowns of a side whose known terms already add up to the other side (non-negative
+    counts: each is 0). Propagated to a fixpoint, as the rules parser places such zeros; whoever claims one
+    that no identity forces (a model answering ``inferred`` for a cell the identities leave open) is told so."""
+    open_: set[str] = set()
+    for path, pr in provenance.items():
+        if pr.method != "inferred" or cells.get(path) is None:
+            continue  # (tested first: nearly every cell is read, and slicing each cost ~10 % of verification)
+        excerpt = (
+            pr.span.slice(text) if text is not None and 0 <= pr.span.start <= pr.span.end <= len(text) else pr.text
+        )
+        if not any(ch.isdigit() for ch in excerpt):
+            open_.add(path)
+    if not open_:
+        return []
+    equations = [(_parts(s), _totals(s)) for s in _identities(cells)]
+
+    def known(c: str) -> bool:
+        return c not in open_ and cells.get(c) is not None
+
+    changed = True
+    while changed and open_:
+        changed = False
+        for left, right in equations:
+            for side, other in ((left, right), (right, left)):
+                unknown = [c for c in side if c in open_]
+                if not unknown or not all(known(c) for c in other) or not all(known(c) or c in open_ for c in side):
+                    continue
+                rest = sum(int(cells[c] or 0) for c in side if c not in open_)
+                if len(unknown) == 1 or rest == sum(int(cells[c] or 0) for c in other):
+                    open_.difference_update(unknown)
+                    changed = True
+    return [
+        _violation(
+            EVIDENCE,
+            [path],
+            f"{path}: 0 placed for a cell printed blank, but no identity forces it: the other cells of every "
+            "identity over it leave its value open",
+            found="0",
+        )
+        for path in sorted(open_)
+    ]
+
+
+def _parts(s: object) -> tuple[str, ...]:
+    return s.parts  # type: ignore[attr-defined,no-any-return]
+
+
+def _totals(s: object) -> tuple[str, ...]:
+    return s.totals  # type: ignore[attr-defined,no-any-return]
 
 
 # ---------------------------------------------------------------- every printed number accounted for

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nianbao.schema import CellValue, Provenance, RejectionReason, Report, Status, Violation, flatten, table_of
-from nianbao.verifier.evidence import EVIDENCE, Spans, check_accounted, check_splits, cited_spans
+from nianbao.verifier.evidence import (
+    EVIDENCE,
+    Spans,
+    check_accounted,
+    check_forced_zeros,
+    check_splits,
+    cited_spans,
+)
 from nianbao.verifier.grounding import GROUNDING, check_extra_rows, check_grounding, check_inferred
 from nianbao.verifier.identities import IDENTITY_RULES, check_identities
 from nianbao.verifier.missing import check_missing, printed
@@ -41,6 +48,7 @@ def verify(
         *check_identities(printed(cells, provenance)),
         *check_grounding(cells, provenance, text),
         *check_splits(cells, provenance, text, spans),
+        *check_forced_zeros(cells, provenance, text),
         *_unaccounted(cells, provenance, text, report, extraction_issues, spans),
         *check_inferred(provenance),
         *check_extra_rows(report, text),
