@@ -42,7 +42,7 @@ import numpy as np
 from nianbao.evals.cases import golden_cases
 from nianbao.evals.corpus import _cells, render, renderable, scan_pdf
 from nianbao.extractor.normalize import normalize
-from nianbao.extractor.readers import ocr, ocr_page
+from nianbao.extractor.readers import ocr, ocr_packed, ocr_page
 from nianbao.extractor.readers.ocr import join_pages, pdf_pages
 from nianbao.extractor.readers.ocr_engine import RUNTIME_ENV, make_engine
 from nianbao.extractor.readers.ocr_page import _join_line, _lines, _Piece, _render, _Slot
@@ -163,6 +163,28 @@ class _PageClock:
             engine.text_det.infer, engine.text_rec.session = det, rec
 
 
+@contextmanager
+def _as_before(before: bool) -> Iterator[None]:
+    """With ``before``, the reader as it was before issue 25's speed work (runtime ``openvino/before``): every
+    crop recognised padded to 320 px, every prose line of a table page recognised, the detector's input
+    normalised by RapidOCR's own code — to measure what each change saved in the same run."""
+    if not before:
+        yield
+        return
+    import nianbao.extractor.readers.ocr_engine as ocr_engine
+
+    def plain(rec: Any, crops: list[Any]) -> list[tuple[str, float]]:
+        return [(str(t), float(sc)) for t, sc in rec(crops)[0]]
+
+    saved = ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table
+    ocr_packed.recognise, ocr_page.worth_reading = plain, lambda boxes, height, number: boxes
+    ocr_engine._normalise_by_table = lambda det: None
+    try:
+        yield
+    finally:
+        ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table = saved
+
+
 def _per_s(pages: int, seconds: float) -> str:
     return f"{pages / seconds:5.3f}" if seconds else "    -"
 
@@ -185,12 +207,13 @@ def bench_pages(scans: list[tuple[str, Path, Report, bool]], runtimes: list[str]
     print(f"\n{len(scans)} scanned reports, {n_all} pages ({n_table} with tables); pages per CPU-second (one core)")
     print(f"  {'':<24}{'report':>8}{'tables':>8}   cells right   exact")
     print(f"  {'bare RapidOCR (ORT)':<24}{_per_s(n_all, bare_all):>8}{_per_s(n_table, bare_table):>8}")
-    for runtime in runtimes:
+    for variant in runtimes:
+        runtime, _, before = variant.partition("/")
         os.environ[RUNTIME_ENV] = runtime
         ocr._engine = None
         make_engine(runtime)  # loading the models is not a page's work
         clock, cpu, right, cells, exact = _PageClock(), 0.0, 0, 0, 0
-        with tempfile.TemporaryDirectory() as cache:
+        with tempfile.TemporaryDirectory() as cache, _as_before(bool(before)):
             os.environ["NIANBAO_CACHE_DIR"] = cache
             engine = ocr.engine()
             for name, path, truth, should_verify in scans:
@@ -203,7 +226,7 @@ def bench_pages(scans: list[tuple[str, Path, Report, bool]], runtimes: list[str]
                 exact += int(r == n and (record.status == "verified") == should_verify)
                 print(f"    {runtime:<12}{name:<28} {r}/{n} cells, {record.status}", file=sys.stderr)
         pages = len(clock.table) + len(clock.other)
-        label, table = f"nianbao ({runtime})", _per_s(len(clock.table), sum(clock.table))
+        label, table = f"nianbao ({variant})", _per_s(len(clock.table), sum(clock.table))
         print(f"  {label:<24}{_per_s(pages, cpu):>8}{table:>8}   {right}/{cells}   {exact}/{len(scans)}")
         spent = sum(clock.table)
         if spent:
@@ -332,7 +355,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--goldens", type=int, default=2, help="how many seed goldens to scan (besides 洪泽)")
     parser.add_argument("--dpi", type=int, default=150)
-    parser.add_argument("--runtimes", nargs="+", default=["onnxruntime", "openvino"])
+    parser.add_argument(
+        "--runtimes", nargs="+", default=["onnxruntime", "openvino", "openvino/before"],
+        help="openvino/before: the reader before issue 25's speed work, for comparison in the same run",
+    )  # fmt: skip
     parser.add_argument("--texts", type=int, default=300, help="text reports for the local pool against Dask")
     parser.add_argument("--no-cluster", action="store_true", help="skip the Dask comparison")
     parser.add_argument("--no-pages", action="store_true", help="skip the pages' comparison")

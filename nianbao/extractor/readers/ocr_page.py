@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from nianbao.extractor.readers import ocr_packed
 from nianbao.extractor.readers.html import _Cell, _Table
-from nianbao.extractor.readers.ocr_packed import recognise
 from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
 
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
@@ -82,7 +82,7 @@ def _recognise(
         jobs.append(_char_rows(binary, box) if tall else [box])
     flat = [b for parts in jobs for b in parts]
     crops = [image[max(0, y0 - 2) : min(h, y1 + 2), max(0, x0 - 2) : min(w, x1 + 2)] for x0, y0, x1, y1 in flat]
-    results = recognise(engine.text_rec, crops)  # short crops packed side by side (:mod:`.ocr_packed`)
+    results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, narrow ones padded less
     read = iter([(str(t).strip(), float(s)) for t, s in results])
     out = []
     for parts in jobs:
