@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
+from functools import lru_cache
+from itertools import groupby, repeat
 from pathlib import Path
 from typing import Any
 
@@ -139,12 +140,26 @@ def _is_amount(path: str) -> bool:
 
 def cells_row(template: str, values: Mapping[str, Any], methods: Mapping[str, str | None]) -> Cells:
     """An extraction's ``cell_values`` row: its template, the values in the template's cell order (JSON:
-    counts whole, amounts as numbers), a letter a cell for its method."""
-    vals = json.dumps(
-        [None if v is None else (float(v) if _is_amount(p) else int(v)) for p, v in values.items()],
-        separators=(",", ":"),
-    )
-    return template, vals, "".join(_METHOD_LETTER.get(methods.get(p) or "", "-") for p in values)
+    counts whole, amounts as numbers), a letter a cell for its method. Made in C-level passes (map, one
+    ``json.dumps``) — a Python step a cell cost ~0.1 ms of a text report's ~2."""
+    vals = list(values.values())
+    for i in _amount_positions(tuple(values)):
+        if vals[i] is not None:
+            vals[i] = float(vals[i])
+    try:
+        dumped = json.dumps(vals, separators=(",", ":"))  # counts are ints already
+    except TypeError:  # a count held as a Decimal: made whole as before
+        dumped = json.dumps(
+            [None if v is None else (float(v) if _is_amount(p) else int(v)) for p, v in values.items()],
+            separators=(",", ":"),
+        )
+    letter: Callable[[str | None, str], str] = _METHOD_LETTER.get  # type: ignore[assignment]
+    return template, dumped, "".join(map(letter, map(methods.get, values), repeat("-")))
+
+
+@lru_cache(maxsize=8)
+def _amount_positions(paths: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(i for i, p in enumerate(paths) if _is_amount(p))
 
 
 def _cells_of_json(data: dict[str, Any]) -> Cells | None:

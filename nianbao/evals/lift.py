@@ -23,7 +23,14 @@ from typing import Any
 from nianbao.evals.layouts import LAYOUTS, layout_cases
 from nianbao.schema import Record, Report, flatten
 
-EVIDENCE_ADVERSARIES: tuple[str, ...] = ("cite_wrong_token", "split_leftover", "narrative_other_row", "swap_rows")
+EVIDENCE_ADVERSARIES: tuple[str, ...] = (
+    "cite_wrong_token",
+    "split_leftover",
+    "narrative_other_row",
+    "swap_rows",
+    "shift_columns",
+    "inferred_zeros",
+)
 UNSETTLED_RULES = ("ambiguous", "evidence")
 
 
@@ -33,12 +40,13 @@ class LiftCase:
     layout: str
     path: Path
     truth: Report
+    expected_reason: str | None = None  # a golden's deserved rejection ("source_inconsistent": its own arithmetic)
 
 
 def lift_cases(cases: list[Any], workdir: Path) -> list[LiftCase]:
     """The 2021-format goldens as published, and every layout of each golden the rules verify."""
     out = [
-        LiftCase(c.name, f"as published: {c.layout or 'golden'}", c.path, c.truth)
+        LiftCase(c.name, f"as published: {c.layout or 'golden'}", c.path, c.truth, c.expected_reason)
         for c in cases
         if c.kind == "golden" and c.template == "2021"
     ]
@@ -82,10 +90,13 @@ def run_lift(cases: list[LiftCase], adversaries: tuple[str, ...] = EVIDENCE_ADVE
             adversary.policy, adversary.truth, adversary.other = "oracle", case.truth, None
             oracle = extract_file(case.path, "auto", copy.copy(config))
             unsettled = sorted({c for v in oracle.errors if v.rule in UNSETTLED_RULES for c in v.cells})
+            # the agency's own arithmetic, read faithfully: the rejection the case deserves (洪泽's table 4)
+            deserved = case.expected_reason == "source_inconsistent" and oracle.reason == "source_inconsistent"
             rows.append({
                 "case": case.name, "layout": case.layout, "rules": _outcome(case.truth, rules),
                 "oracle": _outcome(case.truth, oracle), "llm_used": bool(oracle.attempts),
                 "first_error": oracle.errors[0].message[:200] if oracle.errors else None, "unsettled": unsettled,
+                "source_inconsistent": oracle.status == "rejected" and deserved,
             })  # fmt: skip
             if rules.status == "verified":
                 continue  # auto never asks the model about a report the rules verify
@@ -98,16 +109,22 @@ def run_lift(cases: list[LiftCase], adversaries: tuple[str, ...] = EVIDENCE_ADVE
                     wrong.append({"case": case.name, "policy": policy})
     by_layout: dict[str, dict[str, Any]] = {}
     for r in rows:
-        s = by_layout.setdefault(r["layout"], {"cases": 0, "rules": 0, "oracle": 0, "named": 0, "verified_wrong": 0})
+        s = by_layout.setdefault(
+            r["layout"],
+            {"cases": 0, "rules": 0, "oracle": 0, "named": 0, "source_inconsistent": 0, "verified_wrong": 0},
+        )
         s["cases"] += 1
         s["rules"] += r["rules"] == "verified_right"
         s["oracle"] += r["oracle"] == "verified_right"
         s["named"] += r["oracle"] == "rejected" and bool(r["unsettled"])
+        s["source_inconsistent"] += r["source_inconsistent"] and not r["unsettled"]
         s["verified_wrong"] += (r["oracle"] == "verified_wrong") + (r["rules"] == "verified_wrong")
     for s in by_layout.values():
         s["lift"] = s["oracle"] - s["rules"]
-        # as the issue asks of the LLM path: verified right, or rejected naming the cells left unsettled
-        s["oracle_share"] = (s["oracle"] + s["named"]) / s["cases"] if s["cases"] else 1.0
+        # as the issue asks of the LLM path: verified right, or rejected naming the cells left unsettled — or,
+        # where every cell is settled but the agency's arithmetic is wrong, rejected as source_inconsistent
+        handled = s["oracle"] + s["named"] + s["source_inconsistent"]
+        s["oracle_share"] = handled / s["cases"] if s["cases"] else 1.0
     total = {k: sum(s[k] for s in by_layout.values()) for k in ("cases", "rules", "oracle", "verified_wrong")}
     total["lift"] = total["oracle"] - total["rules"]
     total["adversary_verified_wrong"] = len(wrong)
@@ -140,13 +157,15 @@ def lines(lift: dict[str, Any]) -> list[str]:
         out.append(
             f"  {layout[:48]:<50}{s['cases']:>4} cases  rules {s['rules']:>3}  oracle {s['oracle']:>3}  "
             f"lift {s['lift']:+d}  rejected naming unsettled cells {s['named']:>3}"
+            + (f", as source_inconsistent {s['source_inconsistent']}" if s["source_inconsistent"] else "")
         )
     named = [r for r in lift["cases"] if r["oracle"] == "rejected"]
     if named:
         out.append("  rejected with the oracle (the cells the source does not settle, or why):")
         for r in named[:12]:
             cells = ", ".join(r["unsettled"][:3]) + (" …" if len(r["unsettled"]) > 3 else "")
-            out.append(f"    {r['case']}: {cells or (r['first_error'] or '')[:100]}")
+            why = "source_inconsistent (the agency's own arithmetic)" if r["source_inconsistent"] else r["first_error"]
+            out.append(f"    {r['case']}: {cells or (why or '')[:100]}")
     return out
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from importlib import resources
 
 # v1: values only, grounded by consuming the printed numbers in order; v2: every number marked with an id,
-# each cell answered with its evidence (a mark, a digit range of one, blank, not printed).
-CURRENT = "v2"
+# each cell answered with its evidence (a mark, a digit range of one, blank, not printed); v3: as v2, and a
+# blank cell whose 0 the identities force may be answered "inferred".
+CURRENT = "v3"
 
 
 @dataclass(frozen=True)

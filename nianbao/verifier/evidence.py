@@ -47,12 +47,14 @@ EVIDENCE = "evidence"
 AMBIGUOUS = "ambiguous"
 MAX_READINGS = 20_000  # per chain; more readings than this is not settled (and would be slow to search)
 MAX_NODES = 200_000  # joint search over chains; a search this large is reported as unsettled
+_MAX_SOLUTIONS = 64  # joint readings kept: enough to show the candidates; at this many, not unique
 
 _N = r"(\d+)\s*件"
 _DOCS = r"(?:行政)?规范性文件"
 # (cell, pattern): a figure stated for exactly one cell. Both the verb and the noun must be printed.
 NARRATIVE: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("active_disclosure.normative_documents.issued", re.compile(rf"(?:制发|印发|出台){_DOCS}(?:共)?{_N}")),
+    # "本年度制发的规范性文件77件" (平潭 2023) names the same cell as "制发规范性文件77件"
+    ("active_disclosure.normative_documents.issued", re.compile(rf"(?:制发|印发|出台)的?{_DOCS}(?:共)?{_N}")),
     ("active_disclosure.normative_documents.repealed", re.compile(rf"废止{_DOCS}(?:共)?{_N}")),
     ("active_disclosure.normative_documents.in_force", re.compile(rf"现行有效的?(?:{_DOCS}|件数)(?:共)?{_N}")),
     ("active_disclosure.regulations.issued", re.compile(rf"(?:制发|印发|出台)(?:政府)?规章(?:共)?{_N}")),
@@ -101,13 +103,6 @@ def _run(text: str, start: int, end: int) -> tuple[int, int]:
     return a, b
 
 
-def _is_part(text: str, p: Provenance) -> bool:
-    s, e = p.span.start, p.span.end
-    if not (0 <= s < e <= len(text)) or not text[s:e].isdigit():
-        return False
-    return (s > 0 and text[s - 1].isdigit()) or (e < len(text) and text[e].isdigit())
-
-
 @dataclass
 class Chain:
     """Runs of digits separated only by blanks, and the cells (in the template's order) that cite them."""
@@ -154,19 +149,70 @@ def _chain_readings(runs: Sequence[str], k: int, limit: int) -> list[tuple[int, 
     return out if go(0, k, ()) else None
 
 
-def check_splits(cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str | None) -> list[Violation]:
-    """The checks of this module's docstring; nothing to check without the source text."""
+Cited = tuple[int, int, str, str]  # (start, end, path, the digits at the span) of a read or inferred cell
+Held = dict[str, list[tuple[int, int, str]]]  # a path's second letter (its table) → its values' (start, end, path)
+
+
+@dataclass(frozen=True)
+class Spans:
+    """What the checks below need of the provenance, gathered in one pass over it (each check had its own
+    pass: ~45 % of a clean report's verification)."""
+
+    parts: list[str]  # cells whose span is a digit range of a longer printed run
+    zeros: list[str]  # cells that read digits with a leading zero ("000") as one number
+    figures: list[Cited]  # cells whose span is digits followed by 件 (a figure of the report's words)
+    values: Held  # the rest with a value: printed in a table
+
+
+def cited_spans(provenance: dict[str, Provenance], text: str, cells: dict[str, CellValue]) -> Spans:
+    """Every read or inferred cell whose span lies inside ``text``, sorted into :class:`Spans`."""
+    n = len(text)
+    parts: list[str] = []
+    zeros: list[str] = []
+    figures: list[Cited] = []
+    values: Held = {"c": [], "p": [], "e": []}
+    for path, pr in provenance.items():
+        if pr.method != "read" and pr.method != "inferred":
+            continue
+        t = pr.text
+        if len(t) > 1 and t[0] == "0" and t.isdigit():
+            zeros.append(path)
+        sp = pr.span
+        s, e = sp.start, sp.end
+        if not 0 <= s < e <= n:
+            continue
+        x = text[s:e]
+        digits = x.isdigit()
+        after_digit = s > 0 and text[s - 1].isdigit()
+        if digits and (after_digit or (e < n and text[e].isdigit())):
+            parts.append(path)
+        if "件" in text[e : e + 3] and text[e : e + 3].lstrip().startswith("件"):
+            if digits and not after_digit:
+                figures.append((s, e, path, x))
+            continue  # (outside the table: never a value to account for there)
+        if cells.get(path) is not None and (digits or any(ch.isdigit() for ch in x)):
+            values[path[1]].append((s, e, path))  # (a blank inferred 0 has a span too)
+    return Spans(parts, zeros, figures, values)
+
+
+def check_splits(
+    cells: dict[str, CellValue],
+    provenance: dict[str, Provenance],
+    text: str | None,
+    spans: Spans | None = None,
+) -> list[Violation]:
+    """The checks of this module's docstring; nothing to check without the source text. ``spans``:
+    :func:`cited_spans`, where the caller has it already."""
     if text is None:
         return []
-    parts = [p for p, pr in provenance.items() if pr.method in ("read", "inferred") and _is_part(text, pr)]
-    out = _narrative_citations(cells, provenance, text)
-    for path, pr in provenance.items():  # "000" is cells run together, never one number
-        t = pr.text
-        if pr.method in ("read", "inferred") and len(t) > 1 and t.isdigit() and t[0] == "0":
-            out.append(_violation(
-                EVIDENCE, [path], f"{path}: reads '{t}' as one number; a leading zero is digits run together",
-                found=t,
-            ))  # fmt: skip
+    spans = spans or cited_spans(provenance, text, cells)
+    parts = spans.parts
+    out = _narrative_citations(cells, spans.figures, text)
+    for path in spans.zeros:  # "000" is cells run together, never one number
+        t = provenance[path].text
+        out.append(_violation(
+            EVIDENCE, [path], f"{path}: reads '{t}' as one number; a leading zero is digits run together", found=t
+        ))  # fmt: skip
     if not parts:
         return out
     chains, problems = _chains(cells, provenance, text, parts)
@@ -178,17 +224,11 @@ def check_splits(cells: dict[str, CellValue], provenance: dict[str, Provenance],
     return out
 
 
-def _narrative_citations(cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str) -> list[Violation]:
+def _narrative_citations(cells: dict[str, CellValue], cited: list[Cited], text: str) -> list[Violation]:
     """A cell whose span is a figure of the narrative (digits followed by 件): it must name that cell."""
     out = []
     figures: list[Figure] | None = None
-    for path, pr in provenance.items():
-        s, e = pr.span.start, pr.span.end
-        if pr.method not in ("read", "inferred") or not (0 <= s < e <= len(text)) or not text[s:e].isdigit():
-            continue
-        after = text[e : e + 3].lstrip()
-        if not after.startswith("件") or (s > 0 and text[s - 1].isdigit()):
-            continue
+    for s, e, path, x in cited:
         if figures is None:
             figures = narrative_figures(text)
         named = {f.cell for f in figures if f.start == s and f.end == e}
@@ -196,8 +236,8 @@ def _narrative_citations(cells: dict[str, CellValue], provenance: dict[str, Prov
             what = f"names {', '.join(sorted(named))}" if named else "names no cell this verifier can tell"
             out.append(_violation(
                 EVIDENCE, [path],
-                f"{path}: cites the report's figure {text[s:e]}件 at {s}, which {what} — not this cell",
-                found=text[s:e],
+                f"{path}: cites the report's figure {x}件 at {s}, which {what} — not this cell",
+                found=x,
             ))  # fmt: skip
     return out
 
@@ -368,6 +408,7 @@ def _settle(cells: dict[str, CellValue], chains: list[Chain], figures: list[Figu
     joint = [s for s in identities if len({in_chain[c][0] for c in _cells(s) if c in in_chain}) > 1]
     solutions, complete = _search(open_chains, joint, fixed, in_chain)
     unique = complete and len(solutions) == 1
+    every = complete and len(solutions) < _MAX_SOLUTIONS  # all surviving readings are in ``solutions``
     for i, ch in enumerate(open_chains):
         options = sorted({s[i] for s in solutions}, key=lambda r: r != ch.proposed)
         if unique:
@@ -380,21 +421,32 @@ def _settle(cells: dict[str, CellValue], chains: list[Chain], figures: list[Figu
         elif not solutions:
             out.append(_unsettled(ch, AMBIGUOUS, "no reading agrees with the identities", []))
         elif len(options) > 1:
+            # only the cells whose value differs between the surviving readings are unsettled: a cell that
+            # every reading the source allows gives the same value is settled by it (平潭 2023's 77, stated)
+            open_cells = (
+                [c for j, c in enumerate(ch.cells) if len({r[j] for r in options} | {ch.proposed[j]}) > 1]
+                if every
+                else None
+            )
             out.append(
                 _unsettled(
-                    ch, AMBIGUOUS, f"{len(options)} readings agree with the identities and the narrative:", options
+                    ch, AMBIGUOUS, f"{len(options)} readings agree with the identities and the narrative:", options,
+                    open_cells,
                 )
-            )
+            )  # fmt: skip
     return out
 
 
-def _unsettled(ch: Chain, rule: str, what: str, options: Sequence[tuple[int, ...]]) -> Violation:
+def _unsettled(
+    ch: Chain, rule: str, what: str, options: Sequence[tuple[int, ...]], open_cells: list[str] | None = None
+) -> Violation:
     shown = "; ".join(" ".join(map(str, r)) for r in options[:5])
     more = f" (and {len(options) - 5} more)" if len(options) > 5 else ""
     rows = sorted({c.rsplit(".", 1)[0] for c in ch.cells}, key=[c.rsplit(".", 1)[0] for c in ch.cells].index)
     proposed = " ".join(map(str, ch.proposed))
     message = f"{' / '.join(rows)}: digits run together, cut as {proposed}: {what} {shown}{more}"
-    return _violation(rule, list(ch.cells), message.rstrip(), expected=shown or None, found=proposed)
+    named = list(ch.cells) if open_cells is None else open_cells
+    return _violation(rule, named, message.rstrip(), expected=shown or None, found=proposed)
 
 
 def _cells(s: object) -> tuple[str, ...]:
@@ -449,7 +501,7 @@ def _search(
         nonlocal nodes
         if k == len(order):
             solutions.append(tuple(chosen[i] for i in range(len(chains))))
-            return len(solutions) < 64
+            return len(solutions) < _MAX_SOLUTIONS
         i = order[k]
         for r in chains[i].readings:
             nodes += 1
@@ -462,9 +514,68 @@ def _search(
         return True
 
     complete = go(0)
-    if not complete and len(solutions) >= 64:
+    if not complete and len(solutions) >= _MAX_SOLUTIONS:
         complete = True  # stopped at many solutions: certainly not unique, and the first ones are shown
     return solutions, complete
+
+
+# ---------------------------------------------------------------- a 0 placed by the identities
+
+
+def check_forced_zeros(
+    cells: dict[str, CellValue], provenance: dict[str, Provenance], text: str | None
+) -> list[Violation]:
+    """A cell printed blank whose 0 is ``inferred`` (no digit in its span: nothing printed) must be forced by
+    the identities over the other values: the only unknown of an identity whose other terms have values,
+    or one of the unknowns of a side whose known terms already add up to the other side (non-negative
+    counts: each is 0). Propagated to a fixpoint, as the rules parser places such zeros; whoever claims one
+    that no identity forces (a model answering ``inferred`` for a cell the identities leave open) is told so."""
+    open_: set[str] = set()
+    for path, pr in provenance.items():
+        if pr.method != "inferred" or cells.get(path) is None:
+            continue  # (tested first: nearly every cell is read, and slicing each cost ~10 % of verification)
+        excerpt = (
+            pr.span.slice(text) if text is not None and 0 <= pr.span.start <= pr.span.end <= len(text) else pr.text
+        )
+        if not any(ch.isdigit() for ch in excerpt):
+            open_.add(path)
+    if not open_:
+        return []
+    equations = [(_parts(s), _totals(s)) for s in _identities(cells)]
+
+    def known(c: str) -> bool:
+        return c not in open_ and cells.get(c) is not None
+
+    changed = True
+    while changed and open_:
+        changed = False
+        for left, right in equations:
+            for side, other in ((left, right), (right, left)):
+                unknown = [c for c in side if c in open_]
+                if not unknown or not all(known(c) for c in other) or not all(known(c) or c in open_ for c in side):
+                    continue
+                rest = sum(int(cells[c] or 0) for c in side if c not in open_)
+                if len(unknown) == 1 or rest == sum(int(cells[c] or 0) for c in other):
+                    open_.difference_update(unknown)
+                    changed = True
+    return [
+        _violation(
+            EVIDENCE,
+            [path],
+            f"{path}: 0 placed for a cell printed blank, but no identity forces it: the other cells of every "
+            "identity over it leave its value open",
+            found="0",
+        )
+        for path in sorted(open_)
+    ]
+
+
+def _parts(s: object) -> tuple[str, ...]:
+    return s.parts  # type: ignore[attr-defined,no-any-return]
+
+
+def _totals(s: object) -> tuple[str, ...]:
+    return s.totals  # type: ignore[attr-defined,no-any-return]
 
 
 # ---------------------------------------------------------------- every printed number accounted for
@@ -519,6 +630,25 @@ def _page_alone(text: str, line_start: int) -> bool:
     return bool(prev) and not _NUMBER_LINE.fullmatch(prev) and not _NUMBER_LINE.fullmatch(after)
 
 
+# a cell path's table by its second letter (table_of splits the path: ~10 % of this check)
+_TABLE_OF = {k[1]: table_of(k + ".x") for k in ("active_disclosure", "applications", "reviews_litigation")}
+
+
+# A digit that is not a lone item number ("3.其他"): one before or after another digit, a comma or a point,
+# or one not followed by a point and a non-digit (the gaps are joined by NUL, so a gap's end is such a digit).
+_NOT_ITEM = re.compile(r"(?<=[\d,.])\d|\d(?![.、．][^\d\x00])")
+
+
+def _only_item_numbers(text: str, starts: Sequence[int], reach: Sequence[int]) -> bool:
+    """Whether the text between the spans (sorted by start; ``reach``: the furthest end up to each) holds no
+    number but item numbers — then nothing printed there needs accounting for, and the per-number search
+    below is skipped (a clean table's usual case; slicing and one regex, no Python loop per number). Every
+    number the search would consider lies inside one such gap, and a lone digit before ``.``/``、`` and a
+    word is what :func:`_explained` accepts first."""
+    gaps = map(text.__getitem__, map(slice, reach[:-1], starts[1:]))
+    return _NOT_ITEM.search("\x00".join(gaps)) is None
+
+
 def _covered(reach: list[int], below: int, point: int) -> bool:
     """Whether one of the first ``below`` spans (sorted by start; ``reach``: the furthest end up to each) ends
     after ``point`` — one bisect instead of a pass over every span of the table."""
@@ -530,38 +660,42 @@ def check_accounted(
     provenance: dict[str, Provenance],
     text: str | None,
     also: Sequence[tuple[int, int]] = (),
+    spans: Spans | None = None,
 ) -> list[Violation]:
     """Between a table's first and last value (in the text), every printed number is a value's (inside some
     cell's span) or a kind printed beside values; otherwise the row it follows is ``ambiguous`` — a number
-    the reading skipped could be one of its cells."""
+    the reading skipped could be one of its cells. ``spans``: :func:`cited_spans` with ``cells``, where the
+    caller has it."""
     if text is None:
         return []
-    spans: dict[int, list[tuple[int, int, str]]] = {}
-    for path, pr in provenance.items():
-        s, e = pr.span.start, pr.span.end
-        if pr.method not in ("read", "inferred") or not (0 <= s < e <= len(text)) or cells.get(path) is None:
-            continue
-        x = text[s:e]  # (a read cell's span is all digits: its test settles it without a generator)
-        if not (x.isdigit() or any(ch.isdigit() for ch in x)) or text[e : e + 3].lstrip().startswith("件"):
-            continue  # a blank inferred 0, or a figure of the report's words (outside the table)
-        spans.setdefault(table_of(path), []).append((s, e, path))
+    by_table = (spans or cited_spans(provenance, text, cells)).values
     out: list[Violation] = []
-    for table, mine in spans.items():
+    for key, mine in by_table.items():
+        if not mine:
+            continue
+        table = _TABLE_OF[key]
         mine.sort()
-        lo, hi = mine[0][0], max(e for _, e, _ in mine)
+        ss, ee, _ = zip(*mine, strict=True)
+        held_starts, held_ends = ss, ee
+        if also:  # values kept beside the template's cells
+            held_starts, held_ends = zip(*sorted([*zip(ss, ee, strict=True), *also]), strict=True)
+        reach = list(accumulate(held_ends, max))  # the furthest end among the spans up to each
+        if _only_item_numbers(text, held_starts, reach):
+            continue
+        lo, hi = ss[0], max(ee)
+        starts = set(ss)
+        exact = set(zip(ss, ee, strict=True))
         runs = list(_PRINTED.finditer(text, lo, hi))
-        starts = {s for s, _, _ in mine}
-        held = sorted([(s, e) for s, e, _ in mine] + list(also))  # ``also``: values kept beside the template's cells
-        held_starts = [s for s, _ in held]
-        reach = list(accumulate((e for _, e in held), max))  # the furthest end among the spans up to each
         # Nearly every printed number is exactly one cell's span: those are values, and only the rest is
         # searched (a table's ~200 numbers passed three checks each: ~0.4 ms of a clean report's verification).
-        exact = {(s, e) for s, e, _ in mine}
-        rest = [(k, m) for k, m in enumerate(runs) if (m.start(), m.end()) not in exact]
-        cited = {m.start() for _, m in rest if _covered(reach, bisect_right(held_starts, m.start()), m.start())}
-        values_at = cited | starts  # every number inside a value's span (the exact ones are among ``starts``)
+        found = list(map(re.Match.span, runs))
+        missing = set(found).difference(exact)  # (C-level passes: a per-number loop was ~15 % of this check)
+        at = dict(zip(found, range(len(found)), strict=True)) if missing else {}
+        rest = [(k, runs[k]) for k in sorted(at[sp] for sp in missing)]
+        cited_at = {m.start() for _, m in rest if _covered(reach, bisect_right(held_starts, m.start()), m.start())}
+        values_at = cited_at | starts  # every number inside a value's span (the exact ones are among ``starts``)
         for k, m in rest:
-            if m.start() in cited or _covered(reach, bisect_left(held_starts, m.end()), m.start()):
+            if m.start() in cited_at or _covered(reach, bisect_left(held_starts, m.end()), m.start()):
                 continue
             if _explained(text, m, runs, k, values_at):
                 continue

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nianbao.schema import CellValue, Provenance, RejectionReason, Report, Status, Violation, flatten, table_of
-from nianbao.verifier.evidence import EVIDENCE, check_accounted, check_splits
+from nianbao.verifier.evidence import (
+    EVIDENCE,
+    Spans,
+    check_accounted,
+    check_forced_zeros,
+    check_splits,
+    cited_spans,
+)
 from nianbao.verifier.grounding import GROUNDING, check_extra_rows, check_grounding, check_inferred
 from nianbao.verifier.identities import IDENTITY_RULES, check_identities
 from nianbao.verifier.missing import check_missing, printed
@@ -34,13 +41,15 @@ def verify(
     (e.g. an ambiguous row); they count like any other violation. ``cells``: the report's
     :func:`~nianbao.schema.flatten`, where the caller has it already."""
     cells = flatten(report) if cells is None else cells
+    spans = None if text is None else cited_spans(provenance, text, cells)
     violations = [
         *extraction_issues,
         *check_missing(cells, provenance),
         *check_identities(printed(cells, provenance)),
         *check_grounding(cells, provenance, text),
-        *check_splits(cells, provenance, text),
-        *_unaccounted(cells, provenance, text, report, extraction_issues),
+        *check_splits(cells, provenance, text, spans),
+        *check_forced_zeros(cells, provenance, text),
+        *_unaccounted(cells, provenance, text, report, extraction_issues, spans),
         *check_inferred(provenance),
         *check_extra_rows(report, text),
     ]
@@ -56,11 +65,12 @@ def _unaccounted(
     text: str | None,
     report: Report,
     issues: Sequence[Violation],
+    spans: Spans | None = None,
 ) -> list[Violation]:
     """Numbers no cell reads (:func:`check_accounted`), except in a table the extraction itself already
     called ambiguous (it named the row and the number; the table cannot verify while that stands)."""
     said = {table_of(c) for v in issues if v.rule == "ambiguous" for c in v.cells}
-    found = check_accounted(cells, provenance, text, _extra_spans(report))
+    found = check_accounted(cells, provenance, text, _extra_spans(report), spans)
     return [v for v in found if not any(table_of(c) in said for c in v.cells)]
 
 

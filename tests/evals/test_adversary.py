@@ -184,3 +184,39 @@ def test_digits_left_over_are_re_asked_in_words_and_never_verify(adversary: tupl
     t2 = [a for a in record.attempts if a.table == 2]
     assert len(t2) == 2 and any(e["reask"] for e in state.log if e["table"] == 2)  # type: ignore[attr-defined]
     assert any(v.rule == "evidence" and "left over" in v.message for v in record.errors)
+
+
+def test_a_zero_only_the_identities_give_verifies_as_inferred_and_moved_columns_do_not(
+    adversary: tuple[str, object],
+) -> None:
+    """沭阳 prints its five legal-person columns blank (``26 ⟨five empty cells⟩ 26``): the oracle answers those
+    cells "inferred" and the report verifies; the same numbers moved one column right (自然人 "inferred" 0,
+    商业企业 26 — every identity still holds) do not."""
+    url, state = adversary
+    case = BY_NAME["dev_shuyang_fgj_2023_html"]
+    state.policy, state.truth = "oracle", case.truth  # type: ignore[attr-defined]
+    record = extract_file(case.path, "llm", _config(url))
+    assert record.status == "verified", record.errors[:3]
+    inferred = {p for p, pr in record.provenance.items() if pr.method == "inferred"}
+    assert "applications.new_received.commercial_enterprise" in inferred
+    state.policy = "shift_columns"  # type: ignore[attr-defined]
+    record = extract_file(case.path, "llm", _config(url))
+    assert record.status == "rejected"
+    assert record.provenance.get("applications.new_received.commercial_enterprise") is None
+
+
+def test_rows_printed_out_of_the_template_s_order_verify_with_right_evidence(adversary: tuple[str, object]) -> None:
+    """上海市科委 (PDF→Markdown): table 2's 行政许可 … 行政事业性收费 printed before its 规章 / 规范性文件 table,
+    table 3's labels in blocks apart from their number rows, a page number alone between rows, and 结转下年度's
+    总计 printed blank but stated by the report's words (and forced by the row's identity): the oracle's
+    answer verifies; the same rows' numbers swapped do not."""
+    url, state = adversary
+    case = BY_NAME["dev_sh_kewei_2024_md"]
+    state.policy, state.truth = "oracle", case.truth  # type: ignore[attr-defined]
+    record = extract_file(case.path, "llm", _config(url))
+    assert record.status == "verified", record.errors[:3]
+    said = record.provenance["applications.carried_to_next_year.total"]
+    assert said.method == "inferred" and said.text == "1"
+    for policy in ("swap_rows", "cite_wrong_token"):
+        state.policy = policy  # type: ignore[attr-defined]
+        assert extract_file(case.path, "llm", _config(url)).status == "rejected"

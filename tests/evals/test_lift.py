@@ -46,9 +46,24 @@ def test_the_oracle_verifies_what_the_source_settles_names_the_rest_and_nothing_
     # the report's own words settle 34089 as 34 / 0 / 89
     said = {r["case"]: r["oracle"] for r in lift["cases"] if r["layout"] == LAYOUTS["run_together_said"]}
     assert said["dev_pt_gwh_2022_txt/run_together_said"] == "verified_right"
+    # table 4's 11723230000000066 reads 11 7 2 3 23 … or 1 17 2 3 23 …: only 维持 / 纠正 of 行政复议 are left open
+    open_t4 = {r["case"]: r["unsettled"] for r in lift["cases"]}["seed_000_wushan_2024/run_together_said"]
+    assert open_t4 == ["reviews_litigation.review.corrected", "reviews_litigation.review.upheld"]
     assert any(line.strip().startswith("column-number rows") and "lift" in line for line in lines(lift))
 
 
 def test_layout_cases_skip_nothing_they_can_render(tmp_path: Path) -> None:
     made = list(layout_cases([(c.name, c.truth) for c in CASES], tmp_path))
     assert len(made) == len(CASES) * len(LAYOUTS) and all(c.path.is_file() for c in made)
+
+
+def test_a_report_whose_own_arithmetic_is_wrong_is_handled_when_rejected_as_source_inconsistent(
+    tmp_path: Path,
+) -> None:
+    hongze = BY_NAME["dev_hongze_2023_pdf"]  # every cell printed; table 4's group totals are the agency's 0
+    lift = run_lift([c for c in lift_cases([hongze], tmp_path) if c.name == hongze.name], adversaries=())
+    (row,) = lift["cases"]
+    assert row["oracle"] == "rejected" and row["source_inconsistent"] and not row["unsettled"]
+    (layout,) = lift["by_layout"].values()
+    assert layout["source_inconsistent"] == 1 and layout["oracle_share"] == 1.0
+    assert any("source_inconsistent" in line for line in lines(lift))

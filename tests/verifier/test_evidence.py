@@ -122,3 +122,44 @@ def test_a_number_with_a_leading_zero_is_never_read_as_one_value() -> None:
     prov = {"active_disclosure.regulations.issued": Provenance(span=Span(start=at, end=at + 3), text="000")}
     errors = check_splits(_cells({"active_disclosure.regulations.issued": 0}), prov, text)  # type: ignore[arg-type]
     assert [v.rule for v in errors] == ["evidence"] and "leading zero" in errors[0].message
+
+
+def test_an_ambiguous_split_names_only_the_cells_its_readings_disagree_on() -> None:
+    # 平潭 2023: the narrative states 制发 77 (with "的"), the run 77132470 leaves 废止 | 现行有效 open
+    text = "动态更新本年度制发的规范性文件77件。\n行政规范性文件77132470\n"
+    cols = ("issued", "repealed", "in_force")
+    prov = {
+        f"{DOCS}.{c}": _part(text, "77132470", lo, hi)
+        for c, (lo, hi) in zip(cols, [(0, 2), (2, 5), (5, 8)], strict=True)
+    }
+    cells = _cells({f"{DOCS}.issued": 77, f"{DOCS}.repealed": 132, f"{DOCS}.in_force": 470})
+    errors = check_splits(cells, prov, text)  # type: ignore[arg-type]
+    assert [v.rule for v in errors] == ["ambiguous"]
+    assert errors[0].cells == [f"{DOCS}.repealed", f"{DOCS}.in_force"]
+    # a proposal that disagrees with what every reading gives that cell is named for it too
+    prov[f"{DOCS}.issued"], prov[f"{DOCS}.repealed"] = _part(text, "77132470", 0, 1), _part(text, "77132470", 1, 5)
+    cells.update({f"{DOCS}.issued": 7, f"{DOCS}.repealed": 7132})
+    errors = check_splits(cells, prov, text)  # type: ignore[arg-type]
+    assert errors and f"{DOCS}.issued" in errors[0].cells
+
+
+def test_a_zero_placed_for_a_blank_cell_must_be_forced_by_the_identities() -> None:
+    from nianbao.schema import APPLICANT_COLUMNS
+    from nianbao.verifier.evidence import check_forced_zeros
+
+    text = "一、本年新收政府信息公开申请数量\t26\t\t\t\t\t\t26\n"
+    row = "applications.new_received"
+    at = text.index("26")
+    read = Provenance(span=Span(start=at, end=at + 2), text="26")
+    blank = Provenance(span=Span(start=at + 3, end=at + 3), text="", method="inferred")
+    prov = {f"{row}.{c}": blank for c in APPLICANT_COLUMNS}
+    prov[f"{row}.natural_person"] = read
+    prov[f"{row}.total"] = Provenance(span=Span(start=at + 8, end=at + 10), text="26")
+    cells = _cells({f"{row}.{c}": 0 for c in APPLICANT_COLUMNS} | {f"{row}.natural_person": 26, f"{row}.total": 26})
+    assert check_forced_zeros(cells, prov, text) == []  # 26 = 26 + five blanks: each is 0  # type: ignore[arg-type]
+    # the same zeros where 总计 is blank too: 自然人 26 leaves 总计 and the five open — none is forced
+    prov[f"{row}.total"] = blank
+    cells[f"{row}.total"] = 0
+    errors = check_forced_zeros(cells, prov, text)  # type: ignore[arg-type]
+    assert {c for v in errors for c in v.cells} == {f"{row}.{c}" for c in APPLICANT_COLUMNS} - {f"{row}.natural_person"}
+    assert all(v.rule == "evidence" for v in errors)

@@ -1,16 +1,24 @@
 """Turn an answer that cites its evidence (prompt v2) into provenance, and say in words what is wrong.
 
-Each cell names a marked number (``17``), a digit range of one (``17:0-2``), ``blank`` or ``none``. Here:
+Each cell names a marked number (``17``), a digit range of one (``17:0-2``), ``blank``, ``inferred`` (a cell
+printed blank whose 0 the identities force) or ``none``. Here:
 
 * the cited mark must exist and hold the value (the whole number, or exactly those digits);
-* a mark of the table is used by the row whose printed region holds it (rows found by their labels; a row
-  whose label is not found may use the region of the found row before it) — a model cannot move a number
-  into another row; the marks a row uses stand in the template's column order;
+* a mark of the table is used by the row whose printed region holds it: it stands beyond no label of another
+  row printed with its numbers on its line (a label wrapped around its numbers, or printed in a block apart
+  from the number rows, anchors nothing); table 2's rows printed out of the template's order are each read
+  after their own label — a model cannot move a number into another row; the marks a row uses stand in the
+  template's column order;
 * a mark of the report's own words (outside the table) is kept as ``inferred`` with its sentence; the
-  verifier accepts it only where its own phrase table reads that figure as naming this very cell;
+  verifier accepts it only where its own phrase table reads that figure as naming this very cell, or an
+  identity forces it;
+* a cell answered ``blank`` or ``inferred`` stands where its row prints an empty cell (between two cited
+  numbers exactly as many as printed there) — otherwise the row's numbers were moved into other columns;
+  the verifier accepts an ``inferred`` 0 only where the identities force it;
 * every number printed in a row's region is used by one of its cells, or is a kind the table prints beside
   its values — a column-number header (``1 2 3 4 5 6 7``, five or more), an item number (``2.其他…``), a year
-  (``2024年``), a page number (``- 3 -``, ``第3页``), a note in brackets — or the row is not grounded.
+  (``2024年``), a page number (``- 3 -``, ``第3页``, alone on its line between rows), a note in brackets — or
+  the row is not grounded.
 
 Digit ranges are checked again by the verifier (used up exactly, left to right; the split unique under the
 identities and the narrative): a model's split is a proposal, never the decision. Problems a different
@@ -22,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 from nianbao.extractor.labels import TABLE2_2021, TABLE3_2021, RowSpec
 from nianbao.extractor.llm.marks import Mark
@@ -73,7 +82,27 @@ def explained(text: str, m: Mark, marks: list[Mark], used: frozenset[int] = froz
         return "a note in brackets"
     if _column_numbers(m, marks, used):
         return "column numbers"
+    if _page_alone(text, m):
+        return "a page number"
     return None
+
+
+_NUMBER_LINE = re.compile(r"\s*[\d.,]+\s*\|?\s*")
+
+
+def _page_alone(text: str, m: Mark) -> bool:
+    """A number alone on its line between lines that are not numbers alone: a page number a PDF's text (or
+    its conversion to Markdown) left between a table's rows — as the verifier tells it (one cell per line
+    prints every value so, and those lines stand beside each other)."""
+    start = text.rfind("\n", 0, m.start) + 1
+    end = text.find("\n", m.end)
+    end = len(text) if end < 0 else end
+    if text[start : m.start].strip() or text[m.end : end].strip() or start == 0:
+        return False
+    prev = text[text.rfind("\n", 0, start - 1) + 1 : start - 1]
+    nxt_end = text.find("\n", end + 1)
+    nxt = text[end + 1 : nxt_end if nxt_end >= 0 else len(text)] if end < len(text) else ""
+    return bool(prev.strip()) and not _NUMBER_LINE.fullmatch(prev) and not _NUMBER_LINE.fullmatch(nxt)
 
 
 def _column_numbers(m: Mark, marks: list[Mark], used: frozenset[int]) -> bool:
@@ -96,11 +125,21 @@ class _Row:
     cells: tuple[str, ...]
     found: tuple[int, int] | None  # the label's printed span, where it was found whole (in order)
     region: tuple[int, int]  # from its label (or the found label before it) to the next found label
+    fence: tuple[int, int]  # where the numbers it cites must stand (between the labels that anchor rows)
+    printed_order: bool = False  # rows found in another order than the template's (each by its own label)
+
+
+def _attached(text: str, end: int) -> bool:
+    """Whether a number follows a label on its own line: the label anchors its row. A label a PDF converter
+    printed apart from its numbers (科委's table 3: labels in a block, the number rows after) anchors nothing."""
+    line_end = text.find("\n", end)
+    return any(ch.isdigit() for ch in text[end : line_end if line_end >= 0 else len(text)])
 
 
 def _rows(text: str, table: int, region: Span) -> list[_Row]:
     if table == 4:
-        return [_Row("table 4", _TABLE4, None, (region.start, region.end))]
+        whole = (region.start, region.end)
+        return [_Row("table 4", _TABLE4, None, whole, whole)]
     specs: tuple[RowSpec, ...] = TABLE2_2021 if table == 2 else TABLE3_2021
     labels: dict[str, tuple[int, int]] = {}
     cursor = region.start
@@ -109,13 +148,45 @@ def _rows(text: str, table: int, region: Span) -> list[_Row]:
         if m:
             labels[spec.key] = (m.start(), m.end())
             cursor = m.end()
+    if table == 2 and len(labels) < len(specs):
+        shuffled = _printed_order(text, specs, region)
+        if shuffled is not None:
+            return shuffled
+    # the labels printed with their numbers anchor the rows; where none is (one cell per line), every found
+    # label does, as each stands right before its own numbers
+    anchors = {k: v for k, v in labels.items() if _attached(text, v[1])} or labels
     rows = []
     for k, spec in enumerate(specs):
         before = [labels[s.key] for s in specs[: k + 1] if s.key in labels]
         after = [labels[s.key] for s in specs[k + 1 :] if s.key in labels]
         a = before[-1][1] if before else region.start
         b = after[0][0] if after else region.end
-        rows.append(_Row(spec.label, spec.cells, labels.get(spec.key), (a, b)))
+        lo = max((anchors[s.key][1] for s in specs[:k] if s.key in anchors), default=region.start)
+        hi = min((anchors[s.key][0] for s in specs[k + 1 :] if s.key in anchors), default=region.end)
+        rows.append(_Row(spec.label, spec.cells, labels.get(spec.key), (a, b), (lo, hi)))
+    return rows
+
+
+def _printed_order(text: str, specs: tuple[RowSpec, ...], region: Span) -> list[_Row] | None:
+    """Table 2's rows each found by its own label, printed in another order than the template's (科委: 行政许可
+    … 行政事业性收费 first, the 规章 / 规范性文件 table after): each row's numbers stand between its label and
+    the next label printed. None unless every label is found once, each with its numbers on its line."""
+    found: dict[str, tuple[int, int]] = {}
+    for spec in specs:
+        hits = list(spec.pattern.finditer(text, region.start, region.end))
+        if len(hits) != 1 or not _attached(text, hits[0].end()):
+            return None
+        found[spec.key] = hits[0].span()
+    starts = sorted(a for a, _ in found.values())
+    if len(set(starts)) != len(starts) or any(
+        a < e and b > s for k1, (a, b) in found.items() for k2, (s, e) in found.items() if k1 != k2
+    ):
+        return None
+    rows = []
+    for spec in specs:
+        a, b = found[spec.key]
+        nxt = min((s for s in starts if s > a), default=region.end)
+        rows.append(_Row(spec.label, spec.cells, (a, b), (b, nxt), (b, nxt), printed_order=True))
     return rows
 
 
@@ -136,12 +207,14 @@ def ground_cited(
     rows = _rows(text, table, region)
     used: dict[int, list[tuple[str, int, int]]] = {}  # mark id → (cell, digit from, digit to)
     last = -1
-    for r, row in enumerate(rows):
+    for row in rows:
         row_prov: dict[str, Provenance] = {}
         row_ok = True
-        lo = max((x.found[1] for x in rows[:r] if x.found), default=region.start)
-        hi = min((x.found[0] for x in rows[r + 1 :] if x.found), default=region.end)
+        lo, hi = row.fence
+        if row.printed_order:
+            last = -1  # the rows stand in another order: the template's order holds within each row
         blanks = 0
+        placed: list[tuple[str, Mark | None]] = []  # the row's answered cells in column order: mark, or a gap
         for path in row.cells:
             if path not in answer:
                 continue
@@ -152,7 +225,13 @@ def ground_cited(
                 continue
             prov, mark_id, a, b = got
             row_prov[path] = prov
-            blanks += prov.method == "blank"
+            gap = prov.method == "blank" or (prov.method == "inferred" and mark_id is None)
+            blanks += gap
+            whole = mark_id is not None and marks[mark_id].in_table and (a, b) == (0, len(marks[mark_id].text))
+            if gap or whole:
+                placed.append((path, marks[mark_id] if whole and mark_id is not None else None))
+            else:
+                placed.append((path, _NOT_PLACED))
             if mark_id is None or not marks[mark_id].in_table:
                 continue
             m = marks[mark_id]
@@ -168,13 +247,18 @@ def ground_cited(
                 row_ok = False
             last = max(last, at)
             used.setdefault(mark_id, []).append((path, a, b))
-        if blanks and blanks > _printed_blanks(text, *row.region):
+        if blanks and blanks > _printed_blanks(text, *row.region) and not _prints_nothing(text, row, blanks):
             out.issues.append(Violation(
                 rule="ambiguous", severity="error", cells=[p for p in row.cells if p in row_prov],
                 message=f"row {row.label}: {blanks} cell(s) answered blank but the row prints fewer blank cells — "
                 "which cells were dropped is not settled by the print",
             ))  # fmt: skip
             row_ok = False
+        elif blanks and row_ok:
+            misplaced = _misplaced(text, row, placed)
+            if misplaced:
+                out.problems.append(misplaced)
+                row_ok = False
         if row_ok:
             out.provenance.update(row_prov)
         else:
@@ -187,7 +271,68 @@ def ground_cited(
     return out
 
 
+def _prints_nothing(text: str, row: _Row, blanks: int) -> bool:
+    """A row whose label is found and whose region prints no digit at all, every cell answered blank (a CMS
+    crawl that ran 万盛's blank 规章 row into the next label: ``规章行政规范性文件6449``): no number to place,
+    so no placement is left open."""
+    return (
+        row.found is not None and blanks == len(row.cells) and not any(ch.isdigit() for ch in text[slice(*row.region)])
+    )
+
+
 _EMPTY_CELLS = re.compile(r"\|\s*(?=\|)|\t(?=[ ]*\t)")
+_NOT_PLACED = Mark(id=-1, text="", start=-1, end=-1, in_table=False)  # a digit range, a figure of the words
+_MARKER = re.compile(r"[/／\-－—–]+|无")
+
+
+def empty_slots(segment: str) -> int | None:
+    """Empty cells printed in ``segment`` (the text between two cells' numbers, or between a row's label and
+    its first number): pieces between tabs or pipes that are blank or a blank marker (/ - — 无); where neither
+    separates cells, blank markers between spaces, or the lines between two numbers each on its own line (one
+    cell per line) that are blank markers or empty. None where a row's cells run over a line break between
+    tabs or pipes: the print does not say which side of the break an empty piece belongs to."""
+    if "\n" in segment:
+        if re.search(r"[\t|]", segment):
+            return None
+        return sum(1 for line in segment.split("\n")[1:-1] if not line.strip() or _MARKER.fullmatch(line.strip()))
+    if re.search(r"[\t|]", segment):
+        inner = re.split(r"[\t|]", segment)[1:-1]  # the first and last pieces belong to the cells beside it
+        return sum(1 for piece in inner if not piece.strip() or _MARKER.fullmatch(piece.strip()))
+    return sum(1 for piece in segment.split() if _MARKER.fullmatch(piece))
+
+
+def _misplaced(text: str, row: _Row, placed: list[tuple[str, Mark | None]]) -> str | None:
+    """Where a row's cells answered blank (or a 0 placed by the identities) stand against the empty cells
+    it prints: between two cited numbers exactly as many as printed there; before the first and after the
+    last no more than printed on that line. Otherwise the answer moved the row's numbers into other
+    columns (自然人's 26 answered as 商业企业's, its own cell "blank"). Not judged for digit ranges."""
+    if any(m is _NOT_PLACED for _, m in placed):
+        return None
+    at = [i for i, (_, m) in enumerate(placed) if m is not None]
+    if not at:
+        return None
+    for i, j in pairwise(at):
+        mi, mj = placed[i][1], placed[j][1]
+        assert mi is not None and mj is not None
+        printed = empty_slots(text[mi.end : mj.start])
+        if printed is not None and j - i - 1 != printed:
+            return (
+                f"row {row.label}: {j - i - 1} cell(s) answered blank between ⟦{mi.id}:{mi.text}⟧ and "
+                f"⟦{mj.id}:{mj.text}⟧, but {printed} empty cell(s) are printed between them"
+            )
+    first, last = placed[at[0]][1], placed[at[-1]][1]
+    assert first is not None and last is not None
+    lead = empty_slots(text[max(row.region[0], text.rfind("\n", 0, first.start) + 1) : first.start])
+    end = text.find("\n", last.end)
+    trail = empty_slots(text[last.end : min(row.region[1], end if end >= 0 else len(text))])
+    if lead is not None and at[0] > lead:
+        return f"row {row.label}: {at[0]} cell(s) answered blank before ⟦{first.id}:{first.text}⟧, but {lead} printed"
+    if trail is not None and len(placed) - 1 - at[-1] > trail:
+        return (
+            f"row {row.label}: {len(placed) - 1 - at[-1]} cell(s) answered blank after ⟦{last.id}:{last.text}⟧, "
+            f"but {trail} printed"
+        )
+    return None
 
 
 def _printed_blanks(text: str, a: int, b: int) -> int:
@@ -211,6 +356,21 @@ def _one(
 ) -> tuple[Provenance, int | None, int, int] | None:
     """One cell's provenance (and the mark and digits it uses), or None with the problem said."""
     word = cite.lower()
+    if word == "inferred":
+        # a cell printed blank whose 0 the identities force (沭阳's legal-person columns): nothing printed
+        # is read; the verifier accepts it only where the identities over the other cells force that 0
+        if value is None or not _same(value, Decimal(0)):
+            problems.append(
+                f"{path}: {value} as 'inferred' — only a 0 the identities force may be inferred for a cell printed "
+                "blank; a number needs the id of its printed mark"
+            )
+            return None
+        a, _ = row
+        prov = Provenance(
+            span=Span(start=a, end=a), text="", method="inferred",
+            note="printed blank; 0 as the LLM answered, forced by the identities (checked by the verifier)",
+        )  # fmt: skip
+        return prov, None, 0, 0
     if word in ("blank", "none", ""):
         if value is not None:
             problems.append(f"{path}: {value} with evidence '{cite}' — a value needs the id of a printed number")

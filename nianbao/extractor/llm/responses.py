@@ -88,7 +88,7 @@ def to_cells(table: int, answer: BaseModel) -> dict[str, CellValue]:
 
 class Cell(_Compact):
     """One cell and where it was printed: a marked number's id ("17"), a digit range of it ("17:0-2"),
-    "blank" or "none" (the row is not printed)."""
+    "blank", "inferred" (printed blank, 0 forced by the identities) or "none" (the row is not printed)."""
 
     v: int | None
     e: str = Field(max_length=24)
