@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from nianbao.extractor.readers import ocr_packed
 from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
 from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
@@ -83,7 +84,7 @@ def _recognise(
         jobs.append(_char_rows(binary, box) if tall else [box])
     flat = [b for parts in jobs for b in parts]
     crops = [image[max(0, y0 - 2) : min(h, y1 + 2), max(0, x0 - 2) : min(w, x1 + 2)] for x0, y0, x1, y1 in flat]
-    results, _elapsed = engine.text_rec(crops)
+    results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, narrow ones padded less
     read = iter([(str(t).strip(), float(s)) for t, s in results])
     out = []
     for parts in jobs:
@@ -461,10 +462,30 @@ def _confidence(engine: Any, gray: Gray, boxes: list[tuple[int, int, int, int]])
     return sum(float(sc) for _t, sc in results) / len(widest)
 
 
-def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]:
+TITLE_SHARE = 0.25  # the first page's top quarter: the title lines and the addressee, never a table
+SHORT = 0.6  # a line narrower than this share of the page's widest line: a heading, a caption, a last line
+
+
+def worth_reading(boxes: list[tuple[int, int, int, int]], height: int, number: int) -> list[tuple[int, int, int, int]]:
+    """Of a page's text lines outside its tables, those a report's reading uses: on the first page
+    (``number`` 1) the title area (the agency and year), and on every page the short lines — headings
+    (``三、收到和处理政府信息公开申请情况``), a table's caption, a paragraph's last line. A paragraph's
+    full-width lines feed only the narrative cross-checks, which are warnings; recognising them was ~20–35 %
+    of a table page's CPU where prose surrounds the tables (the 洪泽 scan)."""
+    if not boxes:
+        return []
+    widest = max(b[2] - b[0] for b in boxes)
+    title_end = height * TITLE_SHARE if number == 1 else -1
+    return [b for b in boxes if b[1] < title_end or (b[2] - b[0]) < SHORT * widest]
+
+
+def read_page(
+    gray: Gray, dpi: float, engine: Any, number: int = 0
+) -> tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]:
     """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
     boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
-    the top lines whose readings disagree (:func:`_doubts`)."""
+    the top lines whose readings disagree (:func:`_doubts`). Outside the tables, page ``number`` (from 1)
+    recognises only the lines :func:`worth_reading` keeps; 0 recognises every line."""
     import cv2
 
     gray, boxes, turn = _upright(deskew(gray, dpi), engine)
@@ -472,12 +493,13 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     found = tables(gray, dpi, boxes)
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
     loose: list[tuple[int, int, int, int]] = []
+    outside: list[tuple[int, int, int, int]] = []
     to_read: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
     for box in boxes:
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         k = next((i for i, t in enumerate(found) if t.box[0] <= cx <= t.box[2] and t.box[1] <= cy <= t.box[3]), None)
         if k is None:
-            loose.append(box)
+            outside.append(box)
             continue
         # cut at the borders: each part is read within its own cell, never across a ruling line; but where
         # no line is drawn through the text (the grid cut it at a stroke), it is read whole, in the cell
@@ -491,6 +513,9 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             if not parts:
                 loose.append(box)
         to_read += parts
+    # text outside the tables: on a table page only what a text page's reading would take (a box inside a
+    # table that no cell holds is always read: it may be a value)
+    loose += worth_reading(outside, gray.shape[0], number) if number else outside
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
     texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
     # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes
