@@ -479,13 +479,10 @@ def worth_reading(boxes: list[tuple[int, int, int, int]], height: int, number: i
     return [b for b in boxes if b[1] < title_end or (b[2] - b[0]) < SHORT * widest]
 
 
-def read_page(
-    gray: Gray, dpi: float, engine: Any, number: int = 0
-) -> tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]:
+def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]:
     """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
     boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
-    the top lines whose readings disagree (:func:`_doubts`). Outside the tables, page ``number`` (from 1)
-    recognises only the lines :func:`worth_reading` keeps; 0 recognises every line."""
+    the top lines whose readings disagree (:func:`_doubts`). Every line is recognised, outside the tables too."""
     import cv2
 
     gray, boxes, turn = _upright(deskew(gray, dpi), engine)
@@ -513,9 +510,11 @@ def read_page(
             if not parts:
                 loose.append(box)
         to_read += parts
-    # text outside the tables: on a table page only what a text page's reading would take (a box inside a
-    # table that no cell holds is always read: it may be a value)
-    loose += worth_reading(outside, gray.shape[0], number) if number else outside
+    # Text outside the tables is read whole on a table page: where the grid misses rows (a wrapped label's
+    # lines, a faint rule), their labels and the next section's heading stand outside it, and reading only
+    # short lines dropped them (degraded Chromium scans: a row's label lost, its numbers given to the row
+    # above — rejected). ``worth_reading`` stays for pages without a table.
+    loose += outside
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
     texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
     # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes
