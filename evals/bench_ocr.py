@@ -145,10 +145,10 @@ class _PageClock:
             self._timing("recognition", rec),
         )
 
-        def timed(gray: Any, dpi: float, engine: Any, number: int = 0) -> Any:
+        def timed(gray: Any, dpi: float, engine: Any) -> Any:
             before = dict(self._running)
             start = time.process_time()
-            hit = inner(gray, dpi, engine, number)
+            hit = inner(gray, dpi, engine)
             (self.table if hit[3] else self.other).append(time.process_time() - start)
             if hit[3]:
                 for part in self.models:
