@@ -42,7 +42,7 @@ import numpy as np
 from nianbao.evals.cases import golden_cases
 from nianbao.evals.corpus import _cells, render, renderable, scan_pdf
 from nianbao.extractor.normalize import normalize
-from nianbao.extractor.readers import ocr, ocr_page
+from nianbao.extractor.readers import ocr, ocr_packed, ocr_page
 from nianbao.extractor.readers.ocr import join_pages, pdf_pages
 from nianbao.extractor.readers.ocr_engine import RUNTIME_ENV, make_engine
 from nianbao.extractor.readers.ocr_page import _join_line, _lines, _Piece, _render, _Slot
@@ -118,20 +118,41 @@ def _scans(goldens: int, dpi: int, tmp: Path) -> list[tuple[str, Path, Report, b
 
 
 class _PageClock:
-    """CPU seconds of the reader on each page, split by whether the page holds a ruled table."""
+    """CPU seconds of the reader on each page, split by whether the page holds a ruled table; and on table
+    pages, the share of the detector's and the recogniser's models (where the remaining time goes)."""
 
     def __init__(self) -> None:
         self.table: list[float] = []
         self.other: list[float] = []
+        self.models = {"detection": 0.0, "recognition": 0.0}
+        self._running = {"detection": 0.0, "recognition": 0.0}
+
+    def _timing(self, part: str, model: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return model(*args, **kwargs)
+            finally:
+                self._running[part] += time.process_time() - start
+
+        return timed
 
     @contextmanager
-    def watching(self) -> Iterator[None]:
-        inner = ocr_page.read_page
+    def watching(self, engine: Any) -> Iterator[None]:
+        inner, det, rec = ocr_page.read_page, engine.text_det.infer, engine.text_rec.session
+        engine.text_det.infer, engine.text_rec.session = (
+            self._timing("detection", det),
+            self._timing("recognition", rec),
+        )
 
         def timed(gray: Any, dpi: float, engine: Any) -> Any:
+            before = dict(self._running)
             start = time.process_time()
             hit = inner(gray, dpi, engine)
             (self.table if hit[3] else self.other).append(time.process_time() - start)
+            if hit[3]:
+                for part in self.models:
+                    self.models[part] += self._running[part] - before[part]
             return hit
 
         ocr_page.read_page = timed
@@ -139,6 +160,29 @@ class _PageClock:
             yield
         finally:
             ocr_page.read_page = inner
+            engine.text_det.infer, engine.text_rec.session = det, rec
+
+
+@contextmanager
+def _as_before(before: bool) -> Iterator[None]:
+    """With ``before``, the reader as it was before issue 25's speed work (runtime ``openvino/before``): every
+    crop recognised padded to 320 px, every prose line of a table page recognised, the detector's input
+    normalised by RapidOCR's own code — to measure what each change saved in the same run."""
+    if not before:
+        yield
+        return
+    import nianbao.extractor.readers.ocr_engine as ocr_engine
+
+    def plain(rec: Any, crops: list[Any]) -> list[tuple[str, float]]:
+        return [(str(t), float(sc)) for t, sc in rec(crops)[0]]
+
+    saved = ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table
+    ocr_packed.recognise, ocr_page.worth_reading = plain, lambda boxes, height, number: boxes
+    ocr_engine._normalise_by_table = lambda det: None
+    try:
+        yield
+    finally:
+        ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table = saved
 
 
 def _per_s(pages: int, seconds: float) -> str:
@@ -163,17 +207,18 @@ def bench_pages(scans: list[tuple[str, Path, Report, bool]], runtimes: list[str]
     print(f"\n{len(scans)} scanned reports, {n_all} pages ({n_table} with tables); pages per CPU-second (one core)")
     print(f"  {'':<24}{'report':>8}{'tables':>8}   cells right   exact")
     print(f"  {'bare RapidOCR (ORT)':<24}{_per_s(n_all, bare_all):>8}{_per_s(n_table, bare_table):>8}")
-    for runtime in runtimes:
+    for variant in runtimes:
+        runtime, _, before = variant.partition("/")
         os.environ[RUNTIME_ENV] = runtime
         ocr._engine = None
         make_engine(runtime)  # loading the models is not a page's work
         clock, cpu, right, cells, exact = _PageClock(), 0.0, 0, 0, 0
-        with tempfile.TemporaryDirectory() as cache:
+        with tempfile.TemporaryDirectory() as cache, _as_before(bool(before)):
             os.environ["NIANBAO_CACHE_DIR"] = cache
-            ocr.engine()
+            engine = ocr.engine()
             for name, path, truth, should_verify in scans:
                 start = time.process_time()
-                with clock.watching():
+                with clock.watching(engine):
                     record = extract_file(path, "rules")
                 cpu += time.process_time() - start
                 r, n = _right(truth, record.report())
@@ -181,8 +226,16 @@ def bench_pages(scans: list[tuple[str, Path, Report, bool]], runtimes: list[str]
                 exact += int(r == n and (record.status == "verified") == should_verify)
                 print(f"    {runtime:<12}{name:<28} {r}/{n} cells, {record.status}", file=sys.stderr)
         pages = len(clock.table) + len(clock.other)
-        label, table = f"nianbao ({runtime})", _per_s(len(clock.table), sum(clock.table))
+        label, table = f"nianbao ({variant})", _per_s(len(clock.table), sum(clock.table))
         print(f"  {label:<24}{_per_s(pages, cpu):>8}{table:>8}   {right}/{cells}   {exact}/{len(scans)}")
+        spent = sum(clock.table)
+        if spent:
+            det, rec = clock.models["detection"], clock.models["recognition"]
+            print(
+                f"  {'':<24}a table page {spent / len(clock.table):.2f} s: detector model {det / spent:.0%}, "
+                f"recogniser model {rec / spent:.0%}, the rest (pre/post-processing, grid, placing) "
+                f"{1 - (det + rec) / spent:.0%}"
+            )
     if tesseract and shutil.which("tesseract"):
         start, right, cells = time.process_time(), 0, 0
         for name, _path, truth, _ok in scans:
@@ -302,7 +355,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--goldens", type=int, default=2, help="how many seed goldens to scan (besides 洪泽)")
     parser.add_argument("--dpi", type=int, default=150)
-    parser.add_argument("--runtimes", nargs="+", default=["onnxruntime", "openvino"])
+    parser.add_argument(
+        "--runtimes", nargs="+", default=["onnxruntime", "openvino", "openvino/before"],
+        help="openvino/before: the reader before issue 25's speed work, for comparison in the same run",
+    )  # fmt: skip
     parser.add_argument("--texts", type=int, default=300, help="text reports for the local pool against Dask")
     parser.add_argument("--no-cluster", action="store_true", help="skip the Dask comparison")
     parser.add_argument("--no-pages", action="store_true", help="skip the pages' comparison")

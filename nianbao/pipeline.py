@@ -7,6 +7,7 @@ judges them, and the LLM's re-ask loop is handed :func:`judge_for` rather than c
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,12 +157,41 @@ def reverify(record: Record, text: str | None) -> Record:
 def _identity_on_scan(record: Record, pages: tuple[ScanPage, ...]) -> Record:
     """A scan whose title (the agency's name) OCR read differently from different crops is not verified:
     nothing checks a name as the identities check numbers, and a report filed under a misread agency is
-    wrong data. A person confirms it with the page."""
-    if not record.agency:
-        return record
+    wrong data. A person confirms it with the page. On the first page (the title's) any disagreement on a
+    line holding the name counts: a name misread the same at every crop (沭 read 沐) shows only as the
+    line's other readings differing. A later page's top line is a body sentence, not the title: there only
+    a disagreement on the name itself counts (a bracket read 〔 at one crop and 【 at another, far from the
+    name, is no doubt about it)."""
+    if not record.agency or record.year is None:
+        # no title read (the cheap reading of a text page reads its top quarter and short lines: a web page's
+        # print puts the title under the site's chrome): a report filed under no agency is not verified
+        missing = Violation(
+            rule="ocr_identity", severity="error", cells=[],
+            message="no agency name and year were read from the scan's title (it may lie outside what was read); "
+            "name the report from the page",
+        )  # fmt: skip
+        violations = [missing, *record.violations]
+        if record.status != "verified":
+            return record.model_copy(update={"violations": violations})
+        return record.model_copy(
+            update={"status": "rejected", "reason": "extraction_unverified", "violations": violations}
+        )
+    unknown = _unknown_place(record.agency)
+    if unknown:
+        doubt = Violation(
+            rule="ocr_identity", severity="error", cells=[],
+            message=f"the agency's name ({record.agency}) opens with {unknown}, no division of China's: a name "
+            "the OCR read the same at every crop can still be misread (沭阳县 as 沐阳县); confirm it against the page",
+        )  # fmt: skip
+        return record.model_copy(
+            update={"status": "rejected", "reason": "extraction_unverified", "violations": [doubt, *record.violations]}
+        )
+    first = min((page.number for page in pages), default=0)
     for page in pages:
         for line, readings in page.doubts:
-            if record.agency in normalize(line):
+            if record.agency not in normalize(line):
+                continue
+            if page.number == first or not all(record.agency in normalize(r) for r in readings):
                 doubt = Violation(
                     rule="ocr_identity", severity="error", cells=[],
                     message=f"the agency's name ({record.agency}) was read differently from the scan's title "
@@ -172,6 +202,21 @@ def _identity_on_scan(record: Record, pages: tuple[ScanPage, ...]) -> Record:
                             "violations": [doubt, *record.violations]}
                 )  # fmt: skip
     return record
+
+
+_COUNTY_OR_CITY = re.compile(r"[\u4e00-\u9fff]{1,3}[县市]")
+
+
+def _unknown_place(agency: str) -> str:
+    """The county or city an OCR'd agency name opens with (``沐阳县`` of ``沐阳县发展和改革局``) when it is no
+    real division's name, else "". Only where the divisions are known (the OCR extra's gazetteer), and only
+    for a name that opens with a county or a city: ``平潭综合实验区`` is not checked."""
+    from nianbao.extractor.readers.gazetteer import place_names, place_prefix
+
+    m = _COUNTY_OR_CITY.match(agency)
+    if m is None or not place_names() or place_prefix(agency):
+        return ""
+    return m.group(0)
 
 
 def scan_doubt(verdict: Verdict, fmt: str) -> Verdict:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.errors import EvalSetupError
+from nianbao.evals import degrade
 from nianbao.evals.corpus import (
     FORMATS,
     LAYOUT_FORMATS,
@@ -28,6 +29,8 @@ from nianbao.evals.corpus import (
     renderable,
     scan_pdf,
 )
+from nianbao.evals.degrade import FAMILIES, FAMILY_LAYOUT
+from nianbao.evals.scan_builders import BUILDERS, builder_available
 from nianbao.schema import Report
 
 # The source checkout's goldens/ (absent from an installed wheel: goldens are the repository's, not the package's)
@@ -127,10 +130,12 @@ def _planted(truth: Report, row: str, col: str, delta: int) -> Report:
 
 def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase]:
     """Renderings and planted source errors of every golden the 2021 layout can print."""
+    if ocr_available():
+        yield from degraded_scans([g for g in goldens if _printable(g)], workdir)
     for g in goldens:
         if g.kind == "golden" and g.format == "pdf" and not g.expected_outcome and ocr_available():
             yield _real_scan(g, workdir)
-        if g.kind != "golden" or g.expected_status != "verified" or g.expected_outcome or not renderable(g.truth):
+        if not _printable(g):
             continue
         for fmt in FORMATS:
             for variant in VARIANTS:
@@ -183,6 +188,39 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
                     path, "rejected" if planted else "verified", "source_inconsistent" if planted else None,
                     layout="planted source error" if planted else LAYOUT_OF[fmt],
                 )  # fmt: skip
+
+
+def _printable(g: EvalCase) -> bool:
+    """A golden the 2021 layout prints, verified as it is: rendered in every format."""
+    return g.kind == "golden" and g.expected_status == "verified" and not g.expected_outcome and renderable(g.truth)
+
+
+def scan_plan() -> list[tuple[str, str]]:
+    """(builder, degradation family) of the degraded scans: each builder under four families, each family
+    under two builders — 12 scans, a budget of OCR time the eval can afford in CI."""
+    builders = list(BUILDERS)
+    return [(b, FAMILIES[(2 * i + j) % len(FAMILIES)]) for i, b in enumerate(builders) for j in range(4)]
+
+
+def degraded_scans(printable: list[EvalCase], workdir: Path) -> Iterator[EvalCase]:
+    """Scans of tables laid out by other builders (the official template through LibreOffice, Chromium's
+    print of the web page, reportlab's platypus), degraded by a seeded mix (:mod:`.degrade`); goldens
+    taken in turn. Read right or rejected are both fine (a known limit: the image may not settle a cell),
+    verified wrong never; nianbao eval reports them by builder and by degradation, known limits included."""
+    if not printable:
+        return
+    for k, (builder, family) in enumerate(scan_plan()):
+        if not builder_available(builder):
+            continue
+        g = printable[k % len(printable)]
+        seed = f"{g.name}/{builder}/{family}"
+        data, _plan = degrade.scan(BUILDERS[builder](g.truth), family, seed)
+        path = workdir / f"{g.name}.{builder}.{family}.pdf"
+        path.write_bytes(data)
+        yield EvalCase(
+            f"{g.name}/scan_{builder}/{family}", "rendered", f"scan_{builder}", family, g.template, g.truth, path,
+            "verified", expected_outcome="caught", layout=FAMILY_LAYOUT[family],
+        )  # fmt: skip
 
 
 def _real_scan(g: EvalCase, workdir: Path) -> EvalCase:

@@ -546,16 +546,21 @@ def libreoffice() -> str | None:
 
 
 def _via_libreoffice(report: Report, fmt: str, variant: str) -> bytes:
+    target, suffix = LIBREOFFICE_FORMATS[fmt]
+    return _via_libreoffice_docx(render_docx(report, variant), target, suffix)
+
+
+def _via_libreoffice_docx(docx: bytes, target: str, suffix: str) -> bytes:
+    """A DOCX converted by headless LibreOffice (``target``: its --convert-to filter)."""
     import subprocess
     import tempfile
 
     exe = libreoffice()
     if exe is None:
         raise RuntimeError("LibreOffice (Debian libreoffice-writer-nogui) is needed for this rendering")
-    target, suffix = LIBREOFFICE_FORMATS[fmt]
     with tempfile.TemporaryDirectory(prefix="nianbao-render-") as work:
         folder = Path(work)
-        (folder / "r.docx").write_bytes(render_docx(report, variant))
+        (folder / "r.docx").write_bytes(docx)
         subprocess.run(
             [exe, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--norestore",
              "--convert-to", target, "--outdir", str(folder / "out"), str(folder / "r.docx")],

@@ -72,12 +72,16 @@ def check_history(versions: list[dict[str, Any]]) -> list[str]:
 
 
 def committed_versions(path: Path = THRESHOLDS) -> list[dict[str, Any]]:
-    """Every committed version of the thresholds file, oldest first, then the working copy."""
+    """Every committed version of the thresholds file along the branch's own line (first parents), oldest
+    first, then the working copy. A merged branch's own commits are left out: listed by date among the other
+    line's, a branch begun before a floor was added looks as if it removed it (a merge brings both back);
+    a floor a branch lowered still shows at the merge that brings it in."""
     repo = path.parent.parent
     rel = path.relative_to(repo).as_posix()
     shas = subprocess.run(
-        ["git", "log", "--format=%H", "--", rel], cwd=repo, capture_output=True, text=True, check=True
-    ).stdout.split()
+        ["git", "log", "--first-parent", "--format=%H", "--", rel], cwd=repo, capture_output=True, text=True,
+        check=True,
+    ).stdout.split()  # fmt: skip
     versions = []
     for sha in reversed(shas):
         text = subprocess.run(

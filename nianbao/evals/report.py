@@ -46,10 +46,15 @@ def table(summary: dict[str, Any]) -> str:
         head,
         _row("all", o),
     ]
-    breakdowns = (("by_kind", "kind"), ("by_format", "format"), ("by_layout", "layout"), ("by_template", "template"))
+    breakdowns = (
+        ("by_kind", "kind"), ("by_format", "format"), ("by_layout", "layout"), ("by_template", "template"),
+        ("by_builder", "table builder (degraded scans, rejections counted)"),
+        ("by_degradation", "degradation (degraded scans, rejections counted)"),
+    )  # fmt: skip
     for key, title in breakdowns:
-        lines.append(f"-- by {title}")
-        lines.extend(_row(f"  {name}", s) for name, s in summary[key].items())
+        if summary.get(key):
+            lines.append(f"-- by {title}")
+            lines.extend(_row(f"  {name}", s) for name, s in summary[key].items())
     lines += [
         "",
         "tables exact: " + "  ".join(f"table {t} {_pct(v).strip()}" for t, v in o["table_exact"].items()),

@@ -49,7 +49,7 @@ class CaseResult:
     llm_used: bool = False
     tokens: int = 0
     error: str | None = None
-    known_limit: bool = False  # declared "caught" in case.json, and caught: outside the floors
+    known_limit: bool = False  # declared "caught" in case.json, and caught (or failed): outside the floors
     cells_misread: int = 0  # cells given a value other than the truth (not merely left blank)
     needed_llm: bool = False  # the rules could not read it (asked the LLM, or would have)
     layout: str = ""
@@ -119,6 +119,9 @@ def run_case(case: EvalCase, backend: str = "rules", llm: Any = None) -> CaseRes
             case.name, case.kind, case.format, case.variant, case.template, "failed", None, "failed", n, 0,
             {"2": False, "3": False, "4": False}, False, expected_reason=case.expected_reason,
             seconds=time.perf_counter() - start, error=e.reason, layout=case.layout,
+            # a case declared "right or rejected" that fails outright (a degraded scan with no table left to
+            # find) reaches a person as a rejection does: a known limit, never a silent error
+            known_limit=case.expected_outcome == "caught",
         )  # fmt: skip
     result = score(case, record)
     result.layout = case.layout
@@ -130,9 +133,10 @@ def run_case(case: EvalCase, backend: str = "rules", llm: Any = None) -> CaseRes
     return result
 
 
-def _share(all_results: list[CaseResult]) -> dict[str, Any]:
-    known = [r for r in all_results if r.known_limit]
-    results = [r for r in all_results if not r.known_limit]
+def _share(all_results: list[CaseResult], *, with_known: bool = False) -> dict[str, Any]:
+    """The figures of a set of cases; known limits apart (``with_known``: counted like any case)."""
+    known = [r for r in all_results if r.known_limit and not with_known]
+    results = [r for r in all_results if with_known or not r.known_limit]
     n = len(results)
     outcomes = Counter(r.outcome for r in results)
     cells = sum(r.cells for r in results)
@@ -170,11 +174,22 @@ def summarize(results: list[CaseResult], backend: str, wall: float) -> dict[str,
         by["layout"][r.layout or "as published"].append(r)
         by["template"][r.template].append(r)
         by["kind"][r.kind].append(r)
+    # the degraded scans of other builders: every case counted (rejected where the image cannot settle a
+    # cell is allowed, so these are known limits outside the floors above), by builder and by degradation
+    scans: dict[str, dict[str, list[CaseResult]]] = {"builder": defaultdict(list), "degradation": defaultdict(list)}
+    for r in results:
+        if r.format.startswith("scan_"):
+            scans["builder"][r.format.removeprefix("scan_")].append(r)
+            scans["degradation"][r.variant].append(r)
     return {
         "backend": backend,
         "wall_seconds": wall,
         "overall": _share(results),
         **{f"by_{k}": {name: _share(rs) for name, rs in sorted(groups.items())} for k, groups in by.items()},
+        **{
+            f"by_{k}": {name: _share(rs, with_known=True) for name, rs in sorted(groups.items())}
+            for k, groups in scans.items()
+        },
         "cases": [asdict(r) for r in results],
     }
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# a long title wraps (a scanned or printed page): one line break allowed anywhere after the year
 _TITLE = re.compile(
     r"^[ \t#>*]*(?:标题\s*[:：]\s*)?(?P<agency>[^\n]*?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*"
-    r"(?:政府)?信息公开[^\n]{0,12}?报\s*告",
+    r"(?:政\s*府\s*)?信\s*息\s*公\s*开[^\n]{0,12}?(?:\n[^\n]{0,12}?)?报\s*告",
     re.M,
 )
 # "2024 年上海市科委政府信息公开工作\n年度报告": the year first, the agency after it, the title split

@@ -143,7 +143,13 @@ def test_generated_corpus_has_renderings_and_planted_errors(
     made = {"html", "docx", "pdf", "txt", "md_apart", "md_first", "txt_cut"} | ({"lo_pdf", "doc"} if lo else set())
     made |= {"scan"} if ocr_available() else set()  # the real PDF printed and scanned: OCR alone
     made |= {"scan200"} if lo and ocr_available() else set()
+    from nianbao.evals.scan_builders import BUILDERS, builder_available
+
+    made |= {f"scan_{b}" for b in BUILDERS if builder_available(b)} if ocr_available() else set()
     assert {c.format for c in cases if c.kind == "rendered"} == made
+    degraded = [c for c in cases if c.format.startswith("scan_")]
+    # every builder that can run here, each under four degradation families; right or rejected, never wrong
+    assert all(c.expected_outcome == "caught" and c.layout for c in degraded)
 
 
 def test_a_declared_known_limit_stays_outside_the_floors_only_while_it_is_caught() -> None:

@@ -27,6 +27,19 @@ def test_year_with_du_and_page_title_field() -> None:
     assert (ident.agency, ident.year) == ("平潭综合实验区", 2023)
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "平潭综合实验区财政金融局2023年政府信息公开\n工作年度报告",
+        "平潭综合实验区财政金融局2023年政府信\n息公开工作年度报告",
+    ],
+)
+def test_a_title_wrapped_over_two_lines(title: str) -> None:
+    # a long agency name wraps the title on a printed or scanned page
+    ident = read_identity(title + "\n一、总体情况")
+    assert (ident.agency, ident.year) == ("平潭综合实验区财政金融局", 2023)
+
+
 def test_no_title() -> None:
     assert read_identity("一、总体情况\n本年度……").year is None
 

@@ -42,7 +42,7 @@ MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decom
 # a scan at that resolution is read as it was.
 MAX_OCR_PIXELS = 9_000_000
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "16"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "21"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
@@ -99,7 +99,7 @@ def image_pages(data: bytes, path: Path) -> Iterator[tuple[Any, float]]:
                     f"an image page of {img.width}×{img.height} pixels, over the limit of {MAX_PAGE_PIXELS}", file=path
                 )
             dpi = _image_dpi(img)
-            yield _within_budget(img.convert("L"), dpi)
+            yield _within_budget(seal_free_grey(img), dpi)
     except Image.DecompressionBombError:
         raise LimitError(f"an image page of over {MAX_PAGE_PIXELS} pixels (a decompression bomb?)", file=path) from None
     except UnidentifiedImageError:  # (its message names the in-memory buffer, not the file)
@@ -120,6 +120,21 @@ def _within_budget(img: Any, dpi: float) -> tuple[Any, float]:
     scale = (MAX_OCR_PIXELS / pixels) ** 0.5
     size = (max(1, int(img.width * scale)), max(1, int(img.height * scale)))
     return img.resize(size, reducing_gap=3.0), dpi * scale
+
+
+def seal_free_grey(img: Any) -> Any:
+    """A page as grey, red ink left out: a colour page's red channel, with what is clearly red (red well above
+    green and blue) made paper. A red seal stamped over a table (and red letterhead) vanishes, black print
+    under it stays black; a grey page is unchanged."""
+    import numpy as np
+    from PIL import Image
+
+    if img.mode in ("L", "1", "LA", "I", "I;16", "F"):
+        return img.convert("L")
+    rgb = np.asarray(img.convert("RGB"), dtype=np.int16)
+    red = rgb[..., 0]
+    reddish = red - np.maximum(rgb[..., 1], rgb[..., 2]) > 60
+    return Image.fromarray(np.where(reddish, 255, red).astype(np.uint8))
 
 
 def _image_dpi(img: Any) -> float:
@@ -150,7 +165,7 @@ def pdf_pages(path: Path, only: set[int] | None = None) -> Iterator[tuple[Any, f
             dpi = min(OCR_DPI, max(150.0, px / (width_pt / 72))) if px else OCR_DPI
             if width_pt * height_pt * (dpi / 72) ** 2 > MAX_PAGE_PIXELS:
                 raise LimitError(f"a page of {width_pt:.0f}×{height_pt:.0f} pt is too large to OCR", file=path)
-            yield page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"), dpi
+            yield seal_free_grey(page.render(scale=dpi / 72).to_pil()), dpi
             page.close()
     finally:
         pdf.close()

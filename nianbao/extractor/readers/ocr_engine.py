@@ -11,12 +11,12 @@ wheel, with its pre- and post-processing; they are run
 - on **one thread** a process: a run's worker processes (local pool or Dask) are the parallelism; more
   threads a process spend CPU on spinning and synchronisation (a page's CPU ~1.8× at 2 threads, measured).
 
-A Dask worker may run tasks in several threads: each thread has its own OpenVINO request.
+A Dask worker may run tasks in several threads: each thread has its own OpenVINO request. How crops are
+handed to the recogniser (most of a table page's CPU): :mod:`.ocr_packed`.
 """
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import logging
 import os
@@ -31,7 +31,6 @@ from nianbao.errors import MissingExtraError, UsageError
 RUNTIMES = ("openvino", "onnxruntime")
 RUNTIME_ENV = "NIANBAO_OCR_RUNTIME"  # to choose one by hand (the benchmark compares them)
 DET_SIDE = 0  # longest side the detector sees (0: the page as it is)
-NARROW_WIDTH = 0  # crops at most this wide (at the recogniser's 48 px height) are padded to this, not 320
 
 
 def runtime() -> str:
@@ -48,7 +47,6 @@ def make_engine(
     which: str | None = None,
     *,
     det_side: int = DET_SIDE,
-    narrow_width: int = NARROW_WIDTH,
     threads: int = 1,
     precision: str = "f32",
 ) -> Any:
@@ -68,16 +66,41 @@ def make_engine(
         det = eng.text_det
         shrink = DetPreProcess(det_side, "max", det.mean, det.std)
         det.get_preprocess = lambda longest: shrink
+    _normalise_by_table(eng.text_det)
     if which == "openvino":
         models = _model_paths()
         eng.text_det.infer = _OpenVino(models["Det"], threads, precision)
         eng.text_cls.infer = _OpenVino(models["Cls"], threads, precision)
         eng.text_rec.session = _OpenVino(models["Rec"], threads, precision)
-    if narrow_width:
-        eng.text_rec.__class__ = _two_widths(type(eng.text_rec))
-        eng.text_rec.narrow_width = narrow_width
     eng.runtime = which
     return eng
+
+
+def _normalise_by_table(det: Any) -> None:
+    """The detector's input normalised by a table of the 256 grey levels' values, computed by RapidOCR's own
+    ``normalize`` (so the input is the same, bit for bit): its own does it in 64-bit floats over the whole
+    page, ~0.24 s of a table page's ~2 s (``evals/bench_ocr.py``)."""
+    inner = det.get_preprocess
+
+    def get_preprocess(longest: int) -> Any:
+        op = inner(longest)
+        if not hasattr(op, "by_table"):
+            levels = np.arange(256, dtype=np.uint8).reshape(256, 1, 1).repeat(3, axis=2)
+            table = np.asarray(op.normalize(levels), dtype=np.float32)[:, 0, :]  # (level, channel)
+            base = op.normalize
+
+            def normalize(img: Any) -> Any:
+                if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
+                    return base(img)
+                out = np.empty(img.shape, dtype=np.float32)
+                for c in range(3):
+                    out[..., c] = table[:, c][img[..., c]]
+                return out
+
+            op.normalize, op.by_table = normalize, True
+        return op
+
+    det.get_preprocess = get_preprocess
 
 
 def _model_paths() -> dict[str, str]:
@@ -106,33 +129,3 @@ class _OpenVino:
             request = self.local.request = self.compiled.create_infer_request()
         request.infer({0: batch})
         return [np.array(request.get_output_tensor(0).data, copy=True)]  # its buffer is reused by the next call
-
-
-def _two_widths(base: type) -> type:
-    class TwoWidths(base):  # type: ignore[misc]
-        """RapidOCR's recogniser pads every crop to at least 320 px wide (at 48 high); a value cell's few
-        digits are ~50. Narrow crops are recognised in their own batches padded to ``narrow_width``."""
-
-        narrow_width = 0
-
-        def __call__(self, img_list: Any, return_word_box: bool = False) -> tuple[list[tuple[str, float]], float]:
-            if isinstance(img_list, np.ndarray):
-                img_list = [img_list]
-            height = self.rec_image_shape[1]
-            narrow = [i for i, img in enumerate(img_list) if img.shape[1] * height <= self.narrow_width * img.shape[0]]
-            if not narrow:
-                return super().__call__(img_list, return_word_box)  # type: ignore[no-any-return]
-            wide = [i for i in range(len(img_list)) if i not in set(narrow)]
-            small = copy.copy(self)
-            small.rec_image_shape = [self.rec_image_shape[0], height, self.narrow_width]
-            out: list[tuple[str, float]] = [("", 0.0)] * len(img_list)
-            seconds = 0.0
-            for rec, group in ((base.__call__.__get__(small), narrow), (super().__call__, wide)):
-                if group:
-                    got, took = rec([img_list[i] for i in group], return_word_box)
-                    seconds += took
-                    for i, r in zip(group, got, strict=True):
-                        out[i] = r
-            return out, seconds
-
-    return TwoWidths

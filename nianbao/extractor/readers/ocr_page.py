@@ -13,8 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from nianbao.extractor.readers import ocr_packed
+from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
 from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
+from nianbao.extractor.readers.ruling import ink as page_ink
 
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
 Words = list[tuple[str, tuple[int, int, int, int], float]]
@@ -81,7 +84,7 @@ def _recognise(
         jobs.append(_char_rows(binary, box) if tall else [box])
     flat = [b for parts in jobs for b in parts]
     crops = [image[max(0, y0 - 2) : min(h, y1 + 2), max(0, x0 - 2) : min(w, x1 + 2)] for x0, y0, x1, y1 in flat]
-    results, _elapsed = engine.text_rec(crops)
+    results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, narrow ones padded less
     read = iter([(str(t).strip(), float(s)) for t, s in results])
     out = []
     for parts in jobs:
@@ -94,6 +97,7 @@ def _recognise(
 _NOISE = r"[.。,，、·'`°:：;；\"“”]"  # what a speckle beside a character is read as
 _NUMBER_NOISE = re.compile(rf"^([-+]?\d[\d,]*(?:\.\d+)?){_NOISE}$")
 _TRAILING_NOISE = re.compile(rf"{_NOISE}+$")
+_ONLY_NOISE = re.compile(rf"(?:{_NOISE}|\s)+")
 _CLEAN_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 # a count that the recogniser read with letters that look like digits (O for 0, l for 1, S for 5, B for 8)
 _CONFUSABLE = re.compile(r"(?=.*[^\d.,])[\dODQoUlI|iSsBZzGgTb.,]{1,12}")
@@ -121,16 +125,20 @@ class _DigitsOnly:
         return [(str(t), float(sc)) for t, sc in results]
 
 
-_ITEM_NUMBER = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff]{3})")
+_ITEM_NUMBER = re.compile(r"^(\d{1,2})(?:[:：;；]|(?=[\u4e00-\u9fff]{3}))(?=[\u4e00-\u9fff])")
+# a label's line that ends where a page break cuts its cell (``4.保护第`` / ``三方合法权益``) with a speckle
+# beside its last character read as a colon or a dot: no label of the template ends so
+_LABEL_END_NOISE = re.compile(r"(?<=[\u4e00-\u9fff])[:：.。·]+$")
 
 
 def _tidy(text: str) -> str:
-    """Noise, not readings: a speckle after a number read as a full stop (``0.``), and the full stop
-    of a label's item number lost (``8属于行政查询事项``: 8 is the item, not a count)."""
+    """Noise, not readings: a speckle after a number read as a full stop (``0.``), the full stop of a
+    label's item number lost or read as a colon (``8属于行政查询事项``, ``1:本机关不掌握``: the 1 and the 8
+    are items, not counts), a speckle after a label's last character read as a colon (``4.保护第：``)."""
     m = _NUMBER_NOISE.match(text)
     if m:
         return m.group(1)
-    return _ITEM_NUMBER.sub(r"\1.", text)
+    return _LABEL_END_NOISE.sub("", _ITEM_NUMBER.sub(r"\1.", text))
 
 
 def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
@@ -174,6 +182,60 @@ def _inside(box: tuple[int, int, int, int], outer: tuple[int, int, int, int], sl
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
     x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
     return (x0, y0, x1, y1) if x1 - x0 >= 4 and y1 - y0 >= (a[3] - a[1]) * 0.4 else None
+
+
+def _ruled_apart(marks: Gray, box: tuple[int, int, int, int], parts: list[tuple[int, int, int, int]]) -> bool:
+    """Whether a text box cut into ``parts`` by cell borders is cut only where a rule is drawn: between
+    each two parts side by side, and between a part and the box's end where the box runs on past its cell,
+    some column of the page has ink over the box's height and beyond it (a rule runs through the
+    whitespace above and below a line of text; a glyph's stroke stops with it). Whatever the grid says, a
+    number is never cut where the page prints no line through it."""
+    h, w = marks.shape[:2]
+    pad = round(TEXT_PAD * (box[3] - box[1]))
+    y0, y1 = max(0, box[1] - pad), min(h, box[3] + pad)
+    ordered = sorted(parts)
+    cuts = [(a[2], b[0]) for a, b in pairwise(ordered)]
+    slack = 3  # a box's own padding past the ink
+    if ordered and ordered[0][0] - box[0] > slack:
+        cuts.append((box[0], ordered[0][0]))
+    if ordered and box[2] - ordered[-1][2] > slack:
+        cuts.append((ordered[-1][2], box[2]))
+    for a, b in cuts:
+        x0, x1 = max(0, min(a, b) - 2), min(w, max(a, b) + 3)
+        band = marks[y0:y1, x0:x1] > 0
+        if band.size == 0:
+            return False
+        # a column with ink (± a pixel: a rule a degree off straight) over most of the height
+        near = band.copy()
+        near[:, 1:] |= band[:, :-1]
+        near[:, :-1] |= band[:, 1:]
+        if near.mean(axis=0).max() < RULE_COVER:
+            return False
+    return True
+
+
+def _ruled_apart_on_page(
+    gray: Gray, dpi: float, box: tuple[int, int, int, int], parts: list[tuple[int, int, int, int]]
+) -> bool:
+    """:func:`_ruled_apart` on the page's ink around the box alone (the local threshold's block and the
+    text's margin beyond it): a whole page's ink mask is one more page-sized array, over the memory budget
+    on a large image."""
+    h, w = gray.shape[:2]
+    margin = round(dpi / 3) + box[3] - box[1]
+    x0, y0 = max(0, box[0] - margin), max(0, box[1] - margin)
+    x1, y1 = min(w, box[2] + margin), min(h, box[3] + margin)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return True
+    marks = page_ink(np.ascontiguousarray(gray[y0:y1, x0:x1]), dpi)
+
+    def local(b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        return (b[0] - x0, b[1] - y0, b[2] - x0, b[3] - y0)
+
+    return _ruled_apart(marks, local(box), [local(p) for p in parts])
+
+
+def _shared(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def _ink_box(binary: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
@@ -243,6 +305,8 @@ def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top:
     out: Doubts = []
     for k, p in enumerate(lines):
         readings = [p.text, *(str(t) for t, _s in again[2 * k : 2 * k + 2])]
+        if _unknown_place(readings) and (head := _head_reading(engine, image, p)) is not None:
+            readings.append(head)
         if len({_EDGE_NOISE.sub("", "".join(r.split())) for r in readings}) > 1:
             chosen = _by_place(readings)
             if chosen is None:
@@ -252,6 +316,40 @@ def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top:
                               p.box, 1.0))  # fmt: skip
                 p.text = chosen
     return out
+
+
+_COUNTY_OR_CITY = re.compile(r"[\u4e00-\u9fff]{1,3}[县市]")
+
+
+def _unknown_place(readings: list[str]) -> bool:
+    """Whether every reading of a line opens with a county or a city that is no real division (沐阳县): the
+    identity check would reject the report (where the divisions are known)."""
+    from nianbao.extractor.readers.gazetteer import place_names, place_prefix
+
+    plain = ["".join(r.split()) for r in readings]
+    return bool(place_names()) and all(_COUNTY_OR_CITY.match(r) and not place_prefix(r) for r in plain)
+
+
+def _head_reading(engine: Any, image: Any, line: _Piece) -> str | None:
+    """A long title line read again from its first half alone (the agency's name): the real division it
+    opens with, put over the line's reading where the two differ in one character. Read whole, a wide line
+    is recognised at a scale where 沭 reads 沐; its head alone reads it right (a Chromium scan of a title
+    in a large bold font). Which reading stands is :func:`_by_place`'s choice, as for any doubt."""
+    x0, y0, x1, y1 = line.box
+    if x1 - x0 < 8 * (y1 - y0):  # a short line is read at the head's scale already
+        return None
+    h, w = image.shape[:2]
+    pad = 8
+    crop = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, (x0 + x1) // 2)]
+    from nianbao.extractor.readers.gazetteer import place_prefix
+
+    # only the real division the head opens with is taken from it, over as many characters of the line's
+    # reading that differ in one at most (the half's last character may be cut by the crop's edge)
+    place = place_prefix("".join(str(engine.text_rec([crop])[0][0][0]).split()))
+    whole = "".join(line.text.split())
+    if not place or len(place) > len(whole) or sum(a != b for a, b in zip(place, whole, strict=False)) > 1:
+        return None
+    return place + whole[len(place) :]
 
 
 def _by_place(readings: list[str]) -> str | None:
@@ -268,14 +366,37 @@ def _by_place(readings: list[str]) -> str | None:
 
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     t = _Table()
+    cells = _by_row(table, slots)
     for r in range(table.rows):
-        row = [
-            _Cell(parts=[_cell_text(s.pieces)], rowspan=s.cell.rowspan, colspan=s.cell.colspan)
-            for (rr, _c), s in sorted(slots.items())
-            if rr == r
-        ]
-        t.rows.append(row)
+        t.rows.append([cell for (rr, _c), cell in sorted(cells.items()) if rr == r])
     return t.render()
+
+
+def _by_row(table: Table, slots: dict[tuple[int, int], _Slot]) -> dict[tuple[int, int], _Cell]:
+    """Each slot as a cell of the rendered grid. A number lying in a lower row of a cell merged down over
+    several rows (a grid that lost a row rule there) is rendered in the row where it is printed, where that
+    row's reading accounts for it (read, or left over and the row ambiguous), never in another row's text."""
+    tops: dict[int, int] = {}
+    for placed in table.cells:
+        tops[placed.row] = min(tops.get(placed.row, placed.box[1]), placed.box[1])
+    # a row is one to render a number in only where a cell of it starting there prints something (its label):
+    # a rule drawn under a merged label alone (a web page's rowspan box ending short of its last row) makes a
+    # grid row that prints nothing, and a number centred beside that rule belongs to the row it is printed in
+    printing = {r for (r, _c), s in slots.items() if s.pieces}
+    out: dict[tuple[int, int], _Cell] = {}
+    for (r, c), slot in slots.items():
+        cell = slot.cell
+        rows = range(r, r + cell.rowspan)
+        own: dict[int, list[_Piece]] = {r: []}
+        for p in slot.pieces:
+            row = r
+            if _CLEAN_NUMBER.fullmatch(_tidy(p.text)):
+                row = max((k for k in rows if k in tops and tops[k] <= p.cy and k in printing), default=r)
+            own.setdefault(row, []).append(p)
+        starts = sorted(own)
+        for a, b in zip(starts, [*starts[1:], r + cell.rowspan], strict=True):
+            out[(a, c)] = _Cell(parts=[_cell_text(own[a])], rowspan=b - a, colspan=cell.colspan)
+    return out
 
 
 def _row_boxes(table: Table) -> list[list[tuple[int, int, int, int]]]:
@@ -341,34 +462,69 @@ def _confidence(engine: Any, gray: Gray, boxes: list[tuple[int, int, int, int]])
     return sum(float(sc) for _t, sc in results) / len(widest)
 
 
+TITLE_SHARE = 0.25  # the first page's top quarter: the title lines and the addressee, never a table
+SHORT = 0.6  # a line narrower than this share of the page's widest line: a heading, a caption, a last line
+
+
+def worth_reading(boxes: list[tuple[int, int, int, int]], height: int, number: int) -> list[tuple[int, int, int, int]]:
+    """Of a page's text lines outside its tables, those a report's reading uses: on the first page
+    (``number`` 1) the title area (the agency and year), and on every page the short lines — headings
+    (``三、收到和处理政府信息公开申请情况``), a table's caption, a paragraph's last line. A paragraph's
+    full-width lines feed only the narrative cross-checks, which are warnings; recognising them was ~20–35 %
+    of a table page's CPU where prose surrounds the tables (the 洪泽 scan)."""
+    if not boxes:
+        return []
+    widest = max(b[2] - b[0] for b in boxes)
+    title_end = height * TITLE_SHARE if number == 1 else -1
+    return [b for b in boxes if b[1] < title_end or (b[2] - b[0]) < SHORT * widest]
+
+
 def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]:
     """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
     boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
-    the top lines whose readings disagree (:func:`_doubts`)."""
+    the top lines whose readings disagree (:func:`_doubts`). Every line is recognised, outside the tables too."""
     import cv2
 
     gray, boxes, turn = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
-    found = tables(gray, dpi)
+    found = tables(gray, dpi, boxes)
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
     loose: list[tuple[int, int, int, int]] = []
+    outside: list[tuple[int, int, int, int]] = []
     to_read: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
     for box in boxes:
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         k = next((i for i, t in enumerate(found) if t.box[0] <= cx <= t.box[2] and t.box[1] <= cy <= t.box[3]), None)
         if k is None:
-            loose.append(box)
+            outside.append(box)
             continue
-        # cut at the borders: each part is read within its own cell, never across a ruling line
-        for slot in slots[k].values():
-            part = _overlap(box, slot.cell.box)
-            if part is not None:
-                to_read.append((part, slot))
+        # cut at the borders: each part is read within its own cell, never across a ruling line; but where
+        # no line is drawn through the text (the grid cut it at a stroke), it is read whole, in the cell
+        # holding most of it: a number is read entire or the row fails, never read cut short
+        # (a box that overlaps no cell enough — a grid line through it lengthwise — is read whole in the cell
+        # holding most of it too, never dropped)
+        parts = [(part, slot) for slot in slots[k].values() if (part := _overlap(box, slot.cell.box)) is not None]
+        if not parts or not _ruled_apart_on_page(gray, dpi, box, [p for p, _ in parts]):
+            holder = max(slots[k].values(), key=lambda s: _shared(box, s.cell.box), default=None)
+            parts = [(box, holder)] if holder is not None and _shared(box, holder.cell.box) > 0 else []
+            if not parts:
+                loose.append(box)
+        to_read += parts
+    # Text outside the tables is read whole on a table page: where the grid misses rows (a wrapped label's
+    # lines, a faint rule), their labels and the next section's heading stand outside it, and reading only
+    # short lines dropped them (degraded Chromium scans: a row's label lost, its numbers given to the row
+    # above — rejected). ``worth_reading`` stays for pages without a table.
+    loose += outside
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
     texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
     # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes
     # it with the border): read from their ink, then, if still nothing, over digits alone
-    read_in = {id(s) for (_, s), (t, sc) in zip(to_read, texts, strict=False) if t and sc >= MIN_SCORE}
+    # (a cell read as punctuation alone — a thin "0" broken into two dots on a fax, read "：" — is unread too)
+    read_in = {
+        id(s)
+        for (_, s), (t, sc) in zip(to_read, texts, strict=False)
+        if t and sc >= MIN_SCORE and not _ONLY_NOISE.fullmatch(t)
+    }
     again: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
     for table in slots:
         for slot in table.values():

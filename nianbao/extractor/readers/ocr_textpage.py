@@ -23,13 +23,12 @@ from nianbao.extractor.readers.ocr_page import (
     _Piece,
     _recognise,
     _upright,
+    worth_reading,
 )
 from nianbao.extractor.readers.ruling import Gray, deskew, tables
 
 Reading = tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]
 
-TITLE_SHARE = 0.25  # the first page's top quarter: the title lines and the addressee, never a table
-SHORT = 0.6  # a line narrower than this share of the page's widest line: a heading, a caption, a last line
 CELLS = 20  # this many boxes under a fifth of the widest: a table without ruling lines, read in full
 
 
@@ -51,8 +50,7 @@ def read_text_page(gray: Gray, dpi: float, engine: Any, number: int) -> Reading 
     widest = max(b[2] - b[0] for b in boxes)
     if sum(1 for b in boxes if (b[2] - b[0]) < widest / 5) >= CELLS:
         return None
-    title_end = gray.shape[0] * TITLE_SHARE if number == 1 else -1
-    chosen = [b for b in boxes if b[1] < title_end or (b[2] - b[0]) < SHORT * widest]
+    chosen = worth_reading(boxes, gray.shape[0], number)
     image = _bgr(gray)
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
     words: Words = []

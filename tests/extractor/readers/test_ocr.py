@@ -126,6 +126,10 @@ def test_a_page_is_ocrd_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(ocr, "engine", no_engine)
     assert read_document(png).raw_text == first
+    # a page cached by an earlier reader (another OCR_VERSION: the grid changed) is read again
+    monkeypatch.setattr(ocr, "OCR_VERSION", ocr.OCR_VERSION + "-earlier")
+    with pytest.raises(AssertionError, match="OCR'd again"):
+        read_document(png)
 
 
 def test_without_the_ocr_extra_the_message_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -244,12 +248,38 @@ def test_a_title_read_differently_from_wider_crops_is_not_verified() -> None:
     assert record.status == "verified" and record.agency == "巫山县"
     sure = ScanPage(1, 1275, 1651, 150.0, (), ())
     assert _identity_on_scan(record, (sure,)).status == "verified"
+    # no title read at all (a web page's print: the title under the site's chrome, past the area a text page
+    # reads): every cell right, but a report filed under no agency is not verified
+    for unnamed in (record.model_copy(update={"agency": None}), record.model_copy(update={"year": None})):
+        judged = _identity_on_scan(unnamed, (sure,))
+        assert (judged.status, judged.violations[0].rule) == ("rejected", "ocr_identity")
     title = "巫山县2024年政府信息公开工作年度报告"
     readings = (title, "巫山县 2024年政府信息公开工作年度报告", "亚山县2024年…")
     unsure = ScanPage(1, 1275, 1651, 150.0, (), ((title, readings),))
     judged = _identity_on_scan(record, (unsure,))
     assert (judged.status, judged.reason) == ("rejected", "extraction_unverified")
     assert judged.violations[0].rule == "ocr_identity" and "亚山县" in judged.violations[0].message
+    # a line holding the name whose readings differ only elsewhere (page 2's top line, a bracket) is no doubt
+    body = "根据国办公开办函〔2021〕30号要求，汇总巫山县各有关单位"
+    elsewhere = (body, body.replace("〔2021〕", "〔2021）"), body.replace("〔2021〕", "〔2021】"))
+    page2 = ScanPage(2, 1275, 1651, 150.0, (), ((body, elsewhere),))
+    assert _identity_on_scan(record, (sure, page2)).status == "verified"
+    # on the title's page, a line holding the name read differently elsewhere still doubts it: a name misread
+    # the same at every crop shows only so (an outside audit's 沭阳县 read 沐阳县 at all three crops; the
+    # line's second 沭阳县 read 述阳县 at one)
+    misread = (title + "-巫山县", title + "-亚山县", title + "-巫山县")
+    assert (
+        _identity_on_scan(record, (ScanPage(1, 1275, 1651, 150.0, (), ((misread[0], misread),)),)).status == "rejected"
+    )
+    # a county misread the same at every crop (no doubt at all) is no division's name: not verified
+    if importlib.util.find_spec("addressparser") is not None:
+        wrong = record.model_copy(update={"agency": "沐阳县发展和改革局"})
+        judged = _identity_on_scan(wrong, (sure,))
+        assert (judged.status, judged.violations[0].rule) == ("rejected", "ocr_identity")
+        assert "沐阳县" in judged.violations[0].message
+        right = record.model_copy(update={"agency": "沭阳县发展和改革局"})
+        assert _identity_on_scan(right, (sure,)).status == "verified"
+        assert _identity_on_scan(record.model_copy(update={"agency": "平潭综合实验区"}), (sure,)).status == "verified"
 
 
 @needs_ocr

@@ -1,0 +1,140 @@
+"""Where a scanned page's text goes: a number is read whole or its row fails, whatever grid was built."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from nianbao.extractor.readers import ocr, ocr_page
+from nianbao.extractor.readers.grid import Cell, Table
+
+HAVE_OCR = importlib.util.find_spec("rapidocr_onnxruntime") is not None
+FONT = next(
+    (p for p in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+     if Path(p).exists()),
+    None,
+)  # fmt: skip
+needs_ocr = pytest.mark.skipif(not (HAVE_OCR and FONT), reason="needs nianbao[ocr] and a Chinese font")
+
+
+def _row_with_a_number() -> tuple[np.ndarray, int]:
+    """One ruled row, 200 dpi: ``行政许可 | 74833``; returns the page and the x between 74 and 833."""
+    img = Image.new("L", (1200, 400), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle([100, 100, 1100, 200], outline=0, width=2)
+    d.line([(500, 100), (500, 200)], fill=0, width=2)
+    font = ImageFont.truetype(FONT or "", 40)
+    d.text((140, 128), "行政许可", font=font, fill=0)
+    d.text((700, 128), "74833", font=font, fill=0)
+    cut = 700 + round(font.getlength("74")) + 1  # between the 4 and the 8
+    return np.asarray(img), cut
+
+
+def test_a_text_box_is_cut_only_where_a_rule_is_drawn_through_it() -> None:
+    page = np.zeros((100, 300), np.uint8)
+    page[40:60, 50:250] = 255  # a run of digits
+    box, parts = (45, 38, 255, 62), [(45, 38, 148, 62), (152, 38, 255, 62)]
+    assert not ocr_page._ruled_apart(page, box, parts)
+    # one part, the rest of the box past its cell's end (a cut part too narrow to read was dropped)
+    assert not ocr_page._ruled_apart(page, box, parts[:1])
+    page[:, 150] = 255  # a rule through the whitespace above and below the text
+    assert ocr_page._ruled_apart(page, box, parts)
+    assert ocr_page._ruled_apart(page, box, parts[:1])
+
+
+@needs_ocr
+def test_a_grid_line_through_a_printed_number_never_reads_part_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit's 74833 read 833: a spurious column line cut the number. However the grid comes out, the
+    number is read whole (here: in the cell holding most of it) or not at all, never cut short."""
+    page, cut = _row_with_a_number()
+    spurious = Table(
+        (100, 100, 1100, 200),
+        1,
+        3,
+        (Cell(0, 0, 1, 1, (103, 103, 497, 197)), Cell(0, 1, 1, 1, (503, 103, cut - 2, 197)),
+         Cell(0, 2, 1, 1, (cut + 2, 103, 1097, 197))),
+    )  # fmt: skip
+    monkeypatch.setattr(ocr_page, "tables", lambda gray, dpi, texts=None: [spurious])
+    text, *_ = ocr_page.read_page(page, 200, ocr.engine())
+    cells = text.split("\n")[0].split("\t")
+    assert "74833" in cells, cells
+    assert "833" not in cells and "33" not in cells
+
+
+@needs_ocr
+def test_the_grid_leaves_a_printed_number_whole() -> None:
+    page, _ = _row_with_a_number()
+    text, *_ = ocr_page.read_page(page, 200, ocr.engine())
+    assert text.split("\n")[0].split("\t")[-1] == "74833"
+
+
+def test_a_number_in_a_lower_row_of_a_merged_cell_is_rendered_in_its_own_row() -> None:
+    """A grid that lost a row rule merges a value cell over two rows: the number printed in the lower row is
+    rendered there (its row accounts for it), not in the upper row's text, where it would be read as the
+    upper row's value and the lower row read blank."""
+    cells = (
+        Cell(0, 0, 1, 1, (0, 0, 100, 40)), Cell(0, 1, 2, 1, (100, 0, 200, 80)),
+        Cell(1, 0, 1, 1, (0, 40, 100, 80)),
+    )  # fmt: skip
+    table = Table((0, 0, 200, 80), 2, 2, cells)
+    slots = {(c.row, c.col): ocr_page._Slot(c) for c in cells}
+    slots[(0, 0)].pieces.append(ocr_page._Piece("行政许可", (5, 10, 95, 30), 0.9))
+    slots[(1, 0)].pieces.append(ocr_page._Piece("行政处罚", (5, 50, 95, 70), 0.9))
+    slots[(0, 1)].pieces.append(ocr_page._Piece("74833", (120, 50, 180, 70), 0.9))
+    assert ocr_page._render(table, slots).split("\n") == ["\t行政许可\t", "\t行政处罚\t74833"]
+    # a label merged down over both rows keeps its text whole in its first row
+    slots[(0, 1)].pieces[:] = [
+        ocr_page._Piece("不予", (120, 10, 180, 30), 0.9),
+        ocr_page._Piece("公开", (120, 50, 180, 70), 0.9),
+    ]
+    assert ocr_page._render(table, slots).split("\n") == ["\t行政许可\t不予公开", "\t行政处罚\t〃"]
+    # a lower row that prints nothing of its own (a rule drawn under a merged label alone, short of the
+    # row's bottom) takes no number: it stays in the row that prints its label
+    slots[(0, 1)].pieces[:] = [ocr_page._Piece("74833", (120, 42, 180, 62), 0.9)]
+    slots[(1, 0)].pieces.clear()
+    assert ocr_page._render(table, slots).split("\n") == ["\t行政许可\t74833", "\t\t〃"]
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("8属于行政查询事项", "8.属于行政查询事项"),  # the item's full stop lost
+        ("1:本机关不掌握相关政府信息", "1.本机关不掌握相关政府信息"),  # read as a colon: 1 is no count
+        ("4.保护第：", "4.保护第"),  # a speckle after the last character a page break leaves in the cell
+        ("0.", "0"),
+        ("12", "12"),
+        ("（本列数据的勾稽关系为：第一项", "（本列数据的勾稽关系为：第一项"),  # a colon inside a label stays
+        ("本年收费金额（单位：万元）", "本年收费金额（单位：万元）"),
+        ("2021年", "2021年"),
+    ],
+)
+def test_noise_around_a_label_is_not_read_as_a_count_nor_kept_in_its_words(read: str, meant: str) -> None:
+    assert ocr_page._tidy(read) == meant
+
+
+def test_a_wide_title_misread_at_its_scale_takes_the_real_place_its_head_reads() -> None:
+    """A title in a large font, read whole, gives 沐阳县 (no such county); its first half alone reads 沭阳县:
+    that place, and nothing more of the head, is put over the line's reading as one more reading."""
+    from types import SimpleNamespace
+
+    from nianbao.extractor.readers.gazetteer import place_names
+
+    if not place_names():
+        pytest.skip("needs the divisions' table (addressparser, in nianbao[ocr])")
+
+    def engine(head: str) -> SimpleNamespace:
+        return SimpleNamespace(text_rec=lambda crops: ([(head, 0.96)], 0.0))
+
+    image = np.full((300, 1700, 3), 255, np.uint8)
+    line = ocr_page._Piece("沐阳县发展和改革局2023年政府信息公开工作年度", (95, 128, 1558, 190), 0.97)
+    assert ocr_page._unknown_place([line.text, line.text])
+    right = "沭阳县发展和改革局2023年政府信息公开工作年度"
+    assert ocr_page._head_reading(engine("沭阳县发展和改革局2023"), image, line) == right
+    assert ocr_page._head_reading(engine("沭阳县发展禾"), image, line) == right  # a cut last character: not taken
+    assert ocr_page._head_reading(engine("平潭县发展和改革局"), image, line) is None  # another place: no splice
+    assert ocr_page._by_place([line.text, line.text, line.text, right]) == right
+    assert not ocr_page._unknown_place(["沭阳县发展和改革局2023年"])  # a real county: nothing read again
