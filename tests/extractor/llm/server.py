@@ -23,7 +23,7 @@ def record() -> None:
     from nianbao.extractor.llm.config import LLMConfig
     from nianbao.extractor.rules import extract_rules
     from nianbao.extractor.sections import locate_sections
-    from nianbao.pipeline import load_normalized
+    from nianbao.pipeline import judge_for, load_normalized
     from tests.conftest import golden_cases
 
     case = next(c for c in golden_cases() if c.name.startswith("seed_000"))
@@ -41,7 +41,9 @@ def record() -> None:
         client = LLMClient(
             config, prompts.load(), http_client=httpx2.Client(event_hooks={"response": [keep]}, timeout=600)
         )
-        read_tables(text, locate_sections(text), [4], base.report, base.provenance, config, client=client)
+        read_tables(
+            text, locate_sections(text), [4], base.report, base.provenance, config, judge_for(text), client=client
+        )
     RECORDINGS.mkdir(exist_ok=True)
     (RECORDINGS / "gemma_table4_seed000.json").write_text(
         json.dumps(exchanges, ensure_ascii=False, indent=1), encoding="utf-8"

@@ -34,6 +34,17 @@ pytestmark = [
 SEED = next(c for c in golden_cases() if c.name.startswith("seed_000"))
 
 
+def _client_keeping_requests(config: LLMConfig, timeout: float) -> tuple[LLMClient, list[dict[str, object]]]:
+    """A client on ``config``'s prompt version, and the JSON bodies of the requests it sends, as sent."""
+    bodies: list[dict[str, object]] = []
+
+    def keep(request: httpx2.Request) -> None:
+        bodies.append(json.loads(request.content))
+
+    http = httpx2.Client(event_hooks={"request": [keep]}, timeout=timeout)
+    return LLMClient(config, prompts.load(config.prompt_version or prompts.CURRENT), http_client=http), bodies
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     with llama_server() as url:
@@ -43,20 +54,13 @@ def server() -> Iterator[str]:
 def test_table4_plumbing_against_the_real_server(server: str, tmp_path: Path) -> None:
     text, _ = load_normalized(SEED.source)
     base = extract_rules(text)
-    bodies: list[dict[str, object]] = []
-
-    def keep(request: httpx2.Request) -> None:
-        bodies.append(json.loads(request.content))
-
     # the plumbing is what is tested, on prompt v1 (compact answers): on v2's evidence schema the tiny model
     # ran past the request timeout on this shared machine (not measured further)
     config = LLMConfig(
         base_url=server, model=MODEL_NAME, max_attempts=2, use_cache=False, cache_dir=tmp_path, mode=MODE,
         prompt_version="v1",
     )  # fmt: skip
-    client = LLMClient(
-        config, prompts.load("v1"), http_client=httpx2.Client(event_hooks={"request": [keep]}, timeout=600)
-    )
+    client, bodies = _client_keeping_requests(config, timeout=600)
     got = read_tables(
         text, locate_sections(text), [4], base.report, base.provenance, config, judge_for(text), client=client
     )
@@ -109,18 +113,11 @@ def test_v2_evidence_answer_end_to_end_within_bounded_time(server: str, tmp_path
 
     text, _ = load_normalized(SEED.source)
     base = extract_rules(text)
-    bodies: list[dict[str, object]] = []
-
-    def keep(request: httpx2.Request) -> None:
-        bodies.append(json.loads(request.content))
-
     config = LLMConfig(
         base_url=server, model=MODEL_NAME, max_attempts=1, use_cache=False, cache_dir=tmp_path, mode=MODE,
         prompt_version="v2", max_tokens=24, timeout=240.0, transport_retries=0, deadline=1.0,
     )  # fmt: skip
-    client = LLMClient(
-        config, prompts.load("v2"), http_client=httpx2.Client(event_hooks={"request": [keep]}, timeout=300)
-    )
+    client, bodies = _client_keeping_requests(config, timeout=300)
     started = time.monotonic()
     got = read_tables(
         text, locate_sections(text), [4], base.report, base.provenance, config, judge_for(text), client=client
