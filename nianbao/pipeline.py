@@ -7,7 +7,6 @@ judges them, and the LLM's re-ask loop is handed :func:`judge_for` rather than c
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from nianbao.extractor import rules
 from nianbao.extractor.document import Document, ScanPage
 from nianbao.extractor.normalize import normalize
 from nianbao.extractor.readers import read_document
+from nianbao.extractor.readers.gazetteer import unknown_place
 from nianbao.extractor.sections import locate_sections
 from nianbao.findings import check_report
 from nianbao.findings.identity import agency_level
@@ -176,7 +176,7 @@ def _identity_on_scan(record: Record, pages: tuple[ScanPage, ...]) -> Record:
         return record.model_copy(
             update={"status": "rejected", "reason": "extraction_unverified", "violations": violations}
         )
-    unknown = _unknown_place(record.agency)
+    unknown = unknown_place(record.agency)
     if unknown:
         doubt = Violation(
             rule="ocr_identity", severity="error", cells=[],
@@ -202,21 +202,6 @@ def _identity_on_scan(record: Record, pages: tuple[ScanPage, ...]) -> Record:
                             "violations": [doubt, *record.violations]}
                 )  # fmt: skip
     return record
-
-
-_COUNTY_OR_CITY = re.compile(r"[\u4e00-\u9fff]{1,3}[县市]")
-
-
-def _unknown_place(agency: str) -> str:
-    """The county or city an OCR'd agency name opens with (``沐阳县`` of ``沐阳县发展和改革局``) when it is no
-    real division's name, else "". Only where the divisions are known (the OCR extra's gazetteer), and only
-    for a name that opens with a county or a city: ``平潭综合实验区`` is not checked."""
-    from nianbao.extractor.readers.gazetteer import place_names, place_prefix
-
-    m = _COUNTY_OR_CITY.match(agency)
-    if m is None or not place_names() or place_prefix(agency):
-        return ""
-    return m.group(0)
 
 
 def scan_doubt(verdict: Verdict, fmt: str) -> Verdict:

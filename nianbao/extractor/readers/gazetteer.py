@@ -5,6 +5,7 @@ Optional: without addressparser (``nianbao[ocr]`` installs it) nothing is known 
 from __future__ import annotations
 
 import csv
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,3 +35,17 @@ def place_prefix(name: str) -> str:
         if not size:
             return name[:at]
         at += size
+
+
+_COUNTY_OR_CITY = re.compile(r"[\u4e00-\u9fff]{1,3}[县市]")
+
+
+def unknown_place(name: str) -> str:
+    """The county or city ``name`` opens with (``沐阳县`` of ``沐阳县发展和改革局``) when it is no real
+    division's name, else "". Only where the divisions are known, and only for a name that opens with a county
+    or a city: ``平潭综合实验区`` is not checked. Blanks inside the name are ignored (an OCR'd line's)."""
+    plain = "".join(name.split())
+    m = _COUNTY_OR_CITY.match(plain)
+    if m is None or not place_names() or place_prefix(plain):
+        return ""
+    return m.group(0)

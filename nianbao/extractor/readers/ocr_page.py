@@ -318,16 +318,12 @@ def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top:
     return out
 
 
-_COUNTY_OR_CITY = re.compile(r"[\u4e00-\u9fff]{1,3}[县市]")
-
-
 def _unknown_place(readings: list[str]) -> bool:
     """Whether every reading of a line opens with a county or a city that is no real division (沐阳县): the
     identity check would reject the report (where the divisions are known)."""
-    from nianbao.extractor.readers.gazetteer import place_names, place_prefix
+    from nianbao.extractor.readers.gazetteer import unknown_place
 
-    plain = ["".join(r.split()) for r in readings]
-    return bool(place_names()) and all(_COUNTY_OR_CITY.match(r) and not place_prefix(r) for r in plain)
+    return all(unknown_place(r) for r in readings)
 
 
 def _head_reading(engine: Any, image: Any, line: _Piece) -> str | None:
