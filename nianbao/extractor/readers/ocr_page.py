@@ -84,7 +84,7 @@ def _recognise(
         jobs.append(_char_rows(binary, box) if tall else [box])
     flat = [b for parts in jobs for b in parts]
     crops = [image[max(0, y0 - 2) : min(h, y1 + 2), max(0, x0 - 2) : min(w, x1 + 2)] for x0, y0, x1, y1 in flat]
-    results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, narrow ones padded less
+    results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, the rest by width
     read = iter([(str(t).strip(), float(s)) for t, s in results])
     out = []
     for parts in jobs:
