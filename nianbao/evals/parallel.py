@@ -27,12 +27,31 @@ def _report_by_value(report: Report) -> tuple[Callable[[Any], Report], tuple[dic
 ForkingPickler.register(Report, _report_by_value)  # the pool's pickling only; a case carries its truth
 
 
+# what one worker may hold at its peak: the OCR models and a page at 300 dpi (1.98 GB measured on the eval's
+# degraded scans, one by one)
+WORKER_MEMORY = 2 << 30
+
+
 def default_workers() -> int:
-    """The machine's cores (those this process may run on)."""
+    """The machine's cores (those this process may run on), fewer where the memory available would not hold
+    that many workers at their peak (:data:`WORKER_MEMORY` each)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, _available_memory() // WORKER_MEMORY))
+
+
+def _available_memory() -> int:
+    """Linux's estimate of the memory available without swapping (bytes); unbounded where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 1 << 62
 
 
 def _numbered(fn: Callable[[T], R], numbered: tuple[int, T]) -> R:

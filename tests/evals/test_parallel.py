@@ -98,3 +98,15 @@ def test_the_corpus_made_in_two_workers_is_the_one_made_one_by_one(
 
     assert files(two, tmp_path / "two") == files(one, tmp_path / "one")
     assert len(one) == 44  # 4 formats × 7 variants (but PDF full-width) + 2 planted each, 3 layouts × 3
+
+
+def test_the_default_is_the_cores_fewer_where_memory_would_not_hold_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nianbao.evals.parallel as parallel
+
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(parallel, "_available_memory", lambda: 64 << 30)
+    assert parallel.default_workers() == 4
+    monkeypatch.setattr(parallel, "_available_memory", lambda: 5 * parallel.WORKER_MEMORY // 2)
+    assert parallel.default_workers() == 2
+    monkeypatch.setattr(parallel, "_available_memory", lambda: 1 << 20)
+    assert parallel.default_workers() == 1
