@@ -652,14 +652,20 @@ def serve_in_worker() -> None:
     _served = _worker_server.enter_context(serve())
 
 
+def served_here() -> tuple[str, Adversary]:
+    """This process's server: :func:`serving`'s, or a pool worker's own (:func:`serve_in_worker`)."""
+    if _served is None:
+        raise RuntimeError("no adversary server in this process: run within serving(), or in a serve_in_worker pool")
+    return _served
+
+
 def run_served(run: SuiteRun) -> dict[str, Any]:
     """One run against this process's server, through the real pipeline on the LLM backend."""
     from nianbao.evals.corpus import ZERO_VARIANTS, matches
     from nianbao.extractor.llm.config import LLMConfig
     from nianbao.pipeline import extract_file
 
-    assert _served is not None, "run_served needs a server: serving(), or a pool made with serve_in_worker"
-    url, adversary = _served
+    url, adversary = served_here()
     case, policy, mode = run.case, run.policy, run.mode
     config = LLMConfig(base_url=url, model=MODEL, api_key="sk-adversary-test-key", mode=mode,
                        max_attempts=2, transport_retries=1, timeout=10.0, use_cache=False)  # fmt: skip

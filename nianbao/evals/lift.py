@@ -79,13 +79,12 @@ def lift_case(case: LiftCase, adversaries: tuple[str, ...]) -> tuple[dict[str, A
     """One case against this process's adversary server (:func:`nianbao.evals.adversary.serving`): its row
     (rules alone, the oracle over HTTP with auto), and each evidence adversary's outcome where the rules do
     not verify it."""
-    from nianbao.evals import adversary as served
+    from nianbao.evals.adversary import MODEL, served_here
     from nianbao.extractor.llm.config import LLMConfig
     from nianbao.pipeline import extract_file
 
-    assert served._served is not None, "lift_case needs a server: serving(), or a pool made with serve_in_worker"
-    url, adversary = served._served
-    config = LLMConfig(base_url=url, model=served.MODEL, api_key="sk-adversary-test-key", max_attempts=2,
+    url, adversary = served_here()
+    config = LLMConfig(base_url=url, model=MODEL, api_key="sk-adversary-test-key", max_attempts=2,
                        transport_retries=1, timeout=10.0, use_cache=False)  # fmt: skip
     rules = extract_file(case.path, "rules")
     adversary.policy, adversary.truth, adversary.other = "oracle", case.truth, None
