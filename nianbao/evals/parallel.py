@@ -27,8 +27,8 @@ def _report_by_value(report: Report) -> tuple[Callable[[Any], Report], tuple[dic
 ForkingPickler.register(Report, _report_by_value)  # the pool's pickling only; a case carries its truth
 
 
-# what one worker may hold at its peak: the OCR models and a page at 300 dpi (1.98 GB measured on the eval's
-# degraded scans, one by one)
+# what one worker may hold at its peak: the OCR models and a page at 300 dpi (the whole eval one by one, in one
+# process, peaked at 1.99 GiB)
 WORKER_MEMORY = 2 << 30
 
 
