@@ -168,3 +168,30 @@ def test_a_page_of_one_character_a_line_headers_read_surely_upright_is_not_detec
     tall = [b for b in boxes if b[3] - b[1] > 2 * (b[2] - b[0]) and b[3] - b[1] > 40]
     assert len(tall) >= 5 and turn == 0  # the case the sideways check is for
     assert calls == [page.shape] and gray is page
+
+
+@needs_ocr
+def test_a_column_of_one_character_a_line_is_read_as_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # table 4's headers (结果维持 printed down a narrow column): its characters laid side by side and read
+    # in one crop, as the line of text the recogniser knows, not one padded crop a character
+    import cv2
+
+    img = Image.new("L", (300, 400), 255)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT or "", 30)
+    for j, ch in enumerate("结果维持"):
+        d.text((100, 60 + 38 * j), ch, font=font, fill=0)
+    gray = np.asarray(img)
+    binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    seen: list[int] = []
+    inner = ocr_page.ocr_packed.recognise
+
+    def spy(rec: object, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        seen.append(len(crops))
+        assert all(c.shape[1] > 3 * c.shape[0] for c in crops)  # a line, wider than tall
+        return inner(rec, crops)
+
+    monkeypatch.setattr(ocr_page.ocr_packed, "recognise", spy)
+    box = (95, 55, 140, 60 + 38 * 4)
+    got = ocr_page._recognise(ocr.engine(), cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), binary, [box])
+    assert seen == [1] and got[0][0] == "结果维持" and got[0][1] > 0.9
