@@ -433,6 +433,9 @@ def _detect(engine: Any, gray: Gray) -> list[tuple[int, int, int, int]]:
     return boxes
 
 
+SURELY_UPRIGHT = 1.0 - 0.1 + 1e-3  # a page read upright above this is not read turned (see _upright)
+
+
 def _upright(gray: Gray, engine: Any) -> tuple[Gray, list[tuple[int, int, int, int]], int]:
     """The page turned upright, and its text boxes. A page scanned sideways has text lines taller than
     wide: turned a quarter, its widest lines must then read with clearly more confidence (a column of
@@ -444,7 +447,7 @@ def _upright(gray: Gray, engine: Any) -> tuple[Gray, list[tuple[int, int, int, i
     wide = sum(1 for b in boxes if (b[2] - b[0]) > 2 * (b[3] - b[1]))
     # a confidence is a mean of probabilities, at most 1: a page read upright at more than 0.9 cannot be read
     # turned at 0.1 more, and is not detected again turned (a table 4 of one-character-a-line headers: ~0.6 s)
-    if tall > 2 * wide and tall >= 5 and (upright := _confidence(engine, gray, boxes)) <= 1.0 - 0.1 + 1e-3:
+    if tall > 2 * wide and tall >= 5 and (upright := _confidence(engine, gray, boxes)) <= SURELY_UPRIGHT:
         turned = np.ascontiguousarray(np.rot90(gray, -1))
         turned_boxes = _detect(engine, turned)
         if _confidence(engine, turned, turned_boxes) > upright + 0.1:
