@@ -195,3 +195,27 @@ def test_a_column_of_one_character_a_line_is_read_as_one_line(monkeypatch: pytes
     box = (95, 55, 140, 60 + 38 * 4)
     got = ocr_page._recognise(ocr.engine(), cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), binary, [box])
     assert seen == [1] and got[0][0] == "结果维持" and got[0][1] > 0.9
+
+
+def test_a_title_under_a_web_sites_menus_is_read_again_like_a_title_at_the_top() -> None:
+    """The crops that confirm the agency's name are taken of the title line, wherever it stands: a web
+    page's print has menus on its top lines and the title under them."""
+    from types import SimpleNamespace
+
+    read_again: list[int] = []
+
+    def text_rec(crops: list[np.ndarray]) -> tuple[list[tuple[str, float]], float]:
+        read_again.append(crops[0].shape[0])
+        return [("平潭综合实验区2023年度政府信息公开工作年度报吿", 0.95)], 0.0
+
+    image = np.full((1000, 1200, 3), 255, np.uint8)
+    menus = [ocr_page._Piece(t, (100, 40 + 50 * k, 400, 70 + 50 * k), 0.99) for k, t in enumerate(["首页", "政务公开"])]
+    title = ocr_page._Piece("平潭综合实验区2023年度政府信息公开工作年度报告", (100, 500, 1100, 540), 0.97)
+    body = ocr_page._Piece("现将2023年度报告公布如下", (100, 600, 900, 630), 0.97)
+    doubts = ocr_page._doubts(SimpleNamespace(text_rec=text_rec), image, [*menus, title, body], [])
+    assert title.text in [line for line, _ in doubts]  # its crops read 报吿: a doubt on the name's line
+    assert len(read_again) == 6  # two crops of each top line and of the title — not of the body's sentence
+    # where a top line is the title (the usual page), nothing below it is read again
+    read_again.clear()
+    ocr_page._doubts(SimpleNamespace(text_rec=text_rec), image, [title, body], [])
+    assert len(read_again) == 4
