@@ -73,21 +73,22 @@ def eval_cmd(
         bool,
         typer.Option(help="Also run the adversary suite: a scripted model on 127.0.0.1 answering wrong on purpose."),
     ] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="Worker processes (default: the machine's cores; 1: one by one)."),
+    ] = None,
 ) -> None:
     """Measure accuracy on the golden corpus: cells, tables, reports, and verification against the truth."""
     from nianbao.evals import ratchet, report
-    from nianbao.evals.cases import all_cases, find_goldens
-    from nianbao.evals.run import run
+    from nianbao.evals.cases import find_goldens
+    from nianbao.evals.parallel import default_workers
+    from nianbao.evals.run import evaluate
 
     llm = llm_config(backend, base_url, model, llm_mode, max_attempts, no_cache)
     try:
         folder = find_goldens(goldens)
-        cases = all_cases(folder, generated=generated)
-        summary = run(cases, backend.value, llm)
-        if adversary:
-            from nianbao.evals.lift import with_llm_path
-
-            with_llm_path(summary, cases)
+        summary = evaluate(folder, backend.value, llm, generated=generated, adversary=adversary,
+                           workers=workers or default_workers())  # fmt: skip
     except NianbaoError as e:
         say(f"eval failed — {e.reason}")
         raise typer.Exit(2) from None

@@ -14,7 +14,6 @@ LLM path (which right answers are still rejected, and why).
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import tempfile
@@ -22,7 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -613,55 +612,131 @@ class SuiteCase:
     variant: str = "plain"
 
 
-def run_suite(
-    cases: list[SuiteCase], policies: tuple[str, ...] = POLICIES, modes: tuple[str, ...] = ("json_schema", "tools")
-) -> dict[str, Any]:
-    """Every case under every policy and mode, through the real pipeline on the LLM backend."""
+@dataclass(frozen=True)
+class SuiteRun:
+    """One extraction of the suite: a case under a policy, in a mode (``path``: the case's file, or its copy
+    with the instructions planted; ``other``: the report the ``other_report`` policy answers with)."""
+
+    case: SuiteCase
+    policy: str
+    mode: str
+    path: Path
+    other: Report | None
+
+
+# this process's adversary server: the serial run's, or a pool worker's own for the worker's life (the server
+# answers one case at a time, so each process extracting needs its own)
+_served: tuple[str, Adversary] | None = None
+_worker_server: ExitStack | None = None
+
+
+@contextmanager
+def serving() -> Iterator[None]:
+    """An adversary server for this process's runs (:func:`run_served`) within the block."""
+    global _served
+    with serve() as served:
+        _served = served
+        try:
+            yield
+        finally:
+            _served = None
+
+
+def serve_in_worker() -> None:
+    """A pool worker's initializer: the worker's own server, until the worker ends (its thread a daemon)."""
+    from nianbao.worker import init_worker
+
+    global _served, _worker_server
+    init_worker(0)
+    _worker_server = ExitStack()  # held: a server context collected as garbage would shut its server down
+    _served = _worker_server.enter_context(serve())
+
+
+def served_here() -> tuple[str, Adversary]:
+    """This process's server: :func:`serving`'s, or a pool worker's own (:func:`serve_in_worker`)."""
+    if _served is None:
+        raise RuntimeError("no adversary server in this process: run within serving(), or in a serve_in_worker pool")
+    return _served
+
+
+def run_served(run: SuiteRun) -> dict[str, Any]:
+    """One run against this process's server, through the real pipeline on the LLM backend."""
     from nianbao.evals.corpus import ZERO_VARIANTS, matches
     from nianbao.extractor.llm.config import LLMConfig
     from nianbao.pipeline import extract_file
 
-    results: list[dict[str, Any]] = []
-    started = time.perf_counter()
-    work = Path(tempfile.mkdtemp(prefix="nianbao-adversary-"))
-    with serve() as (url, adversary):
-        for mode in modes:
-            config = LLMConfig(base_url=url, model=MODEL, api_key="sk-adversary-test-key", mode=mode,
-                               max_attempts=2, transport_retries=1, timeout=10.0, use_cache=False)  # fmt: skip
-            for policy in policies:
-                for i, case in enumerate(cases):
-                    path = case.path
-                    if policy == "obey_injection":
-                        raw = case.path.read_text(encoding="utf-8") if case.path.suffix in (".txt", ".md") else ""
-                        planted = plant_instructions(raw) if raw else None
-                        if planted is None:
-                            continue
-                        path = work / f"{case.name.replace('/', '_')}.planted{case.path.suffix}"
-                        path.write_text(planted, encoding="utf-8")
-                    adversary.policy, adversary.truth = policy, case.truth
-                    adversary.other = cases[(i + 1) % len(cases)].truth if len(cases) > 1 else None
-                    try:
-                        record = extract_file(path, "llm", copy.copy(config))
-                    except Exception as e:  # counted, never hidden: the suite must see every way it breaks
-                        results.append({"case": case.name, "policy": policy, "mode": mode, "outcome": "failed",
-                                        "reason": f"{type(e).__name__}: {e}"})  # fmt: skip
-                        continue
-                    truth, got = flatten(case.truth), flatten(record.report())
-                    variant = case.variant if case.variant in ZERO_VARIANTS else "plain"
-                    right = all(
-                        matches(v, got.get(p), variant,
-                                record.provenance[p].method if p in record.provenance else None)
-                        for p, v in truth.items()
-                    )  # fmt: skip
-                    if record.status == "verified":
-                        outcome = "verified_right" if right else "verified_wrong"
-                    else:
-                        outcome = "rejected"
-                    first = record.errors[0].rule if record.errors else None
-                    tokens = record.usage.total if record.usage else 0
-                    results.append({"case": case.name, "policy": policy, "mode": mode, "outcome": outcome,
-                                    "reason": first, "attempts": len(record.attempts), "tokens": tokens})  # fmt: skip
-    seconds = time.perf_counter() - started
+    url, adversary = served_here()
+    case, policy, mode = run.case, run.policy, run.mode
+    config = LLMConfig(base_url=url, model=MODEL, api_key="sk-adversary-test-key", mode=mode,
+                       max_attempts=2, transport_retries=1, timeout=10.0, use_cache=False)  # fmt: skip
+    adversary.policy, adversary.truth, adversary.other = policy, case.truth, run.other
+    try:
+        record = extract_file(run.path, "llm", config)
+    except Exception as e:  # counted, never hidden: the suite must see every way it breaks
+        return {"case": case.name, "policy": policy, "mode": mode, "outcome": "failed",
+                "reason": f"{type(e).__name__}: {e}"}  # fmt: skip
+    truth, got = flatten(case.truth), flatten(record.report())
+    variant = case.variant if case.variant in ZERO_VARIANTS else "plain"
+    right = all(
+        matches(v, got.get(p), variant, record.provenance[p].method if p in record.provenance else None)
+        for p, v in truth.items()
+    )
+    outcome = ("verified_right" if right else "verified_wrong") if record.status == "verified" else "rejected"
+    first = record.errors[0].rule if record.errors else None
+    tokens = record.usage.total if record.usage else 0
+    return {"case": case.name, "policy": policy, "mode": mode, "outcome": outcome,
+            "reason": first, "attempts": len(record.attempts), "tokens": tokens}  # fmt: skip
+
+
+def _planted(case: SuiteCase) -> str | None:
+    """The case's text with the instructions planted, where it is a text file whose headings allow it."""
+    raw = case.path.read_text(encoding="utf-8") if case.path.suffix in (".txt", ".md") else ""
+    return plant_instructions(raw) if raw else None
+
+
+def suite_runs(
+    cases: list[SuiteCase],
+    policies: tuple[str, ...] = POLICIES,
+    modes: tuple[str, ...] = ("json_schema", "tools"),
+    work: Path | None = None,
+) -> list[SuiteRun]:
+    """Every case under every policy and mode, in the order the suite reports them; ``obey_injection`` only
+    where the instructions can be planted (a text file: its planted copy written to ``work`` here, once)."""
+    planted: dict[str, Path] = {}
+    for case in cases if "obey_injection" in policies else []:
+        text = _planted(case)
+        if text is not None:
+            work = work or Path(tempfile.mkdtemp(prefix="nianbao-adversary-"))
+            planted[case.name] = work / f"{case.name.replace('/', '_')}.planted{case.path.suffix}"
+            planted[case.name].write_text(text, encoding="utf-8")
+    return [
+        SuiteRun(
+            case, policy, mode, planted[case.name] if policy == "obey_injection" else case.path,
+            cases[(i + 1) % len(cases)].truth if len(cases) > 1 else None,
+        )
+        for mode in modes
+        for policy in policies
+        for i, case in enumerate(cases)
+        if policy != "obey_injection" or case.name in planted
+    ]  # fmt: skip
+
+
+def run_runs(runs: list[SuiteRun], workers: int = 1) -> list[dict[str, Any]]:
+    """Each run's record, in the runs' order: in ``workers`` processes, each with its own server (1: here,
+    one by one, against one server) — the same records whatever the number."""
+    from nianbao.evals.parallel import in_order
+
+    here = min(workers, len(runs)) <= 1
+    with serving() if here else nullcontext():
+        done = in_order(run_served, runs, workers, initializer=serve_in_worker, initargs=())
+    return [
+        result or {"case": run.case.name, "policy": run.policy, "mode": run.mode, "outcome": "failed",
+                   "reason": "its worker process died"}
+        for run, result in zip(runs, done, strict=True)
+    ]  # fmt: skip
+
+
+def _tally(results: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
     by_policy: dict[str, Counter[str]] = {}
     for r in results:
         by_policy.setdefault(r["policy"], Counter())[r["outcome"]] += 1
@@ -677,26 +752,32 @@ def run_suite(
     }
 
 
-def suite_over(cases: list[Any]) -> dict[str, Any]:
+def run_suite(
+    cases: list[SuiteCase],
+    policies: tuple[str, ...] = POLICIES,
+    modes: tuple[str, ...] = ("json_schema", "tools"),
+    workers: int = 1,
+) -> dict[str, Any]:
+    """Every case under every policy and mode, through the real pipeline on the LLM backend (in ``workers``
+    processes: :func:`run_runs`)."""
+    started = time.perf_counter()
+    results = run_runs(suite_runs(cases, policies, modes), workers)
+    return _tally(results, time.perf_counter() - started)
+
+
+def suite_over(cases: list[Any], workers: int = 1) -> dict[str, Any]:
     """The suite as ``nianbao eval`` runs it: every 2021-format golden in both modes, and the plain
-    rendering of each in every format in ``json_schema`` mode. Per-run records are left out."""
+    rendering of each in every format in ``json_schema`` mode (all in one pool of ``workers`` processes).
+    Per-run records are left out."""
     goldens = [SuiteCase(c.name, c.path, c.truth) for c in cases if c.kind == "golden" and c.template == "2021"]
     rendered = [
         SuiteCase(c.name, c.path, c.truth, c.variant)
         for c in cases
         if c.kind == "rendered" and c.variant == "plain" and c.template == "2021"
     ]
-    both = run_suite(goldens)
-    more = run_suite(rendered, modes=("json_schema",)) if rendered else None
-    out = {k: v for k, v in both.items() if k != "results"}
-    if more is not None:
-        out["runs"] += more["runs"]
-        out["seconds"] += more["seconds"]
-        out["verified_wrong"] += more["verified_wrong"]
-        out["failed"] += more["failed"]
-        for policy, counts in more["by_policy"].items():
-            merged = Counter(out["by_policy"].get(policy, {})) + Counter(counts)
-            out["by_policy"][policy] = dict(merged)
-        out["oracle_rejections"] = dict(Counter(out["oracle_rejections"]) + Counter(more["oracle_rejections"]))
-    out["wrong"] = [r for r in both["results"] + (more["results"] if more else []) if r["outcome"] == "verified_wrong"]
+    started = time.perf_counter()
+    results = run_runs(suite_runs(goldens) + suite_runs(rendered, modes=("json_schema",)), workers)
+    out = _tally(results, time.perf_counter() - started)
+    out["wrong"] = [r for r in results if r["outcome"] == "verified_wrong"]
+    del out["results"]
     return out

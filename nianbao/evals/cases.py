@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from nianbao.errors import EvalSetupError
+from nianbao.errors import EvalSetupError, InternalError
 from nianbao.evals import degrade
 from nianbao.evals.corpus import (
     FORMATS,
     LAYOUT_FORMATS,
     LIBREOFFICE_FORMATS,
+    RENDERERS,
     SCAN_FORMATS,
     UNRENDERABLE,
     VARIANTS,
@@ -128,8 +130,65 @@ def _planted(truth: Report, row: str, col: str, delta: int) -> Report:
     return Report.model_validate(data)
 
 
-def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase]:
-    """Renderings and planted source errors of every golden the 2021 layout can print."""
+@dataclass(frozen=True)
+class _Job:
+    """The files of some cases and how to make them: ``make`` (a picklable call: a worker process may run it)
+    writes each case's file; ``slow`` where it runs LibreOffice or Chromium, or rasterises a scan."""
+
+    cases: tuple[EvalCase, ...]
+    make: Callable[[], None]
+    slow: bool = False
+
+
+def _suffix(fmt: str) -> str:
+    if fmt in LIBREOFFICE_FORMATS:
+        return LIBREOFFICE_FORMATS[fmt][1]
+    return (RENDERERS.get(fmt) or LAYOUT_FORMATS[fmt])[1]
+
+
+def _write_rendering(path: Path, truth: Report, fmt: str, variant: str, golden: str) -> None:
+    path.write_bytes(render(truth, fmt, variant, golden).data)
+
+
+def _write_libreoffice(
+    path: Path, truth: Report, fmt: str, golden: str, scans: tuple[tuple[Path, int, str, bool], ...]
+) -> None:
+    """A LibreOffice rendering, and the scans made from it: (path, dpi, seed, damage) each."""
+    data = render(truth, fmt, "plain", golden).data
+    path.write_bytes(data)
+    for scan_path, dpi, seed, damage in scans:
+        scan_path.write_bytes(scan_pdf(data, dpi, seed, damage=damage))
+
+
+def _write_degraded(path: Path, truth: Report, builder: str, family: str, seed: str) -> None:
+    path.write_bytes(degrade.scan(BUILDERS[builder](truth), family, seed)[0])
+
+
+def _write_real_scan(path: Path, source: Path, seed: str) -> None:
+    path.write_bytes(scan_pdf(source.read_bytes(), 150, seed))
+
+
+def _make(job: _Job) -> bool:
+    job.make()
+    return True
+
+
+def generated_cases(goldens: list[EvalCase], workdir: Path, workers: int = 1) -> list[EvalCase]:
+    """Renderings and planted source errors of every golden the 2021 layout can print, their files made in
+    ``workers`` processes (LibreOffice's conversions each in a profile of their own, Chromium's prints each in
+    a user folder of its own: they may run side by side) — the slow ones sent first."""
+    from nianbao.evals.parallel import in_order
+
+    jobs = list(_jobs(goldens, workdir))
+    slow_first = [i for i, j in enumerate(jobs) if j.slow] + [i for i, j in enumerate(jobs) if not j.slow]
+    for job, made in zip(jobs, in_order(_make, jobs, workers, send_first=slow_first), strict=True):
+        if made is None:
+            raise InternalError(f"making the eval's {job.cases[0].name}: its worker process died")
+    return [case for job in jobs for case in job.cases]
+
+
+def _jobs(goldens: list[EvalCase], workdir: Path) -> Iterator[_Job]:
+    """The generated cases, in the eval's order, with the files each job makes."""
     if ocr_available():
         yield from degraded_scans([g for g in goldens if _printable(g)], workdir)
     for g in goldens:
@@ -141,53 +200,44 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
             for variant in VARIANTS:
                 if (fmt, variant) in UNRENDERABLE:
                     continue
-                r = render(g.truth, fmt, variant, g.name)
-                path = workdir / f"{g.name}.{variant}{r.suffix}"
-                path.write_bytes(r.data)
+                path = workdir / f"{g.name}.{variant}{_suffix(fmt)}"
                 zeros = variant in ZERO_VARIANTS
-                yield EvalCase(
+                case = EvalCase(
                     f"{g.name}/{fmt}/{variant}", "rendered", fmt, variant, g.template, g.truth, path,
                     "verified", "blank_zeros" if zeros else None, layout=f"rendered: {variant}",
                 )  # fmt: skip
+                yield _Job((case,), partial(_write_rendering, path, g.truth, fmt, variant, g.name))
             if fmt == "docx" and libreoffice() is not None:  # and as LibreOffice makes PDFs and .doc from it
                 for lo in LIBREOFFICE_FORMATS:
-                    r = render(g.truth, lo, "plain", g.name)
-                    path = workdir / f"{g.name}.{lo}{r.suffix}"
-                    path.write_bytes(r.data)
-                    yield EvalCase(
-                        f"{g.name}/{lo}/plain",
-                        "rendered",
-                        lo,
-                        "plain",
-                        g.template,
-                        g.truth,
-                        path,
-                        "verified",
+                    path = workdir / f"{g.name}.{lo}{_suffix(lo)}"
+                    case = EvalCase(
+                        f"{g.name}/{lo}/plain", "rendered", lo, "plain", g.template, g.truth, path, "verified",
                         layout=LAYOUT_OF[lo],
-                    )
-                    if lo == "lo_pdf" and ocr_available():  # and that PDF printed and scanned
-                        yield from _scans(g, r.data, workdir)
+                    )  # fmt: skip
+                    # and that PDF printed and scanned
+                    scans = _scans(g, workdir) if lo == "lo_pdf" and ocr_available() else []
+                    plan = tuple((c.path, dpi, seed, damage) for c, dpi, seed, damage in scans)
+                    make = partial(_write_libreoffice, path, g.truth, lo, g.name, plan)
+                    yield _Job((case, *(c for c, *_ in scans)), make, slow=True)
             for what, row, col, delta in PLANTS:
                 truth = _planted(g.truth, row, col, delta)
-                r = render(truth, fmt, "plain", g.name)
-                path = workdir / f"{g.name}.planted_{what}{r.suffix}"
-                path.write_bytes(r.data)
-                yield EvalCase(
+                path = workdir / f"{g.name}.planted_{what}{_suffix(fmt)}"
+                case = EvalCase(
                     f"{g.name}/{fmt}/planted_{what}", "planted", fmt, "plain", g.template, truth, path,
                     "rejected", "source_inconsistent", layout="planted source error",
                 )  # fmt: skip
+                yield _Job((case,), partial(_write_rendering, path, truth, fmt, "plain", g.name))
         for fmt in LAYOUT_FORMATS:  # real layouts, as made by converters: read right, and an error planted
             plants = [(f"planted_{w}", _planted(g.truth, row, col, delta)) for w, row, col, delta in PLANTS]
             for what, truth in [("plain", g.truth), *plants]:
-                r = render(truth, fmt, "plain", g.name)
-                path = workdir / f"{g.name}.{fmt}.{what}{r.suffix}"
-                path.write_bytes(r.data)
+                path = workdir / f"{g.name}.{fmt}.{what}{_suffix(fmt)}"
                 planted = what != "plain"
-                yield EvalCase(
+                case = EvalCase(
                     f"{g.name}/{fmt}/{what}", "planted" if planted else "rendered", fmt, "plain", g.template, truth,
                     path, "rejected" if planted else "verified", "source_inconsistent" if planted else None,
                     layout="planted source error" if planted else LAYOUT_OF[fmt],
                 )  # fmt: skip
+                yield _Job((case,), partial(_write_rendering, path, truth, fmt, "plain", g.name))
 
 
 def _printable(g: EvalCase) -> bool:
@@ -202,7 +252,7 @@ def scan_plan() -> list[tuple[str, str]]:
     return [(b, FAMILIES[(2 * i + j) % len(FAMILIES)]) for i, b in enumerate(builders) for j in range(4)]
 
 
-def degraded_scans(printable: list[EvalCase], workdir: Path) -> Iterator[EvalCase]:
+def degraded_scans(printable: list[EvalCase], workdir: Path) -> Iterator[_Job]:
     """Scans of tables laid out by other builders (the official template through LibreOffice, Chromium's
     print of the web page, reportlab's platypus), degraded by a seeded mix (:mod:`.degrade`); goldens
     taken in turn. Read right or rejected are both fine (a known limit: the image may not settle a cell),
@@ -214,48 +264,50 @@ def degraded_scans(printable: list[EvalCase], workdir: Path) -> Iterator[EvalCas
             continue
         g = printable[k % len(printable)]
         seed = f"{g.name}/{builder}/{family}"
-        data, _plan = degrade.scan(BUILDERS[builder](g.truth), family, seed)
         path = workdir / f"{g.name}.{builder}.{family}.pdf"
-        path.write_bytes(data)
-        yield EvalCase(
+        case = EvalCase(
             f"{g.name}/scan_{builder}/{family}", "rendered", f"scan_{builder}", family, g.template, g.truth, path,
             "verified", expected_outcome="caught", layout=FAMILY_LAYOUT[family],
         )  # fmt: skip
+        yield _Job((case,), partial(_write_degraded, path, g.truth, builder, family, seed), slow=True)
 
 
-def _real_scan(g: EvalCase, workdir: Path) -> EvalCase:
+def _real_scan(g: EvalCase, workdir: Path) -> _Job:
     """A real published PDF (its own layout, not the generator's) printed and scanned at 150 dpi. Its
     truth is the golden's; a report whose own arithmetic fails must say, on a scan, that it cannot tell."""
     path = workdir / f"{g.name}.scan.pdf"
-    path.write_bytes(scan_pdf(g.path.read_bytes(), 150, f"{g.name}/scan/real"))
     reason = "source_inconsistent_on_scan" if g.expected_reason == "source_inconsistent" else g.expected_reason
-    return EvalCase(
+    case = EvalCase(
         f"{g.name}/scan/plain", "rendered", "scan", "plain", g.template, g.truth, path, g.expected_status, reason,
         g.unresolvable, layout=LAYOUT_OF["scan_real"],
     )  # fmt: skip
+    return _Job((case,), partial(_write_real_scan, path, g.path, f"{g.name}/scan/real"), slow=True)
 
 
-def _scans(g: EvalCase, lo_pdf: bytes, workdir: Path) -> Iterator[EvalCase]:
+def _scans(g: EvalCase, workdir: Path) -> list[tuple[EvalCase, int, str, bool]]:
+    """The scans of a golden's LibreOffice PDF: (case, dpi, seed, damage) each."""
+    out = []
     for scan, dpi in SCAN_FORMATS.items():
-        path = workdir / f"{g.name}.{scan}.pdf"
-        path.write_bytes(scan_pdf(lo_pdf, dpi, f"{g.name}/{scan}/plain"))
-        yield EvalCase(
-            f"{g.name}/{scan}/plain", "rendered", scan, "plain", g.template, g.truth, path, "verified",
-            layout=LAYOUT_OF[scan],
+        case = EvalCase(
+            f"{g.name}/{scan}/plain", "rendered", scan, "plain", g.template, g.truth, workdir / f"{g.name}.{scan}.pdf",
+            "verified", layout=LAYOUT_OF[scan],
         )  # fmt: skip
+        out.append((case, dpi, f"{g.name}/{scan}/plain", False))
     # One digit rubbed out: the truth is still what was printed; reading it right or rejecting the report
     # are both fine (a known limit, outside the floors), verifying anything else is a silent error.
-    path = workdir / f"{g.name}.scan_damaged.pdf"
-    path.write_bytes(scan_pdf(lo_pdf, 150, f"{g.name}/scan_damaged/plain", damage=True))
-    yield EvalCase(
-        f"{g.name}/scan/damaged", "rendered", "scan", "damaged", g.template, g.truth, path, "verified",
-        expected_outcome="caught", layout=LAYOUT_OF["scan_damaged"],
+    damaged = EvalCase(
+        f"{g.name}/scan/damaged", "rendered", "scan", "damaged", g.template, g.truth,
+        workdir / f"{g.name}.scan_damaged.pdf", "verified", expected_outcome="caught", layout=LAYOUT_OF["scan_damaged"],
     )  # fmt: skip
+    return [*out, (damaged, 150, f"{g.name}/scan_damaged/plain", True)]
 
 
-def all_cases(goldens: Path, *, generated: bool = True, workdir: Path | None = None) -> list[EvalCase]:
+def all_cases(
+    goldens: Path, *, generated: bool = True, workdir: Path | None = None, workers: int = 1
+) -> list[EvalCase]:
+    """The goldens, and (``generated``) the corpus made from them in ``workers`` processes."""
     base = golden_cases(goldens)
     if not generated:
         return base
     work = workdir or Path(tempfile.mkdtemp(prefix="nianbao-eval-"))
-    return base + list(generated_cases(base, work))
+    return base + generated_cases(base, work, workers)

@@ -16,10 +16,13 @@ import copy
 import tempfile
 import time
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from nianbao.errors import InternalError
 from nianbao.evals.layouts import LAYOUTS, layout_cases
 from nianbao.schema import Record, Report, flatten
 
@@ -72,41 +75,65 @@ def _outcome(truth: Report, record: Record) -> str:
     return "rejected"
 
 
-def run_lift(cases: list[LiftCase], adversaries: tuple[str, ...] = EVIDENCE_ADVERSARIES) -> dict[str, Any]:
-    """Rules alone and the oracle over HTTP (auto) on every case, then the evidence adversaries."""
-    from nianbao.evals.adversary import MODEL, serve
+def lift_case(case: LiftCase, adversaries: tuple[str, ...]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """One case against this process's adversary server (:func:`nianbao.evals.adversary.serving`): its row
+    (rules alone, the oracle over HTTP with auto), and each evidence adversary's outcome where the rules do
+    not verify it."""
+    from nianbao.evals.adversary import MODEL, served_here
     from nianbao.extractor.llm.config import LLMConfig
     from nianbao.pipeline import extract_file
+
+    url, adversary = served_here()
+    config = LLMConfig(base_url=url, model=MODEL, api_key="sk-adversary-test-key", max_attempts=2,
+                       transport_retries=1, timeout=10.0, use_cache=False)  # fmt: skip
+    rules = extract_file(case.path, "rules")
+    adversary.policy, adversary.truth, adversary.other = "oracle", case.truth, None
+    oracle = extract_file(case.path, "auto", copy.copy(config))
+    unsettled = sorted({c for v in oracle.errors if v.rule in UNSETTLED_RULES for c in v.cells})
+    # the agency's own arithmetic, read faithfully: the rejection the case deserves (洪泽's table 4)
+    deserved = case.expected_reason == "source_inconsistent" and oracle.reason == "source_inconsistent"
+    row = {
+        "case": case.name, "layout": case.layout, "rules": _outcome(case.truth, rules),
+        "oracle": _outcome(case.truth, oracle), "llm_used": bool(oracle.attempts),
+        "first_error": oracle.errors[0].message[:200] if oracle.errors else None, "unsettled": unsettled,
+        "source_inconsistent": oracle.status == "rejected" and deserved,
+    }  # fmt: skip
+    outcomes: list[tuple[str, str]] = []
+    if rules.status == "verified":
+        return row, outcomes  # auto never asks the model about a report the rules verify
+    for policy in adversaries:
+        adversary.policy = policy
+        record = extract_file(case.path, "auto", copy.copy(config))
+        outcomes.append((policy, _outcome(case.truth, record)))
+    return row, outcomes
+
+
+def run_lift(
+    cases: list[LiftCase], adversaries: tuple[str, ...] = EVIDENCE_ADVERSARIES, workers: int = 1
+) -> dict[str, Any]:
+    """Rules alone and the oracle over HTTP (auto) on every case, then the evidence adversaries; in
+    ``workers`` processes, each with its own server (1: here, one by one) — the same figures either way."""
+    from nianbao.evals.adversary import serve_in_worker, serving
+    from nianbao.evals.parallel import in_order
 
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
     wrong: list[dict[str, Any]] = []
     by_adversary: dict[str, Counter[str]] = {}
-    with serve() as (url, adversary):
-        config = LLMConfig(base_url=url, model=MODEL, api_key="sk-adversary-test-key", max_attempts=2,
-                           transport_retries=1, timeout=10.0, use_cache=False)  # fmt: skip
-        for case in cases:
-            rules = extract_file(case.path, "rules")
-            adversary.policy, adversary.truth, adversary.other = "oracle", case.truth, None
-            oracle = extract_file(case.path, "auto", copy.copy(config))
-            unsettled = sorted({c for v in oracle.errors if v.rule in UNSETTLED_RULES for c in v.cells})
-            # the agency's own arithmetic, read faithfully: the rejection the case deserves (洪泽's table 4)
-            deserved = case.expected_reason == "source_inconsistent" and oracle.reason == "source_inconsistent"
-            rows.append({
-                "case": case.name, "layout": case.layout, "rules": _outcome(case.truth, rules),
-                "oracle": _outcome(case.truth, oracle), "llm_used": bool(oracle.attempts),
-                "first_error": oracle.errors[0].message[:200] if oracle.errors else None, "unsettled": unsettled,
-                "source_inconsistent": oracle.status == "rejected" and deserved,
-            })  # fmt: skip
-            if rules.status == "verified":
-                continue  # auto never asks the model about a report the rules verify
-            for policy in adversaries:
-                adversary.policy = policy
-                record = extract_file(case.path, "auto", copy.copy(config))
-                outcome = _outcome(case.truth, record)
-                by_adversary.setdefault(policy, Counter())[outcome] += 1
-                if outcome == "verified_wrong":
-                    wrong.append({"case": case.name, "policy": policy})
+    here = min(workers, len(cases)) <= 1
+    with serving() if here else nullcontext():
+        done = in_order(partial(lift_case, adversaries=adversaries), cases, workers,
+                        initializer=serve_in_worker, initargs=())  # fmt: skip
+    for case, result in zip(cases, done, strict=True):
+        if result is None:
+            # as it would have ended the eval run one by one: the lift's figures without a case are not the lift's
+            raise InternalError(f"the LLM lift's case {case.name}: its worker process died", file=case.path)
+        row, outcomes = result
+        rows.append(row)
+        for policy, outcome in outcomes:
+            by_adversary.setdefault(policy, Counter())[outcome] += 1
+            if outcome == "verified_wrong":
+                wrong.append({"case": case.name, "policy": policy})
     by_layout: dict[str, dict[str, Any]] = {}
     for r in rows:
         s = by_layout.setdefault(
@@ -138,10 +165,10 @@ def run_lift(cases: list[LiftCase], adversaries: tuple[str, ...] = EVIDENCE_ADVE
     }
 
 
-def lift_over(cases: list[Any]) -> dict[str, Any]:
+def lift_over(cases: list[Any], workers: int = 1) -> dict[str, Any]:
     """As ``nianbao eval --adversary`` runs it, over the eval's goldens."""
     work = Path(tempfile.mkdtemp(prefix="nianbao-lift-"))
-    return run_lift(lift_cases(cases, work))
+    return run_lift(lift_cases(cases, work), workers=workers)
 
 
 def lines(lift: dict[str, Any]) -> list[str]:
@@ -169,14 +196,14 @@ def lines(lift: dict[str, Any]) -> list[str]:
     return out
 
 
-def with_llm_path(summary: dict[str, Any], cases: list[Any]) -> dict[str, Any]:
+def with_llm_path(summary: dict[str, Any], cases: list[Any], workers: int = 1) -> dict[str, Any]:
     """The eval's summary with the LLM path measured beside the rules: the adversary suite
     (:func:`nianbao.evals.adversary.suite_over`) and the lift over the layouts, their figures where the
     ratchet reads them (``adversary_verified_wrong``, ``llm_verified_wrong``, ``by_llm_layout``)."""
     from nianbao.evals.adversary import suite_over
 
-    summary["adversary"] = suite_over(cases)
-    summary["llm_lift"] = lift_over(cases)
+    summary["adversary"] = suite_over(cases, workers)
+    summary["llm_lift"] = lift_over(cases, workers)
     summary["by_llm_layout"] = summary["llm_lift"]["by_layout"]
     lifted = summary["llm_lift"]["overall"]
     summary["overall"]["adversary_verified_wrong"] = (

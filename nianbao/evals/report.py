@@ -34,6 +34,14 @@ def _adversary_lines(adv: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def _phase_lines(summary: dict[str, Any]) -> list[str]:
+    phases = summary.get("phases")
+    if not phases:
+        return []
+    each = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in phases.items())
+    return [f"wall time by phase ({summary.get('workers', 1)} workers): {each}; in all {sum(phases.values()):.0f} s"]
+
+
 def table(summary: dict[str, Any]) -> str:
     head = (
         f"{'':<38}{'cases':>6}{'cells':>10}{'reports':>10}"
@@ -42,6 +50,7 @@ def table(summary: dict[str, Any]) -> str:
     o = summary["overall"]
     lines = [
         f"nianbao eval — backend {summary['backend']}, {o['cases']} cases, {summary['wall_seconds']:.1f} s",
+        *_phase_lines(summary),
         "",
         head,
         _row("all", o),

@@ -17,11 +17,14 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from nianbao.errors import NianbaoError, UsageError
 from nianbao.evals.cases import EvalCase
 from nianbao.evals.corpus import ZERO_VARIANTS, matches
+from nianbao.evals.parallel import in_order
 from nianbao.pipeline import extract_file
 from nianbao.schema import Record, flatten, table_of
 
@@ -194,11 +197,73 @@ def summarize(results: list[CaseResult], backend: str, wall: float) -> dict[str,
     }
 
 
-def run(cases: list[EvalCase], backend: str = "rules", llm: Any = None) -> dict[str, Any]:
+def longest_first(cases: list[EvalCase]) -> list[int]:
+    """The order to send the cases to a pool in: the scans first (OCR: seconds to a minute each, against
+    milliseconds for a text report), the largest image first — so that the last scan does not start when
+    the quick cases are already done — then the rest as listed."""
+
+    def size(case: EvalCase) -> int:
+        try:
+            return case.path.stat().st_size
+        except OSError:
+            return 0
+
+    scans = sorted((i for i, c in enumerate(cases) if c.format.startswith("scan")), key=lambda i: -size(cases[i]))
+    return scans + [i for i, c in enumerate(cases) if not c.format.startswith("scan")]
+
+
+def _died(case: EvalCase) -> CaseResult:
+    """A case whose extraction killed its worker process (the out-of-memory killer, a native crash)."""
+    return CaseResult(
+        case.name, case.kind, case.format, case.variant, case.template, "failed", None, "failed",
+        len(flatten(case.truth)), 0, {"2": False, "3": False, "4": False}, False,
+        expected_reason=case.expected_reason, error="its worker process died", layout=case.layout,
+    )  # fmt: skip
+
+
+def run_cases(cases: list[EvalCase], backend: str = "rules", llm: Any = None, workers: int = 1) -> list[CaseResult]:
+    """Every case's result, in the cases' order, extracted in ``workers`` processes (1: here, one by one)."""
+    results = in_order(partial(run_case, backend=backend, llm=llm), cases, workers, send_first=longest_first(cases))
+    return [r if r is not None else _died(c) for c, r in zip(cases, results, strict=True)]
+
+
+def run(cases: list[EvalCase], backend: str = "rules", llm: Any = None, workers: int = 1) -> dict[str, Any]:
     if backend not in ("rules", "auto", "llm"):
         raise UsageError(f"unknown backend {backend!r}: rules, auto or llm")
     if backend == "llm" and llm is None:
         raise UsageError("backend llm needs an endpoint (--base-url/--model or $OPENAI_BASE_URL/$NIANBAO_MODEL)")
     start = time.perf_counter()
-    results = [run_case(c, backend, llm) for c in cases]
+    results = run_cases(cases, backend, llm, workers)
     return summarize(results, backend, time.perf_counter() - start)
+
+
+def evaluate(
+    goldens: Path,
+    backend: str = "rules",
+    llm: Any = None,
+    *,
+    generated: bool = True,
+    adversary: bool = True,
+    workers: int = 1,
+) -> dict[str, Any]:
+    """The whole eval as ``nianbao eval`` runs it: the corpus made from the goldens, every case extracted and
+    scored, and (``adversary``) the LLM path measured beside the rules — each phase's work in ``workers``
+    processes. ``phases``: each one's wall seconds (the one figure that depends on ``workers``)."""
+    from nianbao.evals.cases import all_cases
+
+    phases: dict[str, float] = {}
+    start = time.perf_counter()
+    cases = all_cases(goldens, generated=generated, workers=workers)
+    phases["corpus"] = time.perf_counter() - start
+    summary = run(cases, backend, llm, workers)
+    phases["cases"] = summary["wall_seconds"]
+    if adversary:
+        from nianbao.evals.lift import with_llm_path
+
+        with_llm_path(summary, cases, workers)
+        phases["adversary"] = summary["adversary"]["seconds"]
+        phases["llm_lift"] = summary["llm_lift"]["seconds"]
+    summary["workers"] = workers
+    summary["phases"] = phases
+    summary["wall_seconds_all"] = time.perf_counter() - start
+    return summary
