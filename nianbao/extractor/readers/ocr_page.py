@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from nianbao.extractor.readers import ocr_packed
+from nianbao.extractor.readers import ocr_packed, unruled
 from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
 from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
@@ -21,6 +21,7 @@ from nianbao.extractor.readers.ruling import ink as page_ink
 
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
 Words = list[tuple[str, tuple[int, int, int, int], float]]
+Box = tuple[int, int, int, int]
 LineBoxes = list[tuple[str, list[tuple[int, int, int, int]]]]
 Doubts = list[tuple[str, list[str]]]  # a line as placed in the text, and every reading of it
 MIN_SCORE = 0.5  # below, the recogniser is reading noise (a speckle as "、")
@@ -360,6 +361,30 @@ def _by_place(readings: list[str]) -> str | None:
     return scored[0][1]
 
 
+def _unread_marks(
+    engine: Any, image: Any, binary: Gray, narrative: list[_Piece], covered: list[Box], words: Words
+) -> list[_Piece]:
+    """Numbers on the text lines that the detector missed or the recogniser could not read (a lone digit in
+    a table printed without rules, a digit beside a dotted rule's dots; :func:`.unruled.unread_marks`), read
+    one crop a call, and over digits alone where the first reading is empty; ``covered``: the boxes whose
+    reading stands. Only what reads as a number is kept."""
+    lines = [[p.box for p in line if not _ONLY_NOISE.fullmatch(p.text)] for line in _lines(narrative)]
+    marks = unruled.unread_marks(binary, lines, covered)
+    out = []
+    for _k, box in marks:
+        text, score = _recognise(engine, image, binary, [box])[0]
+        text = _tidy(_TRAILING_NOISE.sub("", text))
+        if not text or score < MIN_SCORE or _ONLY_NOISE.fullmatch(text):  # unread, never a word read otherwise
+            h, w = image.shape[:2]
+            crop = image[max(0, box[1] - 2) : min(h, box[3] + 2), max(0, box[0] - 2) : min(w, box[2] + 2)]
+            text, score = _DigitsOnly(engine)([crop])[0]
+            text = _TRAILING_NOISE.sub("", text)
+        if _CLEAN_NUMBER.fullmatch(text) and score >= MIN_SCORE:
+            words.append((f"{text} (a mark the detector missed)", box, score))
+            out.append(_Piece(text, box, score))
+    return out
+
+
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     t = _Table()
     cells = _by_row(table, slots)
@@ -483,7 +508,8 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
 
     gray, boxes, turn = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
-    found = tables(gray, dpi, boxes)
+    # a grid of part of a table (faint or dotted rules found for some columns only) is no grid: read as lines
+    found = [t for t in tables(gray, dpi, boxes) if not unruled.partial(t, boxes, dpi)]
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
     loose: list[tuple[int, int, int, int]] = []
     outside: list[tuple[int, int, int, int]] = []
@@ -555,6 +581,8 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         else:
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
+    read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
+    narrative += _unread_marks(engine, image, binary, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)
     blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [
         (line[0].box[1], _join_line(line), []) for line in _lines(narrative)

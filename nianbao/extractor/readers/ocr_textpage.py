@@ -22,6 +22,7 @@ from nianbao.extractor.readers.ocr_page import (
     _lines,
     _Piece,
     _recognise,
+    _unread_marks,
     _upright,
     worth_reading,
 )
@@ -59,5 +60,6 @@ def read_text_page(gray: Gray, dpi: float, engine: Any, number: int) -> Reading 
         if text and score >= MIN_SCORE:
             words.append((text, box, score))
             pieces.append(_Piece(text, box, score))
+    pieces += _unread_marks(engine, image, binary, pieces, boxes, words)  # a lone digit the detector missed
     doubts = _doubts(engine, image, pieces, words)  # the top lines read again, as on any page
     return "\n".join(_join_line(line) for line in _lines(pieces)), words, shape, [], doubts
