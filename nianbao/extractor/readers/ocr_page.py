@@ -577,7 +577,10 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         piece = _Piece(text, box, score)
         words.append((text, box, score))
         if where is None:
-            narrative.append(piece)
+            # a dotted rule's dots read as punctuation: alone, nothing; before a label, not its text
+            piece.text = unruled.LEADING_DOTS.sub("", text)
+            if piece.text and not _ONLY_NOISE.fullmatch(piece.text):
+                narrative.append(piece)
         else:
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)

@@ -19,20 +19,31 @@ Two things make that reading whole:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from nianbao.extractor.readers.grid import Gray, Table
 
 Box = tuple[int, int, int, int]
 
-# text beside a grid on its rows: more boxes than this within an inch of its side mean a table cut short
-BESIDE_BOXES = 3
+# the dots of a dotted rule beside a line's text, read with it (``：1.信访举报投诉类申请``): no label or
+# number opens with punctuation
+LEADING_DOTS = re.compile(r"^[:：;；.。·,，、'`\s]+(?=[\d\u4e00-\u9fff（(])")
+
+# text beside a grid on its rows: this many boxes within an inch of its side (fewer for a grid of fewer
+# rows) mean a table cut short
+BESIDE_BOXES = 4
 
 
 def partial(table: Table, boxes: Sequence[Box], dpi: float) -> bool:
     """Whether ``table`` (a grid found from rules) holds only part of a printed table: text boxes centred
     on its rows lie just left or right of it (within an inch), as a table's label column does when its
-    rules were not found. A table of the template fills its rows across; prose does not run beside one."""
+    rules were not found; or one of its cells holds rows of a table itself (:func:`_hollow`: the frame
+    found, the faint inner rules not). A table of the template fills its rows across; prose does not run
+    beside one."""
+    if any(_hollow(cell.box, boxes) for cell in table.cells):
+        return True
     x0, y0, x1, y1 = table.box
     reach = dpi * 1.0
     beside = 0
@@ -43,7 +54,29 @@ def partial(table: Table, boxes: Sequence[Box], dpi: float) -> bool:
         left = x0 - reach <= b[2] <= x0 + dpi * 0.05 and b[0] < x0
         right = x1 - dpi * 0.05 <= b[0] <= x1 + reach and b[2] > x1
         beside += left or right
-    return beside > BESIDE_BOXES
+    return beside >= min(BESIDE_BOXES, table.rows)
+
+
+def _hollow(cell: Box, boxes: Sequence[Box]) -> bool:
+    """Whether a cell holds two or more lines of text that each print apart in two or more pieces (a
+    label and its numbers, a row of column headings): rows of a table whose inner rules were not found.
+    A label wrapped in its cell, a note, a number are one piece a line."""
+    inside = sorted(
+        (b for b in boxes if cell[0] <= (b[0] + b[2]) / 2 <= cell[2] and cell[1] <= (b[1] + b[3]) / 2 <= cell[3]),
+        key=lambda b: (b[1] + b[3]) / 2,
+    )
+    lines: list[list[Box]] = []
+    for b in inside:
+        if lines and (b[1] + b[3]) / 2 <= max(q[3] for q in lines[-1]):
+            lines[-1].append(b)
+        else:
+            lines.append([b])
+    apart = 0
+    for line in lines:
+        line.sort()
+        height = max(q[3] - q[1] for q in line)
+        apart += any(b[0] - a[2] > height for a, b in pairwise(line))
+    return apart >= 2
 
 
 def unread_marks(binary: Gray, lines: Sequence[Sequence[Box]], covered: Sequence[Box]) -> list[tuple[int, Box]]:
