@@ -30,7 +30,7 @@ from nianbao.evals.corpus import (
     scan_pdf,
 )
 from nianbao.evals.degrade import FAMILIES, FAMILY_LAYOUT
-from nianbao.evals.scan_builders import BUILDERS, builder_available
+from nianbao.evals.scan_builders import BUILDERS, STYLE_LAYOUT, builder_available
 from nianbao.schema import Report
 
 # The source checkout's goldens/ (absent from an installed wheel: goldens are the repository's, not the package's)
@@ -132,6 +132,7 @@ def generated_cases(goldens: list[EvalCase], workdir: Path) -> Iterator[EvalCase
     """Renderings and planted source errors of every golden the 2021 layout can print."""
     if ocr_available():
         yield from degraded_scans([g for g in goldens if _printable(g)], workdir)
+        yield from styled_scans([g for g in goldens if _printable(g)], workdir)
     for g in goldens:
         if g.kind == "golden" and g.format == "pdf" and not g.expected_outcome and ocr_available():
             yield _real_scan(g, workdir)
@@ -220,6 +221,36 @@ def degraded_scans(printable: list[EvalCase], workdir: Path) -> Iterator[EvalCas
         yield EvalCase(
             f"{g.name}/scan_{builder}/{family}", "rendered", f"scan_{builder}", family, g.template, g.truth, path,
             "verified", expected_outcome="caught", layout=FAMILY_LAYOUT[family],
+        )  # fmt: skip
+
+
+# (builder, table style, degradation family) of the scans of tables drawn without trustworthy inner rules:
+# each style by two builders where it can be, a copier's damage (a scan costs 15–20 s of CPU)
+STYLED_SCANS: tuple[tuple[str, str, str], ...] = (
+    ("chromium", "frame", "copier"),
+    ("platypus", "frame", "copier"),
+    ("chromium", "dotted", "copier"),
+    ("platypus", "faint", "copier"),
+    ("template", "horizontal", "copier"),
+    ("platypus", "horizontal", "copier"),
+)
+
+
+def styled_scans(printable: list[EvalCase], workdir: Path) -> Iterator[EvalCase]:
+    """Scans of tables whose inner rules are dotted, faint or not drawn (:data:`.scan_builders.STYLES`):
+    format ``styled_<builder>``, variant the style. Read right or rejected, never verified wrong; nianbao
+    eval reports them by table style."""
+    for k, (builder, style, family) in enumerate(STYLED_SCANS):
+        if not printable or not builder_available(builder):
+            continue
+        g = printable[k % len(printable)]
+        seed = f"{g.name}/{builder}/{style}/{family}"
+        data, _plan = degrade.scan(BUILDERS[builder](g.truth, style), family, seed)
+        path = workdir / f"{g.name}.{builder}.{style}.{family}.pdf"
+        path.write_bytes(data)
+        yield EvalCase(
+            f"{g.name}/styled_{builder}/{style}", "rendered", f"styled_{builder}", style, g.template, g.truth, path,
+            "verified", expected_outcome="caught", layout=f"{STYLE_LAYOUT[style]} ({FAMILY_LAYOUT[family]})",
         )  # fmt: skip
 
 

@@ -176,8 +176,12 @@ def summarize(results: list[CaseResult], backend: str, wall: float) -> dict[str,
         by["kind"][r.kind].append(r)
     # the degraded scans of other builders: every case counted (rejected where the image cannot settle a
     # cell is allowed, so these are known limits outside the floors above), by builder and by degradation
-    scans: dict[str, dict[str, list[CaseResult]]] = {"builder": defaultdict(list), "degradation": defaultdict(list)}
+    scans: dict[str, dict[str, list[CaseResult]]] = {
+        "builder": defaultdict(list), "degradation": defaultdict(list), "table_style": defaultdict(list)
+    }  # fmt: skip
     for r in results:
+        if r.format.startswith("styled_"):  # tables drawn without trustworthy inner rules, by style
+            scans["table_style"][r.variant].append(r)
         if r.format.startswith("scan_"):
             scans["builder"][r.format.removeprefix("scan_")].append(r)
             scans["degradation"][r.variant].append(r)
