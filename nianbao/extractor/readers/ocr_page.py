@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from nianbao.extractor.readers import ocr_packed, unruled
+from nianbao.extractor.readers import columns_from_boxes, ocr_packed, unruled
 from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
 from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
@@ -385,6 +385,17 @@ def _unread_marks(
     return out
 
 
+def _aligned(lines: list[list[_Piece]], binary: Gray) -> list[str]:
+    """Each text line as joined; a row of a table printed without column rules that prints some cells
+    blank, as a grid row (label, then each column's cell, tab-separated), where its numbers' places settle
+    their columns (:mod:`.columns_from_boxes`)."""
+    texts = [_join_line(line) for line in lines]
+    flagged = [[(_tidy(p.text), p.box, bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text)))) for p in line] for line in lines]
+    for k, (label, cells) in columns_from_boxes.placed(flagged, binary).items():
+        texts[k] = (_join_line(lines[k][:label]) if label else "") + "\t" + "\t".join(cells)
+    return texts
+
+
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     t = _Table()
     cells = _by_row(table, slots)
@@ -587,8 +598,9 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
     narrative += _unread_marks(engine, image, binary, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)
+    text_lines = _lines(narrative)
     blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [
-        (line[0].box[1], _join_line(line), []) for line in _lines(narrative)
+        (line[0].box[1], text, []) for line, text in zip(text_lines, _aligned(text_lines, binary), strict=True)
     ]
     blocks += [(t.box[1], _render(t, s), _row_boxes(t)) for t, s in zip(found, slots, strict=True)]
     blocks.sort(key=lambda b: b[0])

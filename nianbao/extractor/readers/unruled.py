@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import pairwise
+from statistics import median
 
 from nianbao.extractor.readers.grid import Gray, Table
 
@@ -93,7 +94,9 @@ def unread_marks(binary: Gray, lines: Sequence[Sequence[Box]], covered: Sequence
         if not line:
             continue
         top, bottom = min(b[1] for b in line), max(b[3] for b in line)
-        height = bottom - top
+        # a character's height: a line's pieces may stand a little apart up and down (a label wrapped beside
+        # a row's numbers, a group's label centred across two rows), and the band they span is taller
+        height = round(median(b[3] - b[1] for b in line))
         if height < 6:
             continue
         band = binary[top:bottom, :].copy()
