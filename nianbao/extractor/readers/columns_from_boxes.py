@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 from statistics import median
 
+import numpy as np
+
 from nianbao.extractor.readers.grid import Gray
 
 Box = tuple[int, int, int, int]
@@ -78,7 +80,9 @@ def columns(lines: Sequence[Sequence[Piece]], rows: list[int]) -> tuple[Callable
     if not numbers:
         return None
     height = median(b[3] - b[1] for b in numbers)
-    for anchor in _ANCHORS:
+    full = [[b for _t, b, num in lines[k] if num] for k in rows if _row_numbers(lines[k]) == SHAPE]
+    for edge in _ANCHORS:
+        anchor = _upright(edge, full)
         groups = _clusters([anchor(b) for b in numbers], gap=height)
         if len(groups) != SHAPE:
             continue
@@ -89,11 +93,31 @@ def columns(lines: Sequence[Sequence[Piece]], rows: list[int]) -> tuple[Callable
     return None
 
 
+def _upright(edge: Callable[[Box], float], full: list[list[Box]]) -> Callable[[Box], float]:
+    """``edge`` corrected for a turn the page kept (a table without rules gives the deskew no line to go
+    by): each column's drift across the page's height, from the rows printing every column (the median of
+    the columns' slopes); no correction without two such rows."""
+    if len(full) < 2:
+        return edge
+    mid = [(b[1] + b[3]) / 2 for b in full[0]]
+    slopes = []
+    for i in range(SHAPE):
+        ys = [(row[i][1] + row[i][3]) / 2 for row in full]
+        xs = [edge(row[i]) for row in full]
+        if max(ys) - min(ys) > 0:
+            slopes.append(float(np.polyfit(ys, xs, 1)[0]))
+    if not slopes:
+        return edge
+    slope, y0 = median(slopes), median(mid)
+    return lambda b: edge(b) - slope * ((b[1] + b[3]) / 2 - y0)
+
+
 def placed(lines: Sequence[Sequence[Piece]], binary: Gray) -> dict[int, tuple[int, list[str]]]:
-    """For each line of an unruled table printing fewer numbers than its columns (and at least one),
-    where each of its numbers stands in a column of its own, left to right, the label ends before the
-    first column and the page has no ink in the other columns on its line: (how many of its pieces are
-    its label, each column's text — ``""`` where blank)."""
+    """For each line of an unruled table printing numbers, where each of them stands in a column of its
+    own, left to right, the label ends before a blank first column and the page has no ink in the columns
+    left blank on its line: (how many of its pieces are its label, each column's text — ``""`` where
+    blank). A row printing every column is placed too: its cells then stay apart however close two
+    numbers are printed (``4`` and ``69`` in narrow columns are not ``469``)."""
     out: dict[int, tuple[int, list[str]]] = {}
     for rows in _blocks(lines):
         found = columns(lines, rows)
@@ -104,7 +128,7 @@ def placed(lines: Sequence[Sequence[Piece]], binary: Gray) -> dict[int, tuple[in
         for k in rows:
             line = lines[k]
             count = _row_numbers(line) or 0
-            if count >= SHAPE:
+            if count > SHAPE:
                 continue
             label = len(line) - count
             cells = [""] * SHAPE

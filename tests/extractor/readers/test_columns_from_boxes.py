@@ -32,7 +32,16 @@ FULL = ["5", "0", "0", "0", "0", "0", "5"]
 def test_a_row_printing_blanks_is_placed_by_the_columns_its_table_shows() -> None:
     lines = _table([FULL, ["3", None, "1", None, None, None, "4"], ["0", "2", None, "0", "0", "1", None], FULL])
     got = placed(lines, np.zeros((400, 1400), np.uint8))
-    assert got == {1: (1, ["3", "", "1", "", "", "", "4"]), 2: (1, ["0", "2", "", "0", "0", "1", ""])}
+    assert got[1] == (1, ["3", "", "1", "", "", "", "4"]) and got[2] == (1, ["0", "2", "", "0", "0", "1", ""])
+    assert got[0] == got[3] == (1, FULL)  # a full row's cells kept apart too
+
+
+def test_columns_drifting_down_a_page_that_kept_a_turn_are_still_columns() -> None:
+    rows = [FULL, FULL, ["3", None, "1", None, None, None, "4"], FULL, FULL]
+    lines = [_line(100 + 40 * k, f"row{k}", r, shift=-3 * k) for k, r in enumerate(rows)]  # 3 px a row
+    # drifting the whole way down, a column's numbers would spread past a third of the space between columns
+    lines += [_line(100 + 40 * k, f"row{k}", FULL, shift=-3 * k) for k in range(5, 12)]
+    assert placed(lines, np.zeros((700, 1400), np.uint8))[2] == (1, ["3", "", "1", "", "", "", "4"])
 
 
 def test_the_columns_can_be_shown_by_several_rows_together() -> None:
@@ -68,4 +77,4 @@ def test_another_section_s_table_is_not_this_one() -> None:
     t2 = [[("规章", (100, 40, 300, 64), False), ("0", (595, 40, 615, 64), True)]]
     heading = [[("三、收到和处理政府信息公开申请情况", (100, 80, 700, 104), False)]]
     lines = t2 + heading + _table([FULL, FULL])
-    assert placed(lines, np.zeros((400, 1400), np.uint8)) == {}
+    assert sorted(placed(lines, np.zeros((400, 1400), np.uint8))) == [2, 3]  # table 3's rows, not table 2's
