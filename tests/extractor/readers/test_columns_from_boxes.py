@@ -78,3 +78,13 @@ def test_another_section_s_table_is_not_this_one() -> None:
     heading = [[("三、收到和处理政府信息公开申请情况", (100, 80, 700, 104), False)]]
     lines = t2 + heading + _table([FULL, FULL])
     assert sorted(placed(lines, np.zeros((400, 1400), np.uint8))) == [2, 3]  # table 3's rows, not table 2's
+
+
+def test_a_row_s_numbers_a_little_lower_than_its_first_keep_their_places_from_reading_blank() -> None:
+    """A row split over two text lines (its total grouped with the label's first line, the rest a few
+    pixels lower with the next): the total alone is no row printing six blanks."""
+    lines = _table([FULL, FULL, FULL])
+    lines.append([("1.申请人无正当理由", (100, 220, 400, 244), False), ("10", (1070, 220, 1090, 244), True)])
+    page = np.zeros((400, 1400), np.uint8)
+    page[246:268, 595:605] = 255  # the row's other numbers, a few px under the total's box
+    assert 3 not in placed(lines, page)
