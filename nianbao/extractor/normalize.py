@@ -25,7 +25,9 @@ _NEEDS_MAP = re.compile("[" + "".join(f"\\U{c:08x}" for c in sorted(_TRANSLATE))
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # A gloss is a bracketed pinyin syllable with a tone mark right after a Han character; requiring the
 # tone mark keeps ordinary bracketed Latin text (URLs, English words) untouched.
-_GLOSS = re.compile(rf"(?<=[\u3400-\u9fff])\((?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\)")
+# (The pattern opens with the bracket, the Han character checked behind it: the regex engine then skips to
+# brackets; opening with the lookbehind it tried every character, 16 µs a report against 0.7.)
+_GLOSS = re.compile(rf"\((?<=[\u3400-\u9fff]\()(?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\)")
 
 
 @lru_cache(maxsize=1)

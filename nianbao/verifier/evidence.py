@@ -636,7 +636,9 @@ _TABLE_OF = {k[1]: table_of(k + ".x") for k in ("active_disclosure", "applicatio
 
 # A digit that is not a lone item number ("3.其他"): one before or after another digit, a comma or a point,
 # or one not followed by a point and a non-digit (the gaps are joined by NUL, so a gap's end is such a digit).
-_NOT_ITEM = re.compile(r"(?<=[\d,.])\d|\d(?![.、．][^\d\x00])")
+# The pattern opens with the digit so the regex engine skips to digits by its character-set prefix (opening
+# with the lookbehind tried it at every character: 19 µs a table of labels, now 2.7).
+_NOT_ITEM = re.compile(r"\d(?:(?<=[\d,.]\d)|(?![.、．][^\d\x00]))")
 
 
 def _only_item_numbers(text: str, starts: Sequence[int], reach: Sequence[int]) -> bool:

@@ -67,3 +67,9 @@ def test_every_character_opencc_changes_is_in_the_check() -> None:
     converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
     missed = [a for a, b in zip(chars, converted, strict=True) if a != b and not MAY_CHANGE.search(a)]
     assert not missed
+
+
+def test_a_gloss_needs_a_han_character_right_before_its_bracket() -> None:
+    # the bracket is found first and the character behind it checked: both sides of that check
+    assert normalize("数据(shù)") == "数据"
+    assert normalize("data (shù) 数 (shù)") == "data (shù) 数 (shù)"

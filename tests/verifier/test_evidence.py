@@ -163,3 +163,31 @@ def test_a_zero_placed_for_a_blank_cell_must_be_forced_by_the_identities() -> No
     errors = check_forced_zeros(cells, prov, text)  # type: ignore[arg-type]
     assert {c for v in errors for c in v.cells} == {f"{row}.{c}" for c in APPLICANT_COLUMNS} - {f"{row}.natural_person"}
     assert all(v.rule == "evidence" for v in errors)
+
+
+def _not_item_by_hand(gaps: str) -> bool:
+    """The definition _NOT_ITEM encodes, one digit at a time: a digit after a digit, comma or point, or one
+    not followed by a point and a non-digit (NUL joins the gaps)."""
+    for i, ch in enumerate(gaps):
+        if not ch.isdecimal():  # (\d: any decimal digit, as the regex)
+            continue
+        if i > 0 and (gaps[i - 1].isdecimal() or gaps[i - 1] in ",."):
+            return True
+        nxt = gaps[i + 1 : i + 3]
+        if not (len(nxt) == 2 and nxt[0] in ".、．" and not nxt[1].isdecimal() and nxt[1] != "\x00"):
+            return True
+    return False
+
+
+def test_the_item_number_fast_path_finds_exactly_the_digits_that_are_no_item_number() -> None:
+    import random
+
+    from nianbao.verifier.evidence import _NOT_ITEM
+
+    rnd = random.Random(7)
+    alphabet = "0123456789０.,、．\x00 件一（）\n"
+    for _ in range(20000):
+        gaps = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 10)))
+        assert (_NOT_ITEM.search(gaps) is not None) == _not_item_by_hand(gaps), repr(gaps)
+    assert _NOT_ITEM.search("（一）主动公开\x003.其他\x00") is None  # item numbers only
+    assert _NOT_ITEM.search("合计\x0012") is not None  # a value the reading skipped

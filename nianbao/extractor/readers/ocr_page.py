@@ -288,11 +288,19 @@ def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int
 _EDGE_NOISE = re.compile(r"[\s。.，,、·'`]+$")  # a title's readings compared without a trailing full stop
 
 
+# a report's title: a year, then 报告 (…2023年度政府信息公开工作年度报告)
+_TITLE_LINE = re.compile(r"(?:19|20)\d{2}\s*年.{0,30}报\s*告")
+
+
 def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top: int = 2) -> Doubts:
     """The page's top lines (a report's title, which names the agency) read again from wider crops: OCR
     has no identity to check a name against, so a reading is trusted only where the crops agree. The
-    lines they disagree on are returned with every reading."""
-    lines = sorted(narrative, key=lambda p: p.box[1])[:top]
+    lines they disagree on are returned with every reading. Where no top line is a report's title (a web
+    page's print puts it under the site's menus), the first line below that is one is read again too."""
+    ordered = sorted(narrative, key=lambda p: p.box[1])
+    lines = ordered[:top]
+    if not any(_TITLE_LINE.search(p.text) for p in lines):
+        lines += [p for p in ordered[top:] if _TITLE_LINE.search(p.text)][:1]
     if not lines:
         return []
     h, w = image.shape[:2]

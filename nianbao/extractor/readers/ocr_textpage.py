@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nianbao.extractor.normalize import normalize
 from nianbao.extractor.readers.ocr_page import (
     MIN_SCORE,
     Doubts,
@@ -31,6 +32,14 @@ from nianbao.extractor.readers.ruling import Gray, deskew, tables
 Reading = tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]
 
 CELLS = 20  # this many boxes under a fifth of the widest: a table without ruling lines, read in full
+
+
+def _names_report(pieces: list[_Piece]) -> bool:
+    """Whether the lines read give the report's agency and year (its title)."""
+    from nianbao.extractor.report_identity import read_identity
+
+    found = read_identity(normalize("\n".join(_join_line(line) for line in _lines(pieces))))
+    return found.agency is not None and found.year is not None
 
 
 def holds_table(gray: Gray, dpi: float) -> bool:
@@ -56,10 +65,19 @@ def read_text_page(gray: Gray, dpi: float, engine: Any, number: int) -> Reading 
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
     words: Words = []
     pieces: list[_Piece] = []
-    for box, (text, score) in zip(chosen, _recognise(engine, image, binary, chosen), strict=True):
-        if text and score >= MIN_SCORE:
-            words.append((text, box, score))
-            pieces.append(_Piece(text, box, score))
+
+    def recognise(chosen: list[tuple[int, int, int, int]]) -> None:
+        for box, (text, score) in zip(chosen, _recognise(engine, image, binary, chosen), strict=True):
+            if text and score >= MIN_SCORE:
+                words.append((text, box, score))
+                pieces.append(_Piece(text, box, score))
+
+    recognise(chosen)
+    if number == 1 and not _names_report(pieces):
+        # no title among the lines read: a web page's print puts it under the site's menus, lower than the
+        # title area — the rest of the first page is read (once a report, only where the title was not found)
+        taken = set(chosen)
+        recognise([b for b in boxes if b not in taken])
     pieces += _unread_marks(engine, image, binary, pieces, boxes, words)  # a lone digit the detector missed
     doubts = _doubts(engine, image, pieces, words)  # the top lines read again, as on any page
     return "\n".join(_join_line(line) for line in _lines(pieces)), words, shape, [], doubts

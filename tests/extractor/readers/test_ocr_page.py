@@ -138,3 +138,27 @@ def test_a_wide_title_misread_at_its_scale_takes_the_real_place_its_head_reads()
     assert ocr_page._head_reading(engine("平潭县发展和改革局"), image, line) is None  # another place: no splice
     assert ocr_page._by_place([line.text, line.text, line.text, right]) == right
     assert not ocr_page._unknown_place(["沭阳县发展和改革局2023年"])  # a real county: nothing read again
+
+
+def test_a_title_under_a_web_sites_menus_is_read_again_like_a_title_at_the_top() -> None:
+    """The crops that confirm the agency's name are taken of the title line, wherever it stands: a web
+    page's print has menus on its top lines and the title under them."""
+    from types import SimpleNamespace
+
+    read_again: list[int] = []
+
+    def text_rec(crops: list[np.ndarray]) -> tuple[list[tuple[str, float]], float]:
+        read_again.append(crops[0].shape[0])
+        return [("平潭综合实验区2023年度政府信息公开工作年度报吿", 0.95)], 0.0
+
+    image = np.full((1000, 1200, 3), 255, np.uint8)
+    menus = [ocr_page._Piece(t, (100, 40 + 50 * k, 400, 70 + 50 * k), 0.99) for k, t in enumerate(["首页", "政务公开"])]
+    title = ocr_page._Piece("平潭综合实验区2023年度政府信息公开工作年度报告", (100, 500, 1100, 540), 0.97)
+    body = ocr_page._Piece("现将2023年度报告公布如下", (100, 600, 900, 630), 0.97)
+    doubts = ocr_page._doubts(SimpleNamespace(text_rec=text_rec), image, [*menus, title, body], [])
+    assert title.text in [line for line, _ in doubts]  # its crops read 报吿: a doubt on the name's line
+    assert len(read_again) == 6  # two crops of each top line and of the title — not of the body's sentence
+    # where a top line is the title (the usual page), nothing below it is read again
+    read_again.clear()
+    ocr_page._doubts(SimpleNamespace(text_rec=text_rec), image, [title, body], [])
+    assert len(read_again) == 4

@@ -57,3 +57,48 @@ def test_text_pages_are_read_cheaply_and_the_report_reads_as_before(
     text = reading[0]
     assert "洪泽区人民政府" in text and "一、总体情况" in text
     assert len(text) < 600, text  # the page holds ~1 500 characters of prose
+
+
+def _web_print_first_page() -> Any:
+    """A first page as a web page prints: the site's menus fill the top quarter, the report's title under
+    them, then prose (no ruled table)."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_path = next(
+        (p for p in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc") if Path(p).exists()),
+        None,
+    )  # fmt: skip
+    if font_path is None:
+        pytest.skip("needs a Chinese font")
+    img = Image.new("L", (1240, 1754), 255)
+    d = ImageDraw.Draw(img)
+    small, big = ImageFont.truetype(font_path, 26), ImageFont.truetype(font_path, 40)
+    menus = [
+        "国务院  省政府  省人大  省政协",
+        "首页",
+        "政务公开",
+        "解读回应",
+        "办事服务",
+        "互动交流",
+        "政府信息公开  领导之窗  政府机构",
+    ]
+    for k, line in enumerate(menus):
+        d.text((100, 80 + 48 * k), line, font=small, fill=0)
+    d.text((160, 720), "平潭综合实验区2023年度政府信息公开工作年度报告", font=big, fill=0)
+    prose = "本报告根据《中华人民共和国政府信息公开条例》的要求编制，全文包括总体情况、主动公开政府信息情况等。"
+    for k in range(6):
+        d.text((100, 840 + 52 * k), prose[: 34 - k % 2], font=small, fill=0)
+    return np.asarray(img)
+
+
+def test_a_title_printed_under_a_web_sites_menus_is_read_on_the_first_page_only() -> None:
+    gray = _web_print_first_page()
+    engine = ocr.engine()
+    first = ocr_textpage.read_text_page(gray, 150, engine, 1)
+    assert first is not None
+    assert "平潭综合实验区2023年度政府信息公开工作年度报告" in "".join(first[0].split())
+    # a later page is read cheaply as before: its short lines only (the title line there is prose's width)
+    later = ocr_textpage.read_text_page(gray, 150, engine, 2)
+    assert later is not None and "工作年度报告" not in later[0]
