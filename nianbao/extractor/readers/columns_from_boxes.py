@@ -142,13 +142,13 @@ def placed(lines: Sequence[Sequence[Piece]], binary: Gray) -> dict[int, tuple[in
             width = median(b[2] - b[0] for _t, b, _n in line[label:])
             if not cells[0] and label and max(b[2] for _t, b, _n in line[:label]) > _middle(anchor, centres[0], width):
                 continue  # the label runs into the first column it would leave blank
-            # the numbers' band (a label wrapped beside them, or a group's label, stands higher or lower), and
-            # a third of a character's height beyond: a row's numbers a little lower than its first one (a
+            # the numbers' line (a label wrapped beside them, or a group's label, stands higher or lower), and
+            # a tenth of a box's height beyond: a row's numbers a little lower than its first one (a
             # slight turn, a number centred on a wrapped label) are grouped with the next line of text, and
-            # their place must not read blank here
-            top, bottom = min(b[1] for _t, b, _n in line[label:]), max(b[3] for _t, b, _n in line[label:])
-            reach = round((bottom - top) * 0.35)
-            top, bottom = max(0, top - reach), bottom + reach
+            # their place must not read blank here; the next row's numbers stand further off
+            boxes = [b for _t, b, _n in line[label:]]
+            mid, height = median((b[1] + b[3]) / 2 for b in boxes), median(b[3] - b[1] for b in boxes)
+            top, bottom = max(0, round(mid - 0.6 * height)), round(mid + 0.6 * height)
             if not any(_ink(binary, _middle(anchor, centres[i], width), spacing, top, bottom)
                        for i, c in enumerate(cells) if not c):  # fmt: skip
                 out[k] = (label, cells)
