@@ -86,10 +86,10 @@ def test_the_template_s_inner_rules_are_restyled_and_its_frame_kept() -> None:
     from docx.oxml.ns import qn
 
     t3 = docx.Document(io.BytesIO(template_docx(SEED.truth, "dotted"))).tables[1]
-    vals = {
-        (side, el.get(qn("w:val"))) for el in t3._tbl.iter() for side in ("left", "top") if el.tag == qn(f"w:{side}")
-    }
-    assert ("left", "dotted") in vals and ("left", "single") in vals  # inner rules dotted, the frame solid
+    sides = ("left", "right", "top", "bottom")
+    vals = {(side, el.get(qn("w:val"))) for el in t3._tbl.iter() for side in sides if el.tag == qn(f"w:{side}")}
+    # inner rules dotted (each cell draws its right and bottom sides), the frame solid
+    assert ("right", "dotted") in vals and ("bottom", "dotted") in vals and ("top", "single") in vals
     frame = docx.Document(io.BytesIO(template_docx(SEED.truth, "frame"))).tables[1]
     inner = [el.get(qn("w:val")) for el in frame._tbl.iter() if el.tag == qn("w:insideV")]
     assert "dotted" not in inner and any(
