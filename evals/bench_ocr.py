@@ -45,7 +45,7 @@ from nianbao.extractor.normalize import normalize
 from nianbao.extractor.readers import ocr, ocr_packed, ocr_page
 from nianbao.extractor.readers.ocr import join_pages, pdf_pages
 from nianbao.extractor.readers.ocr_engine import RUNTIME_ENV, make_engine
-from nianbao.extractor.readers.ocr_page import _join_line, _lines, _Piece, _render, _Slot
+from nianbao.extractor.readers.ocr_page import _char_rows, _join_line, _lines, _Piece, _render, _Slot
 from nianbao.extractor.readers.pdf import strip_furniture
 from nianbao.extractor.readers.ruling import deskew, tables
 from nianbao.pipeline import extract_file, extract_text
@@ -166,8 +166,9 @@ class _PageClock:
 @contextmanager
 def _as_before(before: bool) -> Iterator[None]:
     """With ``before``, the reader as it was before issue 25's speed work (runtime ``openvino/before``): every
-    crop recognised padded to 320 px, every prose line of a table page recognised, the detector's input
-    normalised by RapidOCR's own code — to measure what each change saved in the same run."""
+    crop recognised padded to 320 px (a column of one character a line: a crop a character), every prose line of
+    a table page recognised, the detector's input normalised by RapidOCR's own code, a page with more tall text
+    boxes than wide ones always detected again turned — to measure what each change saved in the same run."""
     if not before:
         yield
         return
@@ -176,13 +177,27 @@ def _as_before(before: bool) -> Iterator[None]:
     def plain(rec: Any, crops: list[Any]) -> list[tuple[str, float]]:
         return [(str(t), float(sc)) for t, sc in rec(crops)[0]]
 
-    saved = ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table
+    def by_character(engine: Any, image: Any, binary: Any, boxes: list[Any]) -> list[tuple[str, float]]:
+        # a column of one character a line read a crop a character, each padded to 320 px
+        jobs = [_char_rows(binary, b) if (b[3] - b[1]) > 1.6 * (b[2] - b[0]) else [b] for b in boxes]
+        read = iter(side_by_side(engine, image, binary, [part for parts in jobs for part in parts]))
+        out = []
+        for parts in jobs:
+            kept = [(t, s) for t, s in (next(read) for _ in parts) if t]
+            out.append(("".join(t for t, _ in kept), min((s for _, s in kept), default=0.0)))
+        return out
+
+    side_by_side = ocr_page._recognise
+    saved = (ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table, ocr_page._recognise,
+             ocr_page.SURELY_UPRIGHT)  # fmt: skip
     ocr_packed.recognise, ocr_page.worth_reading = plain, lambda boxes, height, number: boxes
     ocr_engine._normalise_by_table = lambda det: None
+    ocr_page._recognise, ocr_page.SURELY_UPRIGHT = by_character, 2.0  # a page that may be sideways detected turned
     try:
         yield
     finally:
-        ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table = saved
+        (ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table, ocr_page._recognise,
+         ocr_page.SURELY_UPRIGHT) = saved  # fmt: skip
 
 
 def _per_s(pages: int, seconds: float) -> str:

@@ -72,3 +72,18 @@ def test_the_runtime_is_chosen_by_the_environment(monkeypatch: pytest.MonkeyPatc
         runtime()
     monkeypatch.delenv(RUNTIME_ENV)
     assert runtime() == ("openvino" if importlib.util.find_spec("openvino") else "onnxruntime")
+
+
+@needs_ocr
+def test_the_detectors_input_is_rapidocrs_own_bit_for_bit() -> None:
+    # RapidOCR's preprocessing (resize to a multiple of 32, normalise in 64-bit floats, transpose, copy to
+    # 32-bit) against the table lookup that replaces it: a grey page as the reader gives it, and a colour one
+    det = make_engine("onnxruntime").text_det
+    rng = np.random.default_rng(7)
+    grey = np.repeat(rng.integers(0, 256, (701, 517, 1), dtype=np.uint8), 3, axis=2)
+    colour = rng.integers(0, 256, (333, 1029, 3), dtype=np.uint8)
+    for page in (grey, colour):
+        theirs = type(det).get_preprocess(det, max(page.shape[:2]))(page)  # RapidOCR's own
+        ours = det.get_preprocess(max(page.shape[:2]))(page)
+        assert ours.shape == theirs.shape and ours.flags.c_contiguous
+        assert np.array_equal(ours, theirs)

@@ -140,6 +140,63 @@ def test_a_wide_title_misread_at_its_scale_takes_the_real_place_its_head_reads()
     assert not ocr_page._unknown_place(["沭阳县发展和改革局2023年"])  # a real county: nothing read again
 
 
+@needs_ocr
+def test_a_page_of_one_character_a_line_headers_read_surely_upright_is_not_detected_again_turned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # table 4's headers printed one character a line make more tall text boxes than wide ones: the page could
+    # be sideways. Its widest boxes read at > 0.9 upright, and a turned reading cannot beat that by 0.1
+    img = Image.new("L", (1240, 1000), 255)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT or "", 32)
+    d.text((100, 80), "四、政府信息公开行政复议、行政诉讼情况", font=font, fill=0)
+    for k, word in enumerate(["结果维持", "结果纠正", "其他结果", "尚未审结", "行政复议", "行政诉讼", "复议后起"]):
+        for j, ch in enumerate(word):
+            d.text((120 + 160 * k, 250 + 34 * j), ch, font=font, fill=0)
+    for k in range(9):  # a row of counts under them: the page's widest boxes after the heading
+        d.text((110 + 120 * k, 500), str(101 + 111 * k), font=font, fill=0)
+    calls: list[tuple[int, int]] = []
+    inner = ocr_page._detect
+
+    def counted(engine: object, gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+        calls.append(gray.shape)
+        return inner(engine, gray)
+
+    monkeypatch.setattr(ocr_page, "_detect", counted)
+    page = np.asarray(img)
+    gray, boxes, turn = ocr_page._upright(page, ocr.engine())
+    tall = [b for b in boxes if b[3] - b[1] > 2 * (b[2] - b[0]) and b[3] - b[1] > 40]
+    assert len(tall) >= 5 and turn == 0  # the case the sideways check is for
+    assert calls == [page.shape] and gray is page
+
+
+@needs_ocr
+def test_a_column_of_one_character_a_line_is_read_as_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # table 4's headers (结果维持 printed down a narrow column): its characters laid side by side and read
+    # in one crop, as the line of text the recogniser knows, not one padded crop a character
+    import cv2
+
+    img = Image.new("L", (300, 400), 255)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT or "", 30)
+    for j, ch in enumerate("结果维持"):
+        d.text((100, 60 + 38 * j), ch, font=font, fill=0)
+    gray = np.asarray(img)
+    binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    seen: list[int] = []
+    inner = ocr_page.ocr_packed.recognise
+
+    def spy(rec: object, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        seen.append(len(crops))
+        assert all(c.shape[1] > 3 * c.shape[0] for c in crops)  # a line, wider than tall
+        return inner(rec, crops)
+
+    monkeypatch.setattr(ocr_page.ocr_packed, "recognise", spy)
+    box = (95, 55, 140, 60 + 38 * 4)
+    got = ocr_page._recognise(ocr.engine(), cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), binary, [box])
+    assert seen == [1] and got[0][0] == "结果维持" and got[0][1] > 0.9
+
+
 def test_a_title_under_a_web_sites_menus_is_read_again_like_a_title_at_the_top() -> None:
     """The crops that confirm the agency's name are taken of the title line, wherever it stands: a web
     page's print has menus on its top lines and the title under them."""
