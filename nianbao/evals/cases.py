@@ -32,7 +32,7 @@ from nianbao.evals.corpus import (
     scan_pdf,
 )
 from nianbao.evals.degrade import FAMILIES, FAMILY_LAYOUT
-from nianbao.evals.scan_builders import BUILDERS, builder_available
+from nianbao.evals.scan_builders import BUILDERS, STYLE_LAYOUT, builder_available
 from nianbao.schema import Report
 
 # The source checkout's goldens/ (absent from an installed wheel: goldens are the repository's, not the package's)
@@ -164,6 +164,10 @@ def _write_degraded(path: Path, truth: Report, builder: str, family: str, seed: 
     path.write_bytes(degrade.scan(BUILDERS[builder](truth), family, seed)[0])
 
 
+def _write_styled(path: Path, truth: Report, builder: str, style: str, family: str, seed: str) -> None:
+    path.write_bytes(degrade.scan(BUILDERS[builder](truth, style), family, seed)[0])
+
+
 def _write_real_scan(path: Path, source: Path, seed: str) -> None:
     path.write_bytes(scan_pdf(source.read_bytes(), 150, seed))
 
@@ -191,6 +195,7 @@ def _jobs(goldens: list[EvalCase], workdir: Path) -> Iterator[_Job]:
     """The generated cases, in the eval's order, with the files each job makes."""
     if ocr_available():
         yield from degraded_scans([g for g in goldens if _printable(g)], workdir)
+        yield from styled_scans([g for g in goldens if _printable(g)], workdir)
     for g in goldens:
         if g.kind == "golden" and g.format == "pdf" and not g.expected_outcome and ocr_available():
             yield _real_scan(g, workdir)
@@ -270,6 +275,35 @@ def degraded_scans(printable: list[EvalCase], workdir: Path) -> Iterator[_Job]:
             "verified", expected_outcome="caught", layout=FAMILY_LAYOUT[family],
         )  # fmt: skip
         yield _Job((case,), partial(_write_degraded, path, g.truth, builder, family, seed), slow=True)
+
+
+# (builder, table style, degradation family) of the scans of tables drawn without trustworthy inner rules:
+# each style by two builders where it can be, a copier's damage (a scan costs 15–20 s of CPU)
+STYLED_SCANS: tuple[tuple[str, str, str], ...] = (
+    ("chromium", "frame", "copier"),
+    ("platypus", "frame", "copier"),
+    ("chromium", "dotted", "copier"),
+    ("platypus", "faint", "copier"),
+    ("template", "horizontal", "copier"),
+    ("platypus", "horizontal", "copier"),
+)
+
+
+def styled_scans(printable: list[EvalCase], workdir: Path) -> Iterator[_Job]:
+    """Scans of tables whose inner rules are dotted, faint or not drawn (:data:`.scan_builders.STYLES`):
+    format ``styled_<builder>``, variant the style. Read right or rejected, never verified wrong; nianbao
+    eval reports them by table style."""
+    for k, (builder, style, family) in enumerate(STYLED_SCANS):
+        if not printable or not builder_available(builder):
+            continue
+        g = printable[k % len(printable)]
+        seed = f"{g.name}/{builder}/{style}/{family}"
+        path = workdir / f"{g.name}.{builder}.{style}.{family}.pdf"
+        case = EvalCase(
+            f"{g.name}/styled_{builder}/{style}", "rendered", f"styled_{builder}", style, g.template, g.truth, path,
+            "verified", expected_outcome="caught", layout=f"{STYLE_LAYOUT[style]} ({FAMILY_LAYOUT[family]})",
+        )  # fmt: skip
+        yield _Job((case,), partial(_write_styled, path, g.truth, builder, style, family, seed), slow=True)
 
 
 def _real_scan(g: EvalCase, workdir: Path) -> _Job:

@@ -59,6 +59,7 @@ def table(summary: dict[str, Any]) -> str:
         ("by_kind", "kind"), ("by_format", "format"), ("by_layout", "layout"), ("by_template", "template"),
         ("by_builder", "table builder (degraded scans, rejections counted)"),
         ("by_degradation", "degradation (degraded scans, rejections counted)"),
+        ("by_table_style", "table style (scans of tables without trustworthy inner rules, rejections counted)"),
     )  # fmt: skip
     for key, title in breakdowns:
         if summary.get(key):

@@ -179,8 +179,12 @@ def summarize(results: list[CaseResult], backend: str, wall: float) -> dict[str,
         by["kind"][r.kind].append(r)
     # the degraded scans of other builders: every case counted (rejected where the image cannot settle a
     # cell is allowed, so these are known limits outside the floors above), by builder and by degradation
-    scans: dict[str, dict[str, list[CaseResult]]] = {"builder": defaultdict(list), "degradation": defaultdict(list)}
+    scans: dict[str, dict[str, list[CaseResult]]] = {
+        "builder": defaultdict(list), "degradation": defaultdict(list), "table_style": defaultdict(list)
+    }  # fmt: skip
     for r in results:
+        if r.format.startswith("styled_"):  # tables drawn without trustworthy inner rules, by style
+            scans["table_style"][r.variant].append(r)
         if r.format.startswith("scan_"):
             scans["builder"][r.format.removeprefix("scan_")].append(r)
             scans["degradation"][r.variant].append(r)
@@ -208,8 +212,9 @@ def longest_first(cases: list[EvalCase]) -> list[int]:
         except OSError:
             return 0
 
-    scans = sorted((i for i, c in enumerate(cases) if c.format.startswith("scan")), key=lambda i: -size(cases[i]))
-    return scans + [i for i, c in enumerate(cases) if not c.format.startswith("scan")]
+    scanned = [c.format.startswith(("scan", "styled_")) for c in cases]  # (styled_*: scans of unruled tables)
+    scans = sorted((i for i, c in enumerate(cases) if scanned[i]), key=lambda i: -size(cases[i]))
+    return scans + [i for i, c in enumerate(cases) if not scanned[i]]
 
 
 def _died(case: EvalCase) -> CaseResult:

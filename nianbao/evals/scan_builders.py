@@ -42,6 +42,16 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "evals" / "templates" / "offici
 T3_FIRST_ROW = 3  # the template's table 3: three header rows, then the 25 rows of T3_LABELS
 
 
+STYLES: tuple[str, ...] = ("ruled", "dotted", "faint", "horizontal", "frame")
+STYLE_LAYOUT = {
+    "ruled": "every rule drawn",
+    "dotted": "dotted inner rules",
+    "faint": "faint grey inner rules",
+    "horizontal": "horizontal rules only",
+    "frame": "outer frame only",
+}
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
@@ -69,8 +79,36 @@ def _put(cell: Any, text: str) -> None:
         first.add_run(text)
 
 
-def template_docx(report: Report) -> bytes:
-    """The official template with the golden's title, a narrative and every value filled in."""
+def _restyle_borders(table: Any, style: str) -> None:
+    """The template's own borders (one ``w:tcBorders`` a cell, every side single) redrawn in ``style``: a
+    side on the table's outside is the frame, every other an inner rule."""
+    from docx.oxml.ns import qn
+
+    rows = table._tbl.findall(qn("w:tr"))
+    for r, tr in enumerate(rows):
+        tcs = tr.findall(qn("w:tc"))
+        for c, tc in enumerate(tcs):
+            borders = tc.find(f"{qn('w:tcPr')}/{qn('w:tcBorders')}")
+            if borders is None:
+                continue
+            outer = {"top": r == 0, "bottom": r == len(rows) - 1, "left": c == 0, "right": c == len(tcs) - 1}
+            for side, edge in outer.items():
+                el = borders.find(qn(f"w:{side}"))
+                if el is None or el.get(qn("w:val")) in ("nil", "none"):
+                    continue
+                if edge and style != "horizontal":
+                    el.set(qn("w:sz"), "12")  # the frame a little heavier, as drawn by hand
+                elif style == "dotted":
+                    el.set(qn("w:val"), "dotted")
+                elif style == "faint":
+                    el.set(qn("w:color"), "B4B4B4")
+                elif style == "frame" or (style == "horizontal" and side in ("left", "right")):
+                    el.set(qn("w:val"), "nil")
+
+
+def template_docx(report: Report, style: str = "ruled") -> bytes:
+    """The official template with the golden's title, a narrative and every value filled in; its tables'
+    rules drawn in ``style``."""
     import docx
 
     st, cells = _Style("plain"), _cells(report)
@@ -96,19 +134,49 @@ def template_docx(report: Report) -> bytes:
     values = [cells[f"reviews_litigation.{g}.{c}"] for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
     for cell, v in zip(t4.rows[3].cells, values, strict=True):
         _put(cell, st.value(v))
+    if style != "ruled":
+        for table in (t2, t3, t4):
+            _restyle_borders(table, style)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
 
 
-def template_pdf(report: Report) -> bytes:
-    return _via_libreoffice_docx(template_docx(report), "pdf", ".pdf")
+def template_pdf(report: Report, style: str = "ruled") -> bytes:
+    return _via_libreoffice_docx(template_docx(report, style), "pdf", ".pdf")
 
 
-def chromium_pdf(report: Report) -> bytes:
+# the CSS of a cell's borders (and the table's own frame, which wins over a cell's in the collapsed model)
+_CSS_CELL = {
+    "ruled": "border:1px solid #000",
+    "dotted": "border:1.5px dotted #000",
+    "faint": "border:1px solid #b4b4b4",
+    "horizontal": "border:none;border-top:1px solid #000;border-bottom:1px solid #000",
+    "frame": "border:none",
+}
+_CSS_TABLE = {
+    "ruled": "",
+    "dotted": "table{border-collapse:collapse;border:2px solid #000}",
+    "faint": "table{border-collapse:collapse;border:1.5px solid #000}",
+    "horizontal": "table{border-collapse:collapse;border:none;border-top:2px solid #000;border-bottom:2px solid #000}",
+    "frame": "table{border-collapse:collapse;border:1.5px solid #000}",
+}
+
+
+def _styled_html(page: bytes, style: str) -> bytes:
+    import re
+
+    page = re.sub(rb"<div class='header'>.*?</div>", b"", page, count=1)
+    if style == "ruled":
+        return page
+    page = page.replace(b"border:1px solid #000", _CSS_CELL[style].encode())
+    page = page.replace(b"<table border='1'", b"<table")
+    return page.replace(b"</head>", f"<style>{_CSS_TABLE[style]}</style></head>".encode(), 1)
+
+
+def chromium_pdf(report: Report, style: str = "ruled") -> bytes:
     """The CMS page as a browser prints it (A4, its own table layout and line weights) — its article, as a
     site's print view gives it: the navigation's breadcrumb names another year's report."""
-    import re
 
     exe = chromium()
     if exe is None:
@@ -116,7 +184,7 @@ def chromium_pdf(report: Report) -> bytes:
     with tempfile.TemporaryDirectory(prefix="nianbao-chromium-") as work:
         folder = Path(work)
         page = folder / "page.html"
-        page.write_bytes(re.sub(rb"<div class='header'>.*?</div>", b"", render_html(report, "plain"), count=1))
+        page.write_bytes(_styled_html(render_html(report, "plain"), style))
         out = folder / "page.pdf"
         subprocess.run(
             [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
@@ -126,7 +194,22 @@ def chromium_pdf(report: Report) -> bytes:
         return out.read_bytes()
 
 
-def platypus_pdf(report: Report) -> bytes:
+def _platypus_rules(style: str) -> list[tuple[Any, ...]]:
+    """reportlab TableStyle line commands for ``style`` (a line command's 7th field is its dash pattern)."""
+    whole = ((0, 0), (-1, -1))
+    if style == "dotted":
+        return [("INNERGRID", *whole, 0.6, "black", None, (1, 2)), ("BOX", *whole, 1.5, "black")]
+    if style == "faint":
+        return [("INNERGRID", *whole, 0.5, "#b4b4b4"), ("BOX", *whole, 1.5, "black")]
+    if style == "horizontal":
+        return [("LINEBELOW", *whole, 0.5, "black"), ("LINEABOVE", (0, 0), (-1, 0), 1.5, "black"),
+                ("LINEBELOW", (0, -1), (-1, -1), 1.5, "black")]  # fmt: skip
+    if style == "frame":
+        return [("BOX", *whole, 1.5, "black")]
+    return [("GRID", *whole, 0.5, "black"), ("BOX", *whole, 1.5, "black")]
+
+
+def platypus_pdf(report: Report, style: str = "ruled") -> bytes:
     """The three tables as reportlab's Table lays them out: a heavy outer frame and thin inner lines,
     merged label cells by SPAN, labels wrapped as Paragraphs in narrow columns."""
     from reportlab.lib.pagesizes import A4
@@ -150,8 +233,7 @@ def platypus_pdf(report: Report) -> bytes:
         t = Table(data, colWidths=widths)
         t.setStyle(
             TableStyle(
-                [("FONT", (0, 0), (-1, -1), font, 9), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-                 ("BOX", (0, 0), (-1, -1), 1.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                [("FONT", (0, 0), (-1, -1), font, 9), *_platypus_rules(style), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                  ("ALIGN", (0, 0), (-1, -1), "CENTER"),
                  *(("SPAN", (c0, r0), (c1, r1)) for c0, r0, c1, r1 in spans)]
             )
@@ -216,7 +298,7 @@ def platypus_pdf(report: Report) -> bytes:
     return buf.getvalue()
 
 
-BUILDERS: dict[str, Callable[[Report], bytes]] = {
+BUILDERS: dict[str, Callable[..., bytes]] = {
     "template": template_pdf,
     "chromium": chromium_pdf,
     "platypus": platypus_pdf,

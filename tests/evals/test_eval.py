@@ -146,10 +146,17 @@ def test_generated_corpus_has_renderings_and_planted_errors(
     from nianbao.evals.scan_builders import BUILDERS, builder_available
 
     made |= {f"scan_{b}" for b in BUILDERS if builder_available(b)} if ocr_available() else set()
+    from nianbao.evals.cases import STYLED_SCANS
+
+    styled = {f"styled_{b}" for b, _style, _family in STYLED_SCANS if builder_available(b)}
+    made |= styled if ocr_available() else set()
     assert {c.format for c in cases if c.kind == "rendered"} == made
     degraded = [c for c in cases if c.format.startswith("scan_")]
     # every builder that can run here, each under four degradation families; right or rejected, never wrong
     assert all(c.expected_outcome == "caught" and c.layout for c in degraded)
+    # tables without trustworthy inner rules: each style by two builders where both can run here
+    drawn = {(c.format, c.variant) for c in cases if c.format.startswith("styled_")}
+    assert len(drawn) == len([b for b, _s, _f in STYLED_SCANS if builder_available(b)] if ocr_available() else [])
 
 
 def test_a_declared_known_limit_stays_outside_the_floors_only_while_it_is_caught() -> None:

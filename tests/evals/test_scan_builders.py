@@ -48,3 +48,50 @@ def test_each_builder_prints_the_title_and_the_values(builder: str) -> None:
     flat = re.sub(r"\s+", "", text)
     assert SEED.truth.agency in flat and "行政事业性收费" in flat
     assert str(SEED.truth.active_disclosure.licensing.decisions) in flat
+
+
+def _longest_vertical_run(pdf: bytes, dpi: int = 72) -> int:
+    """The longest run of dark pixels down any column of any page (a drawn vertical rule)."""
+    import numpy as np
+
+    pypdfium2 = pytest.importorskip("pypdfium2")
+    doc = pypdfium2.PdfDocument(pdf)
+    longest = 0
+    try:
+        for page in doc:
+            dark = np.asarray(page.render(scale=dpi / 72).to_pil().convert("L")) < 128
+            for col in dark.T:
+                edges = np.flatnonzero(np.diff(np.concatenate(([0], col.astype(np.int8), [0]))))
+                runs = edges[1::2] - edges[::2]
+                longest = max(longest, int(runs.max(initial=0)))
+    finally:
+        doc.close()
+    return longest
+
+
+@pytest.mark.parametrize("builder", list(BUILDERS))
+def test_a_table_drawn_with_horizontal_rules_only_has_no_vertical_line(builder: str) -> None:
+    """The ``horizontal`` style (a common published one): no column rule, not even the frame's sides; the
+    same builder's ruled table has rules running down many rows."""
+    if not builder_available(builder):
+        pytest.skip(f"{builder} needs a tool this machine lacks (LibreOffice / Chromium)")
+    # (a large title character's stroke is a third of an inch; a column rule runs down the whole table)
+    assert _longest_vertical_run(BUILDERS[builder](SEED.truth, "horizontal")) < 72 * 0.5
+    if builder == "platypus":  # (the cheap one: the contrast, drawn by the same builder)
+        assert _longest_vertical_run(BUILDERS[builder](SEED.truth, "ruled")) > 72 * 2
+
+
+def test_the_template_s_inner_rules_are_restyled_and_its_frame_kept() -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    t3 = docx.Document(io.BytesIO(template_docx(SEED.truth, "dotted"))).tables[1]
+    sides = ("left", "right", "top", "bottom")
+    vals = {(side, el.get(qn("w:val"))) for el in t3._tbl.iter() for side in sides if el.tag == qn(f"w:{side}")}
+    # inner rules dotted (each cell draws its right and bottom sides), the frame solid
+    assert ("right", "dotted") in vals and ("bottom", "dotted") in vals and ("top", "single") in vals
+    frame = docx.Document(io.BytesIO(template_docx(SEED.truth, "frame"))).tables[1]
+    inner = [el.get(qn("w:val")) for el in frame._tbl.iter() if el.tag == qn("w:insideV")]
+    assert "dotted" not in inner and any(
+        el.get(qn("w:val")) == "nil" for el in frame._tbl.iter() if el.tag == qn("w:right")
+    )

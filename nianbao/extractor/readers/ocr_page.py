@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from nianbao.extractor.readers import ocr_packed
+from nianbao.extractor.readers import columns_from_boxes, ocr_packed, unruled
 from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
 from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
@@ -21,6 +21,7 @@ from nianbao.extractor.readers.ruling import ink as page_ink
 
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
 Words = list[tuple[str, tuple[int, int, int, int], float]]
+Box = tuple[int, int, int, int]
 LineBoxes = list[tuple[str, list[tuple[int, int, int, int]]]]
 Doubts = list[tuple[str, list[str]]]  # a line as placed in the text, and every reading of it
 MIN_SCORE = 0.5  # below, the recogniser is reading noise (a speckle as "、")
@@ -385,6 +386,41 @@ def _by_place(readings: list[str]) -> str | None:
     return scored[0][1]
 
 
+def _unread_marks(
+    engine: Any, image: Any, binary: Gray, narrative: list[_Piece], covered: list[Box], words: Words
+) -> list[_Piece]:
+    """Numbers on the text lines that the detector missed or the recogniser could not read (a lone digit in
+    a table printed without rules, a digit beside a dotted rule's dots; :func:`.unruled.unread_marks`), read
+    one crop a call, and over digits alone where the first reading is empty; ``covered``: the boxes whose
+    reading stands. Only what reads as a number is kept."""
+    lines = [[p.box for p in line if not _ONLY_NOISE.fullmatch(p.text)] for line in _lines(narrative)]
+    marks = unruled.unread_marks(binary, lines, covered)
+    out = []
+    for _k, box in marks:
+        text, score = _recognise(engine, image, binary, [box])[0]
+        text = _tidy(_TRAILING_NOISE.sub("", text))
+        if not text or score < MIN_SCORE or _ONLY_NOISE.fullmatch(text):  # unread, never a word read otherwise
+            h, w = image.shape[:2]
+            crop = image[max(0, box[1] - 2) : min(h, box[3] + 2), max(0, box[0] - 2) : min(w, box[2] + 2)]
+            text, score = _DigitsOnly(engine)([crop])[0]
+            text = _TRAILING_NOISE.sub("", text)
+        if _CLEAN_NUMBER.fullmatch(text) and score >= MIN_SCORE:
+            words.append((f"{text} (a mark the detector missed)", box, score))
+            out.append(_Piece(text, box, score))
+    return out
+
+
+def _aligned(lines: list[list[_Piece]], binary: Gray) -> list[str]:
+    """Each text line as joined; a row of a table printed without column rules that prints some cells
+    blank, as a grid row (label, then each column's cell, tab-separated), where its numbers' places settle
+    their columns (:mod:`.columns_from_boxes`)."""
+    texts = [_join_line(line) for line in lines]
+    flagged = [[(_tidy(p.text), p.box, bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text)))) for p in line] for line in lines]
+    for k, (label, cells) in columns_from_boxes.placed(flagged, binary).items():
+        texts[k] = (_join_line(lines[k][:label]) if label else "") + "\t" + "\t".join(cells)
+    return texts
+
+
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     t = _Table()
     cells = _by_row(table, slots)
@@ -513,7 +549,8 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
 
     gray, boxes, turn = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
-    found = tables(gray, dpi, boxes)
+    # a grid of part of a table (faint or dotted rules found for some columns only) is no grid: read as lines
+    found = [t for t in tables(gray, dpi, boxes) if not unruled.partial(t, boxes, dpi)]
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
     loose: list[tuple[int, int, int, int]] = []
     outside: list[tuple[int, int, int, int]] = []
@@ -581,13 +618,19 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         piece = _Piece(text, box, score)
         words.append((text, box, score))
         if where is None:
-            narrative.append(piece)
+            # a dotted rule's dots read as punctuation: alone, nothing; before a label, not its text
+            piece.text = unruled.LEADING_DOTS.sub("", text)
+            if piece.text and not _ONLY_NOISE.fullmatch(piece.text):
+                narrative.append(piece)
         else:
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
+    read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
+    narrative += _unread_marks(engine, image, binary, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)
+    text_lines = _lines(narrative)
     blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [
-        (line[0].box[1], _join_line(line), []) for line in _lines(narrative)
+        (line[0].box[1], text, []) for line, text in zip(text_lines, _aligned(text_lines, binary), strict=True)
     ]
     blocks += [(t.box[1], _render(t, s), _row_boxes(t)) for t, s in zip(found, slots, strict=True)]
     blocks.sort(key=lambda b: b[0])

@@ -1,0 +1,78 @@
+"""Tables whose rules cannot be trusted: a grid of part of a table is no grid, and a table line's marks that
+the detector missed are found (synthetic pages: no OCR needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nianbao.extractor.readers.grid import Cell, Table
+from nianbao.extractor.readers.unruled import LEADING_DOTS, partial, unread_marks
+
+pytest.importorskip("cv2")
+DPI = 200.0
+
+
+def _table(box: tuple[int, int, int, int], rows: int = 5, cols: int = 6) -> Table:
+    x0, y0, x1, y1 = box
+    w, h = (x1 - x0) // cols, (y1 - y0) // rows
+    cells = tuple(
+        Cell(r, c, 1, 1, (x0 + c * w + 2, y0 + r * h + 2, x0 + (c + 1) * w - 2, y0 + (r + 1) * h - 2))
+        for r in range(rows)
+        for c in range(cols)
+    )
+    return Table(box, rows, cols, cells)
+
+
+def test_a_grid_with_labels_printed_just_beside_it_on_its_rows_is_part_of_a_table() -> None:
+    grid = _table((600, 100, 1400, 600))
+    labels = [(250, 120 + 100 * r, 560, 150 + 100 * r) for r in range(5)]  # the label column, its rules lost
+    assert partial(grid, labels, DPI)
+    assert not partial(grid, [], DPI)
+    # text far from the grid (another column of the page, a heading above it) is not its label column
+    assert not partial(grid, [(10, 120 + 100 * r, 200, 150 + 100 * r) for r in range(5)], DPI)
+    assert not partial(grid, [(250, 20, 560, 50), (250, 640, 560, 670)], DPI)
+
+
+def test_a_frame_holding_rows_of_label_and_numbers_is_no_grid_but_a_wrapped_label_is_a_cell() -> None:
+    frame = _table((100, 100, 1500, 700), rows=1, cols=1)
+    rows = [
+        b for r in range(3) for b in ((150, 150 + 80 * r, 400, 180 + 80 * r), (700, 150 + 80 * r, 730, 180 + 80 * r))
+    ]
+    assert partial(frame, rows, DPI)
+    wrapped = [(150, 150 + 40 * r, 1300, 180 + 40 * r) for r in range(4)]  # one piece a line
+    assert not partial(frame, wrapped, DPI)
+
+
+def _page() -> np.ndarray:
+    page = np.zeros((200, 1400), np.uint8)
+    page[80:110, 100:400] = 255  # a label's ink (its detected box below)
+    page[82:108, 700:716] = 255  # a lone "0" the detector missed, well apart from the label
+    page[82:108, 404:410] = 255  # a stroke just after the label: a clipped character, not a value
+    for y in range(0, 200, 6):  # a dotted column rule running through the line
+        page[y : y + 2, 1000:1002] = 255
+    return page
+
+
+def test_a_lone_mark_in_a_value_column_is_found_and_rule_dots_and_clipped_strokes_are_not() -> None:
+    label = (100, 80, 400, 110)
+    marks = unread_marks(_page(), [[label]], [label])
+    assert [k for k, _ in marks] == [0]
+    ((_, (x0, y0, x1, y1)),) = marks
+    assert 695 <= x0 <= 700 and 716 <= x1 <= 720 and y1 - y0 >= 20
+    # what a detected box covers is read already
+    assert unread_marks(_page(), [[label]], [label, (690, 78, 725, 112)]) == []
+
+
+def test_a_dashed_rule_s_piece_that_is_as_tall_as_a_digit_is_no_mark() -> None:
+    page = np.zeros((200, 1400), np.uint8)
+    page[80:110, 100:400] = 255
+    for y in range(0, 200, 30):  # dashes as long as a line of text, three pixels wide
+        page[y : y + 24, 1000:1003] = 255
+    assert unread_marks(page, [[(100, 80, 400, 110)]], [(100, 80, 400, 110)]) == []
+
+
+def test_dots_read_before_a_label_are_not_its_text() -> None:
+    assert LEADING_DOTS.sub("", "：1.信访举报投诉类申请") == "1.信访举报投诉类申请"
+    assert LEADING_DOTS.sub("", ": 0") == "0"
+    assert LEADING_DOTS.sub("", "（一）予以公开") == "（一）予以公开"
