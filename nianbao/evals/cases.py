@@ -160,12 +160,20 @@ def _write_libreoffice(
         scan_path.write_bytes(scan_pdf(data, dpi, seed, damage=damage))
 
 
-def _write_degraded(path: Path, truth: Report, builder: str, family: str, seed: str) -> None:
-    path.write_bytes(degrade.scan(BUILDERS[builder](truth), family, seed)[0])
-
-
-def _write_styled(path: Path, truth: Report, builder: str, style: str, family: str, seed: str) -> None:
+def _write_scan(path: Path, truth: Report, builder: str, style: str, family: str, seed: str) -> None:
+    """A builder's table in a style (``ruled``: every rule drawn, as the degraded scans), scanned degraded."""
     path.write_bytes(degrade.scan(BUILDERS[builder](truth, style), family, seed)[0])
+
+
+def _scan_job(
+    g: EvalCase, path: Path, builder: str, style: str, family: str, seed: str, fmt: str, variant: str, layout: str
+) -> _Job:
+    """A degraded scan of another builder's table: read right or rejected, never verified wrong."""
+    case = EvalCase(
+        f"{g.name}/{fmt}/{variant}", "rendered", fmt, variant, g.template, g.truth, path, "verified",
+        expected_outcome="caught", layout=layout,
+    )  # fmt: skip
+    return _Job((case,), partial(_write_scan, path, g.truth, builder, style, family, seed), slow=True)
 
 
 def _write_real_scan(path: Path, source: Path, seed: str) -> None:
@@ -268,13 +276,9 @@ def degraded_scans(printable: list[EvalCase], workdir: Path) -> Iterator[_Job]:
         if not builder_available(builder):
             continue
         g = printable[k % len(printable)]
-        seed = f"{g.name}/{builder}/{family}"
         path = workdir / f"{g.name}.{builder}.{family}.pdf"
-        case = EvalCase(
-            f"{g.name}/scan_{builder}/{family}", "rendered", f"scan_{builder}", family, g.template, g.truth, path,
-            "verified", expected_outcome="caught", layout=FAMILY_LAYOUT[family],
-        )  # fmt: skip
-        yield _Job((case,), partial(_write_degraded, path, g.truth, builder, family, seed), slow=True)
+        seed = f"{g.name}/{builder}/{family}"
+        yield _scan_job(g, path, builder, "ruled", family, seed, f"scan_{builder}", family, FAMILY_LAYOUT[family])
 
 
 # (builder, table style, degradation family) of the scans of tables drawn without trustworthy inner rules:
@@ -297,13 +301,10 @@ def styled_scans(printable: list[EvalCase], workdir: Path) -> Iterator[_Job]:
         if not printable or not builder_available(builder):
             continue
         g = printable[k % len(printable)]
-        seed = f"{g.name}/{builder}/{style}/{family}"
         path = workdir / f"{g.name}.{builder}.{style}.{family}.pdf"
-        case = EvalCase(
-            f"{g.name}/styled_{builder}/{style}", "rendered", f"styled_{builder}", style, g.template, g.truth, path,
-            "verified", expected_outcome="caught", layout=f"{STYLE_LAYOUT[style]} ({FAMILY_LAYOUT[family]})",
-        )  # fmt: skip
-        yield _Job((case,), partial(_write_styled, path, g.truth, builder, style, family, seed), slow=True)
+        seed = f"{g.name}/{builder}/{style}/{family}"
+        layout = f"{STYLE_LAYOUT[style]} ({FAMILY_LAYOUT[family]})"
+        yield _scan_job(g, path, builder, style, family, seed, f"styled_{builder}", style, layout)
 
 
 def _real_scan(g: EvalCase, workdir: Path) -> _Job:
