@@ -40,7 +40,10 @@ def run_chunk(fn: Callable[[T], R], items: list[T]) -> tuple[list[R], float]:
     except Exception as e:
         if _travels(e):
             raise
-        raise InternalError(f"{type(e).__module__}.{type(e).__qualname__}: {e}") from None
+        failure = InternalError(f"{type(e).__module__}.{type(e).__qualname__}: {e}")
+    # raised outside the handler, with no __context__: where tblib pickles exceptions (distributed installs
+    # it), an error's context travels with it, and this one's would break the pool all the same
+    raise failure
 
 
 def _travels(error: BaseException) -> bool:

@@ -65,6 +65,15 @@ def test_an_error_that_cannot_travel_back_is_named_not_taken_for_a_death() -> No
         list(isolating_map(_raises_on_5, iter(range(5, 6)), 2, _noop))
 
 
+def test_where_tblib_pickles_exceptions_with_their_context_the_error_is_named_too() -> None:
+    # distributed installs tblib, which pickles an exception's __context__ with it (the test suite's Dask
+    # tests install it in this process): the named error must not carry the one that cannot travel
+    tblib = pytest.importorskip("tblib.pickling_support")
+    tblib.install()
+    with pytest.raises((InternalError, _NeedsKeyword), match=r"no reading"):
+        list(isolating_map(_raises_on_5, iter(range(5, 6)), 2, _noop))
+
+
 def test_nianbao_errors_travel_back_with_their_context() -> None:
     with pytest.raises(MissingExtraError) as caught:
         list(isolating_map(_raises_on_5, iter(range(6, 7)), 2, _noop))
