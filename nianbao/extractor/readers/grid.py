@@ -296,6 +296,16 @@ def grid_of(
         bottom = min(corners[r1 + 1][c0][1], corners[r1 + 1][c1 + 1][1]) - hrules[r1 + 1].half - 1
         left = max(corners[r0][c0][0], corners[r1 + 1][c0][0]) + vrules[c0].half + 1
         right = min(corners[r0][c1 + 1][0], corners[r1 + 1][c1 + 1][0]) - vrules[c1 + 1].half - 1
+        # inside every border where the table stands square; where it still leans (a turn the deskew left,
+        # a photo's perspective) a cell wide and low — a heading merged across the table — has its top
+        # corners' lower one below its bottom corners' higher one: it is placed between the corners' means
+        # (inside out, it had held none of its text, which was read as lines after the table)
+        if bottom - top < 2:
+            top = (corners[r0][c0][1] + corners[r0][c1 + 1][1]) / 2 + hrules[r0].half + 1
+            bottom = (corners[r1 + 1][c0][1] + corners[r1 + 1][c1 + 1][1]) / 2 - hrules[r1 + 1].half - 1
+        if right - left < 2:
+            left = (corners[r0][c0][0] + corners[r1 + 1][c0][0]) / 2 + vrules[c0].half + 1
+            right = (corners[r0][c1 + 1][0] + corners[r1 + 1][c1 + 1][0]) / 2 - vrules[c1 + 1].half - 1
         box = (ox + round(left), oy + round(top), ox + round(right), oy + round(bottom))
         cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box))
     cells.sort(key=lambda c: (c.row, c.col))
