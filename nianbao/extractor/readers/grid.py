@@ -271,7 +271,12 @@ def grid_of(
     corners = [[corner(r, c) for c in range(cols + 1)] for r in range(rows + 1)]
     for r in range(rows):
         for c in range(cols):
-            (x0, y0), (x1, _), (_, y1) = corners[r][c], corners[r][c + 1], corners[r + 1][c]
+            # each side between its own two corners: on a table that leans (a turn the deskew left, a
+            # photo's perspective) the right side stands higher or lower than the left by the lean across a
+            # cell — measured at the left corners' heights, a border missing in a heading merged across the
+            # table was taken as drawn from the row above's
+            y0, y1 = corners[r][c + 1][1], corners[r + 1][c + 1][1]
+            x0, x1 = corners[r + 1][c][0], corners[r + 1][c + 1][0]
             my, mx = max(2.0, (y1 - y0) / 6), max(2.0, (x1 - x0) / 6)
             # a border is drawn over most of the cell's side: as a rule, or as ink along the rule's line
             # most of the way (a rule broken into bits shorter than the line kernel)
