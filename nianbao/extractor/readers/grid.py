@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 Gray = npt.NDArray[np.uint8]
 Mask = npt.NDArray[np.uint8] | npt.NDArray[np.bool_]
+RowRule = tuple[float, float, int, int]  # a horizontal rule: y = slope * x + offset, drawn from x0 to x1
 
 
 @dataclass(frozen=True)

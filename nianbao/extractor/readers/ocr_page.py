@@ -16,7 +16,7 @@ import numpy as np
 from nianbao.extractor.readers import columns_from_boxes, ocr_packed, unruled
 from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
-from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
+from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, row_rules, tables
 from nianbao.extractor.readers.ruling import ink as page_ink
 
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
@@ -410,6 +410,64 @@ def _unread_marks(
     return out
 
 
+# a label's line read with the number printed just past its end (``行政机关不再处理其政府信息公开8``): no label
+# of the template ends with a digit
+_LABEL_AND_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)、])(\d[\d,]*(?:\.\d+)?)$")
+
+
+def _label_and_number(piece: _Piece, binary: Gray) -> list[_Piece]:
+    """A piece of a table row read as a label with a number after it, parted where the page leaves a gap
+    between them (a third of the line's height of blank columns, the number's side no wider than its digits
+    would print); the piece as it was where the page shows no such gap."""
+    m = _LABEL_AND_NUMBER.match(piece.text)
+    if m is None:
+        return [piece]
+    x0, y0, x1, y1 = piece.box
+    height = y1 - y0
+    columns = [bool(v) for v in np.count_nonzero(binary[y0:y1, x0:x1], axis=0).tolist()]
+    inked = [*columns, True]
+    gap_start = None
+    for x, on in enumerate(inked):
+        if not on and gap_start is None:
+            gap_start = x
+        elif on and gap_start is not None:
+            wide = x - gap_start >= max(3, height / 3)
+            if wide and x < len(inked) - 1 and (x1 - x0 - x) <= len(m.group(2)) * 0.8 * height:
+                return [
+                    _Piece(m.group(1), (x0, y0, x0 + gap_start, y1), piece.score),
+                    _Piece(m.group(2), (x0 + x, y0, x1, y1), piece.score),
+                ]
+            gap_start = None
+    return [piece]
+
+
+def _ruled_rows(lines: list[list[_Piece]], gray: Gray, dpi: float, binary: Gray) -> list[list[_Piece]]:
+    """Text lines that print one row of a table drawn with horizontal rules only (a label wrapped over
+    several lines beside its numbers: :func:`.unruled.rows_between_rules`) made one line, at the first's
+    place: the label's pieces line by line, then the numbers left to right. A number read with the label's
+    end (:func:`_label_and_number`) is parted from it first, in such a row."""
+
+    def number(p: _Piece) -> bool:
+        return bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text)))
+
+    flagged = [[(p.box, number(p)) for p in line] for line in lines]
+    if sum(n for line in flagged for _b, n in line) < 2:
+        return lines
+    groups = unruled.rows_between_rules(flagged, row_rules(gray, dpi), dpi)
+    first = {g[0]: g for g in groups}
+    later = {k for g in groups for k in g[1:]}
+    out = []
+    for k, line in enumerate(lines):
+        if k in first:
+            pieces = [q for j in first[k] for p in lines[j] for q in _label_and_number(p, binary)]
+            out.append(
+                [p for p in pieces if not number(p)] + sorted((p for p in pieces if number(p)), key=lambda p: p.box[0])
+            )
+        elif k not in later:
+            out.append(line)
+    return out
+
+
 def _aligned(lines: list[list[_Piece]], binary: Gray) -> list[str]:
     """Each text line as joined; a row of a table printed without column rules that prints some cells
     blank, as a grid row (label, then each column's cell, tab-separated), where its numbers' places settle
@@ -628,7 +686,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
     narrative += _unread_marks(engine, image, binary, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)
-    text_lines = _lines(narrative)
+    text_lines = _ruled_rows(_lines(narrative), gray, dpi, binary)
     blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [
         (line[0].box[1], text, []) for line, text in zip(text_lines, _aligned(text_lines, binary), strict=True)
     ]

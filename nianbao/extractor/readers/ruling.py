@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 
-from nianbao.extractor.readers.grid import Cell, Gray, Table, grid_of
+from nianbao.extractor.readers.grid import Cell, Gray, RowRule, Table, grid_of
 
-__all__ = ["Cell", "Gray", "Table", "deskew", "ink", "skew_degrees", "tables"]
+__all__ = ["Cell", "Gray", "RowRule", "Table", "deskew", "ink", "row_rules", "skew_degrees", "tables"]
 
 
 INK_STEP = 10  # a mark is darker than its paper by a tenth of the paper's brightness (25 levels on white)
@@ -107,6 +107,24 @@ def skew_degrees(gray: Gray, dpi: float) -> float:
         if acc >= half:
             return angle
     return angles[-1][0]
+
+
+def row_rules(gray: Gray, dpi: float) -> list[RowRule]:
+    """The page's horizontal rules at least an inch long, top to bottom: where a table is drawn with
+    horizontal rules only (no grid of cells to be found), they still say which text lines make one row."""
+    import cv2
+
+    horizontal, _ = _line_masks(ink(gray, dpi), dpi)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    out: list[RowRule] = []
+    for i in range(1, count):
+        x, y, w, h, _area = (int(v) for v in stats[i])
+        if w < dpi:
+            continue
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == i)
+        slope, offset = np.polyfit(xs.astype(float) + x, ys.astype(float) + y, 1) if h > 2 else (0.0, y + (h - 1) / 2)
+        out.append((float(slope), float(offset), x, x + w))
+    return sorted(out, key=lambda r: r[0] * (r[2] + r[3]) / 2 + r[1])
 
 
 def deskew(gray: Gray, dpi: float) -> Gray:
