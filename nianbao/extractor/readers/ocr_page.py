@@ -468,6 +468,24 @@ def _ruled_rows(lines: list[list[_Piece]], gray: Gray, dpi: float, binary: Gray)
     return out
 
 
+# a label's item number opening a line: 1. （一） 一、 — a cell holds one label, so one such line at most
+_ITEM_START = re.compile(r"^(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
+
+
+def _missing_rows(table: dict[tuple[int, int], _Slot]) -> bool:
+    """Whether a grid lacks rows its page prints: a cell holding more lines of numbers than the rows it spans
+    (a value cell holds one number a row), or two labels (two lines opening with an item number). Faint
+    rules found in pieces had given table 2 four rows of its fourteen (a cell holding ten lines of labels
+    beside one holding their numbers) and table 3 its value columns' rows but not its labels' (eight labels
+    in one cell): read as such, their rows were lost; read as lines, the tables are whole."""
+    for slot in table.values():
+        lines = _lines(slot.pieces)
+        numbers = [line for line in lines if any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in line)]
+        if len(numbers) > slot.cell.rowspan or sum(bool(_ITEM_START.match(_join_line(line))) for line in lines) > 1:
+            return True
+    return False
+
+
 def _aligned(lines: list[list[_Piece]], binary: Gray) -> list[str]:
     """Each text line as joined; a row of a table printed without column rules that prints some cells
     blank, as a grid row (label, then each column's cell, tab-separated), where its numbers' places settle
@@ -683,6 +701,16 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         else:
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
+    # a grid whose cells hold rows of a table is part of its rules (faint rules found in pieces): the page's
+    # rules are not to be trusted (one hand drew its tables), and the text of its grids is read as lines, as
+    # a table drawn without them
+    for k in reversed(range(len(slots)) if any(_missing_rows(table) for table in slots) else []):
+        for slot in slots[k].values():
+            for piece in slot.pieces:
+                piece.text = unruled.LEADING_DOTS.sub("", piece.text)
+                if piece.text and not _ONLY_NOISE.fullmatch(piece.text):
+                    narrative.append(piece)
+        del found[k], slots[k]
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
     narrative += _unread_marks(engine, image, binary, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)

@@ -158,6 +158,8 @@ def tables(gray: Gray, dpi: float, texts: list[tuple[int, int, int, int]] | None
         mine = labels[y : y + h, x : x + w] == i
         crop = (slice(y, y + h), slice(x, x + w))
         t = grid_of(horizontal[crop] * mine, vertical[crop] * mine, (x, y), dpi, marks[crop], texts)
-        if t is not None:
+        # the grid itself as large as a table: a large bold title's strokes, joined to a stray line, made a
+        # "table" of one row 0.8 inch wide through the title (a Chromium print's title lost: no agency read)
+        if t is not None and t.box[2] - t.box[0] >= dpi and t.box[3] - t.box[1] >= dpi * 0.25:
             found.append(t)
     return sorted(found, key=lambda t: t.box[1])

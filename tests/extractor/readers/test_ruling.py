@@ -60,3 +60,17 @@ def test_the_skew_of_a_page_turned_up_to_three_degrees_at_240_dpi_is_measured(tu
     assert skew_degrees(page, 240) == pytest.approx(-turn, abs=0.15)
     (t,) = tables(deskew(page, 240), 240)
     assert (t.rows, t.cols) == (14, 4)
+
+
+def test_a_grid_smaller_than_any_table_is_not_one() -> None:
+    # a large bold title's strokes, joined to a stray line above it, had made a one-row "table" 0.8 inch wide
+    # through the title (a Chromium print's title lost, no agency read): a grid must be a table's size
+    img = np.full((400, 1240), 255, np.uint8)
+    cv2.line(img, (100, 90), (700, 90), 0, 2)  # a stray line, over an inch long
+    xs, y0, y1 = [430, 468, 506, 545], 100, 129
+    for y in (y0, y1):
+        cv2.line(img, (xs[0], y), (xs[-1], y), 0, 3)
+    for x in xs:
+        cv2.line(img, (x, y0), (x, y1), 0, 3)
+    cv2.line(img, (430, 90), (430, 100), 0, 3)  # joined to the stray line
+    assert tables(img, DPI) == []
