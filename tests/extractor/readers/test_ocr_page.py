@@ -276,3 +276,20 @@ def test_a_number_read_with_the_end_of_a_label_is_parted_from_it_where_the_page_
     binary[10:40, 300:320] = 255  # no gap: the piece stays as read
     assert ocr_page._label_and_number(piece, binary) == [piece]
     assert ocr_page._label_and_number(ocr_page._Piece("2023年", (10, 10, 336, 40), 0.9), binary)[0].text == "2023年"
+
+
+def test_a_grid_holding_rows_of_a_table_in_one_cell_lacks_rows() -> None:
+    """Faint rules found in pieces give a grid whose cells hold several rows: read as cells, every such row
+    was lost (a platypus table with faint rules: 43 of 200 cells); its page is then read as lines."""
+
+    def slot(rowspan: int, *lines: str) -> ocr_page._Slot:
+        s = ocr_page._Slot(Cell(0, 0, rowspan, 1, (0, 0, 400, 60 * len(lines))))
+        s.pieces = [ocr_page._Piece(t, (10, 10 + 50 * k, 300, 40 + 50 * k), 0.9) for k, t in enumerate(lines)]
+        return s
+
+    merged_label = slot(8, "（三）不", "予公开")  # one label merged down eight rows
+    wrapped = slot(1, "1.申请人无正当理由逾期不补正、", "行政机关不再处理其政府信息公开申请")
+    assert not ocr_page._missing_rows({(0, 0): merged_label, (0, 1): wrapped, (0, 2): slot(2, "0", "1")})
+    assert ocr_page._missing_rows({(0, 0): slot(8, "1.属于国家秘密", "2.其他法律行政法规禁止公开")})
+    assert ocr_page._missing_rows({(0, 0): slot(2, "（一）予以公开", "（二）部分公开")})
+    assert ocr_page._missing_rows({(0, 0): slot(1, "34", "本年处理决定数量", "0")})
