@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from nianbao.extractor.cells import UNREAD
 from nianbao.extractor.readers import columns_from_boxes, ocr_packed, unruled
 from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
@@ -497,6 +498,26 @@ def _aligned(lines: list[list[_Piece]], binary: Gray) -> list[str]:
     return texts
 
 
+def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Box, _Slot | None]]) -> None:
+    """A value cell with ink that no reading settled (first read, read from its ink, read over digits) is
+    written :data:`~nianbao.extractor.cells.UNREAD`, not left empty: an empty cell is a cell printed blank,
+    which table 2 allows (a warning), and a printed ``0`` the recogniser lost would verify as blank. A
+    value cell is one in a column where other cells read as numbers; a label the recogniser cannot read
+    is left as before (its row's numbers then have no label: the rules reject it)."""
+    for box, slot in still:
+        if slot is None or slot.pieces:
+            continue
+        table = next(t for t in slots if any(s is slot for s in t.values()))
+        numbers = sum(
+            1
+            for s in table.values()
+            if s is not slot and s.cell.col == slot.cell.col and s.cell.colspan == 1
+            and any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in s.pieces)
+        )  # fmt: skip
+        if slot.cell.colspan == 1 and numbers >= 2:
+            slot.pieces.append(_Piece(UNREAD, box, 0.0))
+
+
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     t = _Table()
     cells = _by_row(table, slots)
@@ -665,6 +686,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         if t and sc >= MIN_SCORE and not _ONLY_NOISE.fullmatch(t)
     }
     again: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
+    still: list[tuple[tuple[int, int, int, int], _Slot | None]] = []  # ink no reading settled
     for table in slots:
         for slot in table.values():
             if id(slot) not in read_in and (ink := _ink_box(binary, slot.cell.box)) is not None:
@@ -680,6 +702,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             text = _TRAILING_NOISE.sub("", text)
             if _CLEAN_NUMBER.fullmatch(text) and score >= MIN_SCORE:
                 second[i] = (text, score)
+        still = [again[i] for i, (t, sc) in enumerate(second) if not t or sc < MIN_SCORE or _ONLY_NOISE.fullmatch(t)]
         # the cell's first, empty readings are dropped; its ink reading stands for it
         redone = {id(s) for _, s in again}
         kept = [i for i, (_, s) in enumerate(to_read) if id(s) not in redone]
@@ -703,14 +726,16 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     _reread_confusables(engine, image, slots, words)
     # a grid whose cells hold rows of a table is part of its rules (faint rules found in pieces): the page's
     # rules are not to be trusted (one hand drew its tables), and the text of its grids is read as lines, as
-    # a table drawn without them
-    for k in reversed(range(len(slots)) if any(_missing_rows(table) for table in slots) else []):
-        for slot in slots[k].values():
-            for piece in slot.pieces:
-                piece.text = unruled.LEADING_DOTS.sub("", piece.text)
-                if piece.text and not _ONLY_NOISE.fullmatch(piece.text):
-                    narrative.append(piece)
-        del found[k], slots[k]
+    # a table drawn without them (before any unread cell is marked: a line has no cells)
+    if any(_missing_rows(table) for table in slots):
+        for table in slots:
+            for slot in table.values():
+                for piece in slot.pieces:
+                    piece.text = unruled.LEADING_DOTS.sub("", piece.text)
+                    if piece.text and not _ONLY_NOISE.fullmatch(piece.text):
+                        narrative.append(piece)
+        found, slots, still = [], [], []
+    _mark_unread(slots, still)
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
     narrative += _unread_marks(engine, image, binary, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)
