@@ -75,20 +75,30 @@ def _char_rows(binary: Gray, box: tuple[int, int, int, int]) -> list[tuple[int, 
 
 
 def _recognise(
-    engine: Any, image: Any, binary: Gray, boxes: list[tuple[int, int, int, int]]
+    engine: Any,
+    image: Any,
+    binary: Gray,
+    boxes: list[tuple[int, int, int, int]],
+    lines: dict[int, list[Box]] | None = None,
 ) -> list[tuple[str, float]]:
+    """(text, confidence) of each box; ``lines``: boxes (by index) that stand for lines of text read laid
+    side by side as one line (a label wrapped in its cell, :func:`_wrapped_labels`)."""
     if not boxes:
         return []
     h, w = image.shape[:2]
+    lines = lines or {}
 
     def crop(box: tuple[int, int, int, int]) -> Any:
         x0, y0, x1, y1 = box
         return image[max(0, y0 - 2) : min(h, y1 + 2), max(0, x0 - 2) : min(w, x1 + 2)]
 
     crops = []
-    for box in boxes:
+    for i, box in enumerate(boxes):
         tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
-        crops.append(_side_by_side([crop(b) for b in _char_rows(binary, box)]) if tall else crop(box))
+        if i in lines:
+            crops.append(_side_by_side([crop(b) for b in lines[i]]))
+        else:
+            crops.append(_side_by_side([crop(b) for b in _char_rows(binary, box)]) if tall else crop(box))
     results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, the rest by width
     return [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in ((str(t).strip(), float(s)) for t, s in results)]
 
@@ -111,6 +121,81 @@ def _side_by_side(rows: list[Any]) -> Any:
             gap,
         ]
     return np.ascontiguousarray(np.concatenate(laid[:-1], axis=1))
+
+
+def _wrapped_labels(
+    to_read: list[tuple[Box, _Slot | None]],
+) -> tuple[list[tuple[Box, _Slot | None]], dict[int, list[Box]]]:
+    """``to_read`` with the lines of each label wrapped in its cell made one entry (the lines' union box),
+    and those entries' line boxes, top to bottom: a label in a narrow column (the template's table 3: two
+    characters a line, four to six lines) was read a crop a line, each padded to 320 px — most of a table
+    page's recognition; laid side by side, its lines are one crop, read as the line of text they are. Only
+    cells whose boxes each stand on a line of their own, of one type size; a reading that is no label's
+    is read again line by line (:func:`_read_cells`: a cell merged down over rows places each number in the
+    row it is printed in)."""
+    by_slot: dict[int, list[int]] = {}
+    for i, (box, slot) in enumerate(to_read):
+        tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
+        if slot is not None and not tall:
+            by_slot.setdefault(id(slot), []).append(i)
+    groups: dict[int, list[int]] = {}
+    for members in by_slot.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda i: to_read[i][0][1])
+        boxes = [to_read[i][0] for i in members]
+        heights = [b[3] - b[1] for b in boxes]
+        # (the detector's boxes stand a little beyond their ink: consecutive lines' boxes overlap; two boxes
+        # of one line hold each other's middle)
+        apart = all((b[1] + b[3]) / 2 > a[3] and (a[1] + a[3]) / 2 < b[1] for a, b in pairwise(boxes))
+        if apart and max(heights) <= 1.5 * min(heights):
+            groups[members[0]] = members
+    if not groups:
+        return to_read, {}
+    joined = {i for members in groups.values() for i in members}
+    out: list[tuple[Box, _Slot | None]] = []
+    lines: dict[int, list[Box]] = {}
+    for i, (box, slot) in enumerate(to_read):
+        if i in groups:
+            boxes = [to_read[k][0] for k in groups[i]]
+            lines[len(out)] = boxes
+            union = (min(b[0] for b in boxes), boxes[0][1], max(b[2] for b in boxes), boxes[-1][3])
+            out.append((union, slot))
+        elif i not in joined:
+            out.append((box, slot))
+    return out, lines
+
+
+# a wrapped label's lines read as one: kept where it reads as a label (no digit but an item number's at its
+# start); anything else — numbers stacked in a cell whose row rule was lost — is read line by line
+_LABEL_READING = re.compile(r"(?:[(（]?\d{1,2}[.．、)）])?[^\d]+")
+
+
+def _read_cells(
+    engine: Any, image: Any, binary: Gray, to_read: list[tuple[Box, _Slot | None]], loose: list[Box]
+) -> tuple[list[tuple[Box, _Slot | None]], list[tuple[str, float]]]:
+    """The cells' boxes and the loose boxes recognised: ``to_read`` as read (a wrapped label's lines one
+    entry, :func:`_wrapped_labels`), and each entry's reading, then the loose boxes' readings."""
+    to_read, lines = _wrapped_labels(to_read)
+    texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose, lines)
+    for i in lines:  # where one line ends and the next begins the model may read a space: lines join without
+        texts[i] = ("".join(texts[i][0].split()), texts[i][1])
+    undo = [i for i in lines if not (texts[i][1] >= MIN_SCORE and _LABEL_READING.fullmatch(texts[i][0]))]
+    if not undo:
+        return to_read, texts
+    parts = [(b, to_read[i][1]) for i in undo for b in lines[i]]
+    again = iter(zip(parts, _recognise(engine, image, binary, [b for b, _ in parts]), strict=True))
+    entries: list[tuple[Box, _Slot | None]] = []
+    read: list[tuple[str, float]] = []
+    for i, (entry, text) in enumerate(zip(to_read, texts, strict=False)):
+        if i in undo:
+            for part, part_text in (next(again) for _ in lines[i]):
+                entries.append(part)
+                read.append(part_text)
+        else:
+            entries.append(entry)
+            read.append(text)
+    return entries, read + texts[len(to_read) :]
 
 
 _NOISE = r"[.。,，、·'`°:：;；\"“”]"  # what a speckle beside a character is read as
@@ -676,7 +761,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     # above — rejected). ``worth_reading`` stays for pages without a table.
     loose += outside
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
-    texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
+    to_read, texts = _read_cells(engine, image, binary, to_read, loose)
     # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes
     # it with the border): read from their ink, then, if still nothing, over digits alone
     # (a cell read as punctuation alone — a thin "0" broken into two dots on a fax, read "：" — is unread too)
