@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
+from statistics import median
 from typing import Any
 
 import numpy as np
@@ -251,8 +252,12 @@ def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
     for p in sorted(pieces, key=lambda p: p.cy):
         if out:
             last = out[-1]
-            top = min(q.box[1] for q in last)
-            bottom = max(q.box[3] for q in last)
+            # the line's band from its pieces of a line's height: a label wrapped in its cell read as one crop
+            # is a piece two or three lines tall, and its band had taken the next row's pieces into the line
+            usual = median(q.box[3] - q.box[1] for q in last) * 1.5
+            core = [q for q in last if q.box[3] - q.box[1] <= usual]
+            top = min(q.box[1] for q in core)
+            bottom = max(q.box[3] for q in core)
             if top <= p.cy <= bottom:
                 last.append(p)
                 continue
@@ -554,8 +559,10 @@ def _ruled_rows(lines: list[list[_Piece]], gray: Gray, dpi: float, binary: Gray)
     return out
 
 
-# a label's item number opening a line: 1. （一） 一、 — a cell holds one label, so one such line at most
+# a label's item number: 1. （一） 一、 at a line's start, or 1. （一） after a character (a cell's lines read as one
+# crop run together) but not 第（一）项 — a cell holds one label, so one item number at most
 _ITEM_START = re.compile(r"^(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
+_ITEM_INSIDE = re.compile(r"(?<![\d第])(?:\d{1,2}[.．]|[（(][一二三四五六七八九十]{1,3}[）)])(?=[\u4e00-\u9fff])")
 
 
 def _missing_rows(table: dict[tuple[int, int], _Slot]) -> bool:
@@ -567,7 +574,9 @@ def _missing_rows(table: dict[tuple[int, int], _Slot]) -> bool:
     for slot in table.values():
         lines = _lines(slot.pieces)
         numbers = [line for line in lines if any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in line)]
-        if len(numbers) > slot.cell.rowspan or sum(bool(_ITEM_START.match(_join_line(line))) for line in lines) > 1:
+        texts = [_join_line(line) for line in lines]
+        items = max(sum(bool(_ITEM_START.match(t)) for t in texts), len(_ITEM_INSIDE.findall("".join(texts))))
+        if len(numbers) > slot.cell.rowspan or items > 1:
             return True
     return False
 
@@ -723,16 +732,25 @@ def worth_reading(boxes: list[tuple[int, int, int, int]], height: int, number: i
     return [b for b in boxes if b[1] < title_end or (b[2] - b[0]) < SHORT * widest]
 
 
-def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]:
+PageText = tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]
+
+
+def read_page(gray: Gray, dpi: float, engine: Any) -> PageText:
     """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
     boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
     the top lines whose readings disagree (:func:`_doubts`). Every line is recognised, outside the tables too."""
+    return _read(gray, dpi, engine, grids=True)
+
+
+def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
+    """:func:`read_page`; ``grids`` False to read the page's tables as lines whatever rules it has."""
     import cv2
 
+    page = gray
     gray, boxes, turn = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
     # a grid of part of a table (faint or dotted rules found for some columns only) is no grid: read as lines
-    found = [t for t in tables(gray, dpi, boxes) if not unruled.partial(t, boxes, dpi)]
+    found = [t for t in tables(gray, dpi, boxes) if not unruled.partial(t, boxes, dpi)] if grids else []
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
     loose: list[tuple[int, int, int, int]] = []
     outside: list[tuple[int, int, int, int]] = []
@@ -810,16 +828,11 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
     # a grid whose cells hold rows of a table is part of its rules (faint rules found in pieces): the page's
-    # rules are not to be trusted (one hand drew its tables), and the text of its grids is read as lines, as
-    # a table drawn without them (before any unread cell is marked: a line has no cells)
+    # rules are not to be trusted (one hand drew its tables), and the page is read again with its tables as
+    # lines, as tables drawn without them — from the detector's boxes: a cell's lines were read as one crop
+    # (a wrapped label), and a cell holding ten rows' labels had been read as one line
     if any(_missing_rows(table) for table in slots):
-        for table in slots:
-            for slot in table.values():
-                for piece in slot.pieces:
-                    piece.text = unruled.LEADING_DOTS.sub("", piece.text)
-                    if piece.text and not _ONLY_NOISE.fullmatch(piece.text):
-                        narrative.append(piece)
-        found, slots, still = [], [], []
+        return _read(page, dpi, engine, grids=False)
     _mark_unread(slots, still)
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
     narrative += _unread_marks(engine, image, binary, narrative, read, words)

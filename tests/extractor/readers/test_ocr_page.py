@@ -293,6 +293,10 @@ def test_a_grid_holding_rows_of_a_table_in_one_cell_lacks_rows() -> None:
     assert ocr_page._missing_rows({(0, 0): slot(8, "1.属于国家秘密", "2.其他法律行政法规禁止公开")})
     assert ocr_page._missing_rows({(0, 0): slot(2, "（一）予以公开", "（二）部分公开")})
     assert ocr_page._missing_rows({(0, 0): slot(1, "34", "本年处理决定数量", "0")})
+    # a cell's lines read as one crop run together: the item numbers inside count (第（一）项 is no item)
+    assert ocr_page._missing_rows({(0, 0): slot(8, "1.属于国家秘密2.其他法律行政法规禁止公开")})
+    assert ocr_page._missing_rows({(0, 0): slot(2, "（一）予以公开（二）部分公开")})
+    assert not ocr_page._missing_rows({(0, 0): slot(1, "第二十条第（一）项"), (0, 1): slot(3, "（三）不予公开")})
 
 
 def test_a_value_cell_with_ink_no_reading_settled_is_marked_unread_not_left_blank() -> None:
