@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 Gray = npt.NDArray[np.uint8]
 Mask = npt.NDArray[np.uint8] | npt.NDArray[np.bool_]
+RowRule = tuple[float, float, int, int]  # a horizontal rule: y = slope * x + offset, drawn from x0 to x1
 
 
 @dataclass(frozen=True)
@@ -271,7 +272,12 @@ def grid_of(
     corners = [[corner(r, c) for c in range(cols + 1)] for r in range(rows + 1)]
     for r in range(rows):
         for c in range(cols):
-            (x0, y0), (x1, _), (_, y1) = corners[r][c], corners[r][c + 1], corners[r + 1][c]
+            # each side between its own two corners: on a table that leans (a turn the deskew left, a
+            # photo's perspective) the right side stands higher or lower than the left by the lean across a
+            # cell — measured at the left corners' heights, a border missing in a heading merged across the
+            # table was taken as drawn from the row above's
+            y0, y1 = corners[r][c + 1][1], corners[r + 1][c + 1][1]
+            x0, x1 = corners[r + 1][c][0], corners[r + 1][c + 1][0]
             my, mx = max(2.0, (y1 - y0) / 6), max(2.0, (x1 - x0) / 6)
             # a border is drawn over most of the cell's side: as a rule, or as ink along the rule's line
             # most of the way (a rule broken into bits shorter than the line kernel)
@@ -296,6 +302,16 @@ def grid_of(
         bottom = min(corners[r1 + 1][c0][1], corners[r1 + 1][c1 + 1][1]) - hrules[r1 + 1].half - 1
         left = max(corners[r0][c0][0], corners[r1 + 1][c0][0]) + vrules[c0].half + 1
         right = min(corners[r0][c1 + 1][0], corners[r1 + 1][c1 + 1][0]) - vrules[c1 + 1].half - 1
+        # inside every border where the table stands square; where it still leans (a turn the deskew left,
+        # a photo's perspective) a cell wide and low — a heading merged across the table — has its top
+        # corners' lower one below its bottom corners' higher one: it is placed between the corners' means
+        # (inside out, it had held none of its text, which was read as lines after the table)
+        if bottom - top < 2:
+            top = (corners[r0][c0][1] + corners[r0][c1 + 1][1]) / 2 + hrules[r0].half + 1
+            bottom = (corners[r1 + 1][c0][1] + corners[r1 + 1][c1 + 1][1]) / 2 - hrules[r1 + 1].half - 1
+        if right - left < 2:
+            left = (corners[r0][c0][0] + corners[r1 + 1][c0][0]) / 2 + vrules[c0].half + 1
+            right = (corners[r0][c1 + 1][0] + corners[r1 + 1][c1 + 1][0]) / 2 - vrules[c1 + 1].half - 1
         box = (ox + round(left), oy + round(top), ox + round(right), oy + round(bottom))
         cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, box))
     cells.sort(key=lambda c: (c.row, c.col))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
+from statistics import median
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from nianbao.extractor.cells import UNREAD
 from nianbao.extractor.readers import columns_from_boxes, ocr_packed, unruled
 from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
-from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, tables
+from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, row_rules, tables
 from nianbao.extractor.readers.ruling import ink as page_ink
 
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
@@ -251,8 +252,12 @@ def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
     for p in sorted(pieces, key=lambda p: p.cy):
         if out:
             last = out[-1]
-            top = min(q.box[1] for q in last)
-            bottom = max(q.box[3] for q in last)
+            # the line's band from its pieces of a line's height: a label wrapped in its cell read as one crop
+            # is a piece two or three lines tall, and its band had taken the next row's pieces into the line
+            usual = median(q.box[3] - q.box[1] for q in last) * 1.5
+            core = [q for q in last if q.box[3] - q.box[1] <= usual]
+            top = min(q.box[1] for q in core)
+            bottom = max(q.box[3] for q in core)
             if top <= p.cy <= bottom:
                 last.append(p)
                 continue
@@ -496,6 +501,86 @@ def _unread_marks(
     return out
 
 
+# a label's line read with the number printed just past its end (``行政机关不再处理其政府信息公开8``): no label
+# of the template ends with a digit
+_LABEL_AND_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)、])(\d[\d,]*(?:\.\d+)?)$")
+
+
+def _label_and_number(piece: _Piece, binary: Gray) -> list[_Piece]:
+    """A piece of a table row read as a label with a number after it, parted where the page leaves a gap
+    between them (a third of the line's height of blank columns, the number's side no wider than its digits
+    would print); the piece as it was where the page shows no such gap."""
+    m = _LABEL_AND_NUMBER.match(piece.text)
+    if m is None:
+        return [piece]
+    x0, y0, x1, y1 = piece.box
+    height = y1 - y0
+    columns = [bool(v) for v in np.count_nonzero(binary[y0:y1, x0:x1], axis=0).tolist()]
+    inked = [*columns, True]
+    gap_start = None
+    for x, on in enumerate(inked):
+        if not on and gap_start is None:
+            gap_start = x
+        elif on and gap_start is not None:
+            wide = x - gap_start >= max(3, height / 3)
+            if wide and x < len(inked) - 1 and (x1 - x0 - x) <= len(m.group(2)) * 0.8 * height:
+                return [
+                    _Piece(m.group(1), (x0, y0, x0 + gap_start, y1), piece.score),
+                    _Piece(m.group(2), (x0 + x, y0, x1, y1), piece.score),
+                ]
+            gap_start = None
+    return [piece]
+
+
+def _ruled_rows(lines: list[list[_Piece]], gray: Gray, dpi: float, binary: Gray) -> list[list[_Piece]]:
+    """Text lines that print one row of a table drawn with horizontal rules only (a label wrapped over
+    several lines beside its numbers: :func:`.unruled.rows_between_rules`) made one line, at the first's
+    place: the label's pieces line by line, then the numbers left to right. A number read with the label's
+    end (:func:`_label_and_number`) is parted from it first, in such a row."""
+
+    def number(p: _Piece) -> bool:
+        return bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text)))
+
+    flagged = [[(p.box, number(p)) for p in line] for line in lines]
+    if sum(n for line in flagged for _b, n in line) < 2:
+        return lines
+    groups = unruled.rows_between_rules(flagged, row_rules(gray, dpi), dpi)
+    first = {g[0]: g for g in groups}
+    later = {k for g in groups for k in g[1:]}
+    out = []
+    for k, line in enumerate(lines):
+        if k in first:
+            pieces = [q for j in first[k] for p in lines[j] for q in _label_and_number(p, binary)]
+            out.append(
+                [p for p in pieces if not number(p)] + sorted((p for p in pieces if number(p)), key=lambda p: p.box[0])
+            )
+        elif k not in later:
+            out.append(line)
+    return out
+
+
+# a label's item number: 1. （一） 一、 at a line's start, or 1. （一） after a character (a cell's lines read as one
+# crop run together) but not 第（一）项 — a cell holds one label, so one item number at most
+_ITEM_START = re.compile(r"^(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
+_ITEM_INSIDE = re.compile(r"(?<![\d第])(?:\d{1,2}[.．]|[（(][一二三四五六七八九十]{1,3}[）)])(?=[\u4e00-\u9fff])")
+
+
+def _missing_rows(table: dict[tuple[int, int], _Slot]) -> bool:
+    """Whether a grid lacks rows its page prints: a cell holding more lines of numbers than the rows it spans
+    (a value cell holds one number a row), or two labels (two lines opening with an item number). Faint
+    rules found in pieces had given table 2 four rows of its fourteen (a cell holding ten lines of labels
+    beside one holding their numbers) and table 3 its value columns' rows but not its labels' (eight labels
+    in one cell): read as such, their rows were lost; read as lines, the tables are whole."""
+    for slot in table.values():
+        lines = _lines(slot.pieces)
+        numbers = [line for line in lines if any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in line)]
+        texts = [_join_line(line) for line in lines]
+        items = max(sum(bool(_ITEM_START.match(t)) for t in texts), len(_ITEM_INSIDE.findall("".join(texts))))
+        if len(numbers) > slot.cell.rowspan or items > 1:
+            return True
+    return False
+
+
 def _aligned(lines: list[list[_Piece]], binary: Gray) -> list[str]:
     """Each text line as joined; a row of a table printed without column rules that prints some cells
     blank, as a grid row (label, then each column's cell, tab-separated), where its numbers' places settle
@@ -647,16 +732,25 @@ def worth_reading(boxes: list[tuple[int, int, int, int]], height: int, number: i
     return [b for b in boxes if b[1] < title_end or (b[2] - b[0]) < SHORT * widest]
 
 
-def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]:
+PageText = tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]
+
+
+def read_page(gray: Gray, dpi: float, engine: Any) -> PageText:
     """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
     boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
     the top lines whose readings disagree (:func:`_doubts`). Every line is recognised, outside the tables too."""
+    return _read(gray, dpi, engine, grids=True)
+
+
+def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
+    """:func:`read_page`; ``grids`` False to read the page's tables as lines whatever rules it has."""
     import cv2
 
+    page = gray
     gray, boxes, turn = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
     # a grid of part of a table (faint or dotted rules found for some columns only) is no grid: read as lines
-    found = [t for t in tables(gray, dpi, boxes) if not unruled.partial(t, boxes, dpi)]
+    found = [t for t in tables(gray, dpi, boxes) if not unruled.partial(t, boxes, dpi)] if grids else []
     slots = [{(c.row, c.col): _Slot(c) for c in t.cells} for t in found]
     loose: list[tuple[int, int, int, int]] = []
     outside: list[tuple[int, int, int, int]] = []
@@ -733,11 +827,17 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         else:
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
+    # a grid whose cells hold rows of a table is part of its rules (faint rules found in pieces): the page's
+    # rules are not to be trusted (one hand drew its tables), and the page is read again with its tables as
+    # lines, as tables drawn without them — from the detector's boxes: a cell's lines were read as one crop
+    # (a wrapped label), and a cell holding ten rows' labels had been read as one line
+    if any(_missing_rows(table) for table in slots):
+        return _read(page, dpi, engine, grids=False)
     _mark_unread(slots, still)
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
     narrative += _unread_marks(engine, image, binary, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)
-    text_lines = _lines(narrative)
+    text_lines = _ruled_rows(_lines(narrative), gray, dpi, binary)
     blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [
         (line[0].box[1], text, []) for line, text in zip(text_lines, _aligned(text_lines, binary), strict=True)
     ]

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from statistics import median
 
-from nianbao.extractor.readers.grid import Gray, Table
+from nianbao.extractor.readers.grid import Gray, RowRule, Table
 
 Box = tuple[int, int, int, int]
 
@@ -146,3 +146,48 @@ def _words(strokes: list[Box], gap: float) -> list[Box]:
         else:
             words.append([x0, y0, x1, y1])
     return [(a, b, c, d) for a, b, c, d in words]
+
+
+def rows_between_rules(
+    lines: Sequence[Sequence[tuple[Box, bool]]], rules: Sequence[RowRule], dpi: float
+) -> list[list[int]]:
+    """Text lines that print one row of a table drawn with horizontal rules only: the lines (their pieces'
+    boxes, each flagged where it reads as a number) lying between the same two rules, where together they
+    read as one row — a label wrapped over several lines left of numbers that stand in distinct columns
+    (LibreOffice prints a wrapped row's numbers centred in it, or its last column at its top: read line by
+    line, its total stood with the label's first line and the rest with its second, two rows of neither).
+    Lines between two rules that each print numbers in the same columns are rows whose rule between them was
+    not found: never joined. Returns the groups of line indices to read as one row (two lines or more)."""
+    bands: dict[tuple[int, int], list[int]] = {}
+    for k, line in enumerate(lines):
+        band = _band(line, rules, dpi)
+        if band is not None:
+            bands.setdefault(band, []).append(k)
+    out = []
+    for members in bands.values():
+        if len(members) < 2:
+            continue
+        pieces = [p for k in members for p in lines[k]]
+        numbers = sorted(b for b, num in pieces if num)
+        labels = [b for b, num in pieces if not num]
+        if len(numbers) < 2 or any(b[0] < a[2] for a, b in pairwise(numbers)):
+            continue  # one number, or two in one column: not one row's numbers
+        if any(b[2] > (numbers[0][0] + numbers[0][2]) / 2 for b in labels):  # (a box runs a little past its ink)
+            continue  # text among or past the numbers: prose, not a row's label
+        out.append(members)
+    return sorted(out)
+
+
+def _band(line: Sequence[tuple[Box, bool]], rules: Sequence[RowRule], dpi: float) -> tuple[int, int] | None:
+    """The two rules (indices) a line lies between, drawn over each of its pieces and under an inch apart;
+    None where it lies between none, or its pieces between different ones."""
+    found = None
+    for (x0, y0, x1, y1), _num in line:
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        drawn = [(i, s * cx + o) for i, (s, o, a, b) in enumerate(rules) if a <= cx <= b]
+        above = max(((y, i) for i, y in drawn if y < cy), default=None)
+        below = min(((y, i) for i, y in drawn if y > cy), default=None)
+        if above is None or below is None or below[0] - above[0] > dpi or (found and found != (above[1], below[1])):
+            return None
+        found = (above[1], below[1])
+    return found

@@ -251,3 +251,32 @@ def test_a_text_box_running_past_the_table_edge_is_checked_within_the_page() -> 
     ink = hmask | vmask
     t = grid_of(hmask, vmask, (0, 0), 150, ink, [(150, 170, 260, 212)])
     assert t is not None and len(t.cells) == 4  # the line is drawn through the box's height: a border
+
+
+def test_a_cell_merged_across_a_leaning_table_keeps_its_text() -> None:
+    # a table still leaning 2.5° (a turn the deskew left, a photo's perspective): across its 900 px a rule
+    # drops 39 px, more than a 30 px row. The heading merged across all columns had its top corners' lower
+    # one below its bottom corners' higher one: its box came out inside out and held none of its text
+    from nianbao.extractor.readers.grid import grid_of
+
+    s = 0.044
+
+    def turned(x: int, y: int) -> tuple[int, int]:
+        return round(x - s * y + 20), round(y + s * x)
+
+    hmask = np.zeros((400, 1000), np.uint8)
+    vmask = np.zeros_like(hmask)
+    xs, ys = [50, 350, 650, 950], [100, 130, 160, 190]
+    for y in ys:
+        cv2.line(hmask, turned(xs[0], y), turned(xs[-1], y), 255, 2)
+    for x in xs:
+        for r in range(3):
+            if r != 1 or x in (xs[0], xs[-1]):  # row 1: a heading merged across the table
+                cv2.line(vmask, turned(x, ys[r]), turned(x, ys[r + 1]), 255, 2)
+    t = grid_of(hmask, vmask, (0, 0), 150)
+    assert t is not None and (t.rows, t.cols) == (3, 3)
+    (heading,) = [c for c in t.cells if c.row == 1]
+    x0, y0, x1, y1 = heading.box
+    assert heading.colspan == 3 and x0 < x1 and y0 < y1
+    cx, cy = turned(500, 145)  # the heading's middle
+    assert x0 < cx < x1 and y0 < cy < y1

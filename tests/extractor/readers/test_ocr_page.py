@@ -221,6 +221,84 @@ def test_a_title_under_a_web_sites_menus_is_read_again_like_a_title_at_the_top()
     assert len(read_again) == 4
 
 
+def _rows_ruled_across(font_px: int = 30) -> np.ndarray:
+    """Table 3's rows, 200 dpi, with horizontal rules only (no column line anywhere): a plain row, then one
+    whose label wraps over three lines with its total printed at the row's top and its other numbers on the
+    label's second line (as LibreOffice prints such a row), then a plain row."""
+    img = Image.new("L", (1654, 700), 255)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT or "", font_px)
+    cols = [856, 950, 1045, 1140, 1235, 1330, 1425]  # the first just past the longest label line
+    rows = [
+        (["2.重复申请"], ["0", "0", "0", "0", "0", "0", "0"], 1),
+        (
+            ["1.申请人无正当理由逾期不补正、", "行政机关不再处理其政府信息公开", "申请"],
+            ["8", "2", "0", "0", "0", "0", "10"],
+            3,
+        ),
+        (["3.其他"], ["4", "0", "0", "0", "0", "0", "4"], 1),
+    ]
+    y = 100
+    d.line([(380, y), (1500, y)], fill=0, width=2)
+    for label, numbers, lines in rows:
+        height = 18 + 42 * lines
+        for k, part in enumerate(label):
+            d.text((390, y + 10 + 42 * k), part, font=font, fill=0)
+        for k, (x, n) in enumerate(zip(cols, numbers, strict=True)):
+            top = y + 10 if k == 6 or lines == 1 else y + 10 + 42  # the total at the top, the rest centred
+            d.text((x, top), n, font=font, fill=0)
+        y += height
+        d.line([(380, y), (1500, y)], fill=0, width=2)
+    return np.asarray(img)
+
+
+@needs_ocr
+def test_a_row_wrapped_between_two_horizontal_rules_is_read_as_one_row() -> None:
+    """Read line by line, the wrapped row's total stood with its label's first line and its other numbers
+    with the second: two rows of neither (a styled scan of the template rejected). Between the same two
+    rules, with its numbers in distinct columns, it is one row."""
+    text, *_ = ocr_page.read_page(_rows_ruled_across(), 200, ocr.engine())
+    rows = [line.replace("\t", " ") for line in text.split("\n")]
+    assert "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 8 2 0 0 0 0 10" in rows, rows
+    assert "2.重复申请 0 0 0 0 0 0 0" in rows and "3.其他 4 0 0 0 0 0 4" in rows, rows
+
+
+def test_a_number_read_with_the_end_of_a_label_is_parted_from_it_where_the_page_leaves_a_gap() -> None:
+    binary = np.zeros((60, 600), np.uint8)
+    binary[10:40, 10:300] = 255  # the label's characters, close together
+    for x in range(10, 300, 30):
+        binary[10:40, x + 26 : x + 30] = 0
+    binary[10:40, 320:335] = 255  # a digit, a gap of 20 px after the label
+    piece = ocr_page._Piece("政府信息公开8", (10, 10, 336, 40), 0.9)
+    label, number = ocr_page._label_and_number(piece, binary)
+    assert (label.text, number.text) == ("政府信息公开", "8")
+    assert label.box[2] <= 300 and number.box[0] >= 318
+    binary[10:40, 300:320] = 255  # no gap: the piece stays as read
+    assert ocr_page._label_and_number(piece, binary) == [piece]
+    assert ocr_page._label_and_number(ocr_page._Piece("2023年", (10, 10, 336, 40), 0.9), binary)[0].text == "2023年"
+
+
+def test_a_grid_holding_rows_of_a_table_in_one_cell_lacks_rows() -> None:
+    """Faint rules found in pieces give a grid whose cells hold several rows: read as cells, every such row
+    was lost (a platypus table with faint rules: 43 of 200 cells); its page is then read as lines."""
+
+    def slot(rowspan: int, *lines: str) -> ocr_page._Slot:
+        s = ocr_page._Slot(Cell(0, 0, rowspan, 1, (0, 0, 400, 60 * len(lines))))
+        s.pieces = [ocr_page._Piece(t, (10, 10 + 50 * k, 300, 40 + 50 * k), 0.9) for k, t in enumerate(lines)]
+        return s
+
+    merged_label = slot(8, "（三）不", "予公开")  # one label merged down eight rows
+    wrapped = slot(1, "1.申请人无正当理由逾期不补正、", "行政机关不再处理其政府信息公开申请")
+    assert not ocr_page._missing_rows({(0, 0): merged_label, (0, 1): wrapped, (0, 2): slot(2, "0", "1")})
+    assert ocr_page._missing_rows({(0, 0): slot(8, "1.属于国家秘密", "2.其他法律行政法规禁止公开")})
+    assert ocr_page._missing_rows({(0, 0): slot(2, "（一）予以公开", "（二）部分公开")})
+    assert ocr_page._missing_rows({(0, 0): slot(1, "34", "本年处理决定数量", "0")})
+    # a cell's lines read as one crop run together: the item numbers inside count (第（一）项 is no item)
+    assert ocr_page._missing_rows({(0, 0): slot(8, "1.属于国家秘密2.其他法律行政法规禁止公开")})
+    assert ocr_page._missing_rows({(0, 0): slot(2, "（一）予以公开（二）部分公开")})
+    assert not ocr_page._missing_rows({(0, 0): slot(1, "第二十条第（一）项"), (0, 1): slot(3, "（三）不予公开")})
+
+
 def test_a_value_cell_with_ink_no_reading_settled_is_marked_unread_not_left_blank() -> None:
     """An empty cell is a printed blank to the rules (table 2 allows it): a printed 0 the recogniser lost
     would verify as a blank. Only value cells (a column of numbers) are marked; a label is left as read."""

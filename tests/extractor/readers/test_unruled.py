@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nianbao.extractor.readers import unruled
 from nianbao.extractor.readers.grid import Cell, Table
 from nianbao.extractor.readers.unruled import LEADING_DOTS, partial, unread_marks
 
@@ -76,3 +77,25 @@ def test_dots_read_before_a_label_are_not_its_text() -> None:
     assert LEADING_DOTS.sub("", "：1.信访举报投诉类申请") == "1.信访举报投诉类申请"
     assert LEADING_DOTS.sub("", ": 0") == "0"
     assert LEADING_DOTS.sub("", "（一）予以公开") == "（一）予以公开"
+
+
+def test_lines_between_two_rules_are_one_row_only_where_they_read_as_one() -> None:
+    rules = [(0.0, 100.0, 300, 1500), (0.0, 230.0, 300, 1500), (0.0, 300.0, 300, 1500)]
+    # a label wrapped over three lines, the total at the row's top, the other numbers on the second line
+    wrapped = [
+        [((310, 110, 750, 140), False), ((1400, 110, 1430, 140), True)],
+        [((310, 150, 760, 180), False), *(((800 + 95 * k, 150, 825 + 95 * k, 180), True) for k in range(6))],
+        [((310, 190, 380, 220), False)],
+    ]
+    below = [[((310, 250, 420, 280), False), *(((800 + 95 * k, 250, 825 + 95 * k, 280), True) for k in range(7))]]
+    assert unruled.rows_between_rules([*wrapped, *below], rules, 200) == [[0, 1, 2]]
+    # two rows whose rule between them was not found: numbers in the same columns, never one row
+    two_rows = [below[0], [((310, 262, 420, 292), False), ((800, 262, 825, 292), True)]]
+    assert unruled.rows_between_rules(two_rows, rules[1:], 200) == []
+    # prose between two rules (text past its numbers): not a row
+    prose = [[((310, 110, 1450, 140), False)], [((310, 150, 600, 180), False), ((620, 150, 650, 180), True),
+                                                ((660, 150, 1450, 180), False), ((1460, 150, 1490, 180), True)]]  # fmt: skip
+    assert unruled.rows_between_rules(prose, rules, 200) == []
+    # lines standing outside the rules' reach (a group's label left of where the inner rules start): no band
+    outside = [[((100, 110, 250, 140), False)], [((100, 150, 250, 180), False), ((800, 150, 825, 180), True)]]
+    assert unruled.rows_between_rules(outside, rules, 200) == []

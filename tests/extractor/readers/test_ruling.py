@@ -1,0 +1,76 @@
+"""Rules found on pages as photographs and rough scans leave them: thin rules beside a column of dense labels
+on a dim page, and the skew of a page turned 2–3° at a high resolution."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+cv2 = pytest.importorskip("cv2", reason="needs nianbao[ocr] (OpenCV)")
+
+from nianbao.extractor.readers.ruling import deskew, skew_degrees, tables  # noqa: E402
+
+from .test_grid import DPI, XS, YS, _page  # noqa: E402
+
+
+def _dim_page_with_labels(seed: int) -> np.ndarray:
+    """The 8×7 grid drawn thin, a label of character-like strokes in every row's first cell, then seen as a
+    phone sees it: blurred, a quarter darker, noisy."""
+    img = _page(width=1, ink=60)
+    for k in range(8):
+        x0, y0, x1, y1 = XS[0] + 4, YS[k] + 6, XS[1] - 4, YS[k + 1] - 6
+        for x in range(x0, x1 - 16, 19):  # characters 19 px apart (10.5 pt at 150 dpi), 18 px tall
+            top = (y0 + y1) // 2 - 9
+            for dy in (0, 8, 16):
+                cv2.line(img, (x + 2, top + dy), (x + 14, top + dy), 0, 2)
+            cv2.line(img, (x + 5, top), (x + 5, top + 18), 0, 2)
+            cv2.line(img, (x + 11, top), (x + 11, top + 18), 0, 2)
+    page = cv2.GaussianBlur(img, (0, 0), 0.8).astype(np.float32) * 0.75
+    page += np.random.default_rng(seed).normal(0, 8, page.shape)
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_thin_rules_between_dense_labels_on_a_dim_page_are_found(seed: int) -> None:
+    # the local mean, darkened by the labels' strokes, had hidden the rules between them: the label column's
+    # eight cells read as one (49 cells) or the column lost; the paper's median is not darkened by text
+    (t,) = tables(_dim_page_with_labels(seed), DPI)
+    assert (t.rows, t.cols) == (8, 7)
+    assert len(t.cells) == 56
+
+
+def _turned_table(turn: float, dpi: int = 240) -> np.ndarray:
+    """A table of 14 rows 0.2 inch high across most of an A4 page at ``dpi``, turned ``turn`` degrees."""
+    h, w = round(11.7 * dpi), round(8.27 * dpi)
+    img = np.full((h, w), 255, np.uint8)
+    xs, ys = [round(w * f) for f in (0.08, 0.3, 0.55, 0.75, 0.92)], [round(h * 0.1) + 48 * k for k in range(15)]
+    for y in ys:
+        cv2.line(img, (xs[0], y), (xs[-1], y), 0, 2)
+    for x in xs:
+        cv2.line(img, (x, ys[0]), (x, ys[-1]), 0, 2)
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), turn, 1.0)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("turn", [-3.0, -2.7, 2.2, 3.0])
+def test_the_skew_of_a_page_turned_up_to_three_degrees_at_240_dpi_is_measured(turn: float) -> None:
+    # the fit had taken every pixel in a rule's bounding box: turned 2–3°, that box holds the rules above and
+    # below it, and the skew came out ~0.2°: the page was read turned
+    page = _turned_table(turn)
+    assert skew_degrees(page, 240) == pytest.approx(-turn, abs=0.15)
+    (t,) = tables(deskew(page, 240), 240)
+    assert (t.rows, t.cols) == (14, 4)
+
+
+def test_a_grid_smaller_than_any_table_is_not_one() -> None:
+    # a large bold title's strokes, joined to a stray line above it, had made a one-row "table" 0.8 inch wide
+    # through the title (a Chromium print's title lost, no agency read): a grid must be a table's size
+    img = np.full((400, 1240), 255, np.uint8)
+    cv2.line(img, (100, 90), (700, 90), 0, 2)  # a stray line, over an inch long
+    xs, y0, y1 = [430, 468, 506, 545], 100, 129
+    for y in (y0, y1):
+        cv2.line(img, (xs[0], y), (xs[-1], y), 0, 3)
+    for x in xs:
+        cv2.line(img, (x, y0), (x, y1), 0, 3)
+    cv2.line(img, (430, 90), (430, 100), 0, 3)  # joined to the stray line
+    assert tables(img, DPI) == []
