@@ -74,8 +74,10 @@ def _char_rows(binary: Gray, box: tuple[int, int, int, int]) -> list[tuple[int, 
 
 
 def _recognise(
-    engine: Any, image: Any, binary: Gray, boxes: list[tuple[int, int, int, int]]
+    engine: Any, image: Any, binary: Gray, boxes: list[tuple[int, int, int, int]], *, unsure: bool = False
 ) -> list[tuple[str, float]]:
+    """Each box's reading and the recogniser's confidence; a reading under :data:`MIN_SCORE` comes back
+    empty, unless ``unsure`` (:func:`_settle_digits` judges those)."""
     if not boxes:
         return []
     h, w = image.shape[:2]
@@ -89,7 +91,8 @@ def _recognise(
         tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
         crops.append(_side_by_side([crop(b) for b in _char_rows(binary, box)]) if tall else crop(box))
     results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, the rest by width
-    return [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in ((str(t).strip(), float(s)) for t, s in results)]
+    read = [(str(t).strip(), float(s)) for t, s in results]
+    return read if unsure else [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in read]
 
 
 def _side_by_side(rows: list[Any]) -> Any:
@@ -118,15 +121,17 @@ _TRAILING_NOISE = re.compile(rf"{_NOISE}+$")
 _ONLY_NOISE = re.compile(rf"(?:{_NOISE}|\s)+")
 _CLEAN_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 # a count that the recogniser read with letters that look like digits (O for 0, l for 1, S for 5, B for 8)
-_CONFUSABLE = re.compile(r"(?=.*[^\d.,])[\dODQoUlI|iSsBZzGgTb.,]{1,12}")
+_CONFUSABLE = re.compile(r"(?=.*[^\d.,])[\dODQoUlI|iSsBZzGgTtb.,]{1,12}")
 
 
 class _DigitsOnly:
     """The recogniser's own per-position probabilities decoded over digits (and . ,) alone: how a value
     cell that came back as ``O`` or ``l0`` reads when it is taken to hold a number, as the template says
-    every value cell does. Its confidence is the recogniser's for the digits it chose."""
+    every value cell does. Its confidence is the recogniser's for the digits it chose; with ``share``, the
+    chosen digits' share of what the recogniser gave digits and the gap between characters (a bilevel ``0``
+    read ``D`` at 0.97 and ``0`` at 0.01 is a ``0`` by a share of 0.98 over the other digits)."""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, *, share: bool = False) -> None:
         import copy
 
         self.rec = copy.copy(engine.text_rec)
@@ -134,7 +139,10 @@ class _DigitsOnly:
         allowed = np.array([i == 0 or ch in "0123456789.," for i, ch in enumerate(inner.character)])
 
         def decode(preds: Any, return_word_box: bool = False, **kw: Any) -> Any:
-            return inner(np.where(allowed[None, None, :], preds, 0.0), return_word_box, **kw)
+            kept = np.where(allowed[None, None, :], preds, 0.0)
+            if share:
+                kept = kept / np.maximum(kept.sum(axis=-1, keepdims=True), 1e-12)
+            return inner(kept, return_word_box, **kw)
 
         self.rec.postprocess_op = decode
 
@@ -256,11 +264,12 @@ def _shared(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
-def _ink_box(binary: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
-    """The bounding box of the ink in a cell (noise speckles removed), or None for an empty cell."""
+def _ink_box(binary: Gray, box: tuple[int, int, int, int], inset: int = 3) -> tuple[int, int, int, int] | None:
+    """The bounding box of the ink in a cell (noise speckles removed; ``inset`` pixels inside its borders),
+    or None for an empty cell."""
     import cv2
 
-    x0, y0, x1, y1 = box[0] + 3, box[1] + 3, box[2] - 3, box[3] - 3
+    x0, y0, x1, y1 = box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
     # no opening first: it would erase a thin "0"; speckles are dropped by size below
@@ -300,6 +309,59 @@ def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int
         if _CLEAN_NUMBER.fullmatch(text) and len(text) == len(was) and score >= 0.5:
             words.append((f"{text} (read over digits; first read {was!r})", piece.box, score))
             piece.text = text
+
+
+DIGIT_SHARE = 0.8  # a digit-like reading is settled over digits only where the digits chosen hold this share
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOISE_CHARS = re.compile(rf"{_NOISE}|\s")
+
+
+def _digit_like(text: str, score: float) -> str | None:
+    """What a cell's reading says of its digits, where it looks like a number it is unsure of (the reading
+    with speckles read as punctuation left out: ``''`` for a ``0`` read as ``。``); None for a sure number or
+    anything else (a word, ``/``, a dash)."""
+    tidy = _tidy(_TRAILING_NOISE.sub("", text))
+    core = _NOISE_CHARS.sub("", tidy)
+    if not text or _HAN.search(core):
+        return None
+    if not core:
+        return core  # punctuation alone: a small digit read as a dot or a circle
+    if _CONFUSABLE.fullmatch(core):
+        return core
+    if _CLEAN_NUMBER.fullmatch(core) and (score < MIN_SCORE or core != tidy):
+        return core
+    return None
+
+
+def _settle_digits(
+    engine: Any, image: Any, binary: Gray, boxes: list[Box], readings: list[tuple[str, float]], notes: Words
+) -> list[tuple[str, float]]:
+    """Cell readings that look like a number but are unsure of it — a number under :data:`MIN_SCORE`, a count
+    read with digit-like letters (``D``, ``Q``, ``t``), a digit read as punctuation (``。``) or beside a
+    speckle read as punctuation (``:0``) — read again from the ink alone (speckles left out, the crop tight
+    round the digits) decoded over digits alone, and kept where the digits chosen hold :data:`DIGIT_SHARE` of
+    what the recogniser gave digits, with as many digits as first read (one, where none was). On a bilevel
+    page of ~8 px digits (a 100 dpi fax) a lone ``0`` in a detector's box twice its height comes back ``0`` at
+    0.3–0.5, ``D``, ``Q`` or ``。``, and its row was lost. A cell read as anything else (a word, ``/``, a dash,
+    nothing) keeps its reading; a misread digit breaks an identity as any misreading does. ``notes``: each
+    settled reading with what was first read, for the review."""
+    out = list(readings)
+    todo = []
+    for i, (box, (text, score)) in enumerate(zip(boxes, readings, strict=False)):
+        core = _digit_like(text, score)
+        if core is not None and (ink := _ink_box(binary, box, inset=0)) is not None:
+            todo.append((i, ink, core))
+    if todo:
+        h, w = image.shape[:2]
+        crops = [image[max(0, b[1] - 2) : min(h, b[3] + 2), max(0, b[0] - 2) : min(w, b[2] + 2)] for _, b, _ in todo]
+        for (i, ink, core), (text, score) in zip(todo, _DigitsOnly(engine, share=True)(crops), strict=True):
+            text = _TRAILING_NOISE.sub("", text)
+            if not _CLEAN_NUMBER.fullmatch(text) or score < DIGIT_SHARE or len(text) != (len(core) or 1):
+                continue
+            notes.append((f"{text} (read over digits from its ink at a share of {score:.2f}; first read "
+                          f"{readings[i][0]!r} at {readings[i][1]:.2f})", ink, score))  # fmt: skip
+            out[i] = (text, score)
+    return [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in out]
 
 
 _EDGE_NOISE = re.compile(r"[\s。.，,、·'`]+$")  # a title's readings compared without a trailing full stop
@@ -579,7 +641,12 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     # above — rejected). ``worth_reading`` stays for pages without a table.
     loose += outside
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
-    texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose)
+    settled: Words = []
+    cells = [b for b, _ in to_read]
+    texts = _recognise(engine, image, binary, cells + loose, unsure=True)
+    texts = _settle_digits(engine, image, binary, cells, texts[: len(cells)], settled) + [
+        (t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in texts[len(cells) :]
+    ]
     # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes
     # it with the border): read from their ink, then, if still nothing, over digits alone
     # (a cell read as punctuation alone — a thin "0" broken into two dots on a fax, read "：" — is unread too)
@@ -595,7 +662,8 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
                 again.append((ink, slot))
     if again:
         # one crop a call: a batch pads its crops to a common width, which loses a lone digit's reading
-        second = [_recognise(engine, image, binary, [b])[0] for b, _ in again]
+        second = [_recognise(engine, image, binary, [b], unsure=True)[0] for b, _ in again]
+        second = _settle_digits(engine, image, binary, [b for b, _ in again], second, settled)
         h, w = image.shape[:2]
         unread = [i for i, (t, sc) in enumerate(second) if not t or sc < MIN_SCORE]
         crops = [image[max(0, again[i][0][1] - 2) : min(h, again[i][0][3] + 2),
@@ -609,7 +677,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         kept = [i for i, (_, s) in enumerate(to_read) if id(s) not in redone]
         texts = [texts[i] for i in kept] + second + texts[len(to_read) :]
         to_read = [to_read[i] for i in kept] + again
-    words: Words = []
+    words: Words = settled
     narrative: list[_Piece] = []
     placed: list[tuple[tuple[int, int, int, int], _Slot | None]] = [*to_read, *((b, None) for b in loose)]
     for (box, where), (text, score) in zip(placed, texts, strict=True):

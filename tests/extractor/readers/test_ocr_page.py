@@ -219,3 +219,53 @@ def test_a_title_under_a_web_sites_menus_is_read_again_like_a_title_at_the_top()
     read_again.clear()
     ocr_page._doubts(SimpleNamespace(text_rec=text_rec), image, [title, body], [])
     assert len(read_again) == 4
+
+
+@pytest.mark.parametrize(
+    ("read", "score", "digits"),
+    [
+        ("D", 0.97, "D"),  # a bilevel 0 read as a letter
+        ("t3", 0.88, "t3"),  # 13 with its 1 read as a t
+        ("。", 0.5, ""),  # a small 0 read as a circle
+        (":0", 0.86, "0"),  # a speckle before it read as a colon
+        ("0", 0.41, "0"),  # a number the recogniser is unsure of
+        ("0", 0.9, None),  # sure: kept as read
+        ("/", 0.9, None),  # not a digit's look-alike: kept as read
+        ("—", 0.9, None),
+        ("行政许可", 0.4, None),
+        ("", 0.0, None),
+    ],
+)
+def test_only_a_reading_that_looks_like_an_unsure_number_is_read_again_over_digits(
+    read: str, score: float, digits: str | None
+) -> None:
+    assert ocr_page._digit_like(read, score) == digits
+
+
+def _fax_cell(text: str) -> np.ndarray:
+    """A cell's ink as a 100 dpi fax prints it (1 bit, ~8 px digits), shown at 150 dpi as the reader
+    rasterises such a page: a small, jagged glyph."""
+    font = ImageFont.truetype(FONT or "", 11)
+    small = Image.new("L", (40, 24), 255)
+    ImageDraw.Draw(small).text((14, 5), text, font=font, fill=0)
+    bilevel = small.point(lambda v: 0 if v < 170 else 255)
+    return np.asarray(bilevel.resize((60, 36), Image.Resampling.BILINEAR))
+
+
+@needs_ocr
+@pytest.mark.parametrize(("printed", "first", "settled"), [("0", "D", "0"), ("0", "。", "0"), ("/", "/", "")])
+def test_a_small_bilevel_digit_read_as_a_letter_or_a_dot_is_settled_over_digits_from_its_ink(
+    printed: str, first: str, settled: str
+) -> None:
+    """A 100 dpi fax's lone 0 came back ``D``, ``Q`` or ``。`` (its row lost): read again from its ink over
+    digits alone it reads 0; a mark that is no digit's look-alike is left as read, never made a digit."""
+    page = _fax_cell(printed)
+    gray = np.ascontiguousarray(page)
+    binary = (gray < 128).astype(np.uint8) * 255
+    notes: ocr_page.Words = []
+    got = ocr_page._settle_digits(ocr.engine(), ocr_page._bgr(gray), binary, [(0, 0, 60, 36)], [(first, 0.9)], notes)
+    if settled:
+        assert got == [(settled, pytest.approx(got[0][1]))] and got[0][1] >= ocr_page.DIGIT_SHARE
+        assert notes and "first read" in notes[0][0]
+    else:
+        assert got[0][0] == first and not notes
