@@ -59,6 +59,19 @@ class NianbaoError(Exception):
     def to_dict(self) -> dict[str, Any]:
         return {"type": type(self).__name__, "message": self.reason, "file": self.file}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled with its context, whatever the subclass's ``__init__`` asks: an error travels back from a
+        # worker process (the local pool, a Dask worker), and Python's default re-calls ``cls(*args)`` — which
+        # a class with a required keyword (``MissingExtraError``'s ``extra``) refuses, breaking the pool
+        return _rebuild, (type(self), self.args, self.__dict__.copy())
+
+
+def _rebuild(cls: type[NianbaoError], args: tuple[Any, ...], state: dict[str, Any]) -> NianbaoError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class InputError(NianbaoError):
     """The file itself cannot be used: missing, empty, binary, undecodable, wrong format."""

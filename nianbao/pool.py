@@ -10,6 +10,7 @@ time in a fresh pool, so that the one that kills its worker is known — it alon
 
 from __future__ import annotations
 
+import pickle
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -17,6 +18,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Generic, NamedTuple, TypeVar
+
+from nianbao.errors import InternalError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -26,9 +29,27 @@ MAX_CHUNK = 32
 
 
 def run_chunk(fn: Callable[[T], R], items: list[T]) -> tuple[list[R], float]:
-    """In a worker: ``fn`` over one chunk, with the seconds it took (the parent sizes the next chunks by it)."""
+    """In a worker: ``fn`` over one chunk, with the seconds it took (the parent sizes the next chunks by it).
+    An exception ``fn`` raises goes back to the parent as it is where it can (pickled, then unpickled there),
+    else as an :class:`~nianbao.errors.InternalError` naming it: one the parent cannot unpickle (a class
+    whose ``__init__`` requires arguments its ``args`` do not hold) would break the pool, and the item would be
+    taken for one that killed its worker."""
     start = time.perf_counter()
-    return [fn(i) for i in items], time.perf_counter() - start
+    try:
+        return [fn(i) for i in items], time.perf_counter() - start
+    except Exception as e:
+        if _travels(e):
+            raise
+        raise InternalError(f"{type(e).__module__}.{type(e).__qualname__}: {e}") from None
+
+
+def _travels(error: BaseException) -> bool:
+    """Whether ``error`` comes back whole from a worker process."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return False
+    return True
 
 
 class _Sent(NamedTuple, Generic[T]):

@@ -28,6 +28,11 @@ _TOKEN = re.compile(
 )
 
 
+# a mark a reader saw in a value cell but could not read (a scan's cell with ink that no reading settled):
+# a word, never a blank — what is printed there is unknown, and the row's cells are left unread
+UNREAD = "\ufffd"
+
+
 class Token(NamedTuple):  # a NamedTuple: built ~200 times per report, 5x cheaper than a dataclass
     kind: TokenKind
     start: int

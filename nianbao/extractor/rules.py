@@ -31,7 +31,7 @@ from nianbao.extractor.align import (
     solve,
     solve_linear,
 )
-from nianbao.extractor.cells import Token, classify, first_run, first_run_in, spare_numbers, tokenize
+from nianbao.extractor.cells import UNREAD, Token, classify, first_run, first_run_in, spare_numbers, tokenize
 from nianbao.extractor.column_numbers import header_before
 from nianbao.extractor.labels import (
     MARKERS_2019,
@@ -470,6 +470,9 @@ class _Builder:
         numbers) nothing at all between its label and the next — each with that span. Otherwise nothing is
         known about them (no provenance, so the verifier reports them missing)."""
         region = self.text[start:end]
+        if UNREAD in region:  # a mark the reader could not read is no empty cell: the row stays unread
+            self.notes.append(f"{what}: a printed mark could not be read")
+            return
         separators = region.count("|") + region.count("\t")
         markers = sum(1 for t in tokenize(self.text, start, end) if t.kind == "blank")
         nothing = not region.strip() and table_carries

@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 
 from nianbao.errors import NoTablesError
+from nianbao.extractor.cells import UNREAD
 from nianbao.extractor.normalize import normalize
 from nianbao.extractor.rules import extract_rules
+from nianbao.verifier import verify
 from tests.conftest import plant, seed_text
 
 
@@ -96,6 +98,23 @@ def test_blank_markers_are_null_with_provenance() -> None:
     assert result.report.active_disclosure.regulations.issued is None
     prov = result.provenance["active_disclosure.regulations.repealed"]
     assert (prov.method, prov.text) == ("blank", "/")
+
+
+def test_a_mark_a_reader_could_not_read_is_no_blank() -> None:
+    """A scan's value cell with ink that no reading settled: an empty cell would be a blank (a warning in
+    table 2, and the report would verify with a printed number lost); the mark leaves the cell unread."""
+    text = seed_text("seed_001")
+    cases = [
+        ("行政强制\t833\t\t", "行政强制\t\t\t", f"行政强制\t{UNREAD}\t\t", "active_disclosure.coercion.decisions"),
+        ("规章\t0\t0\t0", "规章\t0\t\t0", f"规章\t0\t{UNREAD}\t0", "active_disclosure.regulations.repealed"),
+    ]
+    for row, empty, marked, path in cases:
+        blank = extract_rules(normalize(plant(text, row, empty)))
+        assert blank.provenance[path].method == "blank"  # what an empty cell says: the report would verify
+        source = normalize(plant(text, row, marked))
+        read = extract_rules(source)
+        assert path not in read.provenance or read.provenance[path].method != "blank"
+        assert verify(read.report, read.provenance, source, read.issues).errors
 
 
 def test_thousands_separators_and_full_width_digits() -> None:

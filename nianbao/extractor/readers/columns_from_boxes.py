@@ -140,24 +140,27 @@ def placed(lines: Sequence[Sequence[Piece]], binary: Gray) -> dict[int, tuple[in
             for (text, _b, _n), i in zip(line[label:], at, strict=True):
                 cells[i] = text
             width = median(b[2] - b[0] for _t, b, _n in line[label:])
-            if not cells[0] and label and max(b[2] for _t, b, _n in line[:label]) > _middle(anchor, centres[0], width):
-                continue  # the label runs into the first column it would leave blank
             # the numbers' line (a label wrapped beside them, or a group's label, stands higher or lower), and
             # a tenth of a box's height beyond: a row's numbers a little lower than its first one (a
             # slight turn, a number centred on a wrapped label) are grouped with the next line of text, and
             # their place must not read blank here; the next row's numbers stand further off
             boxes = [b for _t, b, _n in line[label:]]
             mid, height = median((b[1] + b[3]) / 2 for b in boxes), median(b[3] - b[1] for b in boxes)
+            label_end = max((b[2] for _t, b, _n in line[:label]), default=0)
+            if not cells[0] and label and label_end > _middle(anchor, centres[0], width, mid):
+                continue  # the label runs into the first column it would leave blank
             top, bottom = max(0, round(mid - 0.6 * height)), round(mid + 0.6 * height)
-            if not any(_ink(binary, _middle(anchor, centres[i], width), spacing, top, bottom)
+            if not any(_ink(binary, _middle(anchor, centres[i], width, mid), spacing, top, bottom)
                        for i, c in enumerate(cells) if not c):  # fmt: skip
                 out[k] = (label, cells)
     return out
 
 
-def _middle(anchor: Callable[[Box], float], at: float, width: float) -> float:
-    """Where a number whose ``anchor`` edge stands at ``at`` has its middle."""
-    probe = (0, 0, round(width), 1)
+def _middle(anchor: Callable[[Box], float], at: float, width: float, y: float) -> float:
+    """Where a number ``width`` wide on the line whose middle is at height ``y``, its ``anchor`` edge at
+    ``at``, has its middle on the page: an anchor corrected for a turn (:func:`_upright`) depends on the
+    height, and a column stands further left or right down a turned page."""
+    probe = (0, round(y), round(width), round(y))
     return at - anchor(probe) + width / 2
 
 

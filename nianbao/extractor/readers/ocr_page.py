@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from nianbao.extractor.cells import UNREAD
 from nianbao.extractor.readers import columns_from_boxes, ocr_packed, unruled
 from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
@@ -483,6 +484,26 @@ def _aligned(lines: list[list[_Piece]], binary: Gray) -> list[str]:
     return texts
 
 
+def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Box, _Slot | None]]) -> None:
+    """A value cell with ink that no reading settled (first read, read from its ink, read over digits) is
+    written :data:`~nianbao.extractor.cells.UNREAD`, not left empty: an empty cell is a cell printed blank,
+    which table 2 allows (a warning), and a printed ``0`` the recogniser lost would verify as blank. A
+    value cell is one in a column where other cells read as numbers; a label the recogniser cannot read
+    is left as before (its row's numbers then have no label: the rules reject it)."""
+    for box, slot in still:
+        if slot is None or slot.pieces:
+            continue
+        table = next(t for t in slots if any(s is slot for s in t.values()))
+        numbers = sum(
+            1
+            for s in table.values()
+            if s is not slot and s.cell.col == slot.cell.col and s.cell.colspan == 1
+            and any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in s.pieces)
+        )  # fmt: skip
+        if slot.cell.colspan == 1 and numbers >= 2:
+            slot.pieces.append(_Piece(UNREAD, box, 0.0))
+
+
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
     t = _Table()
     cells = _by_row(table, slots)
@@ -656,6 +677,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         if t and sc >= MIN_SCORE and not _ONLY_NOISE.fullmatch(t)
     }
     again: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
+    still: list[tuple[tuple[int, int, int, int], _Slot | None]] = []  # ink no reading settled
     for table in slots:
         for slot in table.values():
             if id(slot) not in read_in and (ink := _ink_box(binary, slot.cell.box)) is not None:
@@ -672,6 +694,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             text = _TRAILING_NOISE.sub("", text)
             if _CLEAN_NUMBER.fullmatch(text) and score >= MIN_SCORE:
                 second[i] = (text, score)
+        still = [again[i] for i, (t, sc) in enumerate(second) if not t or sc < MIN_SCORE or _ONLY_NOISE.fullmatch(t)]
         # the cell's first, empty readings are dropped; its ink reading stands for it
         redone = {id(s) for _, s in again}
         kept = [i for i, (_, s) in enumerate(to_read) if id(s) not in redone]
@@ -693,6 +716,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
         else:
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
+    _mark_unread(slots, still)
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
     narrative += _unread_marks(engine, image, binary, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)

@@ -88,3 +88,14 @@ def test_a_row_s_numbers_a_little_lower_than_its_first_keep_their_places_from_re
     page = np.zeros((400, 1400), np.uint8)
     page[236:252, 595:605] = 255  # the row's other numbers, their glyphs 12 px under the total's
     assert 3 not in placed(lines, page)
+
+
+def test_ink_in_a_blank_is_looked_for_where_the_column_stands_on_that_row_of_a_turned_page() -> None:
+    # a page that kept a turn: 3 px a row to the left; on the last row, 33 px left of where the column stands
+    # at the table's top, a mark in column 2 that nothing read — no blank may stand for it
+    rows: list[list[str | None]] = [FULL] * 11 + [["3", None, "1", None, None, None, "4"]]
+    lines = [_line(100 + 40 * k, f"row{k}", r, shift=-3 * k) for k, r in enumerate(rows)]
+    page = np.zeros((700, 1400), np.uint8)
+    page[542:558, 642:652] = 255
+    assert 11 not in placed(lines, page)
+    assert placed(lines, np.zeros((700, 1400), np.uint8))[11] == (1, ["3", "", "1", "", "", "", "4"])

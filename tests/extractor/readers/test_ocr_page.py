@@ -269,3 +269,24 @@ def test_a_small_bilevel_digit_read_as_a_letter_or_a_dot_is_settled_over_digits_
         assert notes and "first read" in notes[0][0]
     else:
         assert got[0][0] == first and not notes
+
+
+def test_a_value_cell_with_ink_no_reading_settled_is_marked_unread_not_left_blank() -> None:
+    """An empty cell is a printed blank to the rules (table 2 allows it): a printed 0 the recogniser lost
+    would verify as a blank. Only value cells (a column of numbers) are marked; a label is left as read."""
+
+    def slot(row: int, col: int, *texts: str) -> ocr_page._Slot:
+        s = ocr_page._Slot(Cell(row, col, 1, 1, (col * 100, row * 40, col * 100 + 90, row * 40 + 30)))
+        s.pieces = [ocr_page._Piece(t, s.cell.box, 0.9) for t in texts]
+        return s
+
+    table = {(r, c): slot(r, c, *t) for (r, c), t in {
+        (0, 0): ("规章",), (0, 1): ("0",), (0, 2): ("0",),
+        (1, 0): ("行政规范性文件",), (1, 1): ("3",), (1, 2): (),
+        (2, 0): (), (2, 1): ("12",), (2, 2): ("1",),
+    }.items()}  # fmt: skip
+    ink = (1, 1, 9, 9)
+    ocr_page._mark_unread([table], [(ink, table[(1, 2)]), (ink, table[(2, 0)]), (ink, table[(0, 1)])])
+    assert [p.text for p in table[(1, 2)].pieces] == [ocr_page.UNREAD]  # a value column: marked
+    assert table[(2, 0)].pieces == []  # the label column: not a number in it
+    assert [p.text for p in table[(0, 1)].pieces] == ["0"]  # read: untouched
