@@ -75,25 +75,45 @@ def _char_rows(binary: Gray, box: tuple[int, int, int, int]) -> list[tuple[int, 
 
 
 def _recognise(
-    engine: Any, image: Any, binary: Gray, boxes: list[tuple[int, int, int, int]], *, unsure: bool = False
+    engine: Any,
+    image: Any,
+    binary: Gray,
+    boxes: list[tuple[int, int, int, int]],
+    *,
+    unsure: bool = False,
+    clips: list[Box | None] | None = None,
 ) -> list[tuple[str, float]]:
     """Each box's reading and the recogniser's confidence; a reading under :data:`MIN_SCORE` comes back
-    empty, unless ``unsure`` (:func:`_settle_digits` judges those)."""
+    empty, unless ``unsure`` (:func:`_settle_digits` judges those). ``clips``: for each box, the cell it was
+    cut to at ruled borders, or None (:func:`_crop`)."""
     if not boxes:
         return []
-    h, w = image.shape[:2]
-
-    def crop(box: tuple[int, int, int, int]) -> Any:
-        x0, y0, x1, y1 = box
-        return image[max(0, y0 - 2) : min(h, y1 + 2), max(0, x0 - 2) : min(w, x1 + 2)]
-
     crops = []
-    for box in boxes:
+    for box, clip in zip(boxes, clips or [None] * len(boxes), strict=True):
         tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
-        crops.append(_side_by_side([crop(b) for b in _char_rows(binary, box)]) if tall else crop(box))
+        rows = _char_rows(binary, box) if tall else [box]
+        crops.append(_side_by_side([_crop(image, b, clip) for b in rows]) if tall else _crop(image, box, clip))
     results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, the rest by width
     read = [(str(t).strip(), float(s)) for t, s in results]
     return read if unsure else [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in read]
+
+
+def _crop(image: Any, box: Box, clip: Box | None = None, pad: int = 2) -> Any:
+    """A box of the page with ``pad`` pixels round it; with ``clip`` (the cell a part was cut to at its ruled
+    borders), paper beyond the cell: the padding reached the border, and a bilevel page's crisp rule beside a
+    lone ``0`` read ``10`` (a 200 dpi fax of the template's narrow columns, three cells of one page)."""
+    h, w = image.shape[:2]
+    x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+    out = image[y0 : min(h, box[3] + pad), x0 : min(w, box[2] + pad)]
+    if clip is None:
+        return out
+    out = out.copy()
+    cx0, cy0, cx1, cy1 = clip[0] - x0, clip[1] - y0, clip[2] - x0, clip[3] - y0
+    out[: max(0, cy0)] = 255
+    out[max(0, cy1 + 1) :] = 255
+    out[:, : max(0, cx0)] = 255
+    out[:, max(0, cx1 + 1) :] = 255
+    return out
 
 
 def _side_by_side(rows: list[Any]) -> Any:
@@ -335,7 +355,13 @@ def _digit_like(text: str, score: float) -> str | None:
 
 
 def _settle_digits(
-    engine: Any, image: Any, binary: Gray, boxes: list[Box], readings: list[tuple[str, float]], notes: Words
+    engine: Any,
+    image: Any,
+    binary: Gray,
+    boxes: list[Box],
+    readings: list[tuple[str, float]],
+    notes: Words,
+    clips: list[Box | None] | None = None,
 ) -> list[tuple[str, float]]:
     """Cell readings that look like a number but are unsure of it — a number under :data:`MIN_SCORE`, a count
     read with digit-like letters (``D``, ``Q``, ``t``), a digit read as punctuation (``。``) or beside a
@@ -353,8 +379,8 @@ def _settle_digits(
         if core is not None and (ink := _ink_box(binary, box, inset=0)) is not None:
             todo.append((i, ink, core))
     if todo:
-        h, w = image.shape[:2]
-        crops = [image[max(0, b[1] - 2) : min(h, b[3] + 2), max(0, b[0] - 2) : min(w, b[2] + 2)] for _, b, _ in todo]
+        within = clips or [None] * len(boxes)
+        crops = [_crop(image, b, within[i]) for i, b, _ in todo]
         for (i, ink, core), (text, score) in zip(todo, _DigitsOnly(engine, share=True)(crops), strict=True):
             text = _TRAILING_NOISE.sub("", text)
             if not _CLEAN_NUMBER.fullmatch(text) or score < DIGIT_SHARE or len(text) != (len(core) or 1):
@@ -638,6 +664,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     loose: list[tuple[int, int, int, int]] = []
     outside: list[tuple[int, int, int, int]] = []
     to_read: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
+    clips: list[Box | None] = []  # the cell each part of to_read was cut to, None where read whole
     for box in boxes:
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         k = next((i for i, t in enumerate(found) if t.box[0] <= cx <= t.box[2] and t.box[1] <= cy <= t.box[3]), None)
@@ -655,6 +682,9 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             parts = [(box, holder)] if holder is not None and _shared(box, holder.cell.box) > 0 else []
             if not parts:
                 loose.append(box)
+            clips += [None] * len(parts)
+        else:
+            clips += [slot.cell.box if slot is not None else None for _, slot in parts]
         to_read += parts
     # Text outside the tables is read whole on a table page: where the grid misses rows (a wrapped label's
     # lines, a faint rule), their labels and the next section's heading stand outside it, and reading only
@@ -664,8 +694,8 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
     settled: Words = []
     cells = [b for b, _ in to_read]
-    texts = _recognise(engine, image, binary, cells + loose, unsure=True)
-    texts = _settle_digits(engine, image, binary, cells, texts[: len(cells)], settled) + [
+    texts = _recognise(engine, image, binary, cells + loose, unsure=True, clips=clips + [None] * len(loose))
+    texts = _settle_digits(engine, image, binary, cells, texts[: len(cells)], settled, clips) + [
         (t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in texts[len(cells) :]
     ]
     # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes
@@ -684,8 +714,12 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
                 again.append((ink, slot))
     if again:
         # one crop a call: a batch pads its crops to a common width, which loses a lone digit's reading
-        second = [_recognise(engine, image, binary, [b], unsure=True)[0] for b, _ in again]
-        second = _settle_digits(engine, image, binary, [b for b, _ in again], second, settled)
+        inside = [s.cell.box if s is not None else None for _, s in again]
+        second = [
+            _recognise(engine, image, binary, [b], unsure=True, clips=[c])[0]
+            for (b, _), c in zip(again, inside, strict=True)
+        ]
+        second = _settle_digits(engine, image, binary, [b for b, _ in again], second, settled, inside)
         h, w = image.shape[:2]
         unread = [i for i, (t, sc) in enumerate(second) if not t or sc < MIN_SCORE]
         crops = [image[max(0, again[i][0][1] - 2) : min(h, again[i][0][3] + 2),

@@ -316,3 +316,17 @@ def test_a_100_dpi_fax_page_reads_its_zeros(tmp_path: Path, monkeypatch: pytest.
     rows = [line.split("\t")[-7:] for line in text.split("\n") if line.count("\t") >= 8]
     read = sum(1 for row in rows for cell in row if re.fullmatch(r"\d+", cell))
     assert len(rows) == 27 and read >= 150, text
+
+
+def test_a_part_cut_to_its_cell_is_read_with_paper_beyond_the_cells_borders() -> None:
+    """A crop's padding reached past a ruled border: on a bilevel page the crisp rule beside a lone ``0``
+    read ``10``. A part cut to its cell is read with paper beyond the cell; a box read whole keeps its pixels."""
+    page = np.full((40, 60), 255, np.uint8)
+    page[:, 10] = 0  # a column rule
+    page[15:25, 14:20] = 0  # the digit's ink, just inside the cell
+    cell = (12, 2, 58, 38)
+    clipped = ocr_page._crop(page, (12, 13, 22, 27), cell)
+    assert clipped.shape == (18, 14) and clipped[:, 0].min() == 255 and clipped[4:14, 4:10].max() == 0
+    whole = ocr_page._crop(page, (12, 13, 22, 27))
+    assert whole[:, 0].max() == 0  # (the rule: x 10 is the crop's first column)
+    assert page[:, 10].max() == 0  # the page itself untouched
