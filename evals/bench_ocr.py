@@ -166,7 +166,8 @@ class _PageClock:
 @contextmanager
 def _as_before(before: bool) -> Iterator[None]:
     """With ``before``, the reader as it was before issue 25's speed work (runtime ``openvino/before``): every
-    crop recognised padded to 320 px (a column of one character a line: a crop a character), every prose line of
+    crop recognised padded to 320 px (a column of one character a line: a crop a character, a wrapped label's
+    lines a crop a line), every prose line of
     a table page recognised, the detector's input normalised by RapidOCR's own code, a page with more tall text
     boxes than wide ones always detected again turned — to measure what each change saved in the same run."""
     if not before:
@@ -178,7 +179,14 @@ def _as_before(before: bool) -> Iterator[None]:
         return [(str(t), float(sc)) for t, sc in rec(crops)[0]]
 
     def by_character(
-        engine: Any, image: Any, binary: Any, boxes: list[Any], *, unsure: bool = False, clips: Any = None
+        engine: Any,
+        image: Any,
+        binary: Any,
+        boxes: list[Any],
+        lines: Any = None,
+        *,
+        unsure: bool = False,
+        clips: Any = None,
     ) -> list[tuple[str, float]]:
         # a column of one character a line read a crop a character, each padded to 320 px (``clips``: unused, the
         # old reading read every crop with its page's pixels)
@@ -192,15 +200,16 @@ def _as_before(before: bool) -> Iterator[None]:
 
     side_by_side = ocr_page._recognise
     saved = (ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table, ocr_page._recognise,
-             ocr_page.SURELY_UPRIGHT)  # fmt: skip
+             ocr_page.SURELY_UPRIGHT, ocr_page._wrapped_labels)  # fmt: skip
     ocr_packed.recognise, ocr_page.worth_reading = plain, lambda boxes, height, number: boxes
     ocr_engine._normalise_by_table = lambda det: None
     ocr_page._recognise, ocr_page.SURELY_UPRIGHT = by_character, 2.0  # a page that may be sideways detected turned
+    ocr_page._wrapped_labels = lambda to_read: (to_read, {})  # a wrapped label's lines read a crop a line
     try:
         yield
     finally:
         (ocr_packed.recognise, ocr_page.worth_reading, ocr_engine._normalise_by_table, ocr_page._recognise,
-         ocr_page.SURELY_UPRIGHT) = saved  # fmt: skip
+         ocr_page.SURELY_UPRIGHT, ocr_page._wrapped_labels) = saved  # fmt: skip
 
 
 def _per_s(pages: int, seconds: float) -> str:

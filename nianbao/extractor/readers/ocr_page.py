@@ -79,20 +79,27 @@ def _recognise(
     image: Any,
     binary: Gray,
     boxes: list[tuple[int, int, int, int]],
+    lines: dict[int, list[Box]] | None = None,
     *,
     unsure: bool = False,
     clips: list[Box | None] | None = None,
 ) -> list[tuple[str, float]]:
-    """Each box's reading and the recogniser's confidence; a reading under :data:`MIN_SCORE` comes back
-    empty, unless ``unsure`` (:func:`_settle_digits` judges those). ``clips``: for each box, the cell it was
-    cut to at ruled borders, or None (:func:`_crop`)."""
+    """(text, confidence) of each box; ``lines``: boxes (by index) that stand for lines of text read laid
+    side by side as one line (a label wrapped in its cell, :func:`_wrapped_labels`). A reading under
+    :data:`MIN_SCORE` comes back empty, unless ``unsure`` (:func:`_settle_digits` judges those). ``clips``:
+    for each box, the cell it was cut to at ruled borders, or None (:func:`_crop`)."""
     if not boxes:
         return []
+    lines = lines or {}
     crops = []
-    for box, clip in zip(boxes, clips or [None] * len(boxes), strict=True):
+    for i, (box, clip) in enumerate(zip(boxes, clips or [None] * len(boxes), strict=True)):
         tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
-        rows = _char_rows(binary, box) if tall else [box]
-        crops.append(_side_by_side([_crop(image, b, clip) for b in rows]) if tall else _crop(image, box, clip))
+        if i in lines:
+            crops.append(_side_by_side([_crop(image, b) for b in lines[i]]))
+        elif tall:
+            crops.append(_side_by_side([_crop(image, b, clip) for b in _char_rows(binary, box)]))
+        else:
+            crops.append(_crop(image, box, clip))
     results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, the rest by width
     read = [(str(t).strip(), float(s)) for t, s in results]
     return read if unsure else [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in read]
@@ -134,6 +141,82 @@ def _side_by_side(rows: list[Any]) -> Any:
             gap,
         ]
     return np.ascontiguousarray(np.concatenate(laid[:-1], axis=1))
+
+
+def _wrapped_labels(
+    to_read: list[tuple[Box, _Slot | None]],
+) -> tuple[list[tuple[Box, _Slot | None]], dict[int, list[Box]]]:
+    """``to_read`` with the lines of each label wrapped in its cell made one entry (the lines' union box),
+    and those entries' line boxes, top to bottom: a label in a narrow column (the template's table 3: two
+    characters a line, four to six lines) was read a crop a line, each padded to 320 px — most of a table
+    page's recognition; laid side by side, its lines are one crop, read as the line of text they are. Only
+    cells whose boxes each stand on a line of their own, of one type size; a reading that is no label's
+    is read again line by line (:func:`_read_cells`: a cell merged down over rows places each number in the
+    row it is printed in)."""
+    by_slot: dict[int, list[int]] = {}
+    for i, (box, slot) in enumerate(to_read):
+        tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
+        if slot is not None and not tall:
+            by_slot.setdefault(id(slot), []).append(i)
+    groups: dict[int, list[int]] = {}
+    for members in by_slot.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda i: to_read[i][0][1])
+        boxes = [to_read[i][0] for i in members]
+        heights = [b[3] - b[1] for b in boxes]
+        # (the detector's boxes stand a little beyond their ink: consecutive lines' boxes overlap; two boxes
+        # of one line hold each other's middle)
+        apart = all((b[1] + b[3]) / 2 > a[3] and (a[1] + a[3]) / 2 < b[1] for a, b in pairwise(boxes))
+        if apart and max(heights) <= 1.5 * min(heights):
+            groups[members[0]] = members
+    if not groups:
+        return to_read, {}
+    joined = {i for members in groups.values() for i in members}
+    out: list[tuple[Box, _Slot | None]] = []
+    lines: dict[int, list[Box]] = {}
+    for i, (box, slot) in enumerate(to_read):
+        if i in groups:
+            boxes = [to_read[k][0] for k in groups[i]]
+            lines[len(out)] = boxes
+            union = (min(b[0] for b in boxes), boxes[0][1], max(b[2] for b in boxes), boxes[-1][3])
+            out.append((union, slot))
+        elif i not in joined:
+            out.append((box, slot))
+    return out, lines
+
+
+# a wrapped label's lines read as one: kept where it reads as a label (no digit but an item number's at its
+# start); anything else — numbers stacked in a cell whose row rule was lost — is read line by line
+_LABEL_READING = re.compile(r"(?:[(（]?\d{1,2}[.．、)）])?[^\d]+")
+
+
+def _read_cells(
+    engine: Any, image: Any, binary: Gray, to_read: list[tuple[Box, _Slot | None]], loose: list[Box]
+) -> tuple[list[tuple[Box, _Slot | None]], list[tuple[str, float]]]:
+    """The cells' boxes and the loose boxes recognised: ``to_read`` as read (a wrapped label's lines one
+    entry, :func:`_wrapped_labels`), and each entry's reading, then the loose boxes' readings — unsure ones
+    too (:func:`read_page` settles the cells' and drops the rest)."""
+    to_read, lines = _wrapped_labels(to_read)
+    texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose, lines, unsure=True)
+    for i in lines:  # where one line ends and the next begins the model may read a space: lines join without
+        texts[i] = ("".join(texts[i][0].split()), texts[i][1])
+    undo = [i for i in lines if not (texts[i][1] >= MIN_SCORE and _LABEL_READING.fullmatch(texts[i][0]))]
+    if not undo:
+        return to_read, texts
+    parts = [(b, to_read[i][1]) for i in undo for b in lines[i]]
+    again = iter(zip(parts, _recognise(engine, image, binary, [b for b, _ in parts], unsure=True), strict=True))
+    entries: list[tuple[Box, _Slot | None]] = []
+    read: list[tuple[str, float]] = []
+    for i, (entry, text) in enumerate(zip(to_read, texts, strict=False)):
+        if i in undo:
+            for part, part_text in (next(again) for _ in lines[i]):
+                entries.append(part)
+                read.append(part_text)
+        else:
+            entries.append(entry)
+            read.append(text)
+    return entries, read + texts[len(to_read) :]
 
 
 _NOISE = r"[.。,，、·'`°:：;；\"“”]"  # what a speckle beside a character is read as
@@ -686,7 +769,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     loose: list[tuple[int, int, int, int]] = []
     outside: list[tuple[int, int, int, int]] = []
     to_read: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
-    clips: list[Box | None] = []  # the cell each part of to_read was cut to, None where read whole
+    cut: set[tuple[Box, int]] = set()  # parts cut to their cell at ruled borders: (box, id of the cell's slot)
     for box in boxes:
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         k = next((i for i, t in enumerate(found) if t.box[0] <= cx <= t.box[2] and t.box[1] <= cy <= t.box[3]), None)
@@ -704,9 +787,8 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
             parts = [(box, holder)] if holder is not None and _shared(box, holder.cell.box) > 0 else []
             if not parts:
                 loose.append(box)
-            clips += [None] * len(parts)
         else:
-            clips += [slot.cell.box if slot is not None else None for _, slot in parts]
+            cut |= {(part, id(slot)) for part, slot in parts}
         to_read += parts
     # Text outside the tables is read whole on a table page: where the grid misses rows (a wrapped label's
     # lines, a faint rule), their labels and the next section's heading stand outside it, and reading only
@@ -714,9 +796,11 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     # above — rejected). ``worth_reading`` stays for pages without a table.
     loose += outside
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
+    to_read, texts = _read_cells(engine, image, binary, to_read, loose)
+    # the cell each entry was cut to at ruled borders (None: read whole, or a wrapped label's lines joined)
+    clips = [slot.cell.box if slot is not None and (box, id(slot)) in cut else None for box, slot in to_read]
     settled: Words = []
     cells = [b for b, _ in to_read]
-    texts = _recognise(engine, image, binary, cells + loose, unsure=True)
     texts[: len(cells)] = _numbers_within_cells(engine, image, binary, cells, clips, texts[: len(cells)])
     texts = _settle_digits(engine, image, binary, cells, texts[: len(cells)], settled, clips) + [
         (t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in texts[len(cells) :]

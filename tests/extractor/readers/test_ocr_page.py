@@ -330,3 +330,65 @@ def test_a_part_cut_to_its_cell_is_read_with_paper_beyond_the_cells_borders() ->
     whole = ocr_page._crop(page, (12, 13, 22, 27))
     assert whole[:, 0].max() == 0  # (the rule: x 10 is the crop's first column)
     assert page[:, 10].max() == 0  # the page itself untouched
+
+
+def test_a_label_wrapped_in_its_cell_is_read_as_one_line_and_stacked_numbers_are_not() -> None:
+    """A label in a narrow column, two characters a line (the detector's boxes of consecutive lines
+    overlap a little), is one crop, in a cell merged down over rows too; a cell with two boxes on one
+    line, and a lone line, are read as before."""
+    label = ocr_page._Slot(Cell(0, 0, 1, 1, (100, 100, 200, 260)))
+    merged = ocr_page._Slot(Cell(0, 1, 2, 1, (200, 100, 300, 300)))
+    one_line = ocr_page._Slot(Cell(0, 2, 1, 1, (300, 100, 500, 140)))
+    lone = ocr_page._Slot(Cell(0, 3, 1, 1, (500, 100, 600, 140)))
+    lines = [(110, 104, 160, 131), (110, 125, 162, 157), (110, 151, 160, 178), (110, 172, 136, 198)]
+    to_read: list[tuple[tuple[int, int, int, int], ocr_page._Slot | None]] = [
+        (lines[2], label), (lines[0], label), ((210, 104, 260, 131), merged), ((210, 125, 260, 157), merged),
+        ((310, 104, 360, 131), one_line), ((400, 106, 450, 133), one_line), ((510, 104, 560, 131), lone),
+        (lines[1], label), (lines[3], label), ((700, 100, 800, 130), None),
+    ]  # fmt: skip
+    out, joined = ocr_page._wrapped_labels(to_read)
+    # top to bottom, one entry where the label's first box stood
+    assert joined == {0: lines, 1: [(210, 104, 260, 131), (210, 125, 260, 157)]}
+    assert out[:2] == [((110, 104, 162, 198), label), ((210, 104, 260, 157), merged)]
+    assert out[2:] == [e for e in to_read if e[1] not in (label, merged)]
+
+
+def test_a_wrapped_reading_that_is_no_label_is_read_line_by_line() -> None:
+    assert ocr_page._LABEL_READING.fullmatch("5.属于三类内部事务信息")
+    assert ocr_page._LABEL_READING.fullmatch("（七）总计")
+    assert not ocr_page._LABEL_READING.fullmatch("35")  # numbers stacked in a cell whose row rule was lost
+    assert not ocr_page._LABEL_READING.fullmatch("行政许可74833")
+    assert not ocr_page._LABEL_READING.fullmatch("")
+
+
+def _wrapped_row(cell_numbers: list[str]) -> np.ndarray:
+    """One ruled row at 200 dpi: a narrow label cell holding ``5.属于三类内部事务信息`` two characters a
+    line, then a cell a number."""
+    img = Image.new("L", (1300, 500), 255)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT or "", 30)
+    d.rectangle([100, 100, 1200, 420], outline=0, width=2)
+    d.line([(200, 100), (200, 420)], fill=0, width=2)
+    for k, x in enumerate(range(300, 1200, 100)):
+        d.line([(x, 100), (x, 420)], fill=0, width=2)
+        if k < len(cell_numbers):
+            d.text((x - 60, 245), cell_numbers[k], font=font, fill=0)
+    for k, part in enumerate(["5.属", "于三", "类内", "部事", "务信", "息"]):
+        d.text((115, 115 + 50 * k), part, font=font, fill=0)
+    return np.asarray(img)
+
+
+@needs_ocr
+def test_a_wrapped_label_read_as_one_line_reads_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    joined = ocr_page._wrapped_labels
+
+    def counting(to_read):  # type: ignore[no-untyped-def]
+        out, lines = joined(to_read)
+        calls.append(len(lines))
+        return out, lines
+
+    monkeypatch.setattr(ocr_page, "_wrapped_labels", counting)
+    text, *_ = ocr_page.read_page(_wrapped_row(["2", "0", "0", "0", "0", "1", "3"]), 200, ocr.engine())
+    assert calls == [1]  # the label's six lines were one crop
+    assert text.split("\n")[0].split("\t")[1:9] == ["5.属于三类内部事务信息", "2", "0", "0", "0", "0", "1", "3"]
