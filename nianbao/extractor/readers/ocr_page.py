@@ -95,7 +95,7 @@ def _recognise(
     for i, (box, clip) in enumerate(zip(boxes, clips or [None] * len(boxes), strict=True)):
         tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
         if i in lines:
-            crops.append(_side_by_side([_crop(image, b) for b in lines[i]]))
+            crops.append(_side_by_side([_crop(image, b, clip) for b in lines[i]]))
         elif tall:
             crops.append(_side_by_side([_crop(image, b, clip) for b in _char_rows(binary, box)]))
         else:
@@ -192,13 +192,28 @@ _LABEL_READING = re.compile(r"(?:[(（]?\d{1,2}[.．、)）])?[^\d]+")
 
 
 def _read_cells(
-    engine: Any, image: Any, binary: Gray, to_read: list[tuple[Box, _Slot | None]], loose: list[Box]
+    engine: Any,
+    image: Any,
+    binary: Gray,
+    to_read: list[tuple[Box, _Slot | None]],
+    loose: list[Box],
+    cut: set[tuple[Box, int]] | None = None,
 ) -> tuple[list[tuple[Box, _Slot | None]], list[tuple[str, float]]]:
     """The cells' boxes and the loose boxes recognised: ``to_read`` as read (a wrapped label's lines one
     entry, :func:`_wrapped_labels`), and each entry's reading, then the loose boxes' readings — unsure ones
     too (:func:`read_page` settles the cells' and drops the rest)."""
     to_read, lines = _wrapped_labels(to_read)
-    texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose, lines, unsure=True)
+    # a wrapped label's lines cut to their cell at ruled borders (``cut``) are read with paper beyond the cell:
+    # the left rule in a line's padding read as a 1 (``15.要求…``, a 200 dpi fax), a number of the row above
+    within = [
+        slot.cell.box
+        if i in lines and slot is not None and all((b, id(slot)) in (cut or set()) for b in lines[i])
+        else None
+        for i, (_, slot) in enumerate(to_read)
+    ]
+    texts = _recognise(
+        engine, image, binary, [b for b, _ in to_read] + loose, lines, unsure=True, clips=within + [None] * len(loose)
+    )
     for i in lines:  # where one line ends and the next begins the model may read a space: lines join without
         texts[i] = ("".join(texts[i][0].split()), texts[i][1])
     undo = [i for i in lines if not (texts[i][1] >= MIN_SCORE and _LABEL_READING.fullmatch(texts[i][0]))]
@@ -796,7 +811,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> tuple[str, Words, tuple[in
     # above — rejected). ``worth_reading`` stays for pages without a table.
     loose += outside
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
-    to_read, texts = _read_cells(engine, image, binary, to_read, loose)
+    to_read, texts = _read_cells(engine, image, binary, to_read, loose, cut)
     # the cell each entry was cut to at ruled borders (None: read whole, or a wrapped label's lines joined)
     clips = [slot.cell.box if slot is not None and (box, id(slot)) in cut else None for box, slot in to_read]
     settled: Words = []
