@@ -179,11 +179,19 @@ def _as_before(before: bool) -> Iterator[None]:
         return [(str(t), float(sc)) for t, sc in rec(crops)[0]]
 
     def by_character(
-        engine: Any, image: Any, binary: Any, boxes: list[Any], lines: Any = None
+        engine: Any,
+        image: Any,
+        binary: Any,
+        boxes: list[Any],
+        lines: Any = None,
+        *,
+        unsure: bool = False,
+        clips: Any = None,
     ) -> list[tuple[str, float]]:
-        # a column of one character a line read a crop a character, each padded to 320 px
+        # a column of one character a line read a crop a character, each padded to 320 px (``clips``: unused, the
+        # old reading read every crop with its page's pixels)
         jobs = [_char_rows(binary, b) if (b[3] - b[1]) > 1.6 * (b[2] - b[0]) else [b] for b in boxes]
-        read = iter(side_by_side(engine, image, binary, [part for parts in jobs for part in parts]))
+        read = iter(side_by_side(engine, image, binary, [part for parts in jobs for part in parts], unsure=unsure))
         out = []
         for parts in jobs:
             kept = [(t, s) for t, s in (next(read) for _ in parts) if t]

@@ -81,27 +81,47 @@ def _recognise(
     binary: Gray,
     boxes: list[tuple[int, int, int, int]],
     lines: dict[int, list[Box]] | None = None,
+    *,
+    unsure: bool = False,
+    clips: list[Box | None] | None = None,
 ) -> list[tuple[str, float]]:
     """(text, confidence) of each box; ``lines``: boxes (by index) that stand for lines of text read laid
-    side by side as one line (a label wrapped in its cell, :func:`_wrapped_labels`)."""
+    side by side as one line (a label wrapped in its cell, :func:`_wrapped_labels`). A reading under
+    :data:`MIN_SCORE` comes back empty, unless ``unsure`` (:func:`_settle_digits` judges those). ``clips``:
+    for each box, the cell it was cut to at ruled borders, or None (:func:`_crop`)."""
     if not boxes:
         return []
-    h, w = image.shape[:2]
     lines = lines or {}
-
-    def crop(box: tuple[int, int, int, int]) -> Any:
-        x0, y0, x1, y1 = box
-        return image[max(0, y0 - 2) : min(h, y1 + 2), max(0, x0 - 2) : min(w, x1 + 2)]
-
     crops = []
-    for i, box in enumerate(boxes):
+    for i, (box, clip) in enumerate(zip(boxes, clips or [None] * len(boxes), strict=True)):
         tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
         if i in lines:
-            crops.append(_side_by_side([crop(b) for b in lines[i]]))
+            crops.append(_side_by_side([_crop(image, b, clip) for b in lines[i]]))
+        elif tall:
+            crops.append(_side_by_side([_crop(image, b, clip) for b in _char_rows(binary, box)]))
         else:
-            crops.append(_side_by_side([crop(b) for b in _char_rows(binary, box)]) if tall else crop(box))
+            crops.append(_crop(image, box, clip))
     results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, the rest by width
-    return [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in ((str(t).strip(), float(s)) for t, s in results)]
+    read = [(str(t).strip(), float(s)) for t, s in results]
+    return read if unsure else [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in read]
+
+
+def _crop(image: Any, box: Box, clip: Box | None = None, pad: int = 2) -> Any:
+    """A box of the page with ``pad`` pixels round it; with ``clip`` (the cell a part was cut to at its ruled
+    borders), paper beyond the cell: the padding reached the border, and a bilevel page's crisp rule beside a
+    lone ``0`` read ``10`` (a 200 dpi fax of the template's narrow columns, three cells of one page)."""
+    h, w = image.shape[:2]
+    x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+    out = image[y0 : min(h, box[3] + pad), x0 : min(w, box[2] + pad)]
+    if clip is None:
+        return out
+    out = out.copy()
+    cx0, cy0, cx1, cy1 = clip[0] - x0, clip[1] - y0, clip[2] - x0, clip[3] - y0
+    out[: max(0, cy0)] = 255
+    out[max(0, cy1 + 1) :] = 255
+    out[:, : max(0, cx0)] = 255
+    out[:, max(0, cx1 + 1) :] = 255
+    return out
 
 
 def _side_by_side(rows: list[Any]) -> Any:
@@ -173,19 +193,35 @@ _LABEL_READING = re.compile(r"(?:[(（]?\d{1,2}[.．、)）])?[^\d]+")
 
 
 def _read_cells(
-    engine: Any, image: Any, binary: Gray, to_read: list[tuple[Box, _Slot | None]], loose: list[Box]
+    engine: Any,
+    image: Any,
+    binary: Gray,
+    to_read: list[tuple[Box, _Slot | None]],
+    loose: list[Box],
+    cut: set[tuple[Box, int]] | None = None,
 ) -> tuple[list[tuple[Box, _Slot | None]], list[tuple[str, float]]]:
     """The cells' boxes and the loose boxes recognised: ``to_read`` as read (a wrapped label's lines one
-    entry, :func:`_wrapped_labels`), and each entry's reading, then the loose boxes' readings."""
+    entry, :func:`_wrapped_labels`), and each entry's reading, then the loose boxes' readings — unsure ones
+    too (:func:`read_page` settles the cells' and drops the rest)."""
     to_read, lines = _wrapped_labels(to_read)
-    texts = _recognise(engine, image, binary, [b for b, _ in to_read] + loose, lines)
+    # a wrapped label's lines cut to their cell at ruled borders (``cut``) are read with paper beyond the cell:
+    # the left rule in a line's padding read as a 1 (``15.要求…``, a 200 dpi fax), a number of the row above
+    within = [
+        slot.cell.box
+        if i in lines and slot is not None and all((b, id(slot)) in (cut or set()) for b in lines[i])
+        else None
+        for i, (_, slot) in enumerate(to_read)
+    ]
+    texts = _recognise(
+        engine, image, binary, [b for b, _ in to_read] + loose, lines, unsure=True, clips=within + [None] * len(loose)
+    )
     for i in lines:  # where one line ends and the next begins the model may read a space: lines join without
         texts[i] = ("".join(texts[i][0].split()), texts[i][1])
     undo = [i for i in lines if not (texts[i][1] >= MIN_SCORE and _LABEL_READING.fullmatch(texts[i][0]))]
     if not undo:
         return to_read, texts
     parts = [(b, to_read[i][1]) for i in undo for b in lines[i]]
-    again = iter(zip(parts, _recognise(engine, image, binary, [b for b, _ in parts]), strict=True))
+    again = iter(zip(parts, _recognise(engine, image, binary, [b for b, _ in parts], unsure=True), strict=True))
     entries: list[tuple[Box, _Slot | None]] = []
     read: list[tuple[str, float]] = []
     for i, (entry, text) in enumerate(zip(to_read, texts, strict=False)):
@@ -205,15 +241,17 @@ _TRAILING_NOISE = re.compile(rf"{_NOISE}+$")
 _ONLY_NOISE = re.compile(rf"(?:{_NOISE}|\s)+")
 _CLEAN_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 # a count that the recogniser read with letters that look like digits (O for 0, l for 1, S for 5, B for 8)
-_CONFUSABLE = re.compile(r"(?=.*[^\d.,])[\dODQoUlI|iSsBZzGgTb.,]{1,12}")
+_CONFUSABLE = re.compile(r"(?=.*[^\d.,])[\dODQoUlI|iSsBZzGgTtb.,]{1,12}")
 
 
 class _DigitsOnly:
     """The recogniser's own per-position probabilities decoded over digits (and . ,) alone: how a value
     cell that came back as ``O`` or ``l0`` reads when it is taken to hold a number, as the template says
-    every value cell does. Its confidence is the recogniser's for the digits it chose."""
+    every value cell does. Its confidence is the recogniser's for the digits it chose; with ``share``, the
+    chosen digits' share of what the recogniser gave digits and the gap between characters (a bilevel ``0``
+    read ``D`` at 0.97 and ``0`` at 0.01 is a ``0`` by a share of 0.98 over the other digits)."""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, *, share: bool = False) -> None:
         import copy
 
         self.rec = copy.copy(engine.text_rec)
@@ -221,7 +259,10 @@ class _DigitsOnly:
         allowed = np.array([i == 0 or ch in "0123456789.," for i, ch in enumerate(inner.character)])
 
         def decode(preds: Any, return_word_box: bool = False, **kw: Any) -> Any:
-            return inner(np.where(allowed[None, None, :], preds, 0.0), return_word_box, **kw)
+            kept = np.where(allowed[None, None, :], preds, 0.0)
+            if share:
+                kept = kept / np.maximum(kept.sum(axis=-1, keepdims=True), 1e-12)
+            return inner(kept, return_word_box, **kw)
 
         self.rec.postprocess_op = decode
 
@@ -347,11 +388,12 @@ def _shared(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
-def _ink_box(binary: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
-    """The bounding box of the ink in a cell (noise speckles removed), or None for an empty cell."""
+def _ink_box(binary: Gray, box: tuple[int, int, int, int], inset: int = 3) -> tuple[int, int, int, int] | None:
+    """The bounding box of the ink in a cell (noise speckles removed; ``inset`` pixels inside its borders),
+    or None for an empty cell."""
     import cv2
 
-    x0, y0, x1, y1 = box[0] + 3, box[1] + 3, box[2] - 3, box[3] - 3
+    x0, y0, x1, y1 = box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
     # no opening first: it would erase a thin "0"; speckles are dropped by size below
@@ -391,6 +433,87 @@ def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int
         if _CLEAN_NUMBER.fullmatch(text) and len(text) == len(was) and score >= 0.5:
             words.append((f"{text} (read over digits; first read {was!r})", piece.box, score))
             piece.text = text
+
+
+def _numbers_within_cells(
+    engine: Any, image: Any, binary: Gray, boxes: list[Box], clips: list[Box | None], readings: list[tuple[str, float]]
+) -> list[tuple[str, float]]:
+    """Parts cut to their cell at a ruled border that read as a number (sure or not) where the crop's padding
+    took in ink beyond the cell, read again with paper there (:func:`_crop`): a bilevel page's crisp rule
+    beside a lone ``0`` read ``10`` at 0.98 (a 200 dpi fax of the template's narrow columns, three cells of one
+    page). Only numbers: a label read again from another crop may read another character of a page at the
+    edge of legibility, and a label has no identity to catch it."""
+    out = list(readings)
+    todo = []
+    for i, (box, clip, (text, score)) in enumerate(zip(boxes, clips, readings, strict=True)):
+        numberish = _CLEAN_NUMBER.fullmatch(_tidy(text)) is not None or _digit_like(text, score) is not None
+        if clip is not None and numberish:
+            whole, within = _crop(image, box), _crop(image, box, clip)
+            if int((whole < 128).sum()) != int((within < 128).sum()):
+                todo.append(i)
+    again = _recognise(engine, image, binary, [boxes[i] for i in todo], unsure=True, clips=[clips[i] for i in todo])
+    for i, reading in zip(todo, again, strict=True):
+        out[i] = reading
+    return out
+
+
+DIGIT_SHARE = 0.8  # a digit-like reading is settled over digits only where the digits chosen hold this share
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOISE_CHARS = re.compile(rf"{_NOISE}|\s")
+
+
+def _digit_like(text: str, score: float) -> str | None:
+    """What a cell's reading says of its digits, where it looks like a number it is unsure of (the reading
+    with speckles read as punctuation left out: ``''`` for a ``0`` read as ``。``); None for a sure number or
+    anything else (a word, ``/``, a dash)."""
+    tidy = _tidy(_TRAILING_NOISE.sub("", text))
+    core = _NOISE_CHARS.sub("", tidy)
+    if not text or _HAN.search(core):
+        return None
+    if not core:
+        return core  # punctuation alone: a small digit read as a dot or a circle
+    if _CONFUSABLE.fullmatch(core):
+        return core
+    if _CLEAN_NUMBER.fullmatch(core) and (score < MIN_SCORE or core != tidy):
+        return core
+    return None
+
+
+def _settle_digits(
+    engine: Any,
+    image: Any,
+    binary: Gray,
+    boxes: list[Box],
+    readings: list[tuple[str, float]],
+    notes: Words,
+    clips: list[Box | None] | None = None,
+) -> list[tuple[str, float]]:
+    """Cell readings that look like a number but are unsure of it — a number under :data:`MIN_SCORE`, a count
+    read with digit-like letters (``D``, ``Q``, ``t``), a digit read as punctuation (``。``) or beside a
+    speckle read as punctuation (``:0``) — read again from the ink alone (speckles left out, the crop tight
+    round the digits) decoded over digits alone, and kept where the digits chosen hold :data:`DIGIT_SHARE` of
+    what the recogniser gave digits, with as many digits as first read (one, where none was). On a bilevel
+    page of ~8 px digits (a 100 dpi fax) a lone ``0`` in a detector's box twice its height comes back ``0`` at
+    0.3–0.5, ``D``, ``Q`` or ``。``, and its row was lost. A cell read as anything else (a word, ``/``, a dash,
+    nothing) keeps its reading; a misread digit breaks an identity as any misreading does. ``notes``: each
+    settled reading with what was first read, for the review."""
+    out = list(readings)
+    todo = []
+    for i, (box, (text, score)) in enumerate(zip(boxes, readings, strict=False)):
+        core = _digit_like(text, score)
+        if core is not None and (ink := _ink_box(binary, box, inset=0)) is not None:
+            todo.append((i, ink, core))
+    if todo:
+        within = clips or [None] * len(boxes)
+        crops = [_crop(image, b, within[i]) for i, b, _ in todo]
+        for (i, ink, core), (text, score) in zip(todo, _DigitsOnly(engine, share=True)(crops), strict=True):
+            text = _TRAILING_NOISE.sub("", text)
+            if not _CLEAN_NUMBER.fullmatch(text) or score < DIGIT_SHARE or len(text) != (len(core) or 1):
+                continue
+            notes.append((f"{text} (read over digits from its ink at a share of {score:.2f}; first read "
+                          f"{readings[i][0]!r} at {readings[i][1]:.2f})", ink, score))  # fmt: skip
+            out[i] = (text, score)
+    return [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in out]
 
 
 _EDGE_NOISE = re.compile(r"[\s。.，,、·'`]+$")  # a title's readings compared without a trailing full stop
@@ -755,6 +878,7 @@ def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
     loose: list[tuple[int, int, int, int]] = []
     outside: list[tuple[int, int, int, int]] = []
     to_read: list[tuple[tuple[int, int, int, int], _Slot | None]] = []
+    cut: set[tuple[Box, int]] = set()  # parts cut to their cell at ruled borders: (box, id of the cell's slot)
     for box in boxes:
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         k = next((i for i, t in enumerate(found) if t.box[0] <= cx <= t.box[2] and t.box[1] <= cy <= t.box[3]), None)
@@ -772,6 +896,8 @@ def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
             parts = [(box, holder)] if holder is not None and _shared(box, holder.cell.box) > 0 else []
             if not parts:
                 loose.append(box)
+        else:
+            cut |= {(part, id(slot)) for part, slot in parts}
         to_read += parts
     # Text outside the tables is read whole on a table page: where the grid misses rows (a wrapped label's
     # lines, a faint rule), their labels and the next section's heading stand outside it, and reading only
@@ -779,7 +905,15 @@ def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
     # above — rejected). ``worth_reading`` stays for pages without a table.
     loose += outside
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
-    to_read, texts = _read_cells(engine, image, binary, to_read, loose)
+    to_read, texts = _read_cells(engine, image, binary, to_read, loose, cut)
+    # the cell each entry was cut to at ruled borders (None: read whole, or a wrapped label's lines joined)
+    clips = [slot.cell.box if slot is not None and (box, id(slot)) in cut else None for box, slot in to_read]
+    settled: Words = []
+    cells = [b for b, _ in to_read]
+    texts[: len(cells)] = _numbers_within_cells(engine, image, binary, cells, clips, texts[: len(cells)])
+    texts = _settle_digits(engine, image, binary, cells, texts[: len(cells)], settled, clips) + [
+        (t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in texts[len(cells) :]
+    ]
     # cells with ink that came back with no text (the detector drops a lone "0" in a wide cell, or boxes
     # it with the border): read from their ink, then, if still nothing, over digits alone
     # (a cell read as punctuation alone — a thin "0" broken into two dots on a fax, read "：" — is unread too)
@@ -796,7 +930,12 @@ def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
                 again.append((ink, slot))
     if again:
         # one crop a call: a batch pads its crops to a common width, which loses a lone digit's reading
-        second = [_recognise(engine, image, binary, [b])[0] for b, _ in again]
+        inside = [s.cell.box if s is not None else None for _, s in again]
+        second = [
+            _recognise(engine, image, binary, [b], unsure=True, clips=[c])[0]
+            for (b, _), c in zip(again, inside, strict=True)
+        ]
+        second = _settle_digits(engine, image, binary, [b for b, _ in again], second, settled, inside)
         h, w = image.shape[:2]
         unread = [i for i, (t, sc) in enumerate(second) if not t or sc < MIN_SCORE]
         crops = [image[max(0, again[i][0][1] - 2) : min(h, again[i][0][3] + 2),
@@ -811,7 +950,7 @@ def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
         kept = [i for i, (_, s) in enumerate(to_read) if id(s) not in redone]
         texts = [texts[i] for i in kept] + second + texts[len(to_read) :]
         to_read = [to_read[i] for i in kept] + again
-    words: Words = []
+    words: Words = settled
     narrative: list[_Piece] = []
     placed: list[tuple[tuple[int, int, int, int], _Slot | None]] = [*to_read, *((b, None) for b in loose)]
     for (box, where), (text, score) in zip(placed, texts, strict=True):

@@ -299,6 +299,56 @@ def test_a_grid_holding_rows_of_a_table_in_one_cell_lacks_rows() -> None:
     assert not ocr_page._missing_rows({(0, 0): slot(1, "第二十条第（一）项"), (0, 1): slot(3, "（三）不予公开")})
 
 
+@pytest.mark.parametrize(
+    ("read", "score", "digits"),
+    [
+        ("D", 0.97, "D"),  # a bilevel 0 read as a letter
+        ("t3", 0.88, "t3"),  # 13 with its 1 read as a t
+        ("。", 0.5, ""),  # a small 0 read as a circle
+        (":0", 0.86, "0"),  # a speckle before it read as a colon
+        ("0", 0.41, "0"),  # a number the recogniser is unsure of
+        ("0", 0.9, None),  # sure: kept as read
+        ("/", 0.9, None),  # not a digit's look-alike: kept as read
+        ("—", 0.9, None),
+        ("行政许可", 0.4, None),
+        ("", 0.0, None),
+    ],
+)
+def test_only_a_reading_that_looks_like_an_unsure_number_is_read_again_over_digits(
+    read: str, score: float, digits: str | None
+) -> None:
+    assert ocr_page._digit_like(read, score) == digits
+
+
+def _fax_cell(text: str) -> np.ndarray:
+    """A cell's ink as a 100 dpi fax prints it (1 bit, ~8 px digits), shown at 150 dpi as the reader
+    rasterises such a page: a small, jagged glyph."""
+    font = ImageFont.truetype(FONT or "", 11)
+    small = Image.new("L", (40, 24), 255)
+    ImageDraw.Draw(small).text((14, 5), text, font=font, fill=0)
+    bilevel = small.point(lambda v: 0 if v < 170 else 255)
+    return np.asarray(bilevel.resize((60, 36), Image.Resampling.BILINEAR))
+
+
+@needs_ocr
+@pytest.mark.parametrize(("printed", "first", "settled"), [("0", "D", "0"), ("0", "。", "0"), ("/", "/", "")])
+def test_a_small_bilevel_digit_read_as_a_letter_or_a_dot_is_settled_over_digits_from_its_ink(
+    printed: str, first: str, settled: str
+) -> None:
+    """A 100 dpi fax's lone 0 came back ``D``, ``Q`` or ``。`` (its row lost): read again from its ink over
+    digits alone it reads 0; a mark that is no digit's look-alike is left as read, never made a digit."""
+    page = _fax_cell(printed)
+    gray = np.ascontiguousarray(page)
+    binary = (gray < 128).astype(np.uint8) * 255
+    notes: ocr_page.Words = []
+    got = ocr_page._settle_digits(ocr.engine(), ocr_page._bgr(gray), binary, [(0, 0, 60, 36)], [(first, 0.9)], notes)
+    if settled:
+        assert got == [(settled, pytest.approx(got[0][1]))] and got[0][1] >= ocr_page.DIGIT_SHARE
+        assert notes and "first read" in notes[0][0]
+    else:
+        assert got[0][0] == first and not notes
+
+
 def test_a_value_cell_with_ink_no_reading_settled_is_marked_unread_not_left_blank() -> None:
     """An empty cell is a printed blank to the rules (table 2 allows it): a printed 0 the recogniser lost
     would verify as a blank. Only value cells (a column of numbers) are marked; a label is left as read."""
@@ -318,6 +368,46 @@ def test_a_value_cell_with_ink_no_reading_settled_is_marked_unread_not_left_blan
     assert [p.text for p in table[(1, 2)].pieces] == [ocr_page.UNREAD]  # a value column: marked
     assert table[(2, 0)].pieces == []  # the label column: not a number in it
     assert [p.text for p in table[(0, 1)].pieces] == ["0"]  # read: untouched
+
+
+@needs_ocr
+def test_a_100_dpi_fax_page_reads_its_zeros(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Table 3 of a reportlab table faxed at 100 dpi (binarised, speckled; :mod:`nianbao.evals.degrade`): its
+    digits are ~8 px tall and a lone ``0`` came back ``D``, ``Q``, ``。`` or at a confidence under 0.5 — 138 of
+    the page's 189 value cells read as numbers before they were settled over digits from their ink, 155 after."""
+    import dataclasses
+    import re
+
+    from nianbao.evals import degrade
+    from nianbao.evals.cases import golden_cases
+    from nianbao.evals.scan_builders import platypus_pdf
+
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
+    goldens = Path(__file__).resolve().parents[3] / "goldens"
+    truth = next(c for c in golden_cases(goldens) if c.name == "seed_000_wushan_2024").truth
+    fax = dataclasses.replace(degrade.plan("fax", "s1"), dpi=100)
+    monkeypatch.setattr(degrade, "plan", lambda family, seed: fax)
+    path = tmp_path / "fax.pdf"
+    path.write_bytes(degrade.scan(platypus_pdf(truth), "fax", "s1")[0])
+    [(img, dpi)] = list(ocr.pdf_pages(path, {2}))
+    text = ocr_page.read_page(np.asarray(img, dtype=np.uint8), dpi, ocr.engine())[0]
+    rows = [line.split("\t")[-7:] for line in text.split("\n") if line.count("\t") >= 8]
+    read = sum(1 for row in rows for cell in row if re.fullmatch(r"\d+", cell))
+    assert len(rows) == 27 and read >= 150, text
+
+
+def test_a_part_cut_to_its_cell_is_read_with_paper_beyond_the_cells_borders() -> None:
+    """A crop's padding reached past a ruled border: on a bilevel page the crisp rule beside a lone ``0``
+    read ``10``. A part cut to its cell is read with paper beyond the cell; a box read whole keeps its pixels."""
+    page = np.full((40, 60), 255, np.uint8)
+    page[:, 10] = 0  # a column rule
+    page[15:25, 14:20] = 0  # the digit's ink, just inside the cell
+    cell = (12, 2, 58, 38)
+    clipped = ocr_page._crop(page, (12, 13, 22, 27), cell)
+    assert clipped.shape == (18, 14) and clipped[:, 0].min() == 255 and clipped[4:14, 4:10].max() == 0
+    whole = ocr_page._crop(page, (12, 13, 22, 27))
+    assert whole[:, 0].max() == 0  # (the rule: x 10 is the crop's first column)
+    assert page[:, 10].max() == 0  # the page itself untouched
 
 
 def test_a_label_wrapped_in_its_cell_is_read_as_one_line_and_stacked_numbers_are_not() -> None:
