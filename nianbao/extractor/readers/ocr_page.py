@@ -94,16 +94,20 @@ def _recognise(
     lines = lines or {}
     crops = []
     for i, (box, clip) in enumerate(zip(boxes, clips or [None] * len(boxes), strict=True)):
-        tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
         if i in lines:
             crops.append(_side_by_side([_crop(image, b, clip) for b in lines[i]]))
-        elif tall:
+        elif _tall(box):
             crops.append(_side_by_side([_crop(image, b, clip) for b in _char_rows(binary, box)]))
         else:
             crops.append(_crop(image, box, clip))
     results = ocr_packed.recognise(engine.text_rec, crops)  # short crops packed side by side, the rest by width
     read = [(str(t).strip(), float(s)) for t, s in results]
     return read if unsure else [(t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in read]
+
+
+def _tall(box: Box) -> bool:
+    """A box of a column of characters, one a line (table 4's headers): read by :func:`_char_rows`."""
+    return (box[3] - box[1]) > 1.6 * (box[2] - box[0])
 
 
 def _crop(image: Any, box: Box, clip: Box | None = None, pad: int = 2) -> Any:
@@ -156,8 +160,7 @@ def _wrapped_labels(
     row it is printed in)."""
     by_slot: dict[int, list[int]] = {}
     for i, (box, slot) in enumerate(to_read):
-        tall = (box[3] - box[1]) > 1.6 * (box[2] - box[0])
-        if slot is not None and not tall:
+        if slot is not None and not _tall(box):
             by_slot.setdefault(id(slot), []).append(i)
     groups: dict[int, list[int]] = {}
     for members in by_slot.values():
@@ -424,10 +427,7 @@ def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int
     ]
     if not todo:
         return
-    h, w = image.shape[:2]
-    crops = [
-        image[max(0, p.box[1] - 2) : min(h, p.box[3] + 2), max(0, p.box[0] - 2) : min(w, p.box[2] + 2)] for p in todo
-    ]
+    crops = [_crop(image, p.box) for p in todo]
     for piece, (text, score) in zip(todo, _DigitsOnly(engine)(crops), strict=True):
         was, text = _TRAILING_NOISE.sub("", piece.text), _TRAILING_NOISE.sub("", text)
         if _CLEAN_NUMBER.fullmatch(text) and len(text) == len(was) and score >= 0.5:
@@ -534,12 +534,7 @@ def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top:
         lines += [p for p in ordered[top:] if _TITLE_LINE.search(p.text)][:1]
     if not lines:
         return []
-    h, w = image.shape[:2]
-    crops = [
-        image[max(0, p.box[1] - pad) : min(h, p.box[3] + pad), max(0, p.box[0] - pad) : min(w, p.box[2] + pad)]
-        for p in lines
-        for pad in (8, 16)
-    ]
+    crops = [_crop(image, p.box, pad=pad) for p in lines for pad in (8, 16)]
     # one crop a call: a batch pads its images to a common width, and the readings would depend on it
     again = [engine.text_rec([crop])[0][0] for crop in crops]
     out: Doubts = []
@@ -614,9 +609,7 @@ def _unread_marks(
         text, score = _recognise(engine, image, binary, [box])[0]
         text = _tidy(_TRAILING_NOISE.sub("", text))
         if not text or score < MIN_SCORE or _ONLY_NOISE.fullmatch(text):  # unread, never a word read otherwise
-            h, w = image.shape[:2]
-            crop = image[max(0, box[1] - 2) : min(h, box[3] + 2), max(0, box[0] - 2) : min(w, box[2] + 2)]
-            text, score = _DigitsOnly(engine)([crop])[0]
+            text, score = _DigitsOnly(engine)([_crop(image, box)])[0]
             text = _TRAILING_NOISE.sub("", text)
         if _CLEAN_NUMBER.fullmatch(text) and score >= MIN_SCORE:
             words.append((f"{text} (a mark the detector missed)", box, score))
@@ -862,15 +855,15 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> PageText:
     """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
     boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
     the top lines whose readings disagree (:func:`_doubts`). Every line is recognised, outside the tables too."""
-    return _read(gray, dpi, engine, grids=True)
+    gray, boxes, turn = _upright(deskew(gray, dpi), engine)
+    return _read(gray, boxes, turn, dpi, engine, grids=True)
 
 
-def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
-    """:func:`read_page`; ``grids`` False to read the page's tables as lines whatever rules it has."""
+def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, grids: bool) -> PageText:
+    """:func:`read_page` of the page turned upright and its text boxes; ``grids`` False to read the page's
+    tables as lines whatever rules it has."""
     import cv2
 
-    page = gray
-    gray, boxes, turn = _upright(deskew(gray, dpi), engine)
     image = _bgr(gray)
     # a grid of part of a table (faint or dotted rules found for some columns only) is no grid: read as lines
     found = [t for t in tables(gray, dpi, boxes) if not unruled.partial(t, boxes, dpi)] if grids else []
@@ -936,10 +929,8 @@ def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
             for (b, _), c in zip(again, inside, strict=True)
         ]
         second = _settle_digits(engine, image, binary, [b for b, _ in again], second, settled, inside)
-        h, w = image.shape[:2]
         unread = [i for i, (t, sc) in enumerate(second) if not t or sc < MIN_SCORE]
-        crops = [image[max(0, again[i][0][1] - 2) : min(h, again[i][0][3] + 2),
-                       max(0, again[i][0][0] - 2) : min(w, again[i][0][2] + 2)] for i in unread]  # fmt: skip
+        crops = [_crop(image, again[i][0]) for i in unread]
         for i, (text, score) in zip(unread, _DigitsOnly(engine)(crops) if crops else [], strict=True):
             text = _TRAILING_NOISE.sub("", text)
             if _CLEAN_NUMBER.fullmatch(text) and score >= MIN_SCORE:
@@ -971,7 +962,7 @@ def _read(gray: Gray, dpi: float, engine: Any, grids: bool) -> PageText:
     # lines, as tables drawn without them — from the detector's boxes: a cell's lines were read as one crop
     # (a wrapped label), and a cell holding ten rows' labels had been read as one line
     if any(_missing_rows(table) for table in slots):
-        return _read(page, dpi, engine, grids=False)
+        return _read(gray, boxes, turn, dpi, engine, grids=False)
     _mark_unread(slots, still)
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
     narrative += _unread_marks(engine, image, binary, narrative, read, words)
