@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import regex
 
 from nianbao.schema import APPLICANT_COLUMNS, APPLICATION_ROWS, APPLICATION_ROWS_2019
 
@@ -220,3 +224,35 @@ MARKERS_2019 = re.compile(
     flex("本年新制作数量") + "|" + flex("上一年项目数量") + "|" + flex("对外公开总数量") + "|" + flex("政府集中采购")
 )
 MARKERS_2021 = re.compile(flex("本年制发件数") + "|" + flex("逾期不补正") + "|" + flex("本年处理决定数量"))
+
+
+# ---------------------------------------------------------------- labels as an OCR reads them
+# A scan's labels come back with a character misread (`国家移密`, `行政执法案兽`, `道期不补正`) or lost
+# (`确认或新出具`): the patterns above miss them, and the row's numbers then run on into the row above.
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
+
+
+def slips_allowed(length: int) -> int:
+    """Characters of a printed label of ``length`` that may be misread, lost or added: none under four (see
+    :func:`slipped` for those), one in four to seven (行政许可 and 行政处罚 are two apart), two in eight to
+    thirteen, three beyond."""
+    return 0 if length < 4 else 1 if length < 8 else 2 if length < 14 else 3
+
+
+@cache
+def slipped(label: str) -> Any:
+    """A pattern that finds ``label`` (its printed form, numbering dropped) with :func:`slips_allowed` slips,
+    the match with the fewest (`regex`'s fuzzy matching, made for this); None for a one-character label."""
+    core = _NUMBERING.sub("", label).rstrip("…")
+    if 2 <= len(core) < 4:
+        # a short label (`规章` read `规童`) one character misread, where it is a whole cell of a scan's grid
+        # (between tabs or line ends) — never a piece of a longer label or a heading
+        whole = "".join(regex.escape(ch) for ch in core)
+        return regex.compile(rf"(?b)(?<![^\t\n])(?:{whole}){{s<=1:[^\d\s]}}(?![^\t\n])")
+    slips = slips_allowed(len(core))
+    if not slips:
+        return None
+    # within its cell (whitespace but no tab between characters: a scan's cells are tab-separated), and a
+    # slip is never a digit or a space: a lost last character is not made up from the row's first number
+    spaced = r"[^\S\t]*".join(regex.escape(ch) for ch in core)
+    return regex.compile(rf"(?b)(?:{spaced}){{e<={slips}:[^\d\s]}}")

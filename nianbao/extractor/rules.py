@@ -43,6 +43,7 @@ from nianbao.extractor.labels import (
     TABLE3_2019,
     TABLE3_2021,
     RowSpec,
+    slipped,
 )
 from nianbao.extractor.narrative import Stated, single_cell_figures
 from nianbao.extractor.normalize import normalize as normalize_label
@@ -88,6 +89,13 @@ def _is_prose(line: str, numbers: int) -> bool:
         return False
     words = len(_CJK.findall(line))
     return words >= 6 and words >= 2 * numbers
+
+
+# an item's numbering just before a label: ``1.`` ``1、`` ``（一）`` ``一、``
+_NUMBERING_BEFORE = re.compile(
+    r"(?:\d{1,2}\s*[.、．:：]|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]|[一二三四五六七八九十]{1,3}\s*、)[^\S\t]*(?=$)"
+)
+_SLIP_STRETCH = 2000  # characters searched for a label with slips (a table's row is well under this)
 
 
 @lru_cache(maxsize=8)
@@ -366,10 +374,39 @@ class _Builder:
                 return m.start(), m.end("a")
         return None
 
+    def _find_slipped_label(
+        self, spec: RowSpec, later: tuple[RowSpec, ...], start: int, end: int
+    ) -> tuple[int, int, str] | None:
+        """A row label printed with a character or two misread or lost (an OCR's ``7.民于行政执法案兽``), found
+        where the exact patterns found nothing: between ``start`` (the row before it) and the next row's label
+        as printed, the reading with the fewest slips (:func:`labels.slipped`) — taken only where no other
+        place in that stretch reads as well, so that two readings the text allows are none."""
+        pattern = slipped(spec.label)
+        if pattern is None:
+            return None
+        for other in later:
+            if (n := self._find_label(other, start, end)) is not None:
+                end = n.start()
+                break
+        if end - start > _SLIP_STRETCH:
+            return None  # a label lost in a long stretch of text is not looked for character by character
+        m = pattern.search(self.text, start, end)
+        if m is None:
+            return None
+        slips = sum(m.fuzzy_counts)
+        for a, b in ((start, m.start()), (m.end(), end)):
+            rival = pattern.search(self.text, a, b)
+            if rival is not None and sum(rival.fuzzy_counts) <= slips:
+                return None
+        # the label's numbering before it (``1.`` of ``1.申请人…道期不补正``) is the label's, as the exact patterns
+        # take it: left out, it was read as the last number of the row above
+        numbering = _NUMBERING_BEFORE.search(self.text, max(start, m.start() - 8), m.start())
+        return (m.start() if numbering is None else numbering.start()), m.end(), m.group()
+
     def read_rows(self, region: Span, specs: tuple[RowSpec, ...], table: int) -> list[_Pending]:
         found: list[tuple[RowSpec, int, int]] = []
         cursor = region.start
-        for spec in specs:
+        for i, spec in enumerate(specs):
             m = self._find_label(spec, cursor, region.end)
             if m is None and table == 2:
                 # table 2's labels are distinct words: a row printed out of the template's order (规章 after
@@ -382,6 +419,11 @@ class _Builder:
                 found.append((spec, *cut))  # a label its own numbers cut in two: read from where they start
                 self.cut_labels.add(spec.key)
                 cursor = max(cursor, cut[1])
+                continue
+            if m is None and (slip := self._find_slipped_label(spec, specs[i + 1 :], cursor, region.end)):
+                found.append((spec, slip[0], slip[1]))
+                self.notes.append(f"table {table}: row label {spec.label} read as printed: {slip[2]}")
+                cursor = max(cursor, slip[1])
                 continue
             if m is None:
                 if spec.key not in OPTIONAL_ROWS:

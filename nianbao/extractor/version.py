@@ -3,4 +3,4 @@
 Bump when a change can alter any extracted value: stored results are re-run on a new version.
 """
 
-VERSION = "1.4.0"
+VERSION = "1.5.0"

@@ -674,3 +674,71 @@ def test_table_4_as_one_space_separated_line_with_prose_after_it(write_report) -
     record = extract_file(write_report(text), backend="rules")
     assert record.status == "verified" and flatten(record.report()) == flatten(truth)  # type: ignore[arg-type]
     assert "1400" in (record.provenance["reviews_litigation.review.upheld"].note or "")
+
+
+def test_labels_with_a_character_or_two_misread_are_found() -> None:
+    """An OCR'd scan's labels with characters misread or lost (a 100 dpi fax): the exact patterns miss them
+    and the row's numbers ran on into the row above (rejected). Found with slips, they read as printed."""
+    truth = extract_rules(normalize(seed_text("seed_000"))).report
+    text = seed_text("seed_000")
+    for old, new in [
+        ("1.属于国家秘密", "1.属于国家移密"),
+        ("6.属于四类过程性信息", "6.具于四类过程情信息"),
+        ("7.属于行政执法案卷", "7.民于行政执法案兽"),
+        ("确认或重新出具", "确认或新出具"),
+        ("无正当理由逾期不补正", "无正当理由道期不补正"),
+    ]:
+        text = plant(text, old, new)
+    source = normalize(text)
+    slipped = extract_rules(source)
+    assert slipped.report == truth
+    assert slipped.report.applications.denied_process_info.total == 9
+    assert sum("read as printed" in n for n in slipped.notes) == 5
+    assert not verify(slipped.report, slipped.provenance, source, slipped.issues).errors
+
+
+def test_a_short_label_misread_is_found_only_as_a_whole_cell() -> None:
+    text = seed_text("seed_001")
+    read = extract_rules(normalize(plant(text, "规章\t0\t0\t0", "规童\t0\t0\t0")))
+    assert read.report.active_disclosure.regulations.issued == 0
+    assert read.provenance["active_disclosure.regulations.issued"].method == "read"
+    # in a longer cell (a heading, another label) one misread character is too little to go on
+    lost = extract_rules(normalize(plant(text, "规章\t0\t0\t0", "规童制度\t0\t0\t0")))
+    assert "active_disclosure.regulations.issued" not in lost.provenance
+    assert any("row label 规章 not found" in n for n in lost.notes)
+
+
+def test_a_misread_label_two_places_could_be_is_not_taken() -> None:
+    """Row 7's label one slip away at two places before row 8 (row 6's label misread into row 7's words):
+    two readings the text allows are none — the row is not found, and the report is not verified."""
+    text = plant(seed_text("seed_000"), "6.属于四类过程性信息", "6.属于行政执法案兽")
+    text = plant(text, "7.属于行政执法案卷", "7.属于行政执法案兽")
+    source = normalize(text)
+    read = extract_rules(source)
+    assert any("row label 7.属于行政执法案卷 not found" in n for n in read.notes)
+    assert verify(read.report, read.provenance, source, read.issues).errors
+
+
+@pytest.mark.parametrize(
+    ("scan", "golden"),
+    [("pingtan_2023_template_fax", "dev_pingtan_2023_html"), ("pingtan_2021_platypus_fax", "dev_pingtan_2021_html")],
+)
+def test_the_text_of_a_faxed_scan_reads_its_tables(scan: str, golden: str) -> None:
+    """The OCR'd text of two 100 dpi faxes the eval draws (the template's table and a reportlab one): labels
+    misread (``国家移密``, ``行政执法案兽``, ``道期不补正``, ``规童``), value cells no reading settled (the unread
+    mark) — every table read as the golden's truth, and verified. Before: rejected (rows run together)."""
+    from pathlib import Path
+
+    from tests.conftest import golden_cases
+
+    text = (Path(__file__).parent / "scans" / f"{scan}.txt").read_text(encoding="utf-8")
+    from nianbao.schema import Report
+
+    (case,) = [c for c in golden_cases() if c.name == golden]
+    truth = Report.model_validate(case.expected)
+    source = normalize(text)
+    read = extract_rules(source)
+    assert read.report.applications == truth.applications
+    assert read.report.active_disclosure == truth.active_disclosure
+    assert any("read as printed" in n for n in read.notes)
+    assert not verify(read.report, read.provenance, source, read.issues).errors

@@ -708,24 +708,40 @@ def _aligned(lines: list[list[_Piece]], binary: Gray) -> list[str]:
     return texts
 
 
+# a digit read as Latin letters (a fax's ``0`` read ``D``, ``C.``, ``Q``): no reading of a number
+_LATIN_SLIP = re.compile(rf"(?=.*[A-Za-z])(?:[A-Za-z\d]|{_NOISE}){{1,4}}")
+
+
+def _value_cell(table: dict[tuple[int, int], _Slot], slot: _Slot) -> bool:
+    """A cell of one column where at least two other cells read as numbers."""
+    numbers = sum(
+        1
+        for s in table.values()
+        if s is not slot and s.cell.col == slot.cell.col and s.cell.colspan == 1
+        and any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in s.pieces)
+    )  # fmt: skip
+    return slot.cell.colspan == 1 and numbers >= 2
+
+
 def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Box, _Slot | None]]) -> None:
     """A value cell with ink that no reading settled (first read, read from its ink, read over digits) is
     written :data:`~nianbao.extractor.cells.UNREAD`, not left empty: an empty cell is a cell printed blank,
-    which table 2 allows (a warning), and a printed ``0`` the recogniser lost would verify as blank. A
-    value cell is one in a column where other cells read as numbers; a label the recogniser cannot read
-    is left as before (its row's numbers then have no label: the rules reject it)."""
+    which table 2 allows (a warning), and a printed ``0`` the recogniser lost would verify as blank. So is
+    a value cell read as a few Latin letters (``D``, ``C.``: a digit no reading settled), which the rules
+    would otherwise take for a note beside the row's other numbers and place those without it. A value
+    cell is one in a column where other cells read as numbers; a label the recogniser cannot read is left
+    as before (its row's numbers then have no label: the rules reject it)."""
     for box, slot in still:
         if slot is None or slot.pieces:
             continue
         table = next(t for t in slots if any(s is slot for s in t.values()))
-        numbers = sum(
-            1
-            for s in table.values()
-            if s is not slot and s.cell.col == slot.cell.col and s.cell.colspan == 1
-            and any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in s.pieces)
-        )  # fmt: skip
-        if slot.cell.colspan == 1 and numbers >= 2:
+        if _value_cell(table, slot):
             slot.pieces.append(_Piece(UNREAD, box, 0.0))
+    for table in slots:
+        for slot in table.values():
+            text = "".join(p.text for p in slot.pieces).strip()
+            if _LATIN_SLIP.fullmatch(text) and _value_cell(table, slot):
+                slot.pieces = [_Piece(UNREAD, slot.pieces[0].box, 0.0)]
 
 
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
