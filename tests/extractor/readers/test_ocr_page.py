@@ -492,3 +492,29 @@ def test_a_wrapped_label_read_as_one_line_reads_whole(monkeypatch: pytest.Monkey
     text, *_ = ocr_page.read_page(_wrapped_row(["2", "0", "0", "0", "0", "1", "3"]), 200, ocr.engine())
     assert calls == [1]  # the label's six lines were one crop
     assert text.split("\n")[0].split("\t")[1:9] == ["5.属于三类内部事务信息", "2", "0", "0", "0", "0", "1", "3"]
+
+
+@needs_ocr
+def test_a_title_misread_at_every_crop_takes_the_one_real_place_the_recogniser_allows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A title under a seal's red (the template's print of the 沭阳 report, scanned by the eval's degrader):
+    every crop reads 沐阳县 (no such county), but the recogniser gives 沭 0.17 of that character at one crop.
+    The one reading with a real division is taken; where several other choices name real places (the
+    threshold lowered until 泌阳县, 濮阳县… come in), none is, and the report goes to a person."""
+    import cv2
+
+    from nianbao.extractor.readers.gazetteer import place_names
+
+    if not place_names():
+        pytest.skip("needs the divisions' table (addressparser, in nianbao[ocr])")
+    gray = cv2.imread(str(Path(__file__).parent / "data" / "seal_title.png"), cv2.IMREAD_GRAYSCALE)
+    image = ocr_page._bgr(gray)
+    box = (40, 40, gray.shape[1] - 40, gray.shape[0] - 40)
+    line = ocr_page._Piece("沐阳县发展和改革局2023年政府信息公开工作年", box, 0.96)
+    words: ocr_page.Words = []
+    assert ocr_page._doubts(ocr.engine(), image, [line], words) == []
+    assert line.text.startswith("沭阳县发展和改革局")
+    assert "the one naming a place" in words[0][0]
+    monkeypatch.setattr(ocr_page, "SECOND_CHOICE", 0.0005)
+    assert ocr_page._second_choice(ocr.engine(), image, line) is None
