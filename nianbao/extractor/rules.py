@@ -298,6 +298,41 @@ class _Builder:
             pos += len(line) + 1
         return None
 
+    def _unread_zeros(self, spec: RowSpec, start: int, end: int, what: str) -> bool:
+        """A table-3 grid row whose cells are numbers but for a mark the reader could not read (a fax's thin
+        ``0``, :data:`~nianbao.extractor.cells.UNREAD`), its place known: where the row's read numbers already
+        add up (the six applicant columns to the total), each unread cell among the six is 0 — counts are not
+        negative — placed as inferred, at the mark; the verifier checks that the identities force it. A row
+        that does not add up, or an unread total, is left to the other readings (and stays unread)."""
+        line_end = self.text.find("\n", start, end)
+        line_end = end if line_end == -1 else line_end
+        line = self.text[start:line_end].rstrip()  # (a converter's trailing tab is no cell)
+        if UNREAD not in line or "\t" not in line:
+            return False
+        cells: list[Token] = []
+        pos = start
+        for i, raw in enumerate(line.split("\t")):
+            toks = list(tokenize(self.text, pos, pos + len(raw))) if raw.strip() else []
+            pos += len(raw) + 1
+            if raw.strip() == MERGED or (i == 0 and all(t.kind == "word" and t.text != UNREAD for t in toks)):
+                continue  # a merged filler, or the rest of the label's own cell
+            unread = len(toks) == 1 and toks[0].text == UNREAD
+            if not unread and not (len(toks) == 1 and toks[0].kind == "number" and type(toks[0].value) is int):
+                return False
+            cells.append(toks[0])
+        if len(cells) != len(spec.cells) or cells[-1].text == UNREAD:
+            return False
+        parts = cells[:-1]
+        if sum(int(t.value or 0) for t in parts if t.text != UNREAD) != cells[-1].value:
+            return False
+        for path, tok in zip(spec.cells, cells, strict=True):
+            if tok.text != UNREAD:
+                self.fill((path,), [tok], decimal=False, what=what)
+            elif self._set(path, 0, decimal=False, what=what):
+                said = "a mark the reader could not read; 0 is forced by the row's total"
+                self.provenance[path] = self._prov(tok.start, tok.end, tok.text, "inferred", said)
+        return True
+
     def _fill_positional(
         self, paths: tuple[str, ...], cells: list[Token | None], anchor: int, what: str, *, decimal: bool = False
     ) -> None:
@@ -455,6 +490,8 @@ class _Builder:
                         self._say(spec.cells, said)
                 continue
             cells = self._positional_cells(label_end, end, len(spec.cells))
+            if cells is None and table == 3 and self._unread_zeros(spec, label_end, end, what):
+                continue
             if cells is not None:
                 line_end = self.text.find("\n", label_end, end)
                 if not self._spare(spec, [c for c in cells if c], end if line_end == -1 else line_end, end, what):

@@ -742,3 +742,26 @@ def test_the_text_of_a_faxed_scan_reads_its_tables(scan: str, golden: str) -> No
     assert read.report.active_disclosure == truth.active_disclosure
     assert any("read as printed" in n for n in read.notes)
     assert not verify(read.report, read.provenance, source, read.issues).errors
+
+
+def test_an_unread_mark_in_a_row_that_adds_up_is_a_zero_the_total_forces() -> None:
+    """A fax's thin 0 no reading settled, its cell known on a grid line: where the row's other numbers add
+    up to its total, the mark is 0 (counts are not negative) — inferred, at the mark, and verified. Where
+    they do not (the mark would be 1, or the source's own sum is off), nothing is placed: never a guess."""
+    text = seed_text("seed_001")
+    row = "(一) 予以公开\t12\t0\t0\t0\t0\t0\t12\t"
+    source = normalize(plant(text, row, f"(一) 予以公开\t12\t0\t{UNREAD}\t0\t0\t0\t12\t"))
+    read = extract_rules(source)
+    prov = read.provenance["applications.granted.research_institution"]
+    assert read.report.applications.granted.research_institution == 0
+    assert (prov.method, prov.text) == ("inferred", UNREAD)
+    assert read.provenance["applications.granted.natural_person"].method == "read"
+    assert not verify(read.report, read.provenance, source, read.issues).errors
+    for planted in (
+        f"(一) 予以公开\t12\t0\t{UNREAD}\t0\t0\t1\t12\t",  # read numbers 13 against a total of 12
+        f"(一) 予以公开\t11\t0\t{UNREAD}\t0\t0\t0\t12\t",  # the mark would be 1: only a 0 is ever placed
+    ):
+        source = normalize(plant(text, row, planted))
+        read = extract_rules(source)
+        assert read.report.applications.granted.research_institution is None
+        assert verify(read.report, read.provenance, source, read.issues).errors

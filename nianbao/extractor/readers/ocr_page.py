@@ -749,8 +749,9 @@ def _aligned(lines: list[list[_Piece]], binary: Gray) -> list[str]:
     return texts
 
 
-# a digit read as Latin letters (a fax's ``0`` read ``D``, ``C.``, ``Q``): no reading of a number
-_LATIN_SLIP = re.compile(rf"(?=.*[A-Za-z])(?:[A-Za-z\d]|{_NOISE}){{1,4}}")
+# a digit read as Latin letters (a fax's ``0`` read ``D``, ``C.``, ``Q``), or a count with a leading zero (a
+# seal's stroke beside a ``0`` read ``01``): no count is printed so
+_LATIN_SLIP = re.compile(rf"(?=.*[A-Za-z])(?:[A-Za-z\d]|{_NOISE}){{1,4}}|0\d+")
 
 
 def _value_cell(table: dict[tuple[int, int], _Slot], slot: _Slot) -> bool:
@@ -769,7 +770,8 @@ def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Bo
     written :data:`~nianbao.extractor.cells.UNREAD`, not left empty: an empty cell is a cell printed blank,
     which table 2 allows (a warning), and a printed ``0`` the recogniser lost would verify as blank. So is
     a value cell read as a few Latin letters (``D``, ``C.``: a digit no reading settled), which the rules
-    would otherwise take for a note beside the row's other numbers and place those without it. A value
+    would otherwise take for a note beside the row's other numbers and place those without it, and one
+    read as a count with a leading zero (``01``: a mark beside a ``0``, or a ``1`` beside a speck). A value
     cell is one in a column where other cells read as numbers; a label the recogniser cannot read is left
     as before (its row's numbers then have no label: the rules reject it)."""
     for box, slot in still:

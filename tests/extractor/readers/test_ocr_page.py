@@ -372,7 +372,8 @@ def test_a_value_cell_with_ink_no_reading_settled_is_marked_unread_not_left_blan
 
 def test_a_value_cell_read_as_latin_letters_is_marked_unread() -> None:
     """A fax's ``0`` read ``C.`` or ``D``: left as read, the rules took it for a note and placed the row's six
-    other numbers by the identities without it. A label column's Latin text and a value cell's ``无`` stay."""
+    other numbers by the identities without it; a ``0`` under a seal's stroke read ``01``. A label column's
+    Latin text and a value cell's ``无`` stay."""
 
     def slot(row: int, col: int, *texts: str) -> ocr_page._Slot:
         s = ocr_page._Slot(Cell(row, col, 1, 1, (col * 100, row * 40, col * 100 + 90, row * 40 + 30)))
@@ -384,10 +385,13 @@ def test_a_value_cell_read_as_latin_letters_is_marked_unread() -> None:
         (1, 0): ("Ab",), (1, 1): ("C.",), (1, 2): ("无",),
         (2, 0): ("行政许可",), (2, 1): ("12",), (2, 2): ("1",),
         (3, 0): ("行政处罚",), (3, 1): ("7",), (3, 2): ("D",),
+        (4, 0): ("行政强制",), (4, 1): ("01",), (4, 2): ("10",),
     }.items()}  # fmt: skip
     ocr_page._mark_unread([table], [])
     assert [p.text for p in table[(1, 1)].pieces] == [ocr_page.UNREAD]
     assert [p.text for p in table[(3, 2)].pieces] == [ocr_page.UNREAD]
+    assert [p.text for p in table[(4, 1)].pieces] == [ocr_page.UNREAD]  # no count is printed 01
+    assert [p.text for p in table[(4, 2)].pieces] == ["10"]
     assert [p.text for p in table[(1, 2)].pieces] == ["无"]  # a printed blank's word: as read
     assert [p.text for p in table[(1, 0)].pieces] == ["Ab"]  # the label column: as read
 
