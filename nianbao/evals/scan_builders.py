@@ -42,9 +42,10 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "evals" / "templates" / "offici
 T3_FIRST_ROW = 3  # the template's table 3: three header rows, then the 25 rows of T3_LABELS
 
 
-STYLES: tuple[str, ...] = ("ruled", "dotted", "faint", "horizontal", "frame")
+STYLES: tuple[str, ...] = ("ruled", "dotted", "faint", "horizontal", "frame", "double")
 STYLE_LAYOUT = {
     "ruled": "every rule drawn",
+    "double": "a doubled outer border, each cell boxed apart",
     "dotted": "dotted inner rules",
     "faint": "faint grey inner rules",
     "horizontal": "horizontal rules only",
@@ -96,7 +97,10 @@ def _restyle_borders(table: Any, style: str) -> None:
                 el = borders.find(qn(f"w:{side}"))
                 if el is None or el.get(qn("w:val")) in ("nil", "none"):
                     continue
-                if edge and style != "horizontal":
+                if edge and style == "double":
+                    el.set(qn("w:val"), "double")
+                    el.set(qn("w:sz"), "12")
+                elif edge and style != "horizontal":
                     el.set(qn("w:sz"), "12")  # the frame a little heavier, as drawn by hand
                 elif style == "dotted":
                     el.set(qn("w:val"), "dotted")
@@ -153,6 +157,7 @@ _CSS_CELL = {
     "faint": "border:1px solid #b4b4b4",
     "horizontal": "border:none;border-top:1px solid #000;border-bottom:1px solid #000",
     "frame": "border:none",
+    "double": "border:1px solid #000",
 }
 _CSS_TABLE = {
     "ruled": "",
@@ -160,6 +165,8 @@ _CSS_TABLE = {
     "faint": "table{border-collapse:collapse;border:1.5px solid #000}",
     "horizontal": "table{border-collapse:collapse;border:none;border-top:2px solid #000;border-bottom:2px solid #000}",
     "frame": "table{border-collapse:collapse;border:1.5px solid #000}",
+    # cells boxed apart (a gap between neighbours' borders), inside a 4 px doubled frame
+    "double": "table{border-collapse:separate;border-spacing:2px;border:4px double #000}",
 }
 
 
@@ -206,6 +213,8 @@ def _platypus_rules(style: str) -> list[tuple[Any, ...]]:
                 ("LINEBELOW", (0, -1), (-1, -1), 1.5, "black")]  # fmt: skip
     if style == "frame":
         return [("BOX", *whole, 1.5, "black")]
+    if style == "double":  # (fields 8–10: join, count, space — a box drawn twice, 2 pt apart)
+        return [("INNERGRID", *whole, 0.5, "black"), ("BOX", *whole, 0.8, "black", 1, None, 1, 2, 2)]
     return [("GRID", *whole, 0.5, "black"), ("BOX", *whole, 1.5, "black")]
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from nianbao.evals.cases import golden_cases
-from nianbao.evals.scan_builders import BUILDERS, TEMPLATE, builder_available, template_docx
+from nianbao.evals.scan_builders import BUILDERS, TEMPLATE, builder_available, platypus_pdf, template_docx
 from nianbao.schema import APPLICANT_COLUMNS, flatten
 from tests.conftest import GOLDENS
 
@@ -95,3 +95,25 @@ def test_the_template_s_inner_rules_are_restyled_and_its_frame_kept() -> None:
     assert "dotted" not in inner and any(
         el.get(qn("w:val")) == "nil" for el in frame._tbl.iter() if el.tag == qn("w:right")
     )
+
+
+def _left_edge_runs(pdf: bytes, dpi: int = 150) -> list[int]:
+    """Where the dark runs start along the middle row of the first page holding table 3 (its left edge)."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        dark = np.asarray(doc[1].render(scale=dpi / 72).to_pil().convert("L")) < 128
+    finally:
+        doc.close()
+    row = dark[dark.shape[0] // 2].astype(np.int8)
+    return [int(x) for x in np.flatnonzero(np.diff(np.concatenate(([0], row))) == 1)]
+
+
+def test_the_double_style_draws_the_frame_twice() -> None:
+    """``double`` (a held-out layout: a 4 px doubled frame, cells boxed apart): two rules a few pixels apart
+    at the table's left edge, where the ruled table has one."""
+    double, ruled = _left_edge_runs(platypus_pdf(SEED.truth, "double")), _left_edge_runs(platypus_pdf(SEED.truth))
+    assert double[1] - double[0] <= 8
+    assert ruled[1] - ruled[0] > 8
