@@ -86,3 +86,23 @@ def test_a_packed_reading_that_is_not_a_number_is_read_alone() -> None:
     rec = _Rec({3: 11})  # "不" over the first crop
     got = ocr_packed.recognise(rec, [crop])
     assert got == [("alone", 0.99)]
+
+
+def test_a_character_held_over_several_steps_or_written_faintly_is_read_alone() -> None:
+    """A ``55`` packed beside other cells' numbers came back ``5`` at 0.99: its columns ``5 5 5 5``, no blank
+    between the two strokes (CTC reads a run as one character) — a doubled digit lost, and in table 2, whose
+    single cells have no identity, verified. Such a crop is read alone; so is one with a step written faintly."""
+    crop = np.zeros((48, 40, 3), dtype=np.uint8)  # x 12-52 (steps 1-6), 76-116 (steps 9-14)
+    rec = _Rec({2: 6, 3: 6, 4: 6, 5: 6, 11: 6})  # "5" held over steps 2-5 in the first; once in the second
+    got = ocr_packed.recognise(rec, [crop, crop])
+    assert got == [("alone", 0.99), ("5", 1.0)]
+
+    class Faint(_Rec):
+        def session(self, images: Any) -> list[Any]:
+            pred = super().session(images)[0]
+            pred[:, 3, 6], pred[:, 3, 0] = 0.59, 0.41  # the second step of "5 5" written at 0.59
+            return [pred]
+
+    got = ocr_packed.recognise(Faint({2: 6, 3: 6, 11: 6}), [crop, crop])
+    assert got == [("alone", 0.99), ("5", 1.0)]
+    assert ocr_packed.recognise(_Rec({2: 6, 3: 6, 11: 6}), [crop, crop]) == [("5", 1.0), ("5", 1.0)]  # two steps

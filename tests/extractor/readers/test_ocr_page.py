@@ -522,3 +522,19 @@ def test_a_title_misread_at_every_crop_takes_the_one_real_place_the_recogniser_a
     assert "the one naming a place" in words[0][0]
     monkeypatch.setattr(ocr_page, "SECOND_CHOICE", 0.0005)
     assert ocr_page._second_choice(ocr.engine(), image, line) is None
+
+
+@needs_ocr
+def test_a_number_cut_to_its_cell_read_again_is_taken_only_less_a_rule() -> None:
+    """A cell's number cut to its cell at a ruled border is read again with paper beyond the cell (a fax's
+    rule beside a ``0`` read ``10``). The saved crop: ``55`` in table 2's last column of a turned template scan,
+    the cell's left rule in the padding. Read again it stays ``55``; a first reading that had a ``1`` more at
+    an end (the rule) gives way to it; one that disagrees otherwise leaves the cell unread — two readings."""
+    import cv2
+
+    gray = cv2.imread(str(Path(__file__).parent / "data" / "cell_55.png"), cv2.IMREAD_GRAYSCALE)
+    image, binary = ocr_page._bgr(gray), (gray < 128).astype(np.uint8) * 255
+    box, cell = (27, 20, 63, 47), (27, 19, 274, 47)
+    for first, then in [("55", "55"), ("155", "55"), ("551", "55"), ("5", ocr_page.UNREAD), ("8", ocr_page.UNREAD)]:
+        got = ocr_page._numbers_within_cells(ocr.engine(), image, binary, [box], [cell], [(first, 0.99)])
+        assert got[0][0] == then, first
