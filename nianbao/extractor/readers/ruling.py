@@ -142,6 +142,17 @@ def deskew(gray: Gray, dpi: float) -> Gray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)  # type: ignore[return-value]
 
 
+# A table's last row carried over a page break stands alone on the next page: a grid of one row, under a
+# quarter inch tall. Taken as a table where it is at least this wide (inches) and ruled into three columns
+# or more, and at least _ROW_LOW tall — a title's bold strokes joined to a stray line are neither.
+_ROW_WIDE = 3.0
+_ROW_LOW = 0.12
+
+
+def _lone_row(t: Table, dpi: float) -> bool:
+    return t.cols >= 3 and t.box[2] - t.box[0] >= dpi * _ROW_WIDE and t.box[3] - t.box[1] >= dpi * _ROW_LOW
+
+
 def tables(gray: Gray, dpi: float, texts: list[tuple[int, int, int, int]] | None = None) -> list[Table]:
     """Every ruled table on a (deskewed) page, top to bottom; ``texts``, the OCR detector's text boxes, which
     no column line may cut where it is not drawn. A page with no long rules returns at once (two openings
@@ -157,13 +168,13 @@ def tables(gray: Gray, dpi: float, texts: list[tuple[int, int, int, int]] | None
     found = []
     for i in range(1, count):
         x, y, w, h, _area = (int(v) for v in stats[i])
-        if w < dpi * 1.0 or h < dpi * 0.25:
+        if w < dpi * 1.0 or h < dpi * (0.25 if w < dpi * _ROW_WIDE else _ROW_LOW):
             continue  # a rule under a heading, a stray line: not a table
         mine = labels[y : y + h, x : x + w] == i
         crop = (slice(y, y + h), slice(x, x + w))
         t = grid_of(horizontal[crop] * mine, vertical[crop] * mine, (x, y), dpi, marks[crop], texts)
         # the grid itself as large as a table: a large bold title's strokes, joined to a stray line, made a
         # "table" of one row 0.8 inch wide through the title (a Chromium print's title lost: no agency read)
-        if t is not None and t.box[2] - t.box[0] >= dpi and t.box[3] - t.box[1] >= dpi * 0.25:
+        if t is not None and t.box[2] - t.box[0] >= dpi and (t.box[3] - t.box[1] >= dpi * 0.25 or _lone_row(t, dpi)):
             found.append(t)
     return sorted(found, key=lambda t: t.box[1])

@@ -74,3 +74,24 @@ def test_a_grid_smaller_than_any_table_is_not_one() -> None:
         cv2.line(img, (x, y0), (x, y1), 0, 3)
     cv2.line(img, (430, 90), (430, 100), 0, 3)  # joined to the stray line
     assert tables(img, DPI) == []
+
+
+def test_a_tables_last_row_alone_on_the_next_page_is_a_table() -> None:
+    """A table's last row carried over a page break stands alone under a quarter inch tall, framed twice (the
+    template's doubled frame): read as a line, its column rules read as 1s beside its zeros (``0 10 10``…) and
+    the report was rejected. A grid of one row at least three inches wide with three columns or more is a
+    table; one narrower (a title's strokes, above) or with fewer columns is not."""
+    img = np.full((300, 1240), 255, np.uint8)
+    y0, y1 = 100, 132  # one row, 0.21 inch at 150 dpi, inside a frame drawn twice 4 px apart
+    xs = [100, 560, 650, 740, 830, 920, 1010, 1100]
+    for gap in (0, 4):
+        cv2.rectangle(img, (xs[0] - gap, y0 - gap), (xs[-1] + gap, y1 + gap), 0, 2)
+    for x in xs[1:-1]:
+        cv2.line(img, (x, y0), (x, y1), 0, 2)
+    (t,) = tables(img, DPI)
+    assert t.rows == 1 and t.cols >= 7
+    narrow = np.full((300, 1240), 255, np.uint8)  # the same row 2.4 inches wide, four columns: not a table
+    cv2.rectangle(narrow, (100, y0), (460, y1), 0, 2)
+    for x in (220, 340):
+        cv2.line(narrow, (x, y0), (x, y1), 0, 2)
+    assert tables(narrow, DPI) == []
