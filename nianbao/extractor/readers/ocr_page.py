@@ -441,9 +441,10 @@ def _numbers_within_cells(
     """Parts cut to their cell at a ruled border that read as a number (sure or not) where the crop's padding
     took in ink beyond the cell, read again with paper there (:func:`_crop`): a bilevel page's crisp rule
     beside a lone ``0`` read ``10`` at 0.98 (a 200 dpi fax of the template's narrow columns, three cells of one
-    page). The second reading is taken where it is the first less a ``1`` at an end (the rule), or the same;
-    where they differ otherwise the cell is unread. Only numbers: a label read again from another crop may read
-    another character of a page at the edge of legibility, and a label has no identity to catch it."""
+    page). Where the first reading is a number, the second is taken where it is the same or the first less a
+    ``1`` at an end (the rule); where both are numbers of other digits the cell is unread. Only numbers: a
+    label read again from another crop may read another character of a page at the edge of legibility, and a
+    label has no identity to catch it."""
     out = list(readings)
     todo = []
     for i, (box, clip, (text, score)) in enumerate(zip(boxes, clips, readings, strict=True)):
@@ -456,14 +457,24 @@ def _numbers_within_cells(
     # digit's two strokes decoded as one) — and verified, table 2's cell having no identity
     for i in todo:
         text, score = engine.text_rec([_crop(image, boxes[i], clips[i])])[0][0]
-        first, again = _tidy(readings[i][0]), _tidy(str(text).strip())
-        if again == first or first in (f"1{again}", f"{again}1"):
-            out[i] = (str(text).strip(), float(score))  # the same, or a rule beside the number read as a 1
+        reading = (str(text).strip(), float(score))
+        first, again = _tidy(readings[i][0]), _tidy(reading[0])
+        if not _CLEAN_NUMBER.fullmatch(first) or first in (again, f"1{again}", f"{again}1"):
+            out[i] = reading  # the same, a rule beside the number read as a 1, or a first reading no number
+        elif not _CLEAN_NUMBER.fullmatch(again):
+            # a digit-like second reading is settled over digits later (:func:`_settle_digits`); an empty one
+            # or a speck says nothing against the first
+            out[i] = reading if _digit_like(*reading) is not None else readings[i]
+        elif _DIGITS_ONLY.sub("", again) == _DIGITS_ONLY.sub("", first):
+            out[i] = readings[i]  # the same digits, a speck read as a point between them in one reading
         else:
-            # two readings of the cell's own ink that disagree otherwise: the page allows both, and neither is
-            # taken (the unread mark: the row's identities place a 0 they force, else a person decides)
+            # two numbers read from the cell's own ink: the page allows both, and neither is taken (the
+            # unread mark: the row's identities place a 0 they force, else a person decides)
             out[i] = (UNREAD, 1.0)
     return out
+
+
+_DIGITS_ONLY = re.compile(r"[^\d]")
 
 
 DIGIT_SHARE = 0.8  # a digit-like reading is settled over digits only where the digits chosen hold this share

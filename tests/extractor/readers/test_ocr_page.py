@@ -529,12 +529,18 @@ def test_a_number_cut_to_its_cell_read_again_is_taken_only_less_a_rule() -> None
     """A cell's number cut to its cell at a ruled border is read again with paper beyond the cell (a fax's
     rule beside a ``0`` read ``10``). The saved crop: ``55`` in table 2's last column of a turned template scan,
     the cell's left rule in the padding. Read again it stays ``55``; a first reading that had a ``1`` more at
-    an end (the rule) gives way to it; one that disagrees otherwise leaves the cell unread — two readings."""
+    an end (the rule) gives way to it; another number leaves the cell unread — two readings."""
     import cv2
 
     gray = cv2.imread(str(Path(__file__).parent / "data" / "cell_55.png"), cv2.IMREAD_GRAYSCALE)
     image, binary = ocr_page._bgr(gray), (gray < 128).astype(np.uint8) * 255
     box, cell = (27, 20, 63, 47), (27, 19, 274, 47)
-    for first, then in [("55", "55"), ("155", "55"), ("551", "55"), ("5", ocr_page.UNREAD), ("8", ocr_page.UNREAD)]:
+    cases = [
+        ("55", "55"), ("155", "55"), ("551", "55"),  # the same, or less the rule read as a 1: the second
+        ("5", ocr_page.UNREAD), ("8", ocr_page.UNREAD),  # numbers of other digits: two readings, neither
+        ("5.5", "5.5"),  # the same digits, a point between them in one reading only: the first stands
+        ("·", "55"),  # a first reading no number: the second, as before
+    ]  # fmt: skip
+    for first, then in cases:
         got = ocr_page._numbers_within_cells(ocr.engine(), image, binary, [box], [cell], [(first, 0.99)])
         assert got[0][0] == then, first
