@@ -149,6 +149,16 @@ _ROW_WIDE = 3.0
 _ROW_LOW = 0.12
 
 
+# A table's cell holds text: a grid most of whose cells are thinner than this (inches) either way is made of
+# characters' strokes — a bold title binarised (a fax) joins its strokes into rules of a "table".
+_SLIVER = 0.06
+
+
+def _strokes(t: Table, dpi: float) -> bool:
+    slivers = sum(1 for c in t.cells if min(c.box[2] - c.box[0], c.box[3] - c.box[1]) < dpi * _SLIVER)
+    return 2 * slivers >= len(t.cells)
+
+
 def _lone_row(t: Table, dpi: float) -> bool:
     return t.cols >= 3 and t.box[2] - t.box[0] >= dpi * _ROW_WIDE and t.box[3] - t.box[1] >= dpi * _ROW_LOW
 
@@ -175,6 +185,8 @@ def tables(gray: Gray, dpi: float, texts: list[tuple[int, int, int, int]] | None
         t = grid_of(horizontal[crop] * mine, vertical[crop] * mine, (x, y), dpi, marks[crop], texts)
         # the grid itself as large as a table: a large bold title's strokes, joined to a stray line, made a
         # "table" of one row 0.8 inch wide through the title (a Chromium print's title lost: no agency read)
-        if t is not None and t.box[2] - t.box[0] >= dpi and (t.box[3] - t.box[1] >= dpi * 0.25 or _lone_row(t, dpi)):
+        if t is None or t.box[2] - t.box[0] < dpi or _strokes(t, dpi):
+            continue
+        if t.box[3] - t.box[1] >= dpi * 0.25 or _lone_row(t, dpi):
             found.append(t)
     return sorted(found, key=lambda t: t.box[1])

@@ -3,6 +3,8 @@ on a dim page, and the skew of a page turned 2–3° at a high resolution."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,11 @@ def test_a_tables_last_row_alone_on_the_next_page_is_a_table() -> None:
     for x in (220, 340):
         cv2.line(narrow, (x, y0), (x, y1), 0, 2)
     assert tables(narrow, DPI) == []
+
+
+def test_a_bold_titles_strokes_binarised_are_no_table() -> None:
+    """A fax of a Chromium print (binarised at 150 dpi): the large bold title's strokes joined into rules of a
+    2×9 "grid" 3 inches wide whose cells are slivers between strokes; read as a table it cut the title's line in
+    two, and no agency was read. A grid most of whose cells are thinner than 0.06 inch is no table."""
+    page = cv2.imread(str(Path(__file__).parent / "data" / "fax_title.png"), cv2.IMREAD_GRAYSCALE)
+    assert tables(page, 150) == []
