@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -34,12 +35,22 @@ SURE = 0.9  # a packed reading less confident than this is read again alone, as 
 # only a number is taken from a packed line: a label's edge marks (the ``）`` of ``（三）不``) can vanish
 # there, its characters read confidently all the same; a label is read alone, as before
 NUMBER = re.compile(r"\d[\d,.]*")
-# A packed crop's character held over this many steps of 8 px, or a step written at less than FAINT_STEP,
-# is read alone: a ``55`` packed beside other cells' numbers came back ``5`` at 0.99 — its columns
-# ``5 5 5 5`` with no blank between, the second at 0.59. Of 661 numbers packed on six scans' pages, a
-# character spanned 1 step (658) or 2 (3), and one step was under 0.7.
+# A packed crop whose character is held over this many steps of 8 px, or over two with the second written
+# at less than FAINT_STEP (a blank nearly there), is read alone: a ``55`` packed beside other cells' numbers
+# came back ``5`` at 0.99 — its columns ``5 5 5 5`` with no blank between, the second at 0.59. Of 661
+# numbers packed on six scans' pages, a character spanned 1 step (658) or 2 (3), none under 0.7.
 LONG_RUN = 3
 FAINT_STEP = 0.7
+
+
+def _merged_run(idx: Any, p: Any) -> bool:
+    """Whether a crop's steps (character ids, probabilities) hold a character written over a run of steps
+    that may be two of it decoded as one (CTC joins a run with no blank in it)."""
+    starts = np.flatnonzero(np.diff(np.concatenate(([-1], idx, [-1]))) != 0)
+    runs = [(a, b - a) for a, b in pairwise(starts) if idx[a] != 0]
+    return any(n >= LONG_RUN or (n == 2 and p[a + 1] < FAINT_STEP) for a, n in runs)
+
+
 SIMILAR = 1.3  # the crops read at 320 are read in groups no wider than this times their narrowest
 
 
@@ -127,8 +138,7 @@ def _split(
         keep = np.ones(len(idx), dtype=bool)
         keep[1:] = idx[1:] != idx[:-1]
         keep &= idx != 0
-        starts = np.flatnonzero(np.diff(np.concatenate(([-1], idx, [-1]))) != 0)
-        if (np.diff(starts) >= LONG_RUN)[idx[starts[:-1]] != 0].any() or (p[idx != 0] < FAINT_STEP).any():
+        if _merged_run(idx, p):
             continue  # read alone: a doubled digit's strokes decoded as one character (``55`` as ``5``)
         chars = [charset[j] for j in idx[keep]]
         confs = p[keep]
