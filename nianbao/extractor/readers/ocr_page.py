@@ -465,7 +465,7 @@ def _numbers_within_cells(
             # a digit-like second reading is settled over digits later (:func:`_settle_digits`); an empty one
             # or a speck says nothing against the first
             out[i] = reading if _digit_like(*reading) is not None else readings[i]
-        elif _DIGITS_ONLY.sub("", again) == _DIGITS_ONLY.sub("", first):
+        elif _NOT_DIGIT.sub("", again) == _NOT_DIGIT.sub("", first):
             out[i] = readings[i]  # the same digits, a speck read as a point between them in one reading
         else:
             # two numbers read from the cell's own ink: the page allows both, and neither is taken (the
@@ -474,7 +474,7 @@ def _numbers_within_cells(
     return out
 
 
-_DIGITS_ONLY = re.compile(r"[^\d]")
+_NOT_DIGIT = re.compile(r"[^\d]")
 
 
 DIGIT_SHARE = 0.8  # a digit-like reading is settled over digits only where the digits chosen hold this share
