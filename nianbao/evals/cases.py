@@ -296,11 +296,12 @@ STYLED_SCANS: tuple[tuple[str, str, str], ...] = (
     ("platypus", "faint", "copier"),
     ("template", "horizontal", "copier"),
     ("platypus", "horizontal", "copier"),
+    ("chromium", "double", "phone"),  # a doubled frame, each cell boxed apart, photographed (a held-out layout)
 )
 
 
 def styled_scans(printable: list[EvalCase], workdir: Path) -> Iterator[_Job]:
-    """Scans of tables whose inner rules are dotted, faint or not drawn (:data:`.scan_builders.STYLES`):
+    """Scans of tables whose inner rules are dotted, faint, not drawn or drawn twice (:data:`.scan_builders.STYLES`):
     format ``styled_<builder>``, variant the style. Read right or rejected, never verified wrong; nianbao
     eval reports them by table style."""
     for k, (builder, style, family) in enumerate(STYLED_SCANS):
