@@ -349,16 +349,18 @@ def test_a_small_bilevel_digit_read_as_a_letter_or_a_dot_is_settled_over_digits_
         assert got[0][0] == first and not notes
 
 
+def _slot(row: int, col: int, *texts: str) -> ocr_page._Slot:
+    """A grid slot of a small test table (cells 100 px apart across, 40 down) holding pieces read as ``texts``."""
+    s = ocr_page._Slot(Cell(row, col, 1, 1, (col * 100, row * 40, col * 100 + 90, row * 40 + 30)))
+    s.pieces = [ocr_page._Piece(t, s.cell.box, 0.9) for t in texts]
+    return s
+
+
 def test_a_value_cell_with_ink_no_reading_settled_is_marked_unread_not_left_blank() -> None:
     """An empty cell is a printed blank to the rules (table 2 allows it): a printed 0 the recogniser lost
     would verify as a blank. Only value cells (a column of numbers) are marked; a label is left as read."""
 
-    def slot(row: int, col: int, *texts: str) -> ocr_page._Slot:
-        s = ocr_page._Slot(Cell(row, col, 1, 1, (col * 100, row * 40, col * 100 + 90, row * 40 + 30)))
-        s.pieces = [ocr_page._Piece(t, s.cell.box, 0.9) for t in texts]
-        return s
-
-    table = {(r, c): slot(r, c, *t) for (r, c), t in {
+    table = {(r, c): _slot(r, c, *t) for (r, c), t in {
         (0, 0): ("规章",), (0, 1): ("0",), (0, 2): ("0",),
         (1, 0): ("行政规范性文件",), (1, 1): ("3",), (1, 2): (),
         (2, 0): (), (2, 1): ("12",), (2, 2): ("1",),
@@ -375,12 +377,7 @@ def test_a_value_cell_read_as_latin_letters_is_marked_unread() -> None:
     other numbers by the identities without it; a ``0`` under a seal's stroke read ``01``. A label column's
     Latin text and a value cell's ``无`` stay."""
 
-    def slot(row: int, col: int, *texts: str) -> ocr_page._Slot:
-        s = ocr_page._Slot(Cell(row, col, 1, 1, (col * 100, row * 40, col * 100 + 90, row * 40 + 30)))
-        s.pieces = [ocr_page._Piece(t, s.cell.box, 0.9) for t in texts]
-        return s
-
-    table = {(r, c): slot(r, c, *t) for (r, c), t in {
+    table = {(r, c): _slot(r, c, *t) for (r, c), t in {
         (0, 0): ("规章",), (0, 1): ("0",), (0, 2): ("0",),
         (1, 0): ("Ab",), (1, 1): ("C.",), (1, 2): ("无",),
         (2, 0): ("行政许可",), (2, 1): ("12",), (2, 2): ("1",),
