@@ -159,6 +159,22 @@ def _strokes(t: Table, dpi: float) -> bool:
     return 2 * slivers >= len(t.cells)
 
 
+# A ruled table's text lies in its cells, each line narrower than the table; a "table" whose box lies mostly
+# inside text lines at least half its width is a line of text's own strokes (a large bold title, noisy: its
+# strokes made a grid of 4 rows × 7 columns and took the title's second line into a "cell").
+_IN_TEXT = 0.75
+
+
+def _in_text(t: Table, texts: list[tuple[int, int, int, int]]) -> bool:
+    x0, y0, x1, y1 = t.box
+    area = max(1, (x1 - x0) * (y1 - y0))
+    wide = [b for b in texts if b[2] - b[0] >= (x1 - x0) / 2]
+    covered = np.zeros((max(1, y1 - y0), max(1, x1 - x0)), dtype=bool)
+    for bx0, by0, bx1, by1 in wide:
+        covered[max(0, by0 - y0) : max(0, by1 - y0), max(0, bx0 - x0) : max(0, bx1 - x0)] = True
+    return bool(covered.sum() >= _IN_TEXT * area)
+
+
 def _lone_row(t: Table, dpi: float) -> bool:
     return t.cols >= 3 and t.box[2] - t.box[0] >= dpi * _ROW_WIDE and t.box[3] - t.box[1] >= dpi * _ROW_LOW
 
@@ -185,7 +201,7 @@ def tables(gray: Gray, dpi: float, texts: list[tuple[int, int, int, int]] | None
         t = grid_of(horizontal[crop] * mine, vertical[crop] * mine, (x, y), dpi, marks[crop], texts)
         # the grid itself as large as a table: a large bold title's strokes, joined to a stray line, made a
         # "table" of one row 0.8 inch wide through the title (a Chromium print's title lost: no agency read)
-        if t is None or t.box[2] - t.box[0] < dpi or _strokes(t, dpi):
+        if t is None or t.box[2] - t.box[0] < dpi or _strokes(t, dpi) or _in_text(t, texts or []):
             continue
         if t.box[3] - t.box[1] >= dpi * 0.25 or _lone_row(t, dpi):
             found.append(t)

@@ -105,3 +105,16 @@ def test_a_bold_titles_strokes_binarised_are_no_table() -> None:
     two, and no agency was read. A grid most of whose cells are thinner than 0.06 inch is no table."""
     page = cv2.imread(str(Path(__file__).parent / "data" / "fax_title.png"), cv2.IMREAD_GRAYSCALE)
     assert tables(page, 150) == []
+
+
+def test_a_bold_titles_strokes_inside_its_text_lines_are_no_table() -> None:
+    """A Chromium print roughly scanned at 200 dpi: the large bold title's strokes, thickened by noise, make a
+    grid of 4 rows × 7 columns over its two lines, whose cells are not slivers; read as a table it took the
+    title's second line into a cell (no agency read). The detector's two title lines cover it: strokes."""
+    page = cv2.imread(str(Path(__file__).parent / "data" / "bold_title.png"), cv2.IMREAD_GRAYSCALE)
+    assert len(tables(page, 200)) == 1  # without the text lines, the strokes are a "table"
+    title_lines = [(35, 65, 1499, 131), (36, 146, 432, 212)]  # as the detector boxed them
+    assert tables(page, 200, title_lines) == []
+    # a real table's text lies in its cells: lines narrower than half the table do not make it strokes
+    cells = [(x, 80, x + 60, 120) for x in range(70, 340, 70)]
+    assert len(tables(page, 200, cells)) == 1
