@@ -560,8 +560,8 @@ def _doubts(engine: Any, image: Any, narrative: list[_Piece], words: Words, top:
     out: Doubts = []
     for k, p in enumerate(lines):
         readings = [p.text, *(str(t) for t, _s in again[2 * k : 2 * k + 2])]
-        if _unknown_place(readings) and (head := _head_reading(engine, image, p)) is not None:
-            readings.append(head)
+        if _unknown_place(readings):
+            readings += _head_readings(engine, image, p)
         if _unknown_place(readings) and (second := _second_choice(engine, image, p)) is not None:
             readings.append(second)
         if len({_EDGE_NOISE.sub("", "".join(r.split())) for r in readings}) > 1:
@@ -583,26 +583,55 @@ def _unknown_place(readings: list[str]) -> bool:
     return all(unknown_place(r) for r in readings)
 
 
-def _head_reading(engine: Any, image: Any, line: _Piece) -> str | None:
-    """A long title line read again from its first half alone (the agency's name): the real division it
-    opens with, put over the line's reading where the two differ in one character. Read whole, a wide line
-    is recognised at a scale where 沭 reads 沐; its head alone reads it right (a Chromium scan of a title
-    in a large bold font). Which reading stands is :func:`_by_place`'s choice, as for any doubt."""
+def _head_readings(engine: Any, image: Any, line: _Piece) -> list[str]:
+    """A long title line read again from its head alone (the agency's name): the real division each head crop
+    opens with, put over the line's reading where the two are one character apart (one misread, or one the
+    whole line's reading lost). Read whole, a wide line is recognised at a scale where 沭 reads 沐 — or
+    where the rare 沭 is dropped, the line read ``阳县…`` (a zebra-ruled template under uneven light); a head
+    alone reads it right at some crops. The heads: the line's first half, and its first four and a half
+    line-heights (about four characters) at three paddings. Which reading stands is :func:`_by_place`'s choice
+    — a single longest real division among all readings — as for any doubt."""
     x0, y0, x1, y1 = line.box
     if x1 - x0 < 8 * (y1 - y0):  # a short line is read at the head's scale already
-        return None
+        return []
     h, w = image.shape[:2]
-    pad = 8
-    crop = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, (x0 + x1) // 2)]
+    half = image[max(0, y0 - 8) : min(h, y1 + 8), max(0, x0 - 8) : min(w, (x0 + x1) // 2)]
     from nianbao.extractor.readers.gazetteer import place_prefix
 
-    # only the real division the head opens with is taken from it, over as many characters of the line's
-    # reading that differ in one at most (the half's last character may be cut by the crop's edge)
-    place = place_prefix("".join(str(engine.text_rec([crop])[0][0][0]).split()))
-    whole = "".join(line.text.split())
-    if not place or len(place) > len(whole) or sum(a != b for a, b in zip(place, whole, strict=False)) > 1:
+    out: list[str] = []
+    for crop in [half, *_head_crops(image, line)]:
+        # only the real division the head opens with is taken from it (its last character may be cut by the
+        # crop's edge)
+        place = place_prefix("".join(str(engine.text_rec([crop])[0][0][0]).split()))
+        if (spliced := _splice(place, line.text)) is not None and spliced not in out:
+            out.append(spliced)
+    return out
+
+
+def _head_crops(image: Any, line: _Piece) -> list[Any]:
+    """A long line's first four and a half line-heights (about four characters: a county's name and 县) at
+    three paddings; none for a short line (read at that scale already)."""
+    x0, y0, x1, y1 = line.box
+    if x1 - x0 < 8 * (y1 - y0):
+        return []
+    h, w = image.shape[:2]
+    right = x0 + round(4.5 * (y1 - y0))
+    return [
+        image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, right + pad // 2)] for pad in (2, 8, 16)
+    ]
+
+
+def _splice(place: str, line: str) -> str | None:
+    """``place`` (a real division read from a line's head) put over the line's reading where the two are one
+    character apart: one misread (沐阳县 for 沭阳县), or one the line's reading lost (阳县 for 沭阳县)."""
+    whole = "".join(line.split())
+    if not place or len(place) > len(whole) + 1:
         return None
-    return place + whole[len(place) :]
+    if sum(a != b for a, b in zip(place, whole, strict=False)) <= 1:
+        return place + whole[len(place) :]
+    if any(place[:k] + place[k + 1 :] == whole[: len(place) - 1] for k in range(len(place))):
+        return place + whole[len(place) - 1 :]
+    return None
 
 
 SECOND_CHOICE = 0.1  # a character's other reading the recogniser gives at least this probability
@@ -612,8 +641,9 @@ def _second_choice(engine: Any, image: Any, line: _Piece) -> str | None:
     """A title whose every reading opens with no real division (沐阳县), read with one character of that
     opening taken at the recogniser's other choice for it — one it gives at least :data:`SECOND_CHOICE` of
     its probability (a seal's red over 沭 read 沐 at 0.30 and 沭 at 0.17) — at the crops :func:`_doubts`
-    reads. Returned only where exactly one such reading names a real division: two would be two readings the
-    page allows, and the report goes to a person (``ocr_identity``)."""
+    reads and at the line's head crops (:func:`_head_crops`: 沭 at 0.24 there, under 0.1 read whole). Returned
+    only where exactly one real division is so named: two would be two readings the page allows, and the
+    report goes to a person (``ocr_identity``)."""
     import copy
 
     from nianbao.extractor.readers.gazetteer import place_prefix, unknown_place
@@ -628,10 +658,11 @@ def _second_choice(engine: Any, image: Any, line: _Piece) -> str | None:
         return inner(preds, return_word_box, **kw)
 
     rec.postprocess_op = keep
-    named: set[str] = set()
-    for pad in (8, 16):
+    named: dict[str, str] = {}  # each real division named, and the line read with it
+    heads = _head_crops(image, line)
+    for k, crop in enumerate([_crop(image, line.box, pad=8), _crop(image, line.box, pad=16), *heads]):
         seen.clear()
-        rec([_crop(image, line.box, pad=pad)])
+        rec([crop])
         probs = seen[0][0]
         best = probs.argmax(axis=-1)
         emitted = [c for c in range(len(best)) if best[c] != 0 and (c == 0 or best[c] != best[c - 1])]
@@ -639,9 +670,12 @@ def _second_choice(engine: Any, image: Any, line: _Piece) -> str | None:
         for pos, col in enumerate(emitted[: len(unknown_place(text))]):
             for other in np.flatnonzero(probs[col] >= SECOND_CHOICE):
                 variant = text[:pos] + chars[other] + text[pos + 1 :]
-                if other not in (0, best[col]) and not unknown_place(variant) and place_prefix(variant):
-                    named.add(variant)
-    return named.pop() if len(named) == 1 else None
+                if other in (0, best[col]) or unknown_place(variant) or not (place := place_prefix(variant)):
+                    continue
+                spliced = variant if k < 2 else _splice(place, line.text)
+                if spliced is not None:
+                    named.setdefault(place, spliced)
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def _by_place(readings: list[str]) -> str | None:
