@@ -836,8 +836,14 @@ def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Bo
             slot.pieces.append(_Piece(UNREAD, box, 0.0))
     for table in slots:
         for slot in table.values():
-            text = "".join(p.text for p in slot.pieces).strip()
-            if _LATIN_SLIP.fullmatch(text) and _value_cell(table, slot):
+            if not slot.pieces or not _value_cell(table, slot):
+                continue
+            # a cell holding several numbers (a grid that missed a dotted column rule: ``0``, ``0``, ``0``
+            # in one cell) is judged a piece at a time — joined they read ``000``, a "leading zero"
+            if any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in slot.pieces):
+                slot.pieces = [_Piece(UNREAD, p.box, 0.0) if _LATIN_SLIP.fullmatch(p.text.strip()) else p
+                               for p in slot.pieces]  # fmt: skip
+            elif _LATIN_SLIP.fullmatch("".join(p.text for p in slot.pieces).strip()):
                 slot.pieces = [_Piece(UNREAD, slot.pieces[0].box, 0.0)]
 
 

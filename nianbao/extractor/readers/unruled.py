@@ -123,8 +123,19 @@ def unread_marks(binary: Gray, lines: Sequence[Sequence[Box]], covered: Sequence
                 continue
             if x1 - x0 <= height * 0.3 and _runs_on(binary, word, height):
                 continue  # a dotted or broken column rule's piece, not a narrow digit
+            if x1 - x0 <= height * 0.6 and _rule_through(binary, word, height):
+                continue  # a heavy frame's run (10 px beside 32 px digits: read as a 1 ending the row)
             out.append((k, word))
     return out
+
+
+def _rule_through(binary: Gray, word: Box, height: int) -> bool:
+    """Whether a mark's columns hold ink in nearly every row for two characters' heights above it and below
+    it: a solid rule (a table's frame) runs through the line. A digit's column has the blank between rows."""
+    x0, y0, x1, y1 = word
+    strip = binary[:, max(0, x0) : x1] > 0
+    above, below = strip[max(0, y0 - 2 * height) : y0], strip[y1 : y1 + 2 * height]
+    return all(len(part) >= height and part.any(axis=1).mean() >= 0.95 for part in (above, below))
 
 
 def _runs_on(binary: Gray, word: Box, height: int) -> bool:

@@ -394,8 +394,12 @@ def test_a_value_cell_read_as_latin_letters_is_marked_unread() -> None:
         (2, 0): ("行政许可",), (2, 1): ("12",), (2, 2): ("1",),
         (3, 0): ("行政处罚",), (3, 1): ("7",), (3, 2): ("D",),
         (4, 0): ("行政强制",), (4, 1): ("01",), (4, 2): ("10",),
+        # a grid that missed a dotted column rule: three numbers in one cell, each a piece
+        (5, 0): ("规章",), (5, 1): ("0", "0", "0"), (5, 2): ("3", "D"),
     }.items()}  # fmt: skip
     ocr_page._mark_unread([table], [])
+    assert [p.text for p in table[(5, 1)].pieces] == ["0", "0", "0"]  # not one count "000"
+    assert [p.text for p in table[(5, 2)].pieces] == ["3", ocr_page.UNREAD]
     assert [p.text for p in table[(1, 1)].pieces] == [ocr_page.UNREAD]
     assert [p.text for p in table[(3, 2)].pieces] == [ocr_page.UNREAD]
     assert [p.text for p in table[(4, 1)].pieces] == [ocr_page.UNREAD]  # no count is printed 01

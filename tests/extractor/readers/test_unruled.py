@@ -73,6 +73,20 @@ def test_a_dashed_rule_s_piece_that_is_as_tall_as_a_digit_is_no_mark() -> None:
     assert unread_marks(page, [[(100, 80, 400, 110)]], [(100, 80, 400, 110)]) == []
 
 
+def test_a_heavy_frame_through_the_line_is_no_mark_but_a_1_in_a_column_of_digits_is() -> None:
+    """A phone photo of a table whose dotted inner rules were lost: its solid frame, 10 px beside 32 px
+    digits, came back a ``1`` ending the row (eight numbers for seven cells: rejected). A ``1`` in a column of
+    digits, rows 47 px apart, has the blank between rows above and below it."""
+    page = np.zeros((600, 1600), np.uint8)
+    page[280:312, 100:400] = 255  # the label
+    page[0:600, 1480:1490] = 255  # the frame, the page's height
+    assert unread_marks(page, [[(100, 280, 400, 312)]], [(100, 280, 400, 312)]) == []
+    for top in range(30, 600, 47):  # a column of digits, one a row
+        page[top : top + 32, 1200:1206] = 255
+    marks = unread_marks(page, [[(100, 280, 400, 312)]], [(100, 280, 400, 312)])
+    assert [(x0, x1) for _, (x0, _y0, x1, _y1) in marks] == [(1200, 1206)]
+
+
 def test_dots_read_before_a_label_are_not_its_text() -> None:
     assert LEADING_DOTS.sub("", "：1.信访举报投诉类申请") == "1.信访举报投诉类申请"
     assert LEADING_DOTS.sub("", ": 0") == "0"
