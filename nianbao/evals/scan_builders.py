@@ -42,9 +42,11 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "evals" / "templates" / "offici
 T3_FIRST_ROW = 3  # the template's table 3: three header rows, then the 25 rows of T3_LABELS
 
 
-STYLES: tuple[str, ...] = ("ruled", "dotted", "faint", "horizontal", "frame", "double")
+STYLES: tuple[str, ...] = ("ruled", "dotted", "faint", "horizontal", "frame", "double", "zebra", "thick")
 STYLE_LAYOUT = {
     "ruled": "every rule drawn",
+    "zebra": "every rule drawn, every other row shaded grey",
+    "thick": "every rule drawn heavy (2–3 pt)",
     "double": "a doubled outer border, each cell boxed apart",
     "dotted": "dotted inner rules",
     "faint": "faint grey inner rules",
@@ -97,7 +99,9 @@ def _restyle_borders(table: Any, style: str) -> None:
                 el = borders.find(qn(f"w:{side}"))
                 if el is None or el.get(qn("w:val")) in ("nil", "none"):
                     continue
-                if edge and style == "double":
+                if style == "thick":
+                    el.set(qn("w:sz"), "36" if edge else "24")  # (eighths of a point)
+                elif edge and style == "double":
                     el.set(qn("w:val"), "double")
                     el.set(qn("w:sz"), "12")
                 elif edge and style != "horizontal":
@@ -108,6 +112,26 @@ def _restyle_borders(table: Any, style: str) -> None:
                     el.set(qn("w:color"), "B4B4B4")
                 elif style == "frame" or (style == "horizontal" and side in ("left", "right")):
                     el.set(qn("w:val"), "nil")
+
+
+def _shade_alternate_rows(table: Any) -> None:
+    """Every other row of the template's table shaded light grey (a cell's ``w:shd`` fill), as sites and
+    offices print long tables."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for r, tr in enumerate(table._tbl.findall(qn("w:tr"))):
+        if r % 2 == 0:
+            continue
+        for tc in tr.findall(qn("w:tc")):
+            shd = OxmlElement("w:shd")
+            shd.set(qn("w:val"), "clear")
+            shd.set(qn("w:color"), "auto")
+            shd.set(qn("w:fill"), ZEBRA_FILL)
+            tc.get_or_add_tcPr().append(shd)
+
+
+ZEBRA_FILL = "D9D9D9"  # the "zebra" style's shaded rows (Word's "white, darker 15 %")
 
 
 def template_docx(report: Report, style: str = "ruled") -> bytes:
@@ -138,7 +162,10 @@ def template_docx(report: Report, style: str = "ruled") -> bytes:
     values = [cells[f"reviews_litigation.{g}.{c}"] for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
     for cell, v in zip(t4.rows[3].cells, values, strict=True):
         _put(cell, st.value(v))
-    if style != "ruled":
+    if style == "zebra":
+        for table in (t2, t3, t4):
+            _shade_alternate_rows(table)
+    elif style != "ruled":
         for table in (t2, t3, t4):
             _restyle_borders(table, style)
     buf = io.BytesIO()
@@ -158,6 +185,8 @@ _CSS_CELL = {
     "horizontal": "border:none;border-top:1px solid #000;border-bottom:1px solid #000",
     "frame": "border:none",
     "double": "border:1px solid #000",
+    "zebra": "border:1px solid #000",
+    "thick": "border:2.5px solid #000",
 }
 _CSS_TABLE = {
     "ruled": "",
@@ -167,6 +196,8 @@ _CSS_TABLE = {
     "frame": "table{border-collapse:collapse;border:1.5px solid #000}",
     # cells boxed apart (a gap between neighbours' borders), inside a 4 px doubled frame
     "double": "table{border-collapse:separate;border-spacing:2px;border:4px double #000}",
+    "zebra": f"table{{border-collapse:collapse}} tr:nth-child(even) td{{background:#{ZEBRA_FILL}}}",
+    "thick": "table{border-collapse:collapse;border:3.5px solid #000}",
 }
 
 
@@ -213,6 +244,11 @@ def _platypus_rules(style: str) -> list[tuple[Any, ...]]:
                 ("LINEBELOW", (0, -1), (-1, -1), 1.5, "black")]  # fmt: skip
     if style == "frame":
         return [("BOX", *whole, 1.5, "black")]
+    if style == "zebra":
+        return [("GRID", *whole, 0.5, "black"), ("BOX", *whole, 1.5, "black"),
+                ("ROWBACKGROUNDS", *whole, ["white", f"#{ZEBRA_FILL}"])]  # fmt: skip
+    if style == "thick":
+        return [("GRID", *whole, 2, "black"), ("BOX", *whole, 3, "black")]
     if style == "double":  # (fields 8–10: join, count, space — a box drawn twice, 2 pt apart)
         return [("INNERGRID", *whole, 0.5, "black"), ("BOX", *whole, 0.8, "black", 1, None, 1, 2, 2)]
     return [("GRID", *whole, 0.5, "black"), ("BOX", *whole, 1.5, "black")]
