@@ -306,7 +306,37 @@ def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
                 last.append(p)
                 continue
         out.append([p])
+    _closer_to_the_next(out)
     return [sorted(line, key=lambda p: p.box[0]) for line in out]
+
+
+def _closer_to_the_next(lines: list[list[_Piece]]) -> None:
+    """A row's numbers printed at two heights — the template's 总计 column at the top of a row whose label
+    wraps, the other six centred — make two lines where the grid is lost (dotted rules under uneven light):
+    the label's first line with the total, then six numbers on a line of their own or on the label's next line.
+    The total belongs with them: a number on a label's line, right of the labels, is moved to the line below
+    where that line ends in two numbers or more, the number reaches into their band and stands in a column
+    none of them holds."""
+
+    def number(p: _Piece) -> bool:
+        return bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text)))
+
+    for upper, lower in pairwise(lines):
+        words = [p for p in upper if not number(p)]
+        below = max((p.box[2] for p in lower if not number(p)), default=0)
+        numbers = [q for q in lower if number(q) and q.box[0] > below]
+        if not words or len(numbers) < 2:
+            continue
+        top, bottom = min(q.box[1] for q in numbers), max(q.box[3] for q in numbers)
+        right = max(below, *(p.box[2] for p in words))
+        moved = [
+            p for p in upper
+            if number(p) and p.box[0] > right and p.box[3] > top and p.box[1] < bottom
+            and not any(p.box[0] < q.box[2] and q.box[0] < p.box[2] for q in numbers)
+        ]  # fmt: skip
+        if moved:
+            upper[:] = [p for p in upper if p not in moved]
+            lower += moved
 
 
 def _join_line(line: list[_Piece]) -> str:

@@ -130,12 +130,15 @@ def unread_marks(binary: Gray, lines: Sequence[Sequence[Box]], covered: Sequence
 
 
 def _rule_through(binary: Gray, word: Box, height: int) -> bool:
-    """Whether a mark's columns hold ink in nearly every row for two characters' heights above it and below
-    it: a solid rule (a table's frame) runs through the line. A digit's column has the blank between rows."""
+    """Whether a mark's columns hold ink in nearly every row for two characters' heights above it or below
+    it, and run on at the other side: a solid rule (a table's frame) runs through the line — in its last row,
+    only to the corner. A digit's column has the blank between rows."""
     x0, y0, x1, y1 = word
     strip = binary[:, max(0, x0) : x1] > 0
     above, below = strip[max(0, y0 - 2 * height) : y0], strip[y1 : y1 + 2 * height]
-    return all(len(part) >= height and part.any(axis=1).mean() >= 0.95 for part in (above, below))
+    long = [len(part) >= height and part.any(axis=1).mean() >= 0.95 for part in (above, below)]
+    touching = [bool(above[-2:].any()) if len(above) else False, bool(below[:2].any()) if len(below) else False]
+    return (long[0] and touching[1]) or (long[1] and touching[0])
 
 
 def _runs_on(binary: Gray, word: Box, height: int) -> bool:

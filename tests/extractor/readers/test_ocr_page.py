@@ -579,3 +579,26 @@ def test_a_title_whose_rare_first_character_is_lost_or_misread_whole_takes_its_h
         words: ocr_page.Words = []
         assert ocr_page._doubts(ocr.engine(), image, [line], words) == []
         assert line.text == "沭阳县发展和改革局2023年政府信息公开工作年度报告"
+
+
+def test_a_rows_total_printed_at_its_top_joins_the_numbers_centred_beside_its_wrapped_label() -> None:
+    """Read as lines (dotted rules lost under uneven light), the template's row （二）部分公开 prints its label
+    on two lines, its total ``1`` at the cell's top and the six others centred between the label's lines: the
+    total joins the six, not the label's first line. A next row's number never moves up: rows do not overlap."""
+
+    def piece(text: str, x0: int, y0: int, x1: int, y1: int) -> ocr_page._Piece:
+        return ocr_page._Piece(text, (x0, y0, x1, y1), 0.9)
+
+    pieces = [
+        piece("（二）部分公开（区分处理的，只计这一情", 269, 716, 790, 750), piece("1", 1414, 717, 1436, 748),
+        *(piece(t, x, 738, x + 26, 772) for t, x in zip("100000", range(841, 1400, 95), strict=True)),
+        piece("形，不计其他情形）", 261, 761, 509, 796),
+        piece("1.属于国家秘密", 388, 810, 600, 842), piece("1", 841, 810, 866, 842), piece("1", 1414, 810, 1436, 842),
+    ]  # fmt: skip
+    lines = [[p.text for p in line] for line in ocr_page._lines(pieces)]
+    assert lines == [
+        ["（二）部分公开（区分处理的，只计这一情"],
+        ["1", "0", "0", "0", "0", "0", "1"],
+        ["形，不计其他情形）"],
+        ["1.属于国家秘密", "1", "1"],
+    ]
