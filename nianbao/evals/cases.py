@@ -297,6 +297,7 @@ STYLED_SCANS: tuple[tuple[str, str, str], ...] = (
     ("template", "horizontal", "copier"),
     ("platypus", "horizontal", "copier"),
     ("chromium", "double", "phone"),  # a doubled frame, each cell boxed apart, photographed (a held-out layout)
+    ("template", "zebra", "lighting"),  # every other row shaded grey, under uneven light
 )
 
 

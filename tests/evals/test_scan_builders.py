@@ -117,3 +117,26 @@ def test_the_double_style_draws_the_frame_twice() -> None:
     double, ruled = _left_edge_runs(platypus_pdf(SEED.truth, "double")), _left_edge_runs(platypus_pdf(SEED.truth))
     assert double[1] - double[0] <= 8
     assert ruled[1] - ruled[0] > 8
+
+
+@pytest.mark.parametrize("builder", list(BUILDERS))
+def test_the_zebra_style_shades_every_other_row_grey(builder: str) -> None:
+    """``zebra`` (long tables printed with every other row filled light grey): the first page holding table 3
+    has hundreds of rows of pixels mostly the fill's grey; the ruled print a few (the template's shaded
+    headers, a rule's antialiasing)."""
+    if not builder_available(builder):
+        pytest.skip(f"{builder} is not installed here")
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    def grey_rows(pdf: bytes) -> int:
+        doc = pdfium.PdfDocument(pdf)
+        try:
+            page = np.asarray(doc[1].render(scale=100 / 72).to_pil().convert("L")).astype(int)
+        finally:
+            doc.close()
+        # a row of the page mostly the fill's grey (D9D9D9 = 217), not paper and not ink
+        return int((((page > 200) & (page < 230)).mean(axis=1) > 0.3).sum())
+
+    zebra, ruled = BUILDERS[builder](SEED.truth, "zebra"), BUILDERS[builder](SEED.truth)
+    assert grey_rows(zebra) > grey_rows(ruled) + 200
