@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from statistics import median
 
+import numpy as np
+
 from nianbao.extractor.readers.grid import Gray, RowRule, Table
 
 Box = tuple[int, int, int, int]
@@ -123,22 +125,27 @@ def unread_marks(binary: Gray, lines: Sequence[Sequence[Box]], covered: Sequence
                 continue
             if x1 - x0 <= height * 0.3 and _runs_on(binary, word, height):
                 continue  # a dotted or broken column rule's piece, not a narrow digit
-            if x1 - x0 <= height * 0.6 and _rule_through(binary, word, height):
-                continue  # a heavy frame's run (10 px beside 32 px digits: read as a 1 ending the row)
+            if _rule_through(binary, word, height):
+                continue  # a frame's run (10 px beside 32 px digits: read as a 1 ending the row)
             out.append((k, word))
     return out
 
 
 def _rule_through(binary: Gray, word: Box, height: int) -> bool:
-    """Whether a mark's columns hold ink in nearly every row for two characters' heights above it or below
-    it, and run on at the other side: a solid rule (a table's frame) runs through the line — in its last row,
-    only to the corner. A digit's column has the blank between rows."""
+    """Whether a column of a mark holds ink in nearly every row for two characters' heights above it or
+    below it, and runs on at the other side: a solid rule (a table's frame) runs through the line — in its
+    last row, only to the corner; a dotted rule's dots meeting it on the line made a ``7`` of it. A digit's
+    columns have the blank between rows."""
     x0, y0, x1, y1 = word
     strip = binary[:, max(0, x0) : x1] > 0
     above, below = strip[max(0, y0 - 2 * height) : y0], strip[y1 : y1 + 2 * height]
-    long = [len(part) >= height and part.any(axis=1).mean() >= 0.95 for part in (above, below)]
-    touching = [bool(above[-2:].any()) if len(above) else False, bool(below[:2].any()) if len(below) else False]
-    return (long[0] and touching[1]) or (long[1] and touching[0])
+    if len(above) < height and len(below) < height:
+        return False
+    long_above = above.mean(axis=0) >= 0.95 if len(above) >= height else np.zeros(strip.shape[1], bool)
+    long_below = below.mean(axis=0) >= 0.95 if len(below) >= height else np.zeros(strip.shape[1], bool)
+    on_above = above[-2:].any(axis=0) if len(above) else np.zeros(strip.shape[1], bool)
+    on_below = below[:2].any(axis=0) if len(below) else np.zeros(strip.shape[1], bool)
+    return bool(((long_above & on_below) | (long_below & on_above)).any())
 
 
 def _runs_on(binary: Gray, word: Box, height: int) -> bool:

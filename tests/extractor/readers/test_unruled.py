@@ -85,6 +85,9 @@ def test_a_heavy_frame_through_the_line_is_no_mark_but_a_1_in_a_column_of_digits
     last[322:, 1480:1490] = 0  # the table's last row: the frame runs down to the corner only
     last[318:322, 1100:1490] = 255
     assert unread_marks(last, [[(100, 280, 400, 312)]], [(100, 280, 400, 312)]) == []
+    seven = page.copy()
+    seven[280:284, 1468:1480] = 255  # a dotted rule's last dots meeting the frame on the line: a "7", 22 px wide
+    assert unread_marks(seven, [[(100, 280, 400, 312)]], [(100, 280, 400, 312)]) == []
     for top in range(30, 600, 47):  # a column of digits, one a row
         page[top : top + 32, 1200:1206] = 255
     marks = unread_marks(page, [[(100, 280, 400, 312)]], [(100, 280, 400, 312)])
