@@ -721,14 +721,14 @@ def _by_place(readings: list[str]) -> str | None:
 
 
 def _unread_marks(
-    engine: Any, image: Any, binary: Gray, narrative: list[_Piece], covered: list[Box], words: Words
+    engine: Any, image: Any, binary: Gray, dpi: float, narrative: list[_Piece], covered: list[Box], words: Words
 ) -> list[_Piece]:
     """Numbers on the text lines that the detector missed or the recogniser could not read (a lone digit in
     a table printed without rules, a digit beside a dotted rule's dots; :func:`.unruled.unread_marks`), read
     one crop a call, and over digits alone where the first reading is empty; ``covered``: the boxes whose
     reading stands. Only what reads as a number is kept."""
     lines = [[p.box for p in line if not _ONLY_NOISE.fullmatch(p.text)] for line in _lines(narrative)]
-    marks = unruled.unread_marks(binary, lines, covered)
+    marks = _marks_in_bands(image, dpi, lines, covered)
     out = []
     for _k, box in marks:
         text, score = _recognise(engine, image, binary, [box])[0]
@@ -740,6 +740,32 @@ def _unread_marks(
             words.append((f"{text} (a mark the detector missed)", box, score))
             out.append(_Piece(text, box, score))
     return out
+
+
+def _marks_in_bands(image: Any, dpi: float, lines: list[list[Box]], covered: list[Box]) -> list[tuple[int, Box]]:
+    """:func:`.unruled.unread_marks` on the page's ink against its local paper (:func:`.ruling.ink`), not the
+    page's one threshold: under uneven light that threshold made a dark corner's paper a field of specks and
+    lost a lone ``1`` there (table 4's first cell). The ink is found band by band round the lines (three line
+    heights and a third of an inch beyond them, where the marks' checks look): no page-sized mask more."""
+    gray = image[:, :, 0]
+    h = gray.shape[0]
+    bands: list[tuple[int, int, list[int]]] = []  # (top, bottom, the lines' indices), overlapping ones merged
+    for k, line in sorted(((k, line) for k, line in enumerate(lines) if line), key=lambda kl: kl[1][0][1]):
+        tall = round(median(b[3] - b[1] for b in line))
+        top = max(0, min(b[1] for b in line) - 3 * tall - round(dpi / 3))
+        bottom = min(h, max(b[3] for b in line) + 3 * tall + round(dpi / 3))
+        if bands and top <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], bottom), [*bands[-1][2], k])
+        else:
+            bands.append((top, bottom, [k]))
+    out: list[tuple[int, Box]] = []
+    for top, bottom, members in bands:
+        marks = page_ink(np.ascontiguousarray(gray[top:bottom]), dpi)
+        shift = [[(b[0], b[1] - top, b[2], b[3] - top) for b in lines[k]] for k in members]
+        held = [(b[0], b[1] - top, b[2], b[3] - top) for b in covered if b[3] > top and b[1] < bottom]
+        for j, (x0, y0, x1, y1) in unruled.unread_marks(marks, shift, held):
+            out.append((members[j], (x0, y0 + top, x1, y1 + top)))
+    return sorted(out)
 
 
 # a label's line read with the number printed just past its end (``行政机关不再处理其政府信息公开8``): no label
@@ -1116,7 +1142,7 @@ def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, as_l
         return _read(gray, boxes, turn, dpi, engine, as_lines=(*as_lines, *broken))
     _mark_unread(slots, still)
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
-    narrative += _unread_marks(engine, image, binary, narrative, read, words)
+    narrative += _unread_marks(engine, image, binary, dpi, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)
     text_lines = _ruled_rows(_lines(narrative), gray, dpi, binary)
     blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [

@@ -78,6 +78,6 @@ def read_text_page(gray: Gray, dpi: float, engine: Any, number: int) -> Reading 
         # title area — the rest of the first page is read (once a report, only where the title was not found)
         taken = set(chosen)
         recognise([b for b in boxes if b not in taken])
-    pieces += _unread_marks(engine, image, binary, pieces, boxes, words)  # a lone digit the detector missed
+    pieces += _unread_marks(engine, image, binary, dpi, pieces, boxes, words)  # a lone digit the detector missed
     doubts = _doubts(engine, image, pieces, words)  # the top lines read again, as on any page
     return "\n".join(_join_line(line) for line in _lines(pieces)), words, shape, [], doubts

@@ -153,8 +153,16 @@ def _runs_on(binary: Gray, word: Box, height: int) -> bool:
     line (a dotted one in dots), a ``1`` stops with it."""
     x0, y0, x1, y1 = word
     reach = max(3, round(height * 0.4))
-    strip = binary[:, max(0, x0 - 1) : x1 + 1]
-    return bool(strip[max(0, y0 - reach) : y0].any() and strip[y1 : y1 + reach].any())
+    strip = binary[:, max(0, x0 - 1) : x1 + 1] > 0
+    # a row rule crossing above or below (the cell's own borders, close round a 1 in a low row) is no run: its
+    # ink spans far to both sides of the strip
+    wide = binary[:, max(0, x0 - 2 * height) : x1 + 2 * height] > 0
+    across = wide.mean(axis=1) >= 0.6
+
+    def runs(rows: slice) -> bool:
+        return bool((strip[rows].any(axis=1) & ~across[rows]).any())
+
+    return runs(slice(max(0, y0 - reach), y0)) and runs(slice(y1, y1 + reach))
 
 
 def _words(strokes: list[Box], gap: float) -> list[Box]:

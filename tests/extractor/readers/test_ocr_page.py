@@ -636,3 +636,28 @@ def test_a_table_whose_grid_lost_rows_is_read_as_lines_and_the_pages_whole_grid_
     _text, _words, _shape, lines, _doubts = ocr_page._read(page, [], 0, 150.0, None, as_lines=())
     assert calls == [(), (t3.box,)]
     assert len(lines) == t4.rows  # table 4's grid rows, and only those
+
+
+def test_a_lone_mark_in_a_dark_corner_is_found_against_its_local_paper() -> None:
+    """Uneven light: the page darkens toward its left, where the page's one threshold makes the paper a
+    field of specks; a lone ``1`` in table 4's first cell, the detector missing it, is found against the
+    paper round it (band by band, not a page-sized mask)."""
+    import cv2
+
+    rng = np.random.default_rng(0)
+    light = np.linspace(90, 235, 1400).astype(np.float32)  # dark at the left
+    gray = np.tile(light, (400, 1)) + rng.normal(0, 3, (400, 1400)).astype(np.float32)
+    gray[180:210, 300:700] -= 70  # the line's detected text
+    gray[182:208, 120:126] -= 60  # the lone "1" in the dark
+    gray = np.clip(gray, 0, 255).astype(np.uint8)
+    otsu = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    line = [(300, 180, 700, 210)]
+    assert unruled_marks(otsu, line) == []  # one threshold: the dark side all ink, no mark in it
+    marks = ocr_page._marks_in_bands(ocr_page._bgr(gray), 150.0, [line], line)
+    assert [(k, (x0, x1)) for k, (x0, _y0, x1, _y1) in marks] == [(0, (120, 126))]
+
+
+def unruled_marks(binary: np.ndarray, line: list[ocr_page.Box]) -> list[tuple[int, ocr_page.Box]]:
+    from nianbao.extractor.readers.unruled import unread_marks
+
+    return unread_marks(binary, [line], line)

@@ -120,3 +120,19 @@ def test_lines_between_two_rules_are_one_row_only_where_they_read_as_one() -> No
     # lines standing outside the rules' reach (a group's label left of where the inner rules start): no band
     outside = [[((100, 110, 250, 140), False)], [((100, 150, 250, 180), False), ((800, 150, 825, 180), True)]]
     assert unruled.rows_between_rules(outside, rules, 200) == []
+
+
+def test_a_1_between_its_rows_rules_is_a_mark_but_a_dotted_column_rules_piece_is_not() -> None:
+    """A lone ``1`` the detector missed in table 4's one row: its cell's rules 5 px above and below, wide
+    across the strip — no column rule running on through it (a dotted column rule's dots are as narrow as it)."""
+    page = np.zeros((200, 1400), np.uint8)
+    page[80:110, 300:500] = 255  # the line's detected text
+    page[82:108, 700:706] = 255  # the lone "1"
+    page[75:77, 100:1300] = 255  # the row's top rule
+    page[113:115, 100:1300] = 255  # and its bottom rule
+    line = [(300, 80, 500, 110)]
+    assert [box[0] for _, box in unread_marks(page, [line], line)] == [700]
+    for y in range(0, 200, 8):  # a dotted column rule's dots, straight above and below a piece of it
+        page[y : y + 3, 1000:1003] = 255
+    page[82:108, 1000:1003] = 255
+    assert [box[0] for _, box in unread_marks(page, [line], line)] == [700]
