@@ -728,7 +728,12 @@ def _unread_marks(
     one crop a call, and over digits alone where the first reading is empty; ``covered``: the boxes whose
     reading stands. Only what reads as a number is kept."""
     lines = [[p.box for p in line if not _ONLY_NOISE.fullmatch(p.text)] for line in _lines(narrative)]
-    marks = _marks_in_bands(image, dpi, lines, covered)
+    marks = unruled.unread_marks(binary, lines, covered)
+    # and where the page's one threshold fails (a dark corner), against the local paper: those apart from these
+    marks += [
+        (k, box) for k, box in _marks_in_bands(image, dpi, lines, covered)
+        if not any(j == k and box[0] < b[2] and b[0] < box[2] for j, b in marks)
+    ]  # fmt: skip
     out = []
     for _k, box in marks:
         text, score = _recognise(engine, image, binary, [box])[0]
@@ -743,10 +748,12 @@ def _unread_marks(
 
 
 def _marks_in_bands(image: Any, dpi: float, lines: list[list[Box]], covered: list[Box]) -> list[tuple[int, Box]]:
-    """:func:`.unruled.unread_marks` on the page's ink against its local paper (:func:`.ruling.ink`), not the
-    page's one threshold: under uneven light that threshold made a dark corner's paper a field of specks and
-    lost a lone ``1`` there (table 4's first cell). The ink is found band by band round the lines (three line
-    heights and a third of an inch beyond them, where the marks' checks look): no page-sized mask more."""
+    """:func:`.unruled.unread_marks` on the page's ink against its local paper (:func:`.ruling.ink`): under
+    uneven light the page's one threshold made a dark corner's paper all ink and lost a lone ``1`` there (table
+    4's first cell). Not instead of that threshold: against the local paper a phone's faint dotted rules show
+    round a row's ``1``s and they were taken for a rule's run. The ink is found band by band round the lines
+    (three line heights and a third of an inch beyond them, where the marks' checks look): no page-sized mask
+    more."""
     gray = image[:, :, 0]
     h = gray.shape[0]
     bands: list[tuple[int, int, list[int]]] = []  # (top, bottom, the lines' indices), overlapping ones merged

@@ -115,6 +115,8 @@ def unread_marks(binary: Gray, lines: Sequence[Sequence[Box]], covered: Sequence
                 continue  # a vertical rule's run through the line
             if bh <= max(3, height * 0.12) and bw >= height:
                 continue  # a horizontal rule's run along it
+            if _rule_through(binary, (x, top + y, x + bw, top + y + bh), height):
+                continue  # a frame's run (10 px beside 32 px digits: read as a 1 ending the row), whatever joins it
             strokes.append((x, top + y, x + bw, top + y + bh))
         for word in _words(sorted(strokes), gap=height * 0.6):
             x0, y0, x1, y1 = word
@@ -125,16 +127,15 @@ def unread_marks(binary: Gray, lines: Sequence[Sequence[Box]], covered: Sequence
                 continue
             if x1 - x0 <= height * 0.3 and _runs_on(binary, word, height):
                 continue  # a dotted or broken column rule's piece, not a narrow digit
-            if _rule_through(binary, word, height):
-                continue  # a frame's run (10 px beside 32 px digits: read as a 1 ending the row)
             out.append((k, word))
     return out
 
 
 def _rule_through(binary: Gray, word: Box, height: int) -> bool:
-    """Whether a column of a mark holds ink in nearly every row for two characters' heights above it or
+    """Whether a column of a stroke holds ink in nearly every row for two characters' heights above it or
     below it, and runs on at the other side: a solid rule (a table's frame) runs through the line — in its
-    last row, only to the corner; a dotted rule's dots meeting it on the line made a ``7`` of it. A digit's
+    last row, only to the corner; a dotted rule's dots meeting it on the line made a ``7`` of it. Judged a
+    stroke at a time: a ``1`` beside the frame is a word with it, and stays when the frame goes. A digit's
     columns have the blank between rows."""
     x0, y0, x1, y1 = word
     strip = binary[:, max(0, x0) : x1] > 0

@@ -88,6 +88,10 @@ def test_a_heavy_frame_through_the_line_is_no_mark_but_a_1_in_a_column_of_digits
     seven = page.copy()
     seven[280:284, 1468:1480] = 255  # a dotted rule's last dots meeting the frame on the line: a "7", 22 px wide
     assert unread_marks(seven, [[(100, 280, 400, 312)]], [(100, 280, 400, 312)]) == []
+    beside = page.copy()
+    beside[282:308, 1462:1468] = 255  # a lone 1 in the last column, 12 px from the frame: a word with it
+    marks = unread_marks(beside, [[(100, 280, 400, 312)]], [(100, 280, 400, 312)])
+    assert [(x0, x1) for _, (x0, _y0, x1, _y1) in marks] == [(1462, 1468)]
     for top in range(30, 600, 47):  # a column of digits, one a row
         page[top : top + 32, 1200:1206] = 255
     marks = unread_marks(page, [[(100, 280, 400, 312)]], [(100, 280, 400, 312)])
