@@ -689,8 +689,9 @@ def _second_choice(engine: Any, image: Any, line: _Piece) -> str | None:
 
     rec.postprocess_op = keep
     named: dict[str, str] = {}  # each real division named, and the line read with it
-    heads = _head_crops(image, line)
-    for k, crop in enumerate([_crop(image, line.box, pad=8), _crop(image, line.box, pad=16), *heads]):
+    for k, crop in enumerate(
+        [_crop(image, line.box, pad=8), _crop(image, line.box, pad=16), *_head_crops(image, line)]
+    ):
         seen.clear()
         rec([crop])
         probs = seen[0][0]
