@@ -604,40 +604,6 @@ def test_a_rows_total_printed_at_its_top_joins_the_numbers_centred_beside_its_wr
     ]
 
 
-def _grid(box: tuple[int, int, int, int], rows: int, cols: int) -> Table:
-    x0, y0, x1, y1 = box
-    w, h = (x1 - x0) // cols, (y1 - y0) // rows
-    cells = tuple(
-        Cell(r, c, 1, 1, (x0 + c * w + 2, y0 + r * h + 2, x0 + (c + 1) * w - 2, y0 + (r + 1) * h - 2))
-        for r in range(rows)
-        for c in range(cols)
-    )
-    return Table(box, rows, cols, cells)
-
-
-def test_a_table_whose_grid_lost_rows_is_read_as_lines_and_the_pages_whole_grid_stays(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Zebra-shaded rows under uneven light: table 3's grid lost row rules (a cell holding two rows'
-    numbers), table 4's grid beside it is whole. Only table 3 is read again as lines; table 4 keeps its grid,
-    whose cells are read from their ink where the detector missed a lone 1."""
-    t3, t4 = _grid((100, 100, 900, 700), 6, 8), _grid((100, 800, 1000, 900), 2, 15)
-    monkeypatch.setattr(ocr_page, "tables", lambda gray, dpi, texts=None: [t3, t4])
-    monkeypatch.setattr(ocr_page, "_missing_rows", lambda table: any(s.cell.box[1] < 700 for s in table.values()))
-    calls: list[tuple[ocr_page.Box, ...]] = []
-    inner = ocr_page._read
-
-    def spy(*args: object, as_lines: tuple[ocr_page.Box, ...]) -> ocr_page.PageText:
-        calls.append(as_lines)
-        return inner(*args, as_lines=as_lines)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ocr_page, "_read", spy)
-    page = np.full((1000, 1200), 255, np.uint8)
-    _text, _words, _shape, lines, _doubts = ocr_page._read(page, [], 0, 150.0, None, as_lines=())
-    assert calls == [(), (t3.box,)]
-    assert len(lines) == t4.rows  # table 4's grid rows, and only those
-
-
 def test_a_lone_mark_in_a_dark_corner_is_found_against_its_local_paper() -> None:
     """Uneven light: the page darkens toward its left, where the page's one threshold makes the paper a
     field of specks; a lone ``1`` in table 4's first cell, the detector missing it, is found against the
