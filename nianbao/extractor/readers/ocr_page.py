@@ -621,15 +621,16 @@ def _head_readings(engine: Any, image: Any, line: _Piece) -> list[str]:
     alone reads it right at some crops. The heads: the line's first half, and its first four and a half
     line-heights (about four characters) at three paddings. Which reading stands is :func:`_by_place`'s choice
     — a single longest real division among all readings — as for any doubt."""
-    x0, y0, x1, y1 = line.box
-    if x1 - x0 < 8 * (y1 - y0):  # a short line is read at the head's scale already
+    heads = _head_crops(image, line)
+    if not heads:  # a short line is read at the head's scale already
         return []
+    x0, y0, x1, y1 = line.box
     h, w = image.shape[:2]
     half = image[max(0, y0 - 8) : min(h, y1 + 8), max(0, x0 - 8) : min(w, (x0 + x1) // 2)]
     from nianbao.extractor.readers.gazetteer import place_prefix
 
     out: list[str] = []
-    for crop in [half, *_head_crops(image, line)]:
+    for crop in [half, *heads]:
         # only the real division the head opens with is taken from it (its last character may be cut by the
         # crop's edge)
         place = place_prefix("".join(str(engine.text_rec([crop])[0][0][0]).split()))

@@ -138,14 +138,13 @@ def _rule_through(binary: Gray, word: Box, height: int) -> bool:
     stroke at a time: a ``1`` beside the frame is a word with it, and stays when the frame goes. A digit's
     columns have the blank between rows."""
     x0, y0, x1, y1 = word
-    strip = binary[:, max(0, x0) : x1] > 0
-    above, below = strip[max(0, y0 - 2 * height) : y0], strip[y1 : y1 + 2 * height]
-    if len(above) < height and len(below) < height:
-        return False
-    long_above = above.mean(axis=0) >= 0.95 if len(above) >= height else np.zeros(strip.shape[1], bool)
-    long_below = below.mean(axis=0) >= 0.95 if len(below) >= height else np.zeros(strip.shape[1], bool)
-    on_above = above[-2:].any(axis=0) if len(above) else np.zeros(strip.shape[1], bool)
-    on_below = below[:2].any(axis=0) if len(below) else np.zeros(strip.shape[1], bool)
+    top, bottom = max(0, y0 - 2 * height), y1 + 2 * height  # only the rows looked at, not the page's height
+    above, below = binary[top:y0, max(0, x0) : x1] > 0, binary[y1:bottom, max(0, x0) : x1] > 0
+    none = np.zeros(above.shape[1], bool)
+    long_above = above.mean(axis=0) >= 0.95 if len(above) >= height else none
+    long_below = below.mean(axis=0) >= 0.95 if len(below) >= height else none
+    on_above = above[-2:].any(axis=0) if len(above) else none
+    on_below = below[:2].any(axis=0) if len(below) else none
     return bool(((long_above & on_below) | (long_below & on_above)).any())
 
 
@@ -154,16 +153,15 @@ def _runs_on(binary: Gray, word: Box, height: int) -> bool:
     line (a dotted one in dots), a ``1`` stops with it."""
     x0, y0, x1, y1 = word
     reach = max(3, round(height * 0.4))
-    strip = binary[:, max(0, x0 - 1) : x1 + 1] > 0
-    # a row rule crossing above or below (the cell's own borders, close round a 1 in a low row) is no run: its
-    # ink spans far to both sides of the strip
-    wide = binary[:, max(0, x0 - 2 * height) : x1 + 2 * height] > 0
-    across = wide.mean(axis=1) >= 0.6
 
-    def runs(rows: slice) -> bool:
-        return bool((strip[rows].any(axis=1) & ~across[rows]).any())
+    def runs(top: int, bottom: int) -> bool:
+        strip = binary[top:bottom, max(0, x0 - 1) : x1 + 1] > 0
+        # a row rule crossing (the cell's own borders, close round a 1 in a low row) is no run: its ink spans
+        # far to both sides of the strip
+        across = (binary[top:bottom, max(0, x0 - 2 * height) : x1 + 2 * height] > 0).mean(axis=1) >= 0.6
+        return bool((strip.any(axis=1) & ~across).any())
 
-    return runs(slice(max(0, y0 - reach), y0)) and runs(slice(y1, y1 + reach))
+    return runs(max(0, y0 - reach), y0) and runs(y1, y1 + reach)
 
 
 def _words(strokes: list[Box], gap: float) -> list[Box]:
