@@ -10,8 +10,10 @@ than any stroke of a character at the page's resolution and shorter than the sho
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
+import numpy.typing as npt
 
 from nianbao.extractor.readers.grid import Cell, Gray, RowRule, Table, grid_of
 
@@ -48,6 +50,98 @@ def ink(gray: Gray, dpi: float = 150.0) -> Gray:
     return cv2.compare(gray, threshold, cv2.CMP_LT)  # type: ignore[return-value]
 
 
+# A dashed rule (Word's and CSS's ``dashed``, reportlab's dash patterns) is a row of short thin strokes, each
+# shorter than the opening's kernel in :func:`_line_masks`, so no rule was found and such a table was read as
+# lines, each dash beside a number read as a ``1`` (``10``, ``1o``). Found as at least DASHES strokes in a line,
+# most as long and as wide as the others, most a whole number of periods apart — up to DASH_SKIP dashes lost
+# between two found (where a rule crosses, or a number touches it), the rest where the pattern begins again at a
+# cell's corner (LibreOffice, Chromium). Specks of noise, and a text's strokes in a line, are not so even.
+DASHES = 5
+DASH_GAP = 0.07  # inches: the longest gap between two dashes
+DASH_LIKE = 0.3  # a dash's length differs from most dashes' by at most this share
+DASH_LONG = 1.5  # a dash is at least this many times as long as wide (most of a line's)
+DASH_SKIP = 2  # dashes that may be lost between two found (at a crossing, beside a digit)
+
+
+def _dashed(binary: Gray, dpi: float, long: int) -> tuple[Gray, Gray]:
+    """The dashed rules (horizontal, vertical) of a page's ink, drawn whole: each a line through its dashes,
+    as thick as they are."""
+    import cv2
+
+    thin = max(3, round(dpi * 0.035))  # a 0.5 pt dash blurred by a phone's lens: 6 px at 200 dpi
+    gap = max(4, round(dpi * DASH_GAP))
+    least = max(3, round(dpi * 0.02))  # the shortest dash: a 1 px CSS dash printed at 150 dpi
+    # a dash is a shape of its own in the ink: a digit 1's stem is no dash (its flag makes it wider), nor a
+    # character's stroke joined to others; where a rule crosses, the dash it meets is lost (skipped below)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    out = []
+    for lengthwise in (True, False):
+        x, y, w, h = (stats[1:, k].astype(int) for k in ((0, 1, 2, 3) if lengthwise else (1, 0, 3, 2)))
+        pick = np.flatnonzero((h <= thin) & (w >= least) & (w > h) & (w < long))  # (a blurred CSS dash: 7 × 5 px)
+        mask = np.zeros_like(binary)
+        chains: list[list[int]] = []
+        ends: dict[int, list[int]] = {}  # a chain's last stroke's centre line → the chains ending there
+        reach = DASH_SKIP * long + (DASH_SKIP + 1) * gap
+        for i in pick[np.argsort(x[pick], kind="stable")]:
+            cy = (2 * y[i] + h[i]) // 2
+            best = None
+            for row in range(cy - 2, cy + 3):
+                for c in ends.get(row, []):
+                    last = chains[c][-1]
+                    if 1 <= x[i] - (x[last] + w[last]) <= reach and (
+                        best is None or len(chains[c]) > len(chains[best])
+                    ):
+                        best = c
+            if best is None:
+                chains.append([i])
+                best = len(chains) - 1
+            else:
+                last = chains[best][-1]
+                ends[(2 * y[last] + h[last]) // 2].remove(best)
+                chains[best].append(i)
+            ends.setdefault(cy, []).append(best)
+        for chain in chains:
+            if not _periodic(x[chain], w[chain], h[chain], gap):
+                continue
+            # drawn a gap past its first and last dash: the dash it lost at a corner (joined to the rule across)
+            # had left it short of the rule it meets
+            for a, b in pairwise(chain):
+                p0 = (int(x[a]) - (gap if a == chain[0] else 0), int((2 * y[a] + h[a]) // 2))
+                p1 = (int(x[b] + w[b] - 1) + (gap if b == chain[-1] else 0), int((2 * y[b] + h[b]) // 2))
+                if not lengthwise:
+                    p0, p1 = p0[::-1], p1[::-1]
+                cv2.line(mask, p0, p1, 255, max(1, int(min(h[a], h[b]))))
+        out.append(mask)
+    return out[0], out[1]
+
+
+def _periodic(
+    starts: npt.NDArray[np.int_], lengths: npt.NDArray[np.int_], widths: npt.NDArray[np.int_], gap: int
+) -> bool:
+    """Whether strokes (starts along a line, in order; their lengths and widths) are a dashed rule's dashes:
+    most of one width and one length — or two or three dashes' (a gap closed by blur) — and set a whole
+    number of periods apart; a few odd ones (a speck of noise) among them, as in any scan. Specks of noise
+    that happen to line up, a text's strokes, are not so even."""
+    usual = float(np.median(lengths))
+    # a dotted rule's dots are as wide as long: found in part (a grid of some rules, its cells joining a heading
+    # to its numbers) they did worse than none, its table then read as lines
+    if len(starts) < DASHES or usual < DASH_LONG * float(np.median(widths)):
+        return False
+    steps = np.diff(starts)
+    # the period: a step between two dashes neither of which was lost, a dash and a gap long
+    next_to = steps[(steps > usual) & (steps <= usual + gap)]
+    if len(next_to) == 0:
+        return False
+    period = float(np.median(next_to))
+    joined = np.clip(np.rint((lengths - usual) / period), 0, DASH_SKIP)
+    alike = (np.abs(lengths - usual - joined * period) <= DASH_LIKE * usual) & (np.abs(widths - np.median(widths)) <= 1)
+    k = np.rint(steps / period)
+    regular = (k >= 1) & (k <= DASH_SKIP + 1) & (np.abs(steps - k * period) <= period / 4)
+    # most steps a whole number of periods (dashes lost at a crossing, beside a digit, faded, or joined); the
+    # rest where the pattern begins again at a cell's corner
+    return 4 * int(alike.sum()) >= 3 * len(lengths) and 4 * int(regular.sum()) >= 3 * len(steps)
+
+
 def _line_masks(binary: Gray, dpi: float, across: int = 3) -> tuple[Gray, Gray]:
     """The horizontal and the vertical rules. A rule a pixel off straight (a residual turn, a photo's
     perspective) is thickened ``across`` its length first so that the opening still finds one long run;
@@ -65,6 +159,8 @@ def _line_masks(binary: Gray, dpi: float, across: int = 3) -> tuple[Gray, Gray]:
     across_v = cv2.dilate(binary, rect(cv2.MORPH_RECT, (across, 1)))
     horizontal = cv2.morphologyEx(across_h, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(across_v, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (1, v_len)))
+    dashed_h, dashed_v = _dashed(binary, dpi, min(h_len, v_len))
+    horizontal, vertical = cv2.bitwise_or(horizontal, dashed_h), cv2.bitwise_or(vertical, dashed_v)
     # a rule broken every few millimetres (bits shorter than the kernel between its breaks) is bridged
     # where ink runs along it between two long runs; a run's ends are never extended (into a shaded cell,
     # a shadow's speckles), and the other way's rules are not taken for it

@@ -3,6 +3,7 @@ on a dim page, and the skew of a page turned 2–3° at a high resolution."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -118,3 +119,82 @@ def test_a_bold_titles_strokes_inside_its_text_lines_are_no_table() -> None:
     # a real table's text lies in its cells: lines narrower than half the table do not make it strokes
     cells = [(x, 80, x + 60, 120) for x in range(70, 340, 70)]
     assert len(tables(page, 200, cells)) == 1
+
+
+def _dashed_page(dash: int, gap: int, *, frame_dashed: bool, touching: bool, restart: bool, seed: int) -> np.ndarray:
+    """The 8×7 grid with dashed inner rules (``dash`` px of ink, ``gap`` px blank; ``restart``: the pattern
+    begun again at every cell's corner, as LibreOffice draws a cell's border, else drawn across the table
+    as reportlab's grid is), the frame solid or dashed too; a digit-like
+    ring set against the left border of every value cell (``touching``: a pixel from it, as LibreOffice sets a
+    number); then blurred and noisy as a copier leaves it."""
+    img = np.full((800, 1240), 255, np.uint8)
+
+    def dashes(p0: tuple[int, int], p1: tuple[int, int]) -> None:
+        (x0, y0), (x1, y1) = p0, p1
+        length = max(x1 - x0, y1 - y0)
+        for s in range(0, length, dash + gap):  # (butt ends, as a PDF's dashes are drawn)
+            e = min(s + dash, length)
+            if y0 == y1:
+                img[y0 - 1 : y0 + 1, x0 + s : x0 + e] = 0
+            else:
+                img[y0 + s : y0 + e, x0 - 1 : x0 + 1] = 0
+
+    for k, y in enumerate(YS):
+        if k in (0, len(YS) - 1) and not frame_dashed:
+            cv2.line(img, (XS[0], y), (XS[-1], y), 0, 3)
+        else:
+            for x0, x1 in pairwise(XS) if restart else [(XS[0], XS[-1])]:
+                dashes((x0, y), (x1, y))
+    for k, x in enumerate(XS):
+        if k in (0, len(XS) - 1) and not frame_dashed:
+            cv2.line(img, (x, YS[0]), (x, YS[-1]), 0, 3)
+        else:
+            for y0, y1 in pairwise(YS) if restart else [(YS[0], YS[-1])]:
+                dashes((x, y0), (x, y1))
+    if touching:
+        for x in XS[1:-1]:
+            for y in YS[:-1]:
+                cv2.ellipse(img, (x + 9, y + 22), (5, 9), 0, 0, 360, 0, 2)
+    rng = np.random.default_rng(seed)
+    page = cv2.GaussianBlur(img, (0, 0), 0.7).astype(np.float32) + rng.normal(0, 10, img.shape)
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("dash", "gap", "frame_dashed", "touching", "restart"),
+    [
+        (18, 7, False, True, True),  # LibreOffice's "dashed" at 150 dpi, numbers against the left border
+        (8, 5, False, False, False),  # reportlab's dash pattern (3, 2)
+        (6, 4, True, False, False),  # fine dashes (a 1px CSS border printed at 150 dpi), the frame dashed too
+    ],
+)
+def test_a_grid_of_dashed_rules_is_found(
+    dash: int, gap: int, frame_dashed: bool, touching: bool, restart: bool
+) -> None:
+    """Dashed rules are rows of strokes each shorter than the line kernel: no rule was found and the table was
+    read as lines, each dash beside a number read as a 1 (``10``, ``1o``: a LibreOffice table with dashed
+    borders, 39 of 200 cells). Dashes even in length, at one period, make a rule."""
+    for seed in (0, 1):
+        page = _dashed_page(dash, gap, frame_dashed=frame_dashed, touching=touching, restart=restart, seed=seed)
+        (t,) = tables(page, DPI)
+        assert (t.rows, t.cols) == (8, 7)
+        assert len(t.cells) == 56
+
+
+def test_specks_and_strokes_of_text_in_a_line_are_no_dashed_rule() -> None:
+    """A noisy page's specks and a text line's separate strokes (the 二 and 三 of labels, unevenly spaced) do
+    not line up as dashes: no rule."""
+    from nianbao.extractor.readers.ruling import _dashed, ink
+
+    rng = np.random.default_rng(3)
+    img = np.full((800, 1240), 255, np.uint8)
+    x = 100
+    for _ in range(40):  # strokes of characters along a line: lengths and steps uneven
+        w = int(rng.integers(6, 16))
+        cv2.line(img, (x, 300), (x + w, 300), 0, 2)
+        x += w + int(rng.integers(3, 14))
+    page = img.astype(np.float32) + rng.normal(0, 12, img.shape)
+    page[rng.random(img.shape) < 0.003] = 0  # salt
+    gray = cv2.GaussianBlur(np.clip(page, 0, 255).astype(np.uint8), (0, 0), 0.6)
+    horizontal, vertical = _dashed(ink(gray, DPI), DPI, round(DPI * 0.2))
+    assert not horizontal.any() and not vertical.any()
