@@ -310,6 +310,9 @@ def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
     return [sorted(line, key=lambda p: p.box[0]) for line in out]
 
 
+T3_OTHERS = 6  # table 3's value columns but its total
+
+
 def _closer_to_the_next(lines: list[list[_Piece]]) -> None:
     """A row's numbers printed at two heights — the template's 总计 column at the top of a row whose label
     wraps, the other six centred — make two lines where the grid is lost (dotted rules under uneven light):
@@ -329,11 +332,19 @@ def _closer_to_the_next(lines: list[list[_Piece]]) -> None:
             continue
         top, bottom = min(q.box[1] for q in numbers), max(q.box[3] for q in numbers)
         right = max(below, *(p.box[2] for p in words))
-        moved = [
+        apart = [
             p for p in upper
-            if number(p) and p.box[0] > right and p.box[3] > top and p.box[1] < bottom
-            and not any(p.box[0] < q.box[2] and q.box[0] < p.box[2] for q in numbers)
+            if number(p) and p.box[0] > right and not any(p.box[0] < q.box[2] and q.box[0] < p.box[2] for q in numbers)
         ]  # fmt: skip
+        moved = [p for p in apart if p.box[3] > top and p.box[1] < bottom]
+        # or, the line above theirs, the one number its label's line holds, right of all six (the template's
+        # 总计 at the top of a row three lines tall, the others on its middle line)
+        above = [p for p in upper if number(p)]
+        if not moved and len(numbers) == T3_OTHERS and apart == above and len(above) == 1:
+            total = above[0]
+            line = median(q.box[3] - q.box[1] for q in numbers)
+            if total.box[0] > max(q.box[2] for q in numbers) and top - total.box[3] < line:
+                moved = above
         if moved:
             upper[:] = [p for p in upper if p not in moved]
             lower += moved
@@ -784,14 +795,15 @@ _LABEL_AND_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)、])(\d[\d,]*(?:\.\d+)?)
 
 def _label_and_number(piece: _Piece, binary: Gray) -> list[_Piece]:
     """A piece of a table row read as a label with a number after it, parted where the page leaves a gap
-    between them (a third of the line's height of blank columns, the number's side no wider than its digits
-    would print); the piece as it was where the page shows no such gap."""
+    between them (a third of the line's height of blank columns — a dotted rule's dots in it are blank — the
+    number's side no wider than its digits would print); the piece as it was where the page shows no such gap."""
     m = _LABEL_AND_NUMBER.match(piece.text)
     if m is None:
         return [piece]
     x0, y0, x1, y1 = piece.box
     height = y1 - y0
-    columns = [bool(v) for v in np.count_nonzero(binary[y0:y1, x0:x1], axis=0).tolist()]
+    # a column with a dot or two of ink is blank: a dotted rule's dot between them, a speck
+    columns = [v > height * 0.1 for v in np.count_nonzero(binary[y0:y1, x0:x1], axis=0).tolist()]
     inked = [*columns, True]
     gap_start = None
     for x, on in enumerate(inked):
@@ -841,18 +853,32 @@ _ITEM_START = re.compile(r"^(?:\d{1,2}[.．、]|[（(][一二三四五六七八�
 _ITEM_INSIDE = re.compile(r"(?<![\d第])(?:\d{1,2}[.．]|[（(][一二三四五六七八九十]{1,3}[）)])(?=[\u4e00-\u9fff])")
 
 
+_WORDS = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
 def _missing_rows(table: dict[tuple[int, int], _Slot]) -> bool:
     """Whether a grid lacks rows its page prints: a cell holding more lines of numbers than the rows it spans
     (a value cell holds one number a row), or two labels (two lines opening with an item number). Faint
     rules found in pieces had given table 2 four rows of its fourteen (a cell holding ten lines of labels
     beside one holding their numbers) and table 3 its value columns' rows but not its labels' (eight labels
-    in one cell): read as such, their rows were lost; read as lines, the tables are whole."""
+    in one cell): read as such, their rows were lost; read as lines, the tables are whole. Columns lost show
+    as a cell's numbers side by side."""
     for slot in table.values():
         lines = _lines(slot.pieces)
-        numbers = [line for line in lines if any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in line)]
+        counts = [sum(bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text))) for p in line) for line in lines]
+        numbers = [line for line, n in zip(lines, counts, strict=True) if n]
         texts = [_join_line(line) for line in lines]
         items = max(sum(bool(_ITEM_START.match(t)) for t in texts), len(_ITEM_INSIDE.findall("".join(texts))))
         if len(numbers) > slot.cell.rowspan or items > 1:
+            return True
+        # columns or a row lost too (rules found in part: a dotted table 4's header joined to its numbers):
+        # two numbers apart on one line of a cell, or a line of numbers alone under a line of words (two
+        # characters or more: a rule's remnant read 一 over a number is no heading)
+        under_words = any(
+            _WORDS.search(above) and n == len(line)
+            for above, line, n in zip(texts, lines[1:], counts[1:], strict=False)
+        )
+        if any(n >= 2 for n in counts) or under_words:
             return True
     return False
 
@@ -1153,7 +1179,10 @@ def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, grid
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
     narrative += _unread_marks(engine, image, binary, dpi, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)
-    text_lines = _ruled_rows(_lines(narrative), gray, dpi, binary)
+    # a label's last line read with the number beside it (``…信息公开0``: no rule found between them) is parted
+    # where the page leaves a gap: the row then has its numbers apart, as where the rule was found
+    parted = [q for p in narrative for q in _label_and_number(p, binary)]
+    text_lines = _ruled_rows(_lines(parted), gray, dpi, binary)
     blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [
         (line[0].box[1], text, []) for line, text in zip(text_lines, _aligned(text_lines, binary), strict=True)
     ]

@@ -202,8 +202,21 @@ def rows_between_rules(
             continue  # one number, or two in one column: not one row's numbers
         if any(b[2] > (numbers[0][0] + numbers[0][2]) / 2 for b in labels):  # (a box runs a little past its ink)
             continue  # text among or past the numbers: prose, not a row's label
+        if not _wrapped(members, lines, labels):
+            continue  # two labels (规章, then 行政规范性文件): two rows whose rule between them was not found
         out.append(members)
     return sorted(out)
+
+
+def _wrapped(members: list[int], lines: Sequence[Sequence[tuple[Box, bool]]], labels: list[Box]) -> bool:
+    """Whether the labels on lines ``members`` are one label wrapped: each line but the last runs on to about
+    where the longest ends (within two characters); a line that stops short ended its label there."""
+    if not labels:
+        return True
+    height = float(np.median([b[3] - b[1] for b in labels]))
+    ends = [max((b[2] for b, num in lines[k] if not num), default=None) for k in members]
+    full = max(e for e in ends if e is not None)
+    return all(e is None or e >= full - 2 * height for e in ends[:-1])
 
 
 def _band(line: Sequence[tuple[Box, bool]], rules: Sequence[RowRule], dpi: float) -> tuple[int, int] | None:

@@ -308,6 +308,12 @@ def test_a_grid_holding_rows_of_a_table_in_one_cell_lacks_rows() -> None:
     assert ocr_page._missing_rows({(0, 0): slot(8, "1.属于国家秘密2.其他法律行政法规禁止公开")})
     assert ocr_page._missing_rows({(0, 0): slot(2, "（一）予以公开（二）部分公开")})
     assert not ocr_page._missing_rows({(0, 0): slot(1, "第二十条第（一）项"), (0, 1): slot(3, "（三）不予公开")})
+    # columns lost too: a cell's numbers side by side; a heading's words over a line of its numbers alone
+    side = slot(1, "0")
+    side.pieces.append(ocr_page._Piece("1", (340, 10, 360, 40), 0.9))
+    assert ocr_page._missing_rows({(0, 0): side})
+    assert ocr_page._missing_rows({(0, 0): slot(1, "结果维持", "0")})
+    assert not ocr_page._missing_rows({(0, 0): slot(1, "一", "0")})  # a rule's remnant over a number
 
 
 @pytest.mark.parametrize(
@@ -602,6 +608,53 @@ def test_a_rows_total_printed_at_its_top_joins_the_numbers_centred_beside_its_wr
         ["形，不计其他情形）"],
         ["1.属于国家秘密", "1", "1"],
     ]
+
+
+def test_a_rows_total_a_line_above_its_six_numbers_joins_them_right_of_them() -> None:
+    """The template's row （六）1 read as lines (dotted rules not found): its label on three lines, its total at
+    the row's top beside the first, the six others on the second line — one line below, not reaching into it
+    (a copier's and a phone's scan of three: rejected, the row ambiguous). The total joins the six only where it
+    is the one number of its line and stands right of all six; two numbers above, or one among the six's
+    columns, are a row of their own."""
+
+    def piece(text: str, x0: int, y0: int, x1: int, y1: int) -> ocr_page._Piece:
+        return ocr_page._Piece(text, (x0, y0, x1, y1), 0.9)
+
+    def rows(above: list[ocr_page._Piece]) -> list[list[str]]:
+        pieces = [
+            piece("1.申请人无正当理由逾期不补正、", 393, 1636, 810, 1667), *above,
+            piece("行政机关不再处理其政府信息公开", 392, 1677, 826, 1714),
+            *(piece("0", x, 1677, x + 24, 1712) for x in (847, 937, 1031, 1126, 1221, 1315)),
+            piece("申请", 392, 1718, 450, 1752),
+        ]  # fmt: skip
+        return [[p.text for p in line] for line in ocr_page._lines(pieces)]
+
+    assert rows([piece("7", 1410, 1638, 1434, 1668)]) == [
+        ["1.申请人无正当理由逾期不补正、"],
+        ["行政机关不再处理其政府信息公开", "0", "0", "0", "0", "0", "0", "7"],
+        ["申请"],
+    ]
+    two = [piece("3", 1315, 1638, 1339, 1668), piece("7", 1410, 1638, 1434, 1668)]
+    assert rows(two)[0] == ["1.申请人无正当理由逾期不补正、", "3", "7"]
+    among = [piece("7", 1126, 1638, 1150, 1668)]  # in a column one of the six holds
+    assert rows(among)[0] == ["1.申请人无正当理由逾期不补正、", "7"]
+    far = [piece("7", 1410, 1560, 1434, 1590)]  # two lines above: another row's
+    assert ["7"] in rows(far) or ["1.申请人无正当理由逾期不补正、", "7"] in rows(far)
+
+
+def test_a_dotted_rules_dot_in_the_gap_does_not_keep_a_number_with_its_label() -> None:
+    """A dotted column rule, not found, leaves a dot or two of ink in the gap between a label's last line and
+    the row's first number, read as one piece (``…信息公开0``): a column with so little ink is blank."""
+    binary = np.zeros((60, 600), np.uint8)
+    binary[10:40, 10:300] = 255
+    for x in range(10, 300, 30):
+        binary[10:40, x + 26 : x + 30] = 0
+    binary[10:40, 318:333] = 255  # the digit, 18 px after the label
+    binary[[14, 26, 38], 309] = 255  # the rule's dots, in one column mid-gap
+    piece = ocr_page._Piece("政府信息公开0", (10, 10, 334, 40), 0.9)
+    assert [p.text for p in ocr_page._label_and_number(piece, binary)] == ["政府信息公开", "0"]
+    binary[10:40, 309] = 255  # a stroke down the line's height is ink: no gap of a third of it on either side
+    assert ocr_page._label_and_number(piece, binary) == [piece]
 
 
 def test_a_lone_mark_in_a_dark_corner_is_found_against_its_local_paper() -> None:

@@ -124,6 +124,13 @@ def test_lines_between_two_rules_are_one_row_only_where_they_read_as_one() -> No
     # lines standing outside the rules' reach (a group's label left of where the inner rules start): no band
     outside = [[((100, 110, 250, 140), False)], [((100, 150, 250, 180), False), ((800, 150, 825, 180), True)]]
     assert unruled.rows_between_rules(outside, rules, 200) == []
+    # two labels, the first short of where the second ends (规章 with its numbers, then 行政规范性文件 printed
+    # blank): two rows whose rule between them was not found — the label did not wrap
+    two_labels = [
+        [((310, 110, 380, 140), False), *(((800 + 95 * k, 110, 825 + 95 * k, 140), True) for k in range(3))],
+        [((310, 150, 520, 180), False)],
+    ]
+    assert unruled.rows_between_rules(two_labels, rules, 200) == []
 
 
 def test_a_1_between_its_rows_rules_is_a_mark_but_a_dotted_column_rules_piece_is_not() -> None:
