@@ -42,13 +42,14 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "evals" / "templates" / "offici
 T3_FIRST_ROW = 3  # the template's table 3: three header rows, then the 25 rows of T3_LABELS
 
 
-STYLES: tuple[str, ...] = ("ruled", "dotted", "faint", "horizontal", "frame", "double", "zebra", "thick")
+STYLES: tuple[str, ...] = ("ruled", "dotted", "dashed", "faint", "horizontal", "frame", "double", "zebra", "thick")
 STYLE_LAYOUT = {
     "ruled": "every rule drawn",
     "zebra": "every rule drawn, every other row shaded grey",
     "thick": "every rule drawn heavy (2–3 pt)",
     "double": "a doubled outer border, each cell boxed apart",
     "dotted": "dotted inner rules",
+    "dashed": "dashed inner rules",
     "faint": "faint grey inner rules",
     "horizontal": "horizontal rules only",
     "frame": "outer frame only",
@@ -106,8 +107,8 @@ def _restyle_borders(table: Any, style: str) -> None:
                     el.set(qn("w:sz"), "12")
                 elif edge and style != "horizontal":
                     el.set(qn("w:sz"), "12")  # the frame a little heavier, as drawn by hand
-                elif style == "dotted":
-                    el.set(qn("w:val"), "dotted")
+                elif style in ("dotted", "dashed"):
+                    el.set(qn("w:val"), style)
                 elif style == "faint":
                     el.set(qn("w:color"), "B4B4B4")
                 elif style == "frame" or (style == "horizontal" and side in ("left", "right")):
@@ -181,6 +182,7 @@ def template_pdf(report: Report, style: str = "ruled") -> bytes:
 _CSS_CELL = {
     "ruled": "border:1px solid #000",
     "dotted": "border:1.5px dotted #000",
+    "dashed": "border:1px dashed #000",
     "faint": "border:1px solid #b4b4b4",
     "horizontal": "border:none;border-top:1px solid #000;border-bottom:1px solid #000",
     "frame": "border:none",
@@ -191,6 +193,7 @@ _CSS_CELL = {
 _CSS_TABLE = {
     "ruled": "",
     "dotted": "table{border-collapse:collapse;border:2px solid #000}",
+    "dashed": "table{border-collapse:collapse;border:1.5px solid #000}",
     "faint": "table{border-collapse:collapse;border:1.5px solid #000}",
     "horizontal": "table{border-collapse:collapse;border:none;border-top:2px solid #000;border-bottom:2px solid #000}",
     "frame": "table{border-collapse:collapse;border:1.5px solid #000}",
@@ -237,6 +240,8 @@ def _platypus_rules(style: str) -> list[tuple[Any, ...]]:
     whole = ((0, 0), (-1, -1))
     if style == "dotted":
         return [("INNERGRID", *whole, 0.6, "black", None, (1, 2)), ("BOX", *whole, 1.5, "black")]
+    if style == "dashed":
+        return [("INNERGRID", *whole, 0.5, "black", None, (3, 2)), ("BOX", *whole, 1.5, "black")]
     if style == "faint":
         return [("INNERGRID", *whole, 0.5, "#b4b4b4"), ("BOX", *whole, 1.5, "black")]
     if style == "horizontal":
