@@ -122,10 +122,12 @@ def _periodic(
     most of one width and one length — or two or three dashes' (a gap closed by blur) — and set a whole
     number of periods apart; a few odd ones (a speck of noise) among them, as in any scan. Specks of noise
     that happen to line up, a text's strokes, are not so even."""
+    if len(starts) < DASHES:
+        return False
     usual = float(np.median(lengths))
     # a dotted rule's dots are as wide as long: found in part (a grid of some rules, its cells joining a heading
     # to its numbers) they did worse than none, its table then read as lines
-    if len(starts) < DASHES or usual < DASH_LONG * float(np.median(widths)):
+    if usual < DASH_LONG * float(np.median(widths)):
         return False
     steps = np.diff(starts)
     # the period: a step between two dashes neither of which was lost, a dash and a gap long
@@ -142,10 +144,11 @@ def _periodic(
     return 4 * int(alike.sum()) >= 3 * len(lengths) and 4 * int(regular.sum()) >= 3 * len(steps)
 
 
-def _line_masks(binary: Gray, dpi: float, across: int = 3) -> tuple[Gray, Gray]:
+def _line_masks(binary: Gray, dpi: float, across: int = 3, dashes: bool = True) -> tuple[Gray, Gray]:
     """The horizontal and the vertical rules. A rule a pixel off straight (a residual turn, a photo's
     perspective) is thickened ``across`` its length first so that the opening still finds one long run;
-    gaps in a broken or faint rule are closed along it afterwards."""
+    gaps in a broken or faint rule are closed along it afterwards; with ``dashes``, dashed rules drawn whole
+    (:func:`_dashed`)."""
     import cv2
 
     # Longer than a character's strokes (a 10.5 pt character is ~0.15 inch), shorter than a cell's border
@@ -159,8 +162,9 @@ def _line_masks(binary: Gray, dpi: float, across: int = 3) -> tuple[Gray, Gray]:
     across_v = cv2.dilate(binary, rect(cv2.MORPH_RECT, (across, 1)))
     horizontal = cv2.morphologyEx(across_h, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(across_v, cv2.MORPH_OPEN, rect(cv2.MORPH_RECT, (1, v_len)))
-    dashed_h, dashed_v = _dashed(binary, dpi, min(h_len, v_len))
-    horizontal, vertical = cv2.bitwise_or(horizontal, dashed_h), cv2.bitwise_or(vertical, dashed_v)
+    if dashes:
+        dashed_h, dashed_v = _dashed(binary, dpi, min(h_len, v_len))
+        horizontal, vertical = cv2.bitwise_or(horizontal, dashed_h), cv2.bitwise_or(vertical, dashed_v)
     # a rule broken every few millimetres (bits shorter than the kernel between its breaks) is bridged
     # where ink runs along it between two long runs; a run's ends are never extended (into a shaded cell,
     # a shadow's speckles), and the other way's rules are not taken for it
@@ -184,7 +188,8 @@ def skew_degrees(gray: Gray, dpi: float) -> float:
     # (thickened by 3 px, one turned 2.7° at 240 dpi broke into steps shorter than a sixth of the page: no
     # skew found, the page read turned and the grid's merged cells came out inside out)
     across = max(3, math.ceil(max(15, round(dpi * 0.30)) * math.tan(math.radians(4))) | 1)
-    horizontal, _ = _line_masks(ink(gray, dpi), dpi, across)
+    # (a frame's solid rules: a dashed rule's chain follows a turn of a degree or two as it is)
+    horizontal, _ = _line_masks(ink(gray, dpi), dpi, across, dashes=False)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
     angles: list[tuple[float, float]] = []
     for i in range(1, count):
