@@ -58,7 +58,7 @@ def ink(gray: Gray, dpi: float = 150.0) -> Gray:
 # cell's corner (LibreOffice, Chromium). Specks of noise, and a text's strokes in a line, are not so even.
 DASHES = 5
 DASH_GAP = 0.07  # inches: the longest gap between two dashes
-DASH_LIKE = 0.3  # a dash's length differs from most dashes' by at most this share
+DASH_LIKE = 0.2  # a dash's length differs from most dashes' by at most this share (or 2 px)
 DASH_LONG = 1.5  # a dash is at least this many times as long as wide (most of a line's)
 DASH_SKIP = 2  # dashes that may be lost between two found (at a crossing, beside a digit)
 
@@ -70,7 +70,7 @@ def _dashed(binary: Gray, dpi: float, long: int) -> tuple[Gray, Gray]:
 
     thin = max(3, round(dpi * 0.035))  # a 0.5 pt dash blurred by a phone's lens: 6 px at 200 dpi
     gap = max(4, round(dpi * DASH_GAP))
-    least = max(3, round(dpi * 0.02))  # the shortest dash: a 1 px CSS dash printed at 150 dpi
+    least = max(4, round(dpi * 0.027))  # the shortest dash: a 1 px CSS dash printed (3 px: a speck of noise)
     # a dash is a shape of its own in the ink: a digit 1's stem is no dash (its flag makes it wider), nor a
     # character's stroke joined to others; where a rule crosses, the dash it meets is lost (skipped below)
     _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
@@ -100,19 +100,37 @@ def _dashed(binary: Gray, dpi: float, long: int) -> tuple[Gray, Gray]:
                 ends[(2 * y[last] + h[last]) // 2].remove(best)
                 chains[best].append(i)
             ends.setdefault(cy, []).append(best)
-        for chain in chains:
-            if not _periodic(x[chain], w[chain], h[chain], gap):
-                continue
+        runs = [chain[i : j + 1] for chain in chains for i, j in _dash_runs(x[chain], w[chain], h[chain], gap)]
+        for run in runs:
             # drawn a gap past its first and last dash: the dash it lost at a corner (joined to the rule across)
             # had left it short of the rule it meets
-            for a, b in pairwise(chain):
-                p0 = (int(x[a]) - (gap if a == chain[0] else 0), int((2 * y[a] + h[a]) // 2))
-                p1 = (int(x[b] + w[b] - 1) + (gap if b == chain[-1] else 0), int((2 * y[b] + h[b]) // 2))
+            for a, b in pairwise(run):
+                p0 = (int(x[a]) - (gap if a == run[0] else 0), int((2 * y[a] + h[a]) // 2))
+                p1 = (int(x[b] + w[b] - 1) + (gap if b == run[-1] else 0), int((2 * y[b] + h[b]) // 2))
                 if not lengthwise:
                     p0, p1 = p0[::-1], p1[::-1]
                 cv2.line(mask, p0, p1, 255, max(1, int(min(h[a], h[b]))))
         out.append(mask)
     return out[0], out[1]
+
+
+def _dash_runs(
+    starts: npt.NDArray[np.int_], lengths: npt.NDArray[np.int_], widths: npt.NDArray[np.int_], gap: int
+) -> list[tuple[int, int]]:
+    """The runs (first, last index) of strokes along a line (starts in order; their lengths and widths) that
+    are a dashed rule's dashes: a line's strokes parted where more dashes are lost in a row than a crossing or
+    a digit takes (specks that happen to line up, far apart), each run then judged by :func:`_periodic`."""
+    if len(starts) < DASHES:
+        return []
+    usual = float(np.median(lengths))
+    steps = np.diff(starts)
+    # the period: a step between two dashes neither of which was lost, a dash and a gap long
+    next_to = steps[(steps > usual) & (steps <= usual + gap)]
+    if len(next_to) == 0:
+        return []
+    period = float(np.median(next_to))
+    cuts = [0, *(int(i) + 1 for i in np.flatnonzero(steps > (DASH_SKIP + 1.25) * period)), len(starts)]
+    return [(a, b - 1) for a, b in pairwise(cuts) if _periodic(starts[a:b], lengths[a:b], widths[a:b], gap)]
 
 
 def _periodic(
@@ -130,15 +148,16 @@ def _periodic(
     if usual < DASH_LONG * float(np.median(widths)):
         return False
     steps = np.diff(starts)
-    # the period: a step between two dashes neither of which was lost, a dash and a gap long
     next_to = steps[(steps > usual) & (steps <= usual + gap)]
     if len(next_to) == 0:
         return False
     period = float(np.median(next_to))
+    # within a couple of pixels (blur and noise move a short dash's ends) or a fifth
+    slack = max(2.0, DASH_LIKE * usual)
     joined = np.clip(np.rint((lengths - usual) / period), 0, DASH_SKIP)
-    alike = (np.abs(lengths - usual - joined * period) <= DASH_LIKE * usual) & (np.abs(widths - np.median(widths)) <= 1)
+    alike = (np.abs(lengths - usual - joined * period) <= slack) & (np.abs(widths - np.median(widths)) <= 1)
     k = np.rint(steps / period)
-    regular = (k >= 1) & (k <= DASH_SKIP + 1) & (np.abs(steps - k * period) <= period / 4)
+    regular = (k >= 1) & (k <= DASH_SKIP + 1) & (np.abs(steps - k * period) <= max(2.0, period / 4))
     # most steps a whole number of periods (dashes lost at a crossing, beside a digit, faded, or joined); the
     # rest where the pattern begins again at a cell's corner
     return 4 * int(alike.sum()) >= 3 * len(lengths) and 4 * int(regular.sum()) >= 3 * len(steps)
