@@ -76,6 +76,7 @@ def _dashed(binary: Gray, dpi: float, long: int) -> tuple[Gray, Gray]:
     _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     out = []
     for lengthwise in (True, False):
+        # x, w along the rule; y, h across it (a vertical rule's stats read transposed)
         x, y, w, h = (stats[1:, k].astype(int) for k in ((0, 1, 2, 3) if lengthwise else (1, 0, 3, 2)))
         pick = np.flatnonzero((h <= thin) & (w >= least) & (w > h) & (w < long))  # (a blurred CSS dash: 7 × 5 px)
         mask = np.zeros_like(binary)
