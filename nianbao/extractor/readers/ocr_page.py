@@ -290,6 +290,11 @@ def _tidy(text: str) -> str:
     return _LABEL_END_NOISE.sub("", _ITEM_NUMBER.sub(r"\1.", text))
 
 
+def _is_number(p: _Piece) -> bool:
+    """Whether a piece reads as a number alone (a count, an amount)."""
+    return bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text)))
+
+
 def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
     """Pieces grouped into lines (top to bottom), each line left to right."""
     out: list[list[_Piece]] = []
@@ -321,25 +326,23 @@ def _closer_to_the_next(lines: list[list[_Piece]]) -> None:
     where that line ends in two numbers or more, the number reaches into their band and stands in a column
     none of them holds."""
 
-    def number(p: _Piece) -> bool:
-        return bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text)))
-
     for upper, lower in pairwise(lines):
-        words = [p for p in upper if not number(p)]
-        below = max((p.box[2] for p in lower if not number(p)), default=0)
-        numbers = [q for q in lower if number(q) and q.box[0] > below]
+        words = [p for p in upper if not _is_number(p)]
+        below = max((p.box[2] for p in lower if not _is_number(p)), default=0)
+        numbers = [q for q in lower if _is_number(q) and q.box[0] > below]
         if not words or len(numbers) < 2:
             continue
         top, bottom = min(q.box[1] for q in numbers), max(q.box[3] for q in numbers)
         right = max(below, *(p.box[2] for p in words))
         apart = [
             p for p in upper
-            if number(p) and p.box[0] > right and not any(p.box[0] < q.box[2] and q.box[0] < p.box[2] for q in numbers)
+            if _is_number(p) and p.box[0] > right
+            and not any(p.box[0] < q.box[2] and q.box[0] < p.box[2] for q in numbers)
         ]  # fmt: skip
         moved = [p for p in apart if p.box[3] > top and p.box[1] < bottom]
         # or, the line above theirs, the one number its label's line holds, right of all six (the template's
         # 总计 at the top of a row three lines tall, the others on its middle line)
-        above = [p for p in upper if number(p)]
+        above = [p for p in upper if _is_number(p)]
         if not moved and len(numbers) == T3_OTHERS and apart == above and len(above) == 1:
             total = above[0]
             line = median(q.box[3] - q.box[1] for q in numbers)
@@ -820,16 +823,13 @@ def _label_and_number(piece: _Piece, binary: Gray) -> list[_Piece]:
     return [piece]
 
 
-def _ruled_rows(lines: list[list[_Piece]], gray: Gray, dpi: float, binary: Gray) -> list[list[_Piece]]:
+def _ruled_rows(lines: list[list[_Piece]], gray: Gray, dpi: float) -> list[list[_Piece]]:
     """Text lines that print one row of a table drawn with horizontal rules only (a label wrapped over
     several lines beside its numbers: :func:`.unruled.rows_between_rules`) made one line, at the first's
-    place: the label's pieces line by line, then the numbers left to right. A number read with the label's
-    end (:func:`_label_and_number`) is parted from it first, in such a row."""
+    place: the label's pieces line by line, then the numbers left to right. (A number read with the label's
+    end is parted from it by the caller, :func:`_label_and_number`.)"""
 
-    def number(p: _Piece) -> bool:
-        return bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text)))
-
-    flagged = [[(p.box, number(p)) for p in line] for line in lines]
+    flagged = [[(p.box, _is_number(p)) for p in line] for line in lines]
     if sum(n for line in flagged for _b, n in line) < 2:
         return lines
     groups = unruled.rows_between_rules(flagged, row_rules(gray, dpi), dpi)
@@ -838,9 +838,10 @@ def _ruled_rows(lines: list[list[_Piece]], gray: Gray, dpi: float, binary: Gray)
     out = []
     for k, line in enumerate(lines):
         if k in first:
-            pieces = [q for j in first[k] for p in lines[j] for q in _label_and_number(p, binary)]
+            pieces = [p for j in first[k] for p in lines[j]]
             out.append(
-                [p for p in pieces if not number(p)] + sorted((p for p in pieces if number(p)), key=lambda p: p.box[0])
+                [p for p in pieces if not _is_number(p)]
+                + sorted((p for p in pieces if _is_number(p)), key=lambda p: p.box[0])
             )
         elif k not in later:
             out.append(line)
@@ -865,7 +866,7 @@ def _missing_rows(table: dict[tuple[int, int], _Slot]) -> bool:
     as a cell's numbers side by side."""
     for slot in table.values():
         lines = _lines(slot.pieces)
-        counts = [sum(bool(_CLEAN_NUMBER.fullmatch(_tidy(p.text))) for p in line) for line in lines]
+        counts = [sum(_is_number(p) for p in line) for line in lines]
         numbers = [line for line, n in zip(lines, counts, strict=True) if n]
         texts = [_join_line(line) for line in lines]
         items = max(sum(bool(_ITEM_START.match(t)) for t in texts), len(_ITEM_INSIDE.findall("".join(texts))))
@@ -905,7 +906,7 @@ def _value_cell(table: dict[tuple[int, int], _Slot], slot: _Slot) -> bool:
         1
         for s in table.values()
         if s is not slot and s.cell.col == slot.cell.col and s.cell.colspan == 1
-        and any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in s.pieces)
+        and any(_is_number(p) for p in s.pieces)
     )  # fmt: skip
     return slot.cell.colspan == 1 and numbers >= 2
 
@@ -931,7 +932,7 @@ def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Bo
                 continue
             # a cell holding several numbers (a grid that missed a dotted column rule: ``0``, ``0``, ``0``
             # in one cell) is judged a piece at a time — joined they read ``000``, a "leading zero"
-            if any(_CLEAN_NUMBER.fullmatch(_tidy(p.text)) for p in slot.pieces):
+            if any(_is_number(p) for p in slot.pieces):
                 slot.pieces = [_Piece(UNREAD, p.box, 0.0) if _LATIN_SLIP.fullmatch(p.text.strip()) else p
                                for p in slot.pieces]  # fmt: skip
             elif _LATIN_SLIP.fullmatch("".join(p.text for p in slot.pieces).strip()):
@@ -964,7 +965,7 @@ def _by_row(table: Table, slots: dict[tuple[int, int], _Slot]) -> dict[tuple[int
         own: dict[int, list[_Piece]] = {r: []}
         for p in slot.pieces:
             row = r
-            if _CLEAN_NUMBER.fullmatch(_tidy(p.text)):
+            if _is_number(p):
                 row = max((k for k in rows if k in tops and tops[k] <= p.cy and k in printing), default=r)
             own.setdefault(row, []).append(p)
         starts = sorted(own)
@@ -1182,7 +1183,7 @@ def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, grid
     # a label's last line read with the number beside it (``…信息公开0``: no rule found between them) is parted
     # where the page leaves a gap: the row then has its numbers apart, as where the rule was found
     parted = [q for p in narrative for q in _label_and_number(p, binary)]
-    text_lines = _ruled_rows(_lines(parted), gray, dpi, binary)
+    text_lines = _ruled_rows(_lines(parted), gray, dpi)
     blocks: list[tuple[int, str, list[list[tuple[int, int, int, int]]]]] = [
         (line[0].box[1], text, []) for line, text in zip(text_lines, _aligned(text_lines, binary), strict=True)
     ]
