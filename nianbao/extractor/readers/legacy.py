@@ -5,14 +5,22 @@ for the job. Each conversion runs in a private, throw-away profile (so parallel 
 and a crashed conversion leaves nothing behind), with a time limit. Without LibreOffice the file fails with
 the package to install. Many ``.wps`` files are Word-compatible and convert the same way; one that does
 not yields no document, and fails with that reason.
+
+A conversion costs ~2 s (LibreOffice starts for each file); the DOCX it made is cached by the file's hash and
+the converter's identity (diskcache, beside the OCR cache under ``NIANBAO_CACHE_DIR`` or ``~/.cache/nianbao``),
+so a re-run of a batch, or the same file in another folder, is not converted again. The DOCX, not its text,
+is kept: a change to the DOCX reader applies to cached conversions too.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from nianbao.errors import UnsupportedFormatError
 
@@ -24,8 +32,27 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def _cache() -> Any:
+    import diskcache
+
+    root = Path(os.environ.get("NIANBAO_CACHE_DIR") or Path.home() / ".cache" / "nianbao")
+    return diskcache.Cache(str(root / "convert"), size_limit=2**28)
+
+
+def _key(exe: str, data: bytes, suffix: str) -> str:
+    """The file's hash and the converter that made the DOCX: another LibreOffice (its program file's path,
+    size and time) may convert otherwise, so its conversions are its own."""
+    real = Path(exe).resolve()
+    try:
+        st = real.stat()
+        stamp = f"{real}:{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        stamp = str(real)
+    return f"{stamp}:{suffix}:{hashlib.sha256(data).hexdigest()}"
+
+
 def to_docx_text(path: Path, data: bytes) -> str:
-    """The text of a .doc/.wps file, through a DOCX made by LibreOffice."""
+    """The text of a .doc/.wps file, through a DOCX made by LibreOffice (or taken from the cache)."""
     from nianbao.extractor.readers.docx import docx_to_text
 
     exe = soffice()
@@ -34,22 +61,57 @@ def to_docx_text(path: Path, data: bytes) -> str:
             f"a legacy Word/WPS file (.doc/.wps) needs LibreOffice to be read: install Debian's {PACKAGE} "
             "(apt-get install libreoffice-writer-nogui), or convert the file to DOCX or PDF", file=path,
         )  # fmt: skip
+    suffix = path.suffix.lower() if path.suffix.lower() in (".doc", ".wps") else ".doc"
+    key = _key(exe, data, suffix)
     with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as work:
         folder = Path(work)
-        # a plain ASCII name: LibreOffice's command line and some filters choke on others
-        source = folder / f"input{path.suffix.lower() if path.suffix.lower() in ('.doc', '.wps') else '.doc'}"
-        source.write_bytes(data)
-        profile = (folder / "profile").as_uri()
-        cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nolockcheck",
-               "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(folder / "out"), str(source)]  # fmt: skip
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=CONVERT_SECONDS)
-        except subprocess.TimeoutExpired:
-            raise UnsupportedFormatError(
-                f"LibreOffice did not convert it within {CONVERT_SECONDS} s", file=path
-            ) from None
         out = folder / "out" / "input.docx"
-        if not out.is_file() or out.stat().st_size == 0:
-            said = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no document produced"]
-            raise UnsupportedFormatError(f"LibreOffice could not convert it to a document ({said[0][:200]})", file=path)
+        made = _cached(key)
+        if made is not None:
+            out.parent.mkdir()
+            out.write_bytes(made)
+        else:
+            _convert(exe, path, data, folder, suffix)
+            _keep(key, out.read_bytes())
         return docx_to_text(out)
+
+
+def _cached(key: str) -> bytes | None:
+    try:
+        cache = _cache()
+    except Exception:  # no cache (a read-only home): every file is converted
+        return None
+    try:
+        hit = cache.get(key)
+    finally:
+        cache.close()
+    return hit if isinstance(hit, bytes) else None
+
+
+def _keep(key: str, docx: bytes) -> None:
+    try:
+        cache = _cache()
+    except Exception:
+        return
+    try:
+        cache.set(key, docx)
+    finally:
+        cache.close()
+
+
+def _convert(exe: str, path: Path, data: bytes, folder: Path, suffix: str) -> None:
+    """``data`` converted by LibreOffice to ``folder/out/input.docx``, or a named error."""
+    # a plain ASCII name: LibreOffice's command line and some filters choke on others
+    source = folder / f"input{suffix}"
+    source.write_bytes(data)
+    profile = (folder / "profile").as_uri()
+    cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nolockcheck",
+           "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(folder / "out"), str(source)]  # fmt: skip
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=CONVERT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise UnsupportedFormatError(f"LibreOffice did not convert it within {CONVERT_SECONDS} s", file=path) from None
+    out = folder / "out" / "input.docx"
+    if not out.is_file() or out.stat().st_size == 0:
+        said = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no document produced"]
+        raise UnsupportedFormatError(f"LibreOffice could not convert it to a document ({said[0][:200]})", file=path)

@@ -131,6 +131,35 @@ def test_a_doc_saved_by_libreoffice_verifies(tmp_path: Path, suffix: str) -> Non
     assert flatten(record.report()) == flatten(SEED)
 
 
+@needs_libreoffice
+def test_a_doc_is_converted_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A re-run takes the DOCX LibreOffice made from the cache; another converter's is not taken for its."""
+    import nianbao.extractor.readers.legacy as legacy
+
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
+    docx = tmp_path / "report.docx"
+    docx.write_bytes(render(SEED, "docx", "plain").data)
+    doc = _save_as(docx, "doc:MS Word 97", tmp_path)
+    first = extract_file(doc)
+    made: list[Path] = []
+    real = legacy._convert
+
+    def convert(exe: str, path: Path, data: bytes, folder: Path, suffix: str) -> None:
+        made.append(path)
+        real(exe, path, data, folder, suffix)
+
+    monkeypatch.setattr(legacy, "_convert", convert)
+    again = extract_file(doc)
+    assert not made and again.status == first.status == "verified"
+    assert flatten(again.report()) == flatten(SEED)
+    other = tmp_path / "soffice"  # another converter (a wrapper of the same program): converted anew
+    other.write_text(f'#!/bin/sh\nexec {LIBREOFFICE} "$@"\n')
+    other.chmod(0o755)
+    monkeypatch.setattr(legacy, "soffice", lambda: str(other))
+    assert extract_file(doc).status == "verified"
+    assert made == [doc]
+
+
 def test_html_page_without_the_tables(tmp_path: Path) -> None:
     from nianbao.errors import NoTablesError
 
