@@ -15,6 +15,7 @@ alone with that reason.
 from __future__ import annotations
 
 import importlib.util
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ def on_cluster(
         raise MissingExtraError("running on a Dask cluster needs the dask extra", extra="dask")
     from distributed import Client
 
+    _reachable(address)
     try:
         client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as e:
@@ -62,6 +64,18 @@ def on_cluster(
             raise UsageError(f"the Dask cluster at {address} has no workers")
         slots = max(1, llm_concurrency // threads) if llm is not None else 0
         _Submitter(client, threads, backend, llm, slots, versions, address, record).run(todo)
+
+
+def _reachable(address: str) -> None:
+    """A refused or unknown address fails at once (Dask's client retries it for its whole timeout): one plain
+    TCP connection first, to ``tcp://HOST:PORT``; anything else is left to the client."""
+    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    if not address.startswith("tcp://") or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=20).close()
+    except OSError as e:
+        raise UsageError(f"no Dask scheduler answers at {address}: {e}") from None
 
 
 class _Submitter:
