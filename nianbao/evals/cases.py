@@ -131,7 +131,7 @@ def _planted(truth: Report, row: str, col: str, delta: int) -> Report:
 
 
 @dataclass(frozen=True)
-class _Job:
+class Job:
     """The files of some cases and how to make them: ``make`` (a picklable call: a worker process may run it)
     writes each case's file; ``slow`` where it runs LibreOffice or Chromium, or rasterises a scan."""
 
@@ -167,22 +167,28 @@ def _write_scan(path: Path, truth: Report, builder: str, style: str, family: str
 
 def _scan_job(
     g: EvalCase, path: Path, builder: str, style: str, family: str, seed: str, fmt: str, variant: str, layout: str
-) -> _Job:
+) -> Job:
     """A degraded scan of another builder's table: read right or rejected, never verified wrong."""
     case = EvalCase(
         f"{g.name}/{fmt}/{variant}", "rendered", fmt, variant, g.template, g.truth, path, "verified",
         expected_outcome="caught", layout=layout,
     )  # fmt: skip
-    return _Job((case,), partial(_write_scan, path, g.truth, builder, style, family, seed), slow=True)
+    return Job((case,), partial(_write_scan, path, g.truth, builder, style, family, seed), slow=True)
 
 
 def _write_real_scan(path: Path, source: Path, seed: str) -> None:
     path.write_bytes(scan_pdf(source.read_bytes(), 150, seed))
 
 
-def _make(job: _Job) -> bool:
+def _make(job: Job) -> bool:
     job.make()
     return True
+
+
+def plan(goldens: list[EvalCase], workdir: Path) -> list[Job]:
+    """The generated cases and how to make their files, in the eval's order — nothing made yet (which cases
+    are planned depends on what is installed: LibreOffice, Chromium, the OCR extra)."""
+    return list(_jobs(goldens, workdir))
 
 
 def generated_cases(goldens: list[EvalCase], workdir: Path, workers: int = 1) -> list[EvalCase]:
@@ -191,7 +197,7 @@ def generated_cases(goldens: list[EvalCase], workdir: Path, workers: int = 1) ->
     a user folder of its own: they may run side by side) — the slow ones sent first."""
     from nianbao.evals.parallel import in_order
 
-    jobs = list(_jobs(goldens, workdir))
+    jobs = plan(goldens, workdir)
     slow_first = [i for i, j in enumerate(jobs) if j.slow] + [i for i, j in enumerate(jobs) if not j.slow]
     for job, made in zip(jobs, in_order(_make, jobs, workers, send_first=slow_first), strict=True):
         if made is None:
@@ -199,7 +205,7 @@ def generated_cases(goldens: list[EvalCase], workdir: Path, workers: int = 1) ->
     return [case for job in jobs for case in job.cases]
 
 
-def _jobs(goldens: list[EvalCase], workdir: Path) -> Iterator[_Job]:
+def _jobs(goldens: list[EvalCase], workdir: Path) -> Iterator[Job]:
     """The generated cases, in the eval's order, with the files each job makes."""
     if ocr_available():
         yield from degraded_scans([g for g in goldens if _printable(g)], workdir)
@@ -219,7 +225,7 @@ def _jobs(goldens: list[EvalCase], workdir: Path) -> Iterator[_Job]:
                     f"{g.name}/{fmt}/{variant}", "rendered", fmt, variant, g.template, g.truth, path,
                     "verified", "blank_zeros" if zeros else None, layout=f"rendered: {variant}",
                 )  # fmt: skip
-                yield _Job((case,), partial(_write_rendering, path, g.truth, fmt, variant, g.name))
+                yield Job((case,), partial(_write_rendering, path, g.truth, fmt, variant, g.name))
             if fmt == "docx" and libreoffice() is not None:  # and as LibreOffice makes PDFs and .doc from it
                 for lo in LIBREOFFICE_FORMATS:
                     path = workdir / f"{g.name}.{lo}{_suffix(lo)}"
@@ -231,7 +237,7 @@ def _jobs(goldens: list[EvalCase], workdir: Path) -> Iterator[_Job]:
                     scans = _scans(g, workdir) if lo == "lo_pdf" and ocr_available() else []
                     plan = tuple((c.path, dpi, seed, damage) for c, dpi, seed, damage in scans)
                     make = partial(_write_libreoffice, path, g.truth, lo, g.name, plan)
-                    yield _Job((case, *(c for c, *_ in scans)), make, slow=True)
+                    yield Job((case, *(c for c, *_ in scans)), make, slow=True)
             for what, row, col, delta in PLANTS:
                 truth = _planted(g.truth, row, col, delta)
                 path = workdir / f"{g.name}.planted_{what}{_suffix(fmt)}"
@@ -239,7 +245,7 @@ def _jobs(goldens: list[EvalCase], workdir: Path) -> Iterator[_Job]:
                     f"{g.name}/{fmt}/planted_{what}", "planted", fmt, "plain", g.template, truth, path,
                     "rejected", "source_inconsistent", layout="planted source error",
                 )  # fmt: skip
-                yield _Job((case,), partial(_write_rendering, path, truth, fmt, "plain", g.name))
+                yield Job((case,), partial(_write_rendering, path, truth, fmt, "plain", g.name))
         for fmt in LAYOUT_FORMATS:  # real layouts, as made by converters: read right, and an error planted
             plants = [(f"planted_{w}", _planted(g.truth, row, col, delta)) for w, row, col, delta in PLANTS]
             for what, truth in [("plain", g.truth), *plants]:
@@ -250,7 +256,7 @@ def _jobs(goldens: list[EvalCase], workdir: Path) -> Iterator[_Job]:
                     path, "rejected" if planted else "verified", "source_inconsistent" if planted else None,
                     layout="planted source error" if planted else LAYOUT_OF[fmt],
                 )  # fmt: skip
-                yield _Job((case,), partial(_write_rendering, path, truth, fmt, "plain", g.name))
+                yield Job((case,), partial(_write_rendering, path, truth, fmt, "plain", g.name))
 
 
 def _printable(g: EvalCase) -> bool:
@@ -271,7 +277,7 @@ def scan_plan() -> list[tuple[str, str]]:
     return plan + [(b, f) for b, f in EXTRA_SCANS if b in BUILDERS]
 
 
-def degraded_scans(printable: list[EvalCase], workdir: Path) -> Iterator[_Job]:
+def degraded_scans(printable: list[EvalCase], workdir: Path) -> Iterator[Job]:
     """Scans of tables laid out by other builders (the official template through LibreOffice, Chromium's
     print of the web page, reportlab's platypus), degraded by a seeded mix (:mod:`.degrade`); goldens
     taken in turn. Read right or rejected are both fine (a known limit: the image may not settle a cell),
@@ -301,7 +307,7 @@ STYLED_SCANS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def styled_scans(printable: list[EvalCase], workdir: Path) -> Iterator[_Job]:
+def styled_scans(printable: list[EvalCase], workdir: Path) -> Iterator[Job]:
     """Scans of tables whose inner rules are dotted, faint, not drawn or drawn twice (:data:`.scan_builders.STYLES`):
     format ``styled_<builder>``, variant the style. Read right or rejected, never verified wrong; nianbao
     eval reports them by table style."""
@@ -315,7 +321,7 @@ def styled_scans(printable: list[EvalCase], workdir: Path) -> Iterator[_Job]:
         yield _scan_job(g, path, builder, style, family, seed, f"styled_{builder}", style, layout)
 
 
-def _real_scan(g: EvalCase, workdir: Path) -> _Job:
+def _real_scan(g: EvalCase, workdir: Path) -> Job:
     """A real published PDF (its own layout, not the generator's) printed and scanned at 150 dpi. Its
     truth is the golden's; a report whose own arithmetic fails must say, on a scan, that it cannot tell."""
     path = workdir / f"{g.name}.scan.pdf"
@@ -324,7 +330,7 @@ def _real_scan(g: EvalCase, workdir: Path) -> _Job:
         f"{g.name}/scan/plain", "rendered", "scan", "plain", g.template, g.truth, path, g.expected_status, reason,
         g.unresolvable, layout=LAYOUT_OF["scan_real"],
     )  # fmt: skip
-    return _Job((case,), partial(_write_real_scan, path, g.path, f"{g.name}/scan/real"), slow=True)
+    return Job((case,), partial(_write_real_scan, path, g.path, f"{g.name}/scan/real"), slow=True)
 
 
 def _scans(g: EvalCase, workdir: Path) -> list[tuple[EvalCase, int, str, bool]]:

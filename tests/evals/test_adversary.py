@@ -35,8 +35,10 @@ def _config(url: str, mode: str = "json_schema", **kw: object) -> LLMConfig:
 
 
 @pytest.mark.parametrize("mode", ["json_schema", "tools"])
-def test_no_policy_verifies_wrong_over_every_golden(mode: str) -> None:
-    summary = run_suite(CASES, POLICIES, (mode,))
+def test_no_policy_verifies_wrong_over_the_seeds(mode: str) -> None:
+    """Over the five seeds here; ``nianbao eval`` runs the suite over every golden in both modes, and its
+    renderings in every format, with a ratchet of 0 verified wrong (CI runs both)."""
+    summary = run_suite([c for c in CASES if c.name.startswith("seed_")], POLICIES, (mode,))
     assert summary["failed"] == 0, [r for r in summary["results"] if r["outcome"] == "failed"][:3]
     assert summary["verified_wrong"] == 0, [r for r in summary["results"] if r["outcome"] == "verified_wrong"]
     oracle = {r["case"]: r["outcome"] for r in summary["results"] if r["policy"] == "oracle"}

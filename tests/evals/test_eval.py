@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import nianbao.extractor.rules
 from nianbao.cli import app
-from nianbao.evals.cases import all_cases, ocr_available
 from nianbao.evals.cases import golden_cases as _golden_cases
+from nianbao.evals.cases import ocr_available, plan
 from nianbao.evals.report import compare
 from nianbao.evals.run import run
 from nianbao.extractor.labels import RowSpec
@@ -129,12 +129,14 @@ def test_generated_corpus_has_renderings_and_planted_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_libreoffice: bool
 ) -> None:
     """Which renderings exist depends on what is installed: LibreOffice's PDF and .doc (and their scans)
-    need it; the real PDF's scan needs only the OCR extra (a bare clone without LibreOffice has it)."""
+    need it; the real PDF's scan needs only the OCR extra (a bare clone without LibreOffice has it). The plan
+    is checked whole; one job of each format is made (the eval makes them all, in CI)."""
     import nianbao.evals.cases
 
     if not with_libreoffice:
         monkeypatch.setattr(nianbao.evals.cases, "libreoffice", lambda: None)
-    cases = all_cases(GOLDENS, workdir=tmp_path)
+    jobs = plan(golden_cases(), tmp_path)
+    cases = golden_cases() + [c for job in jobs for c in job.cases]
     kinds = {c.kind for c in cases}
     assert kinds == {"golden", "rendered", "planted"}
     planted = [c for c in cases if c.kind == "planted"]
@@ -158,6 +160,16 @@ def test_generated_corpus_has_renderings_and_planted_errors(
     # tables without trustworthy inner rules: each style by two builders where both can run here
     drawn = {(c.format, c.variant) for c in cases if c.format.startswith("styled_")}
     assert len(drawn) == len([b for b, _s, _f in STYLED_SCANS if builder_available(b)] if ocr_available() else [])
+    assert len({c.path for c in cases}) == len(cases), "each case a file of its own"
+    # nothing is made by planning; the first job of each format makes every file it plans (once: the same
+    # makers either way)
+    assert not any(tmp_path.iterdir())
+    if not with_libreoffice:
+        return
+    first = {job.cases[0].format: job for job in reversed(jobs)}
+    for job in first.values():
+        job.make()
+        assert all(c.path.is_file() and c.path.stat().st_size > 0 for c in job.cases), job.cases[0].name
 
 
 def test_a_declared_known_limit_stays_outside_the_floors_only_while_it_is_caught() -> None:
