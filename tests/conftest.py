@@ -59,3 +59,16 @@ def write_report(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return _write
+
+
+# The slowest files first: the tests run in two or more processes a file each (pyproject's addopts), and the
+# llama.cpp server's file (minutes of a tiny model's tokens) started last was the run's tail, alone.
+FIRST = ("tests/extractor/llm/test_llama_server.py", "tests/nianbao/test_cluster.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return FIRST.index(path) if path in FIRST else len(FIRST)
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
