@@ -48,7 +48,10 @@ def llama_server(timeout: float = 180) -> Iterator[str]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", model_path(), "--model_alias", MODEL_NAME,
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "8192", "--n_threads", "2",
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "8192",
+             # one thread: the tests run beside others, and llama.cpp's threads wait on each other — with two
+             # on a busy 2-core machine a token took 0.4–1.7 s (19–44 tokens/s alone)
+             "--n_threads", "1", "--n_threads_batch", "1",
              # a forced tool call is constrained by a grammar built from the function's JSON schema: the
              # server, not the prompt, keeps the model to the schema (its response_format lacks json_schema)
              "--chat_format", "chatml-function-calling"],
