@@ -61,14 +61,27 @@ def write_report(tmp_path: Path):  # type: ignore[no-untyped-def]
     return _write
 
 
-# The slowest files first: the tests run in two or more processes a file each (pyproject's addopts), and the
-# llama.cpp server's file (minutes of a tiny model's tokens) started last was the run's tail, alone.
-FIRST = ("tests/extractor/llm/test_llama_server.py", "tests/nianbao/test_cluster.py")
+# Tests run in two or more processes (pyproject's addopts: pytest-xdist, --dist loadgroup), a test at a time,
+# but a file whose module fixture starts a server, a cluster or a browser goes to one process whole (the
+# fixture made once). The slowest files first: started last, the llama.cpp server's file (minutes of a tiny
+# model's tokens) was the run's tail, alone.
+WHOLE = (
+    "tests/extractor/llm/test_llama_server.py",
+    "tests/nianbao/test_cluster.py",
+    "tests/nianbao/test_review_web.py",
+    "tests/evals/test_adversary.py",
+)
+FIRST = WHOLE[:2]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         path = item.nodeid.split("::", 1)[0]
         return FIRST.index(path) if path in FIRST else len(FIRST)
 
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path in WHOLE:
+            item.add_marker(pytest.mark.xdist_group(path))
     items.sort(key=rank)  # stable: each file's tests keep their order
