@@ -15,28 +15,21 @@ is kept: a change to the DOCX reader applies to cached conversions too.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from nianbao.errors import UnsupportedFormatError
+from nianbao.extractor.readers.cache_dir import open_cache
 
 CONVERT_SECONDS = 120
+CACHE_BYTES = 2**28  # DOCX files of a few hundred KB: a thousand reports and more
 PACKAGE = "libreoffice-writer-nogui"  # Debian's headless Writer
 
 
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def _cache() -> Any:
-    import diskcache
-
-    root = Path(os.environ.get("NIANBAO_CACHE_DIR") or Path.home() / ".cache" / "nianbao")
-    return diskcache.Cache(str(root / "convert"), size_limit=2**28)
 
 
 def _key(exe: str, data: bytes, suffix: str) -> str:
@@ -77,24 +70,26 @@ def to_docx_text(path: Path, data: bytes) -> str:
 
 
 def _cached(key: str) -> bytes | None:
-    try:
-        cache = _cache()
-    except Exception:  # no cache (a read-only home): every file is converted
+    cache = open_cache("convert", CACHE_BYTES)
+    if cache is None:
         return None
     try:
         hit = cache.get(key)
+    except Exception:  # a broken cache costs the time it saves, not the file
+        hit = None
     finally:
         cache.close()
     return hit if isinstance(hit, bytes) else None
 
 
 def _keep(key: str, docx: bytes) -> None:
-    try:
-        cache = _cache()
-    except Exception:
+    cache = open_cache("convert", CACHE_BYTES)
+    if cache is None:
         return
     try:
         cache.set(key, docx)
+    except Exception:  # a full disk: the next read converts again
+        pass
     finally:
         cache.close()
 

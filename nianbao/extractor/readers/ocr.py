@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.errors import EmptyFileError, MissingExtraError, UnsupportedFormatError
+from nianbao.extractor.readers.cache_dir import open_cache
 from nianbao.extractor.readers.html import MERGED
 from nianbao.extractor.readers.limits import LimitError
 
@@ -171,13 +171,6 @@ def pdf_pages(path: Path, only: set[int] | None = None) -> Iterator[tuple[Any, f
         pdf.close()
 
 
-def _cache() -> Any:
-    import diskcache
-
-    root = Path(os.environ.get("NIANBAO_CACHE_DIR") or Path.home() / ".cache" / "nianbao")
-    return diskcache.Cache(str(root / "ocr"), size_limit=2**30)
-
-
 # a page as read: text, words, (height, width, turn), table lines with their cells' boxes, doubts, dpi
 PageReading = tuple[Any, ...]
 # pages already read elsewhere (a cluster's page tasks), by page number: used instead of reading them here
@@ -217,11 +210,7 @@ def read_frame(img: Any, dpi: float, number: int) -> PageReading:
     # whether the page is the first (a text page's title area is read on the first page only)
     first = "first" if number == 1 else "later"
     key = f"{OCR_VERSION}:{runtime()}:{first}:{hashlib.sha256(gray.tobytes()).hexdigest()}:{gray.shape}:{dpi:.0f}"
-    cache = None
-    try:
-        cache = _cache()
-    except Exception:
-        cache = None
+    cache = open_cache("ocr", 2**30)
     try:
         hit = cache.get(key) if cache is not None else None
         if hit is None:
