@@ -207,10 +207,11 @@ def generated_cases(goldens: list[EvalCase], workdir: Path, workers: int = 1) ->
 
 def _jobs(goldens: list[EvalCase], workdir: Path) -> Iterator[Job]:
     """The generated cases, in the eval's order, with the files each job makes."""
+    printable = [g for g in goldens if _printable(g)]
     if ocr_available():
-        yield from degraded_scans([g for g in goldens if _printable(g)], workdir)
-        yield from styled_scans([g for g in goldens if _printable(g)], workdir)
-    printed = {g.name: k for k, g in enumerate(g for g in goldens if _printable(g))}
+        yield from degraded_scans(printable, workdir)
+        yield from styled_scans(printable, workdir)
+    printed = {g.name: k for k, g in enumerate(printable)}
     for g in goldens:
         if g.kind == "golden" and g.format == "pdf" and not g.expected_outcome and ocr_available():
             yield _real_scan(g, workdir)
