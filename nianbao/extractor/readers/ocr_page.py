@@ -911,6 +911,16 @@ def _value_cell(table: dict[tuple[int, int], _Slot], slot: _Slot) -> bool:
     return slot.cell.colspan == 1 and numbers >= 2
 
 
+def _right_of_a_label(table: dict[tuple[int, int], _Slot], slot: _Slot) -> bool:
+    """Whether a cell left of ``slot`` in its row reads as Chinese text (the row's label)."""
+    row, col = slot.cell.row, slot.cell.col
+    return any(
+        s.cell.row <= row < s.cell.row + s.cell.rowspan and s.cell.col + s.cell.colspan <= col
+        and any(_HAN.search(p.text) for p in s.pieces)
+        for s in table.values()
+    )  # fmt: skip
+
+
 def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Box, _Slot | None]]) -> None:
     """A value cell with ink that no reading settled (first read, read from its ink, read over digits) is
     written :data:`~nianbao.extractor.cells.UNREAD`, not left empty: an empty cell is a cell printed blank,
@@ -919,13 +929,16 @@ def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Bo
     would otherwise take for a note beside the row's other numbers and place those without it, and one
     read as a count with a leading zero (``01``: a mark beside a ``0``, or a ``1`` beside a speck). A value
     cell is one in a column where other cells read as numbers; a label the recogniser cannot read is left
-    as before (its row's numbers then have no label: the rules reject it)."""
+    as before (its row's numbers then have no label: the rules reject it). So is a cell right of a label in
+    its row: table 2's one-value rows span every value column, and on a page holding a table's last rows no
+    other cell of the column need read as a number (a lone ``0`` lost under uneven light, or read ``。``,
+    verified as printed blank). A reading of punctuation alone is no reading."""
     for box, slot in still:
-        if slot is None or slot.pieces:
+        if slot is None or any(not _ONLY_NOISE.fullmatch(p.text) for p in slot.pieces):
             continue
         table = next(t for t in slots if any(s is slot for s in t.values()))
-        if _value_cell(table, slot):
-            slot.pieces.append(_Piece(UNREAD, box, 0.0))
+        if _value_cell(table, slot) or _right_of_a_label(table, slot):
+            slot.pieces = [_Piece(UNREAD, box, 0.0)]
     for table in slots:
         for slot in table.values():
             if not slot.pieces or not _value_cell(table, slot):

@@ -389,6 +389,32 @@ def test_a_value_cell_with_ink_no_reading_settled_is_marked_unread_not_left_blan
     assert [p.text for p in table[(0, 1)].pieces] == ["0"]  # read: untouched
 
 
+def test_a_lone_value_right_of_its_label_with_ink_no_reading_settled_is_marked_unread() -> None:
+    """Table 2's one-value rows (行政强制, the fee) span the value columns, and on a page holding a table's
+    last rows no other cell of the column reads as a number: a ``0`` lost there under uneven light (or read
+    ``。``) verified as a printed blank. A cell right of a label is a value's place; a cell with nothing
+    left of it (a label) is left as read."""
+
+    def slot(row: int, col: int, span: int, *texts: str) -> ocr_page._Slot:
+        s = ocr_page._Slot(Cell(row, col, 1, span, (col * 100, row * 40, (col + span) * 100 - 10, row * 40 + 30)))
+        s.pieces = [ocr_page._Piece(t, s.cell.box, 0.9) for t in texts]
+        return s
+
+    table = {(r, c): slot(r, c, span, *t) for (r, c, span), t in {
+        (0, 0, 1): ("行政强制",), (0, 1, 3): (),
+        (1, 0, 4): ("第二十条第（八）项",),
+        (2, 0, 1): ("信息内容",), (2, 1, 3): ("本年收费金额（单位：万元）",),
+        (3, 0, 1): ("行政事业性收费",), (3, 1, 3): ("。",),
+        (4, 0, 1): (), (4, 1, 3): (),
+    }.items()}  # fmt: skip
+    ink = (1, 1, 9, 9)
+    ocr_page._mark_unread([table], [(ink, table[(r, c)]) for r, c in ((0, 1), (3, 1), (4, 0))])
+    assert [p.text for p in table[(0, 1)].pieces] == [ocr_page.UNREAD]
+    assert [p.text for p in table[(3, 1)].pieces] == [ocr_page.UNREAD]  # punctuation alone is no reading
+    assert table[(4, 0)].pieces == []  # nothing left of it: a label's place
+    assert table[(4, 1)].pieces == []  # no ink left unread in it: printed blank
+
+
 def test_a_value_cell_read_as_latin_letters_is_marked_unread() -> None:
     """A fax's ``0`` read ``C.`` or ``D``: left as read, the rules took it for a note and placed the row's six
     other numbers by the identities without it; a ``0`` under a seal's stroke read ``01``. A label column's
