@@ -228,6 +228,35 @@ def through_text(rule: Rule, ink: Mask | None, texts: list[Box], y0: float, y1: 
     return False
 
 
+OPEN_ROW = 0.12  # inches: every column rule running on this far beyond the table's first or last rule
+
+
+def _closed_at_open_ends(hrules: list[Rule], vrules: list[Rule], dpi: float, tol: float) -> list[Rule]:
+    """The row rules, with a rule added where the table runs on past its first (last) rule with no rule
+    drawn: every column rule — the outer two and each inner one — running on by :data:`OPEN_ROW` inches or
+    more and stopping within ``2 * tol`` of the others. That is a table broken across pages: a browser or
+    Word draws the border between two rows on one page only, so the next page's first row is open above it
+    (a CMS page printed by Chromium: that row was read as lines, its wrapped label's second line a row of its
+    own, and the row lost). A closed table's first rule stops its column rules; a heading merged across the
+    table leaves its inner column rules short."""
+    if len(vrules) < 3 or len(hrules) < 1:
+        return hrules
+    out = list(hrules)
+    x_left, x_right = vrules[0].at(hrules[0].offset), vrules[-1].at(hrules[0].offset)
+    for first, top in ((hrules[0], True), (hrules[-1], False)):
+        ends = [min(a for a, _ in v.drawn) if top else max(b for _, b in v.drawn) for v in vrules]
+        beyond = [
+            (first.at(v.at(e)) - e) if top else (e - first.at(v.at(e))) for v, e in zip(vrules, ends, strict=True)
+        ]
+        if min(beyond) < dpi * OPEN_ROW or max(ends) - min(ends) > 2 * tol:
+            continue
+        y = float(np.median(ends))
+        mid = (x_left + x_right) / 2
+        edge = Rule(first.slope, y - first.slope * mid, 0.0, [(int(x_left), int(x_right) + 1)])
+        out = [edge, *out] if top else [*out, edge]
+    return out
+
+
 def grid_of(
     hmask: Mask,
     vmask: Mask,
@@ -248,6 +277,7 @@ def grid_of(
     vrules = [r for r in _rules(_pieces(vmask, False, round(dpi * 0.1)), h / 2, tol, gap) if r.length() >= dpi * 0.12]
     vrules = [r for r in vrules if _borders(r, hrules, tol, h, ink, False)]
     hrules = [r for r in hrules if _borders(r, vrules, tol, w, ink, True)]
+    hrules = _closed_at_open_ends(hrules, vrules, dpi, tol)
     if len(hrules) < 2 or len(vrules) < 2:
         return None
     rows, cols = len(hrules) - 1, len(vrules) - 1

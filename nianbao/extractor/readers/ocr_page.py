@@ -18,7 +18,7 @@ from nianbao.extractor.cells import UNREAD
 from nianbao.extractor.readers import columns_from_boxes, ocr_packed, unruled
 from nianbao.extractor.readers.grid import RULE_COVER, TEXT_PAD
 from nianbao.extractor.readers.html import _Cell, _Table
-from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, row_rules, tables
+from nianbao.extractor.readers.ruling import Cell, Gray, Table, deskew, evenly_lit, row_rules, tables
 from nianbao.extractor.readers.ruling import ink as page_ink
 
 # (text, (x0, y0, x1, y1), score) for each piece recognised; the page's (height, width)
@@ -1079,7 +1079,7 @@ def read_page(gray: Gray, dpi: float, engine: Any) -> PageText:
     """The page's text; the pieces recognised; the (deskewed) page's shape; each table line with the
     boxes of its cells, so that a value read from the text can be shown where it stands on the page; and
     the top lines whose readings disagree (:func:`_doubts`). Every line is recognised, outside the tables too."""
-    gray, boxes, turn = _upright(deskew(gray, dpi), engine)
+    gray, boxes, turn = _upright(evenly_lit(deskew(gray, dpi), dpi), engine)
     return _read(gray, boxes, turn, dpi, engine, grids=True)
 
 

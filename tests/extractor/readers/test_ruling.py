@@ -198,3 +198,59 @@ def test_specks_and_strokes_of_text_in_a_line_are_no_dashed_rule() -> None:
     gray = cv2.GaussianBlur(np.clip(page, 0, 255).astype(np.uint8), (0, 0), 0.6)
     horizontal, vertical = _dashed(ink(gray, DPI), DPI, round(DPI * 0.2))
     assert not horizontal.any() and not vertical.any()
+
+
+def _two_tables_and_a_heading(rows_above_open: bool = False) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Two ruled tables 44 px apart with a large heading between them, its strokes 0.21 inch tall (a 16 pt
+    ``三、收到和处理…`` at 150 dpi); with ``rows_above_open``, the first table's column rules run on 0.3 inch
+    above its first rule (a table continued from the page before, its top row open)."""
+    img = np.full((1000, 1240), 255, np.uint8)
+    xs = [100, 400, 600, 800, 1000]
+    for top, rows in ((100, 4), (384, 5)):
+        ys = [top + 60 * k for k in range(rows + 1)]
+        for y in ys:
+            cv2.line(img, (xs[0], y), (xs[-1], y), 0, 2)
+        start = top - (45 if rows_above_open and top == 100 else 0)
+        for x in xs:
+            cv2.line(img, (x, start), (x, ys[-1]), 0, 2)
+    heading = (130, 344, 380, 380)  # the detector's box of the heading line, in the 44 px between the tables
+    for x in range(140, 370, 24):  # character-like strokes: a tall vertical and two bars
+        cv2.line(img, (x + 6, 346), (x + 6, 378), 0, 3)
+        cv2.line(img, (x, 352), (x + 16, 352), 0, 2)
+        cv2.line(img, (x, 370), (x + 16, 370), 0, 2)
+    return img, heading
+
+
+def test_a_large_headings_strokes_do_not_join_the_tables_around_it() -> None:
+    # the heading's strokes pass the vertical rules' opening: the two tables were one grid, read as a broken one
+    img, heading = _two_tables_and_a_heading()
+    assert len(tables(img, DPI)) == 1  # without the text boxes, as before
+    found = tables(img, DPI, [heading])
+    assert [(t.rows, t.cols) for t in found] == [(4, 4), (5, 4)]
+
+
+def test_a_table_open_above_its_first_rule_gets_its_top_row() -> None:
+    # Chromium and Word draw the border between two rows on one page only: the next page's first row has no
+    # rule above it, every column rule running on up to where the row begins
+    img, heading = _two_tables_and_a_heading(rows_above_open=True)
+    first, second = tables(img, DPI, [heading])
+    assert (first.rows, first.cols) == (5, 4) and first.box[1] < 60
+    assert (second.rows, second.cols) == (5, 4)  # a closed table: as drawn
+
+
+def test_an_unevenly_lit_page_is_divided_by_its_light_and_an_evenly_lit_one_left_as_it_is() -> None:
+    from nianbao.extractor.readers.ruling import evenly_lit
+
+    img, _ = _two_tables_and_a_heading()
+    shaded = img.copy()
+    shaded[162:218, 102:998] = np.minimum(shaded[162:218, 102:998], 217)  # a shaded row (D9D9D9)
+    assert evenly_lit(shaded, DPI) is shaded
+    h, w = img.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    d = np.hypot(xx + 0.3 * w, yy - 1.2 * h)
+    lit = np.clip(img * (1 - 0.4 * d / d.max()), 0, 255).astype(np.uint8)  # a lamp beside the page's corner
+    out = evenly_lit(lit, DPI)
+    paper = out[img == 255]
+    assert np.ptp(lit[img == 255]) >= 70 and np.percentile(paper, 99) - np.percentile(paper, 1) < 25
+    # the marks stay marks: the darkest rule pixels still far below the paper
+    assert np.percentile(out[img == 0], 99) < np.percentile(paper, 1) - 100
