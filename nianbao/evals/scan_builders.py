@@ -218,18 +218,22 @@ def _styled_html(page: bytes, style: str) -> bytes:
 def chromium_pdf(report: Report, style: str = "ruled") -> bytes:
     """The CMS page as a browser prints it (A4, its own table layout and line weights) — its article, as a
     site's print view gives it: the navigation's breadcrumb names another year's report."""
+    return print_page(_styled_html(render_html(report, "plain"), style))
 
+
+def print_page(page: bytes) -> bytes:
+    """A web page as headless Chromium prints it to PDF (A4, no header or footer)."""
     exe = chromium()
     if exe is None:
         raise RuntimeError("Chromium (Debian chromium) is needed for this rendering")
     with tempfile.TemporaryDirectory(prefix="nianbao-chromium-") as work:
         folder = Path(work)
-        page = folder / "page.html"
-        page.write_bytes(_styled_html(render_html(report, "plain"), style))
+        source = folder / "page.html"
+        source.write_bytes(page)
         out = folder / "page.pdf"
         subprocess.run(
             [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-             f"--user-data-dir={folder / 'profile'}", f"--print-to-pdf={out}", page.as_uri()],
+             f"--user-data-dir={folder / 'profile'}", f"--print-to-pdf={out}", source.as_uri()],
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
         return out.read_bytes()
