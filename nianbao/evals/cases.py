@@ -349,7 +349,7 @@ def web_page_scans(goldens: list[EvalCase], workdir: Path) -> Iterator[Job]:
         for family in ("plain", WEB_PAGE_FAMILIES[k % len(WEB_PAGE_FAMILIES)]):
             path = workdir / f"{g.name}.web.{family}.pdf"
             seed = f"{g.name}/web/{family}"
-            layout = "printed web page, scanned 150 dpi" if family == "plain" else FAMILY_LAYOUT[family]
+            layout = "printed web page, " + ("scanned 150 dpi" if family == "plain" else FAMILY_LAYOUT[family])
             case = EvalCase(
                 f"{g.name}/scan_web/{family}", "rendered", "scan_web", family, g.template, g.truth, path,
                 g.expected_status, expected_outcome="caught", layout=layout,
