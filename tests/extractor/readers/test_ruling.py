@@ -205,19 +205,19 @@ def _two_tables_and_a_heading(rows_above_open: bool = False) -> tuple[np.ndarray
     ``三、收到和处理…`` at 150 dpi); with ``rows_above_open``, the first table's column rules run on 0.3 inch
     above its first rule (a table continued from the page before, its top row open)."""
     img = np.full((1000, 1240), 255, np.uint8)
-    xs = [100, 400, 600, 800, 1000]
-    for top, rows in ((100, 4), (384, 5)):
+    for top, rows, xs in ((100, 4, [100, 350, 550, 750, 1000]), (384, 5, [100, 400, 600, 800, 1000])):
         ys = [top + 60 * k for k in range(rows + 1)]
         for y in ys:
             cv2.line(img, (xs[0], y), (xs[-1], y), 0, 2)
         start = top - (45 if rows_above_open and top == 100 else 0)
         for x in xs:
             cv2.line(img, (x, start), (x, ys[-1]), 0, 2)
-    heading = (130, 344, 380, 380)  # the detector's box of the heading line, in the 44 px between the tables
+    heading = (130, 346, 610, 380)  # the detector's box of the heading line, in the 44 px between the tables
     for x in range(140, 370, 24):  # character-like strokes: a tall vertical and two bars
-        cv2.line(img, (x + 6, 346), (x + 6, 378), 0, 3)
-        cv2.line(img, (x, 352), (x + 16, 352), 0, 2)
+        cv2.line(img, (x + 6, 348), (x + 6, 378), 0, 3)
+        cv2.line(img, (x, 354), (x + 16, 354), 0, 2)
         cv2.line(img, (x, 370), (x + 16, 370), 0, 2)
+    cv2.line(img, (600, 348), (600, 384), 0, 3)  # a last stroke touching the second table's column rule below
     return img, heading
 
 
