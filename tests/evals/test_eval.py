@@ -153,7 +153,13 @@ def test_generated_corpus_has_renderings_and_planted_errors(
 
     styled = {f"styled_{b}" for b, _style, _family in STYLED_SCANS if builder_available(b)}
     made |= styled if ocr_available() else set()
+    made |= {"scan_web"} if ocr_available() and builder_available("chromium") else set()
     assert {c.format for c in cases if c.kind == "rendered"} == made
+    # the real web pages printed and scanned: each page plain, and degraded by a family in turn
+    web = sorted((c.name.split("/")[0], c.variant) for c in cases if c.format == "scan_web")
+    pages = sorted(g.name for g in golden_cases() if g.format == "html" and not g.expected_outcome)
+    assert [name for name, _ in web] == sorted(pages * 2) if "scan_web" in made else not web
+    assert {v for _, v in web} <= {"plain", *nianbao.evals.cases.WEB_PAGE_FAMILIES}
     degraded = [c for c in cases if c.format.startswith("scan_")]
     # every builder that can run here, each under four degradation families; right or rejected, never wrong
     assert all(c.expected_outcome == "caught" and c.layout for c in degraded)
