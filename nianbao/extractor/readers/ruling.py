@@ -362,9 +362,12 @@ def _without_strokes_of_text(vertical: Gray, texts: list[tuple[int, int, int, in
         part = out[y0:y1, x0:x1]
         if not part.any():
             continue
-        above = out[max(0, y0 - s - 1), x0:x1] > 0 if y0 - s - 1 >= 0 else np.zeros(x1 - x0, dtype=bool)
-        below = out[min(h - 1, y1 + s), x0:x1] > 0 if y1 + s < h else np.zeros(x1 - x0, dtype=bool)
-        strokes = part.any(axis=0) & ~(above & below)
+        # a rule runs through where it is drawn just above the box and just below it (a box at the page's
+        # edge: nothing runs through)
+        through = np.zeros(x1 - x0, dtype=bool)
+        if y0 - s - 1 >= 0 and y1 + s < h:
+            through = (out[y0 - s - 1, x0:x1] > 0) & (out[y1 + s, x0:x1] > 0)
+        strokes = part.any(axis=0) & ~through
         if strokes.any():
             if out is vertical:
                 out = vertical.copy()
