@@ -1072,6 +1072,41 @@ def worth_reading(boxes: list[tuple[int, int, int, int]], height: int, number: i
     return [b for b in boxes if b[1] < title_end or (b[2] - b[0]) < SHORT * widest]
 
 
+PROSE_WIDTH = 0.6  # a paragraph's line spans at least this share of the page (a heading, a caption: less)
+PROSE_GAP = 1.2  # and leaves no blank wider than this many line heights (a table row's cells stand further apart)
+
+
+def _prose(outside: list[Box], tables: list[Box], binary: Gray) -> set[Box]:
+    """Of a table page's text lines outside its tables, those of a paragraph — not recognised, as on a page
+    without a table (:func:`worth_reading`): a paragraph's lines feed only the narrative cross-checks, which
+    are warnings, and on a page of prose around a table (a web page printed, section 一 ending above table 2)
+    they were ~30 % of its recognition. A paragraph's line spans most of the page and its ink runs on without a
+    cell's gap; another such line lies directly above or below it; and no table lies within a line's height of
+    it (where a grid misses a row, the row stands there, and its cells leave gaps: it is read)."""
+    width = binary.shape[1]
+    full = [b for b in outside if b[2] - b[0] >= PROSE_WIDTH * width and _runs_on(binary, b)]
+    out: set[Box] = set()
+    for b in full:
+        tall = b[3] - b[1]
+        if any(max(t[1] - b[3], b[1] - t[3]) < tall for t in tables):
+            continue
+        if any(c is not b and abs(c[1] - b[1]) > tall / 2 and max(c[1] - b[3], b[1] - c[3]) < tall for c in full):
+            out.add(b)
+    return out
+
+
+def _runs_on(binary: Gray, box: Box) -> bool:
+    """Whether a line's ink leaves no blank run wider than :data:`PROSE_GAP` times its height (a column with a
+    speck or two of noise is blank: salt noise in a row's gaps must not join its cells)."""
+    x0, y0, x1, y1 = box
+    counts = np.count_nonzero(binary[max(0, y0) : y1, max(0, x0) : x1], axis=0)
+    inked = np.flatnonzero(counts >= max(2, (y1 - y0) // 8))
+    if len(inked) == 0:
+        return False
+    gaps = np.diff(inked) - 1
+    return int(gaps.max(initial=0)) <= PROSE_GAP * (y1 - y0)
+
+
 PageText = tuple[str, Words, tuple[int, int, int], LineBoxes, Doubts]
 
 
@@ -1116,12 +1151,13 @@ def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, grid
         else:
             cut |= {(part, id(slot)) for part, slot in parts}
         to_read += parts
-    # Text outside the tables is read whole on a table page: where the grid misses rows (a wrapped label's
-    # lines, a faint rule), their labels and the next section's heading stand outside it, and reading only
-    # short lines dropped them (degraded Chromium scans: a row's label lost, its numbers given to the row
-    # above — rejected). ``worth_reading`` stays for pages without a table.
-    loose += outside
+    # Text outside the tables is read on a table page, all but its paragraphs' lines: where the grid misses
+    # rows (a wrapped label's lines, a faint rule), their labels and the next section's heading stand outside
+    # it, and reading only short lines dropped them (degraded Chromium scans: a row's label lost, its numbers
+    # given to the row above — rejected). ``worth_reading`` stays for pages without a table.
     binary: Gray = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]  # type: ignore[assignment]
+    prose = _prose(outside, [t.box for t in found], binary)
+    loose += [b for b in outside if b not in prose]
     to_read, texts = _read_cells(engine, image, binary, to_read, loose, cut)
     # the cell each entry was cut to at ruled borders (None: read whole, or a wrapped label's lines joined)
     clips = [slot.cell.box if slot is not None and (box, id(slot)) in cut else None for box, slot in to_read]
@@ -1190,7 +1226,7 @@ def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, grid
     if any(_missing_rows(table) for table in slots):
         return _read(gray, boxes, turn, dpi, engine, grids=False)
     _mark_unread(slots, still)
-    read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found]
+    read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found] + sorted(prose)
     narrative += _unread_marks(engine, image, binary, dpi, narrative, read, words)
     doubts = _doubts(engine, image, narrative, words)
     # a label's last line read with the number beside it (``…信息公开0``: no rule found between them) is parted

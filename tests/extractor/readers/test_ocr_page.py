@@ -706,3 +706,36 @@ def unruled_marks(binary: np.ndarray, line: list[ocr_page.Box]) -> list[tuple[in
     from nianbao.extractor.readers.unruled import unread_marks
 
     return unread_marks(binary, [line], line)
+
+
+@pytest.mark.skipif(FONT is None, reason="needs a Chinese font")
+def test_a_table_pages_paragraph_lines_are_left_unread_but_a_rows_line_and_a_line_by_a_table_are_read() -> None:
+    """A paragraph's full-width lines on a table page feed only the narrative's warnings: not recognised. A
+    row of a table printed without rules is as wide, but its cells leave gaps — salt noise in them too —
+    and is read; so is a paragraph's line within a line's height of a table (where a grid misses a row, the
+    row stands there)."""
+    img = Image.new("L", (1240, 1000), 255)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT or "", 28)
+    prose = "本机关严格按照条例要求，主动公开政府信息，及时回应社会关切，全面推进政务公开工作。"
+    boxes = []
+    for y in (100, 145, 190, 600, 645):  # two paragraphs; the second's first line just under a table
+        d.text((120, y), prose[:36], font=font, fill=0)
+        boxes.append((118, y - 2, 120 + round(font.getlength(prose[:36])) + 2, y + 34))
+    d.text((120, 300), "（一）予以公开", font=font, fill=0)  # a row of a table without rules: label, numbers
+    for x in (760, 880, 1000, 1120):
+        d.text((x, 300), "12", font=font, fill=0)
+    boxes.append((118, 298, 1160, 334))
+    d.text((120, 345), "（二）部分公开", font=font, fill=0)
+    for x in (760, 880, 1000, 1120):
+        d.text((x, 345), "3", font=font, fill=0)
+    boxes.append((118, 343, 1160, 379))
+    page = np.asarray(img).copy()
+    rng = np.random.default_rng(5)
+    page[rng.random(page.shape) < 0.003] = 0  # salt noise over the page, the rows' gaps included
+    binary = (page < 128).astype(np.uint8) * 255
+    table = (100, 420, 1140, 590)  # a ruled table's box, 10 px above the second paragraph
+    skipped = ocr_page._prose(boxes, [table], binary)
+    assert skipped == set(boxes[:3]) | {boxes[4]}  # the first paragraph, and the second's line clear of the table
+    assert boxes[3] not in skipped and not skipped & set(boxes[5:])  # by the table; the rows
+    assert ocr_page._prose(boxes[5:], [], binary) == set()  # two rows, one above the other: never a paragraph
