@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
+from nianbao.schema import UNREAD_MARK
+
 TokenKind = Literal["number", "blank", "glued", "word", "note"]
 
 # One pass classifies each token: a parenthesised note, a whole number (with optional trailing noise), a
@@ -30,7 +32,7 @@ _TOKEN = re.compile(
 
 # a mark a reader saw in a value cell but could not read (a scan's cell with ink that no reading settled):
 # a word, never a blank — what is printed there is unknown, and the row's cells are left unread
-UNREAD = "\ufffd"
+UNREAD = UNREAD_MARK
 
 
 class Token(NamedTuple):  # a NamedTuple: built ~200 times per report, 5x cheaper than a dataclass

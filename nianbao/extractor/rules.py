@@ -499,6 +499,11 @@ class _Builder:
                 continue
             block = _NEXT_BLOCK.search(self.text, label_end, end)  # a row's cells end where the next block starts
             row_end = block.start() if block else end
+            if UNREAD in self.text[label_end:row_end]:
+                # a mark the reader could not read may be digits: the row's digits are not all it prints, and
+                # cutting them by their count (``6 87`` beside an unread ``9``: 6 | 8 | 7) is no reading
+                self.notes.append(f"{what}: a printed mark could not be read")
+                continue
             groups = digit_groups(self.text, label_end, row_end)
             if not groups:
                 unprinted.append((spec, label_end, row_end, what))

@@ -24,6 +24,7 @@ from nianbao.schema.contract import (
     table_model,
 )
 from nianbao.schema.records import (
+    UNREAD_MARK,
     ExtractorInfo,
     LLMAttempt,
     Provenance,
@@ -73,13 +74,13 @@ from nianbao.schema.template import (
 )
 
 __all__ = [
-    "ALL_CELLS", "ALL_CELLS_2019", "APPLICANT_COLUMNS", "APPLICANT_PARTS", "APPLICATION_ROWS",
-    "APPLICATION_ROWS_2019", "BALANCE", "CELLS_BY_TEMPLATE", "GROUP_TOTAL", "IDENTITY_RULE_NAMES", "RESULTS_SUM",
-    "RESULT_ROWS", "RESULT_ROWS_2019", "REVIEW_COLUMNS", "REVIEW_GROUPS", "ROW_TOTAL", "SCHEMA_VERSION",
-    "SIGNED_CELLS", "TABLE2_CELLS", "TABLE2_CELLS_2019", "TABLE3_CELLS", "TABLE3_CELLS_2019", "TABLE4_CELLS",
-    "Amount", "CellValue", "Count", "ExtraRow", "ExtractorInfo", "LLMAttempt", "Provenance", "ProvenanceJSON",
-    "ProvenanceMethod", "Record", "RejectionReason", "Report", "ScanInfo", "Severity", "SourceInfo", "Span",
-    "Status", "SumIdentity", "Table", "Template", "TemplateRow", "Usage", "Violation", "cell_label", "cells_of",
-    "contract_json", "flatten", "get_cell", "provenance_entries", "provenance_json", "report_from_cells",
-    "set_cell", "sum_identities", "table_model", "table_of",
+    "ALL_CELLS", "ALL_CELLS_2019", "APPLICANT_COLUMNS", "APPLICANT_PARTS", "APPLICATION_ROWS", "APPLICATION_ROWS_2019",
+    "BALANCE", "CELLS_BY_TEMPLATE", "GROUP_TOTAL", "IDENTITY_RULE_NAMES", "RESULTS_SUM", "RESULT_ROWS",
+    "RESULT_ROWS_2019", "REVIEW_COLUMNS", "REVIEW_GROUPS", "ROW_TOTAL", "SCHEMA_VERSION", "SIGNED_CELLS",
+    "TABLE2_CELLS", "TABLE2_CELLS_2019", "TABLE3_CELLS", "TABLE3_CELLS_2019", "TABLE4_CELLS", "UNREAD_MARK", "Amount",
+    "CellValue", "Count", "ExtraRow", "ExtractorInfo", "LLMAttempt", "Provenance", "ProvenanceJSON",
+    "ProvenanceMethod", "Record", "RejectionReason", "Report", "ScanInfo", "Severity", "SourceInfo", "Span", "Status",
+    "SumIdentity", "Table", "Template", "TemplateRow", "Usage", "Violation", "cell_label", "cells_of", "contract_json",
+    "flatten", "get_cell", "provenance_entries", "provenance_json", "report_from_cells", "set_cell", "sum_identities",
+    "table_model", "table_of",
 ]  # fmt: skip

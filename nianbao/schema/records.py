@@ -29,6 +29,11 @@ RejectionReason = Literal["source_inconsistent", "extraction_unverified"]
 #   illegible   a person marked the cell unreadable in the source (value None), the reason in ``note``
 ProvenanceMethod = Literal["read", "blank", "inferred", "not_printed", "reviewed", "illegible"]
 
+# In a source's text, a mark a reader saw in a value cell but could not read (a scan's cell with ink that no
+# reading settled, or read as a letter): what is printed there is unknown — never a blank, and digits beside
+# it cannot be cut into cells by their count, since it may be digits too
+UNREAD_MARK = "\ufffd"
+
 
 @dataclass(slots=True)
 class Provenance:

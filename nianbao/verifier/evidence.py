@@ -36,6 +36,7 @@ from itertools import accumulate, combinations
 from nianbao.schema import (
     APPLICATION_ROWS,
     RESULT_ROWS,
+    UNREAD_MARK,
     CellValue,
     Provenance,
     Violation,
@@ -297,6 +298,8 @@ def _chains(
             {c for g in group for c in runs.get(g, []) + whole.get(g, [])}, key=lambda c: order.get(c, 0)
         )
         tiles, bad = _tiling(text, group, chain_cells, provenance)
+        if not bad and _beside_unread(text, group[0], group[-1]):
+            bad = _violation(AMBIGUOUS, chain_cells, _say(chain_cells, text, tiles, UNREAD_BESIDE))
         if bad:
             problems.append(bad)
             continue
@@ -307,6 +310,22 @@ def _chains(
             continue
         chains.append(Chain(tiles, chain_cells, proposed, readings))
     return chains, problems
+
+
+UNREAD_BESIDE = "a mark beside these digits could not be read: it may be digits of these cells"
+
+
+def _beside_unread(text: str, first: tuple[int, int], last: tuple[int, int]) -> bool:
+    """Whether a mark a reader could not read (:data:`~nianbao.schema.UNREAD_MARK`) stands beside a chain,
+    across blanks only: the chain's digits are then not all that is printed there, and cutting them by their
+    count (``6 87`` beside an unread ``9``, cut 6 | 8 | 7) is no reading of the source."""
+    i = first[0]
+    while i > 0 and text[i - 1] in " \t\u3000":
+        i -= 1
+    j = last[1]
+    while j < len(text) and text[j] in " \t\u3000":
+        j += 1
+    return (i > 0 and text[i - 1] == UNREAD_MARK) or (j < len(text) and text[j] == UNREAD_MARK)
 
 
 def _neighbour(text: str, run: tuple[int, int], step: int) -> tuple[int, int] | None:

@@ -117,6 +117,19 @@ def test_a_mark_a_reader_could_not_read_is_no_blank() -> None:
         assert verify(read.report, read.provenance, source, read.issues).errors
 
 
+def test_a_row_with_a_mark_a_reader_could_not_read_is_not_cut_by_its_digits_count() -> None:
+    """A scan's ``行政规范性文件 g 6 87`` (a ``9`` read as a letter, marked unread): three digits for three
+    cells looked like the only cut, 6 | 8 | 7 — but the mark may be digits too. The row stays unread, and
+    the report is rejected, not verified wrong."""
+    text = seed_text("seed_000")
+    source = normalize(plant(text, "\t行政规范性文件\n\t9\n\t6\n\t87\n", f"\t行政规范性文件\t{UNREAD}\t6\t87\n"))
+    read = extract_rules(source)
+    cells = [f"active_disclosure.normative_documents.{c}" for c in ("issued", "repealed", "in_force")]
+    assert not any(c in read.provenance for c in cells)
+    assert any("could not be read" in note for note in read.notes)
+    assert verify(read.report, read.provenance, source, read.issues).errors
+
+
 def test_thousands_separators_and_full_width_digits() -> None:
     text = plant(seed_text("seed_000"), "\t105860\n", "\t105,860\n")
     text = plant(text, "\t137511\n", "\t１３７５１１\n")

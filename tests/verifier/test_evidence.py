@@ -191,3 +191,22 @@ def test_the_item_number_fast_path_finds_exactly_the_digits_that_are_no_item_num
         assert (_NOT_ITEM.search(gaps) is not None) == _not_item_by_hand(gaps), repr(gaps)
     assert _NOT_ITEM.search("（一）主动公开\x003.其他\x00") is None  # item numbers only
     assert _NOT_ITEM.search("合计\x0012") is not None  # a value the reading skipped
+
+
+def test_digits_cut_by_their_count_beside_a_mark_no_reader_could_read_are_not_settled() -> None:
+    """A scan's table-2 row ``g 6 87`` (its 9 read as a letter, marked unread): its digits are not all it
+    prints, so ``6 87`` cut 6 | 8 | 7 — three digits for three cells, the only cut of them — is no reading.
+    Without the mark the same cut stands (a run-together text's row). A mark after the digits counts too."""
+    cols = ("issued", "repealed", "in_force")
+    for row, expected in (
+        ("行政规范性文件\t\ufffd\t6\t87\n", ["ambiguous"]),
+        ("行政规范性文件\t6\t87 \ufffd\n", ["ambiguous"]),
+        ("行政规范性文件\t6\t87\n", []),
+    ):
+        text = "二、主动公开政府信息情况\n" + row
+        six, run = text.index("6"), text.index("87")
+        spans = [(six, six + 1), (run, run + 1), (run + 1, run + 2)]
+        prov = {f"{DOCS}.{c}": Provenance(span=Span(start=a, end=b), text=text[a:b], method="inferred")
+                for c, (a, b) in zip(cols, spans, strict=True)}  # fmt: skip
+        cells = _cells({f"{DOCS}.{c}": v for c, v in zip(cols, (6, 8, 7), strict=True)})
+        assert [v.rule for v in check_splits(cells, prov, text)] == expected, row  # type: ignore[arg-type]

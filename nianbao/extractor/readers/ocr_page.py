@@ -932,7 +932,8 @@ def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Bo
     as before (its row's numbers then have no label: the rules reject it). So is a cell right of a label in
     its row: table 2's one-value rows span every value column, and on a page holding a table's last rows no
     other cell of the column need read as a number (a lone ``0`` lost under uneven light, or read ``。``,
-    verified as printed blank). A reading of punctuation alone is no reading."""
+    verified as printed blank) — and a cell right of a label read as a letter (table 2's ``9`` read ``g``:
+    its row ``6 87`` was cut 6 | 8 | 7 by its digits' count). A reading of punctuation alone is no reading."""
     for box, slot in still:
         if slot is None or any(not _ONLY_NOISE.fullmatch(p.text) for p in slot.pieces):
             continue
@@ -941,7 +942,7 @@ def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Bo
             slot.pieces = [_Piece(UNREAD, box, 0.0)]
     for table in slots:
         for slot in table.values():
-            if not slot.pieces or not _value_cell(table, slot):
+            if not slot.pieces or not (_value_cell(table, slot) or _right_of_a_label(table, slot)):
                 continue
             # a cell holding several numbers (a grid that missed a dotted column rule: ``0``, ``0``, ``0``
             # in one cell) is judged a piece at a time — joined they read ``000``, a "leading zero"

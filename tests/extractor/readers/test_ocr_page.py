@@ -440,6 +440,21 @@ def test_a_value_cell_read_as_latin_letters_is_marked_unread() -> None:
     assert [p.text for p in table[(1, 0)].pieces] == ["Ab"]  # the label column: as read
 
 
+def test_a_letter_right_of_a_label_is_marked_unread_where_its_column_holds_one_number_else() -> None:
+    """Table 2's first block, its ``9`` read ``g`` under a scanner's dark border: its column holds one other
+    number (规章's ``0``), so it is no "value cell" — but it stands right of its row's label. Left as read,
+    the rules cut the row's ``6 87`` into 6 | 8 | 7 by their count, and the report verified wrong."""
+    table = {(r, c): _slot(r, c, *t) for (r, c), t in {
+        (0, 0): ("信息内容",), (0, 1): ("本年制发件数",), (0, 2): ("本年废止件数",), (0, 3): ("现行有效件数",),
+        (1, 0): ("规章",), (1, 1): ("0",), (1, 2): ("0",), (1, 3): ("0",),
+        (2, 0): ("行政规范性文件",), (2, 1): ("g",), (2, 2): ("6",), (2, 3): ("87",),
+    }.items()}  # fmt: skip
+    ocr_page._mark_unread([table], [])
+    assert [p.text for p in table[(2, 1)].pieces] == [ocr_page.UNREAD]
+    assert [[p.text for p in table[(2, c)].pieces] for c in (2, 3)] == [["6"], ["87"]]
+    assert [p.text for p in table[(0, 1)].pieces] == ["本年制发件数"]
+
+
 @needs_ocr
 def test_a_100_dpi_fax_page_reads_its_zeros(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Table 3 of a reportlab table faxed at 100 dpi (binarised, speckled; :mod:`nianbao.evals.degrade`): its
