@@ -21,6 +21,8 @@ import numpy.typing as npt
 Rgb = npt.NDArray[np.uint8]  # H×W×3
 
 FAMILIES: tuple[str, ...] = ("copier", "fax", "lighting", "seal", "phone", "rough")
+# families outside the builders' rotation (:func:`~nianbao.evals.cases.scan_plan` takes them as extra scans)
+EXTRA_FAMILIES: tuple[str, ...] = ("scanner",)
 FAMILY_LAYOUT = {
     "copier": "copier scan (noise, JPEG, slight turn)",
     "fax": "fax-like (binarised, low dpi, speckles)",
@@ -28,6 +30,7 @@ FAMILY_LAYOUT = {
     "seal": "red seal over a table",
     "phone": "phone photo (perspective, lighting)",
     "rough": "turned up to 3°, heavy noise, low JPEG",
+    "scanner": "scanned with the lid open (dark borders, turned)",
 }
 
 
@@ -46,6 +49,7 @@ class Plan:
     lighting: float = 0.0  # darkest corner's loss of brightness, 0–1
     perspective: float = 0.0  # share of the width a top corner is pulled in
     seal: bool = False
+    borders: bool = False  # dark bands along two to four edges: a scanner's lid left open, the page turned
     extras: dict[str, float] = field(default_factory=dict)
 
     def describe(self) -> str:
@@ -57,6 +61,7 @@ class Plan:
         parts += [f"lighting {self.lighting:.2f}"] if self.lighting else []
         parts += [f"perspective {self.perspective:.3f}"] if self.perspective else []
         parts += ["seal"] if self.seal else []
+        parts += ["dark borders"] if self.borders else []
         parts += [f"JPEG q{self.jpeg}"] if self.jpeg else ["bilevel PNG"]
         return f"{self.family}: " + ", ".join(parts)
 
@@ -79,6 +84,8 @@ def plan(family: str, seed: str) -> Plan:
     if family == "phone":
         return Plan(family, dpi, rng.uniform(-3, 3), rng.uniform(0.5, 1.0), noise, 0.0, rng.randint(40, 75),
                     lighting=rng.uniform(0.15, 0.35), perspective=rng.uniform(0.01, 0.025))  # fmt: skip
+    if family == "scanner":  # (a held-out layout: table 2's 9 read as a letter beside such a border verified wrong)
+        return Plan(family, dpi, turn, blur, noise, salt, jpeg, borders=True)
     if family == "rough":
         side = rng.choice((-1, 1))
         return Plan(family, dpi, side * rng.uniform(2.0, 3.0), blur, rng.uniform(14, 24), rng.uniform(0.001, 0.004),
@@ -158,7 +165,15 @@ def degrade(img: Rgb, p: Plan, seed: str) -> bytes:
     if p.perspective:
         img = _perspective(img, p.perspective, rng)
     m = cv2.getRotationMatrix2D((w / 2, h / 2), p.turn, 1.0)
-    img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))  # type: ignore[assignment]
+    dark = rng.randint(10, 45) if p.borders else 255  # (drawn only here: the other families' pages stay as they were)
+    paper = (dark,) * 3  # the lid open: beyond the turned page, the dark lid
+    img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=paper)  # type: ignore[assignment]
+    if p.borders:
+        img = img.copy()
+        for side in rng.sample(("left", "right", "top", "bottom"), rng.randint(2, 4)):
+            k = rng.randint(int(0.015 * w), int(0.045 * w))
+            band = {"left": np.s_[:, :k], "right": np.s_[:, w - k :], "top": np.s_[:k, :], "bottom": np.s_[h - k :, :]}
+            img[band[side]] = dark
     if p.lighting:
         img = _lighting(img, p.lighting, rng)
     if p.blur:

@@ -67,3 +67,14 @@ def test_a_scan_is_an_image_only_pdf_of_every_page() -> None:
     finally:
         doc.close()
     assert p.family == "phone"
+
+
+def test_a_scanner_with_its_lid_open_darkens_two_to_four_edges_and_no_other_family_does() -> None:
+    for k in range(6):
+        p = plan("scanner", f"golden/{k}")
+        page = np.asarray(
+            Image.open(io.BytesIO(degrade(np.full((600, 420, 3), 255, np.uint8), p, f"s{k}"))).convert("L")
+        )
+        edges = [page[:, :4], page[:, -4:], page[:4, :], page[-4:, :]]
+        assert 2 <= sum(float(e.mean()) < 80 for e in edges) <= 4 and page[200:400, 100:300].mean() > 200
+    assert all(not plan(f, "golden/0").borders for f in FAMILIES)
