@@ -18,7 +18,10 @@ parser, a model, a person editing JSON):
   figure this module's own phrase table reads as naming that very cell — or a value an identity forces
   (every other cell of one identity over it has a value, and the identities are checked);
 * **every printed number accounted for**: between a table's first and last value, each number is some
-  cell's, or a kind printed beside values (item number, year, page number, note, column numbers).
+  cell's, or a kind printed beside values (item number, year, page number, note, column numbers);
+* **no unread mark beside a cut**: a chain with a mark a reader could not read beside it (a scan's ``9``
+  read as a letter, :data:`~nianbao.schema.UNREAD_MARK`) is not settled, whatever its digits' count allows —
+  the mark may be digits of the same cells.
 
 The phrase table is the verifier's own and deliberately stricter than the parser's (``N件`` right after
 the phrase that names one cell): the verifier imports nothing but the schema.
