@@ -440,7 +440,7 @@ def test_a_value_cell_read_as_latin_letters_is_marked_unread() -> None:
     assert [p.text for p in table[(1, 0)].pieces] == ["Ab"]  # the label column: as read
 
 
-def test_a_letter_right_of_a_label_is_marked_unread_where_its_column_holds_one_number_else() -> None:
+def test_a_letter_right_of_a_label_is_marked_unread_even_where_its_column_holds_one_other_number() -> None:
     """Table 2's first block, its ``9`` read ``g`` under a scanner's dark border: its column holds one other
     number (规章's ``0``), so it is no "value cell" — but it stands right of its row's label. Left as read,
     the rules cut the row's ``6 87`` into 6 | 8 | 7 by their count, and the report verified wrong."""
