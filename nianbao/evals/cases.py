@@ -374,7 +374,8 @@ def _real_scan(g: EvalCase, workdir: Path) -> Job:
 # scanned, in turn at 150 dpi (the first, fifth, … golden) and at 200 dpi (the third, seventh, …), and one of
 # the rest with a digit rubbed out (the second, sixth, …): CI's time. A scan costs 25–35 s of CPU; every
 # golden at both and rubbed out was 18 scans more (~9 minutes of CPU), every golden once 6 more (~3 minutes).
-SAMPLED_EVERY = 4
+# In the printed goldens' order, k: a cycle of four — 150 dpi, rubbed out, 200 dpi, none.
+SCAN_CYCLE = 4
 
 
 def _scans(g: EvalCase, workdir: Path, k: int) -> list[tuple[EvalCase, int, str, bool]]:
@@ -382,7 +383,7 @@ def _scans(g: EvalCase, workdir: Path, k: int) -> list[tuple[EvalCase, int, str,
     seed, damage) each."""
     out = []
     for scan, dpi in SCAN_FORMATS.items():
-        if k % 2 or (dpi == SCAN_FORMATS["scan"]) != (k % SAMPLED_EVERY == 0):
+        if k % 2 or (dpi == SCAN_FORMATS["scan"]) != (k % SCAN_CYCLE == 0):
             continue
         case = EvalCase(
             f"{g.name}/{scan}/plain", "rendered", scan, "plain", g.template, g.truth, workdir / f"{g.name}.{scan}.pdf",
@@ -395,7 +396,7 @@ def _scans(g: EvalCase, workdir: Path, k: int) -> list[tuple[EvalCase, int, str,
         f"{g.name}/scan/damaged", "rendered", "scan", "damaged", g.template, g.truth,
         workdir / f"{g.name}.scan_damaged.pdf", "verified", expected_outcome="caught", layout=LAYOUT_OF["scan_damaged"],
     )  # fmt: skip
-    return [*out, (damaged, 150, f"{g.name}/scan_damaged/plain", True)] if k % SAMPLED_EVERY == 1 else out
+    return [*out, (damaged, 150, f"{g.name}/scan_damaged/plain", True)] if k % SCAN_CYCLE == 1 else out
 
 
 def all_cases(

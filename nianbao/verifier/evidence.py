@@ -19,9 +19,9 @@ parser, a model, a person editing JSON):
   (every other cell of one identity over it has a value, and the identities are checked);
 * **every printed number accounted for**: between a table's first and last value, each number is some
   cell's, or a kind printed beside values (item number, year, page number, note, column numbers);
-* **no unread mark beside a cut**: a chain with a mark a reader could not read beside it (a scan's ``9``
-  read as a letter, :data:`~nianbao.schema.UNREAD_MARK`) is not settled, whatever its digits' count allows —
-  the mark may be digits of the same cells.
+* **no unread mark beside a cut**: a chain with a mark a reader could not read beside it
+  (:data:`~nianbao.schema.UNREAD_MARK`, or a Latin letter: a scan's ``9`` read as ``g``) is not settled,
+  whatever its digits' count allows — the mark may be digits of the same cells.
 
 The phrase table is the verifier's own and deliberately stricter than the parser's (``N件`` right after
 the phrase that names one cell): the verifier imports nothing but the schema.
@@ -318,17 +318,23 @@ def _chains(
 UNREAD_BESIDE = "a mark beside these digits could not be read: it may be digits of these cells"
 
 
+def _is_unread(ch: str) -> bool:
+    """A mark a reader could not read (:data:`~nianbao.schema.UNREAD_MARK`), or a Latin letter (a digit
+    misread: ``9`` as ``g``): no template's row prints one beside its values."""
+    return ch == UNREAD_MARK or ("a" <= ch.lower() <= "z")
+
+
 def _beside_unread(text: str, first: tuple[int, int], last: tuple[int, int]) -> bool:
-    """Whether a mark a reader could not read (:data:`~nianbao.schema.UNREAD_MARK`) stands beside a chain,
-    across blanks only: the chain's digits are then not all that is printed there, and cutting them by their
-    count (``6 87`` beside an unread ``9``, cut 6 | 8 | 7) is no reading of the source."""
+    """Whether an unread mark (:func:`_is_unread`) stands beside a chain, across blanks only: the chain's
+    digits are then not all that is printed there, and cutting them by their count (``6 87`` beside an
+    unread ``9``, cut 6 | 8 | 7) is no reading of the source."""
     i = first[0]
     while i > 0 and text[i - 1] in " \t\u3000":
         i -= 1
     j = last[1]
     while j < len(text) and text[j] in " \t\u3000":
         j += 1
-    return (i > 0 and text[i - 1] == UNREAD_MARK) or (j < len(text) and text[j] == UNREAD_MARK)
+    return (i > 0 and _is_unread(text[i - 1])) or (j < len(text) and _is_unread(text[j]))
 
 
 def _neighbour(text: str, run: tuple[int, int], step: int) -> tuple[int, int] | None:

@@ -1078,12 +1078,17 @@ PROSE_GAP = 1.2  # and leaves no blank wider than this many line heights (a tabl
 
 
 def _prose(outside: list[Box], tables: list[Box], binary: Gray) -> set[Box]:
-    """Of a table page's text lines outside its tables, those of a paragraph — not recognised, as on a page
-    without a table (:func:`worth_reading`): a paragraph's lines feed only the narrative cross-checks, which
-    are warnings, and on a page of prose around a table (a web page printed, section 一 ending above table 2)
-    they were ~30 % of its recognition. A paragraph's line spans most of the page and its ink runs on without a
-    cell's gap; another such line lies directly above or below it; and no table lies within a line's height of
-    it (where a grid misses a row, the row stands there, and its cells leave gaps: it is read)."""
+    """Of a ruled table page's text lines outside its tables, those of a paragraph — not recognised, as on a
+    page without a table (:func:`worth_reading`): on a page of prose around a table (a web page printed,
+    section 一 ending above table 2) they were ~30 % of its recognition. A paragraph's figures serve the
+    narrative's cross-checks (warnings) and settle digits run together, which a scan's cells rarely are (left
+    unsettled, a split is rejected, never verified otherwise). A paragraph's line spans most of the page and
+    its ink runs on without a cell's gap; another such line lies directly above or below it; and no table lies
+    within a line's height of it (where a grid misses a row, the row stands there). Only where ruled tables
+    were found: a page read with its tables as lines (no grid, or one not trusted) has its rows among these
+    lines, and a row of four-digit counts 80 px apart leaves no cell's gap — every line is read there."""
+    if not tables:
+        return set()
     width = binary.shape[1]
     full = [b for b in outside if b[2] - b[0] >= PROSE_WIDTH * width and _runs_on(binary, b)]
     out: set[Box] = set()

@@ -753,4 +753,7 @@ def test_a_table_pages_paragraph_lines_are_left_unread_but_a_rows_line_and_a_lin
     skipped = ocr_page._prose(boxes, [table], binary)
     assert skipped == set(boxes[:3]) | {boxes[4]}  # the first paragraph, and the second's line clear of the table
     assert boxes[3] not in skipped and not skipped & set(boxes[5:])  # by the table; the rows
-    assert ocr_page._prose(boxes[5:], [], binary) == set()  # two rows, one above the other: never a paragraph
+    assert ocr_page._prose(boxes[5:], [table], binary) == set()  # two rows, one above the other: no paragraph
+    # a page read without a grid (no ruled table, or its tables read as lines): its rows are among these lines,
+    # and a row of four-digit counts leaves no cell's gap — every line is read
+    assert ocr_page._prose(boxes, [], binary) == set()
