@@ -501,7 +501,8 @@ class _Builder:
             row_end = block.start() if block else end
             if UNREAD in self.text[label_end:row_end]:
                 # a mark the reader could not read may be digits: the row's digits are not all it prints, and
-                # cutting them by their count (``6 87`` beside an unread ``9``: 6 | 8 | 7) is no reading
+                # cutting them by their count (``6 87`` beside an unread ``9``: 6 | 8 | 7) is no reading; nor
+                # is it an empty cell — the row stays unread
                 self.notes.append(f"{what}: a printed mark could not be read")
                 continue
             groups = digit_groups(self.text, label_end, row_end)
@@ -553,10 +554,7 @@ class _Builder:
         separators or blank markers as the row has cells, or (in a table whose other rows carry their
         numbers) nothing at all between its label and the next — each with that span. Otherwise nothing is
         known about them (no provenance, so the verifier reports them missing)."""
-        region = self.text[start:end]
-        if UNREAD in region:  # a mark the reader could not read is no empty cell: the row stays unread
-            self.notes.append(f"{what}: a printed mark could not be read")
-            return
+        region = self.text[start:end]  # (no unread mark here: read_rows leaves such a row unread first)
         separators = region.count("|") + region.count("\t")
         markers = sum(1 for t in tokenize(self.text, start, end) if t.kind == "blank")
         nothing = not region.strip() and table_carries

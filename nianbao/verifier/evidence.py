@@ -328,27 +328,30 @@ def _beside_unread(text: str, first: tuple[int, int], last: tuple[int, int]) -> 
     """Whether an unread mark (:func:`_is_unread`) stands beside a chain, across blanks only: the chain's
     digits are then not all that is printed there, and cutting them by their count (``6 87`` beside an
     unread ``9``, cut 6 | 8 | 7) is no reading of the source."""
-    i = first[0]
-    while i > 0 and text[i - 1] in " \t\u3000":
-        i -= 1
-    j = last[1]
-    while j < len(text) and text[j] in " \t\u3000":
-        j += 1
+    i, j = _past_blanks(text, first[0], -1), _past_blanks(text, last[1], 1)
     return (i > 0 and _is_unread(text[i - 1])) or (j < len(text) and _is_unread(text[j]))
+
+
+def _past_blanks(text: str, at: int, step: int) -> int:
+    """From a run's end (``step`` 1) or start (-1), the position past the blanks beside it (spaces, tabs;
+    not a line break or a pipe): the next character is ``text[at]`` going right, ``text[at - 1]`` going left."""
+    if step > 0:
+        while at < len(text) and text[at] in " \t\u3000":
+            at += 1
+        return at
+    while at > 0 and text[at - 1] in " \t\u3000":
+        at -= 1
+    return at
 
 
 def _neighbour(text: str, run: tuple[int, int], step: int) -> tuple[int, int] | None:
     """The digit run next to ``run`` across blanks only (spaces, tabs; not a line break or a pipe)."""
     if step > 0:
-        i = run[1]
-        while i < len(text) and text[i] in " \t\u3000":
-            i += 1
+        i = _past_blanks(text, run[1], 1)
         if i == run[1] or i >= len(text) or not text[i].isdigit():
             return None
         return _run(text, i, i + 1)
-    i = run[0]
-    while i > 0 and text[i - 1] in " \t\u3000":
-        i -= 1
+    i = _past_blanks(text, run[0], -1)
     if i == run[0] or i == 0 or not text[i - 1].isdigit():
         return None
     return _run(text, i - 1, i)

@@ -942,15 +942,18 @@ def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Bo
             slot.pieces = [_Piece(UNREAD, box, 0.0)]
     for table in slots:
         for slot in table.values():
-            if not slot.pieces or not (_value_cell(table, slot) or _right_of_a_label(table, slot)):
-                continue
             # a cell holding several numbers (a grid that missed a dotted column rule: ``0``, ``0``, ``0``
             # in one cell) is judged a piece at a time — joined they read ``000``, a "leading zero"
             if any(_is_number(p) for p in slot.pieces):
-                slot.pieces = [_Piece(UNREAD, p.box, 0.0) if _LATIN_SLIP.fullmatch(p.text.strip()) else p
-                               for p in slot.pieces]  # fmt: skip
-            elif _LATIN_SLIP.fullmatch("".join(p.text for p in slot.pieces).strip()):
-                slot.pieces = [_Piece(UNREAD, slot.pieces[0].box, 0.0)]
+                marked = [_Piece(UNREAD, p.box, 0.0) if _LATIN_SLIP.fullmatch(p.text.strip()) else p
+                          for p in slot.pieces]  # fmt: skip
+            elif slot.pieces and _LATIN_SLIP.fullmatch("".join(p.text for p in slot.pieces).strip()):
+                marked = [_Piece(UNREAD, slot.pieces[0].box, 0.0)]
+            else:
+                continue
+            # the readings first, the cell's place only for a slip: each of these looks over the whole table
+            if marked != slot.pieces and (_value_cell(table, slot) or _right_of_a_label(table, slot)):
+                slot.pieces = marked
 
 
 def _render(table: Table, slots: dict[tuple[int, int], _Slot]) -> str:
