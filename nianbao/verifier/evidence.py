@@ -328,18 +328,22 @@ def _beside_unread(text: str, first: tuple[int, int], last: tuple[int, int]) -> 
     """Whether an unread mark (:func:`_is_unread`) stands beside a chain, across blanks only: the chain's
     digits are then not all that is printed there, and cutting them by their count (``6 87`` beside an
     unread ``9``, cut 6 | 8 | 7) is no reading of the source."""
-    i, j = _past_blanks(text, first[0], -1), _past_blanks(text, last[1], 1)
+    i, j = _past_blanks(text, first[0], -1, LINE_BLANKS), _past_blanks(text, last[1], 1, LINE_BLANKS)
     return (i > 0 and _is_unread(text[i - 1])) or (j < len(text) and _is_unread(text[j]))
 
 
-def _past_blanks(text: str, at: int, step: int) -> int:
-    """From a run's end (``step`` 1) or start (-1), the position past the blanks beside it (spaces, tabs;
-    not a line break or a pipe): the next character is ``text[at]`` going right, ``text[at - 1]`` going left."""
+BLANKS = " \t\u3000"  # what separates a chain's runs: not a line break or a pipe
+LINE_BLANKS = BLANKS + "\r\n"  # and an unread mark from a chain: a cell a line (``\ufffd`` above ``6 87``) too
+
+
+def _past_blanks(text: str, at: int, step: int, blanks: str = BLANKS) -> int:
+    """From a run's end (``step`` 1) or start (-1), the position past the ``blanks`` beside it: the next
+    character is ``text[at]`` going right, ``text[at - 1]`` going left."""
     if step > 0:
-        while at < len(text) and text[at] in " \t\u3000":
+        while at < len(text) and text[at] in blanks:
             at += 1
         return at
-    while at > 0 and text[at - 1] in " \t\u3000":
+    while at > 0 and text[at - 1] in blanks:
         at -= 1
     return at
 

@@ -202,6 +202,7 @@ def test_digits_cut_by_their_count_beside_a_mark_no_reader_could_read_are_not_se
         ("行政规范性文件\t\ufffd\t6\t87\n", ["ambiguous"]),
         ("行政规范性文件\t6\t87 \ufffd\n", ["ambiguous"]),
         ("行政规范性文件\tg\t6\t87\n", ["ambiguous"]),  # the letter as read, not marked: the same
+        ("行政规范性文件\n\t\ufffd\n\t6 87\n", ["ambiguous"]),  # a cell a line: the mark on the line above
         ("行政规范性文件\t6\t87\n", []),
     ):
         text = "二、主动公开政府信息情况\n" + row
