@@ -269,13 +269,19 @@ def _printable(g: EvalCase) -> bool:
 
 # beyond the plan's rotation: the official template's table photographed and roughly scanned — turned 2–3°
 # at up to 300 dpi, the skew's fit had failed and table 2 verified a fee read from another line
-# — and Chromium's print scanned with the scanner's lid open (:data:`~.degrade.EXTRA_FAMILIES`)
-EXTRA_SCANS: tuple[tuple[str, str], ...] = (("template", "rough"), ("template", "phone"), ("chromium", "scanner"))
+# — Chromium's print scanned with the scanner's lid open, and the template printed on both sides of thin paper
+# (:data:`~.degrade.EXTRA_FAMILIES`)
+EXTRA_SCANS: tuple[tuple[str, str], ...] = (
+    ("template", "rough"),
+    ("template", "phone"),
+    ("chromium", "scanner"),
+    ("template", "show-through"),
+)
 
 
 def scan_plan() -> list[tuple[str, str]]:
     """(builder, degradation family) of the degraded scans: each builder under four families, each family
-    under two builders, and :data:`EXTRA_SCANS` — 15 scans, a budget of OCR time the eval can afford in CI."""
+    under two builders, and :data:`EXTRA_SCANS` — 16 scans, a budget of OCR time the eval can afford in CI."""
     builders = list(BUILDERS)
     plan = [(b, FAMILIES[(2 * i + j) % len(FAMILIES)]) for i, b in enumerate(builders) for j in range(4)]
     return plan + [(b, f) for b, f in EXTRA_SCANS if b in BUILDERS]

@@ -22,7 +22,7 @@ Rgb = npt.NDArray[np.uint8]  # H×W×3
 
 FAMILIES: tuple[str, ...] = ("copier", "fax", "lighting", "seal", "phone", "rough")
 # families outside the builders' rotation (:func:`~nianbao.evals.cases.scan_plan` takes them as extra scans)
-EXTRA_FAMILIES: tuple[str, ...] = ("scanner",)
+EXTRA_FAMILIES: tuple[str, ...] = ("scanner", "show-through")
 FAMILY_LAYOUT = {
     "copier": "copier scan (noise, JPEG, slight turn)",
     "fax": "fax-like (binarised, low dpi, speckles)",
@@ -31,6 +31,7 @@ FAMILY_LAYOUT = {
     "phone": "phone photo (perspective, lighting)",
     "rough": "turned up to 3°, heavy noise, low JPEG",
     "scanner": "scanned with the lid open (dark borders, turned)",
+    "show-through": "thin paper: the back page shows through, mirrored",
 }
 
 
@@ -50,6 +51,7 @@ class Plan:
     perspective: float = 0.0  # share of the width a top corner is pulled in
     seal: bool = False
     borders: bool = False  # dark bands along two to four edges: a scanner's lid left open, the page turned
+    show_through: float = 0.0  # the share of the back page's ink seen through the paper, mirrored
     extras: dict[str, float] = field(default_factory=dict)
 
     def describe(self) -> str:
@@ -62,6 +64,7 @@ class Plan:
         parts += [f"perspective {self.perspective:.3f}"] if self.perspective else []
         parts += ["seal"] if self.seal else []
         parts += ["dark borders"] if self.borders else []
+        parts += [f"show-through {self.show_through:.2f}"] if self.show_through else []
         parts += [f"JPEG q{self.jpeg}"] if self.jpeg else ["bilevel PNG"]
         return f"{self.family}: " + ", ".join(parts)
 
@@ -86,6 +89,8 @@ def plan(family: str, seed: str) -> Plan:
                     lighting=rng.uniform(0.15, 0.35), perspective=rng.uniform(0.01, 0.025))  # fmt: skip
     if family == "scanner":  # (a held-out layout: table 2's 9 read as a letter beside such a border verified wrong)
         return Plan(family, dpi, turn, blur, noise, salt, jpeg, borders=True)
+    if family == "show-through":  # (a held-out layout: the back's mirrored 0 in a cell read as a second number)
+        return Plan(family, dpi, turn, blur, noise, salt, jpeg, show_through=rng.uniform(0.06, 0.14))
     if family == "rough":
         side = rng.choice((-1, 1))
         return Plan(family, dpi, side * rng.uniform(2.0, 3.0), blur, rng.uniform(14, 24), rng.uniform(0.001, 0.004),
@@ -151,15 +156,31 @@ def _perspective(img: Rgb, amount: float, rng: random.Random) -> Rgb:
     return out
 
 
-def degrade(img: Rgb, p: Plan, seed: str) -> bytes:
+def _show_through(img: Rgb, back: Rgb, share: float, rng: random.Random) -> Rgb:
+    """The back page seen through thin paper: mirrored left to right, printed a few pixels off (the two sides
+    never register exactly), at ``share`` of its ink's darkness."""
+    h, w = img.shape[:2]
+    mirrored = np.full_like(img, 255)
+    bh, bw = min(h, back.shape[0]), min(w, back.shape[1])
+    mirrored[:bh, :bw] = back[:bh, :bw][:, ::-1]
+    mirrored = np.roll(mirrored, (rng.randint(-30, 30), rng.randint(-12, 12)), axis=(0, 1))
+    ghost = 255 - (255 - mirrored.astype(np.float32)) * share
+    out: Rgb = np.minimum(img.astype(np.float32), ghost).astype(np.uint8)
+    return out
+
+
+def degrade(img: Rgb, p: Plan, seed: str, back: Rgb | None = None) -> bytes:
     """One page image (RGB, rendered at ``p.dpi``) degraded by ``p``; the bytes of the page's image file
-    (JPEG, or a bilevel PNG for a fax)."""
+    (JPEG, or a bilevel PNG for a fax). ``back``: the page printed on its back (the document's next page, or
+    a blank one), seen through the paper where ``p.show_through``."""
     import cv2
     from PIL import Image
 
     rng = random.Random(hashlib.sha256(f"page/{seed}".encode()).digest())
     noise = np.random.default_rng(rng.randrange(2**32))
     h, w = img.shape[:2]
+    if p.show_through and back is not None:
+        img = _show_through(img, back, p.show_through, rng)
     if p.seal:
         img = _seal(img, rng)
     if p.perspective:
@@ -207,12 +228,21 @@ def scan(pdf: bytes, family: str, seed: str) -> tuple[bytes, Plan]:
     pages = []
     doc = pdfium.PdfDocument(pdf)
     try:
-        for k, page in enumerate(doc):
-            rgb: Any = np.asarray(page.render(scale=p.dpi / 72).to_pil().convert("RGB"), dtype=np.uint8)
-            page.close()
+
+        def render(k: int) -> Any:
+            page = doc[k]
+            try:
+                return np.asarray(page.render(scale=p.dpi / 72).to_pil().convert("RGB"), dtype=np.uint8)
+            finally:
+                page.close()
+
+        for k in range(len(doc)):
+            rgb = render(k)
+            # printed on both sides: the back of a page is the next one (the last page's back is blank)
+            back = render(k + 1) if p.show_through and k + 1 < len(doc) else None
             # only the page that holds the end of table 3 or table 4 gets the seal (the last table page)
             q = p if not p.seal or k == len(doc) - 1 or k == 1 else Plan(**{**p.__dict__, "seal": False})
-            pages.append(degrade(rgb, q, f"{seed}/{k}"))
+            pages.append(degrade(rgb, q, f"{seed}/{k}", back))
     finally:
         doc.close()
     return bytes(img2pdf.convert(pages)), p

@@ -78,3 +78,18 @@ def test_a_scanner_with_its_lid_open_darkens_two_to_four_edges_and_no_other_fami
         edges = [page[:, :4], page[:, -4:], page[:4, :], page[-4:, :]]
         assert 2 <= sum(float(e.mean()) < 80 for e in edges) <= 4 and page[200:400, 100:300].mean() > 200
     assert all(not plan(f, "golden/0").borders for f in FAMILIES)
+
+
+def test_thin_paper_shows_the_back_page_mirrored_and_faint_and_no_other_family_does() -> None:
+    front = np.full((600, 420, 3), 255, np.uint8)
+    back = front.copy()
+    back[100:300, 40:120] = 0  # the back's ink, on its left: seen from the front, on the right
+    for k in range(4):
+        p = plan("show-through", f"golden/{k}")
+        assert 0.06 <= p.show_through <= 0.14
+        page = np.asarray(Image.open(io.BytesIO(degrade(front, p, f"s{k}", back))).convert("L")).astype(float)
+        right, left = page[150:250, 330:360].mean(), page[150:250, 60:100].mean()
+        assert 255 * (1 - p.show_through) - 25 < right < left - 8, (right, left)  # faint, mirrored
+        plain = np.asarray(Image.open(io.BytesIO(degrade(front, p, f"s{k}"))).convert("L")).astype(float)
+        assert abs(plain[150:250, 330:360].mean() - left) < 8  # no back printed: nothing shows
+    assert all(not plan(f, "golden/0").show_through for f in FAMILIES)

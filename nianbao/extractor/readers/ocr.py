@@ -42,7 +42,7 @@ MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decom
 # a scan at that resolution is read as it was.
 MAX_OCR_PIXELS = 9_000_000
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "57"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "58"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
@@ -201,6 +201,7 @@ def read_frame(img: Any, dpi: float, number: int) -> PageReading:
     ruled table, else cheaply (:mod:`.ocr_textpage`: the title area of page one, and short lines)."""
     import numpy as np
 
+    from nianbao.extractor.readers.faint_ink import without_faint_ink
     from nianbao.extractor.readers.ocr_engine import runtime
     from nianbao.extractor.readers.ocr_page import read_page
     from nianbao.extractor.readers.ocr_textpage import holds_table, read_text_page
@@ -214,6 +215,7 @@ def read_frame(img: Any, dpi: float, number: int) -> PageReading:
     try:
         hit = cache.get(key) if cache is not None else None
         if hit is None:
+            gray = without_faint_ink(gray, dpi)  # (after the key: a cached page costs nothing)
             hit = None if holds_table(gray, dpi) else read_text_page(gray, dpi, engine(), number)
             hit = hit if hit is not None else read_page(gray, dpi, engine())
             if cache is not None:
