@@ -160,10 +160,10 @@ def _show_through(img: Rgb, back: Rgb, share: float, rng: random.Random) -> Rgb:
     """The back page seen through thin paper: mirrored left to right, printed a few pixels off (the two sides
     never register exactly), at ``share`` of its ink's darkness."""
     h, w = img.shape[:2]
+    dy, dx = rng.randint(-30, 30), rng.randint(-12, 12)
     mirrored = np.full_like(img, 255)
-    bh, bw = min(h, back.shape[0]), min(w, back.shape[1])
-    mirrored[:bh, :bw] = back[:bh, :bw][:, ::-1]
-    mirrored = np.roll(mirrored, (rng.randint(-30, 30), rng.randint(-12, 12)), axis=(0, 1))
+    seen = back[:, ::-1][max(0, -dy) : h - dy, max(0, -dx) : w - dx]  # the back as seen from the front, shifted
+    mirrored[max(0, dy) : max(0, dy) + seen.shape[0], max(0, dx) : max(0, dx) + seen.shape[1]] = seen
     ghost = 255 - (255 - mirrored.astype(np.float32)) * share
     out: Rgb = np.minimum(img.astype(np.float32), ghost).astype(np.uint8)
     return out
@@ -236,10 +236,11 @@ def scan(pdf: bytes, family: str, seed: str) -> tuple[bytes, Plan]:
             finally:
                 page.close()
 
+        following: Any = render(0) if len(doc) else None
         for k in range(len(doc)):
-            rgb = render(k)
+            rgb, following = following, render(k + 1) if k + 1 < len(doc) else None
             # printed on both sides: the back of a page is the next one (the last page's back is blank)
-            back = render(k + 1) if p.show_through and k + 1 < len(doc) else None
+            back = following if p.show_through else None
             # only the page that holds the end of table 3 or table 4 gets the seal (the last table page)
             q = p if not p.seal or k == len(doc) - 1 or k == 1 else Plan(**{**p.__dict__, "seal": False})
             pages.append(degrade(rgb, q, f"{seed}/{k}", back))

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from nianbao.extractor.readers.grid import Cell, Gray, RowRule, Table, grid_of
 
-__all__ = ["Cell", "Gray", "RowRule", "Table", "deskew", "ink", "row_rules", "skew_degrees", "tables"]
+__all__ = ["Cell", "Gray", "RowRule", "Table", "deskew", "ink", "line_masks", "row_rules", "skew_degrees", "tables"]
 
 
 INK_STEP = 10  # a mark is darker than its paper by a tenth of the paper's brightness (25 levels on white)
@@ -92,7 +92,7 @@ def ink(gray: Gray, dpi: float = 150.0) -> Gray:
 
 
 # A dashed rule (Word's and CSS's ``dashed``, reportlab's dash patterns) is a row of short thin strokes, each
-# shorter than the opening's kernel in :func:`_line_masks`, so no rule was found and such a table was read as
+# shorter than the opening's kernel in :func:`line_masks`, so no rule was found and such a table was read as
 # lines, each dash beside a number read as a ``1`` (``10``, ``1o``). Found as at least DASHES strokes in a line,
 # most as long and as wide as the others, most a whole number of periods apart — up to DASH_SKIP dashes lost
 # between two found (where a rule crosses, or a number touches it), the rest where the pattern begins again at a
@@ -205,7 +205,7 @@ def _periodic(
     return 4 * int(alike.sum()) >= 3 * len(lengths) and 4 * int(regular.sum()) >= 3 * len(steps)
 
 
-def _line_masks(binary: Gray, dpi: float, across: int = 3, dashes: bool = True) -> tuple[Gray, Gray]:
+def line_masks(binary: Gray, dpi: float, across: int = 3, dashes: bool = True) -> tuple[Gray, Gray]:
     """The horizontal and the vertical rules. A rule a pixel off straight (a residual turn, a photo's
     perspective) is thickened ``across`` its length first so that the opening still finds one long run;
     gaps in a broken or faint rule are closed along it afterwards; with ``dashes``, dashed rules drawn whole
@@ -250,7 +250,7 @@ def skew_degrees(gray: Gray, dpi: float) -> float:
     # skew found, the page read turned and the grid's merged cells came out inside out)
     across = max(3, math.ceil(max(15, round(dpi * 0.30)) * math.tan(math.radians(4))) | 1)
     # (a frame's solid rules: a dashed rule's chain follows a turn of a degree or two as it is)
-    horizontal, _ = _line_masks(ink(gray, dpi), dpi, across, dashes=False)
+    horizontal, _ = line_masks(ink(gray, dpi), dpi, across, dashes=False)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
     angles: list[tuple[float, float]] = []
     for i in range(1, count):
@@ -280,7 +280,7 @@ def row_rules(gray: Gray, dpi: float) -> list[RowRule]:
     horizontal rules only (no grid of cells to be found), they still say which text lines make one row."""
     import cv2
 
-    horizontal, _ = _line_masks(ink(gray, dpi), dpi)
+    horizontal, _ = line_masks(ink(gray, dpi), dpi)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
     out: list[RowRule] = []
     for i in range(1, count):
@@ -382,7 +382,7 @@ def tables(gray: Gray, dpi: float, texts: list[tuple[int, int, int, int]] | None
     import cv2
 
     marks = ink(gray, dpi)
-    horizontal, vertical = _line_masks(marks, dpi)
+    horizontal, vertical = line_masks(marks, dpi)
     if texts:
         vertical = _without_strokes_of_text(vertical, texts)
     # rules doubled (a web page's cell borders a few pixels apart) or broken belong to one table
