@@ -1,3 +1,5 @@
+"""The reader's faint-ink step: the back page showing through made paper; the print and a table's light rules kept."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from nianbao.extractor.readers.faint_ink import without_faint_ink
+cv2 = pytest.importorskip("cv2", reason="needs nianbao[ocr] (OpenCV)")
+
+from nianbao.extractor.readers.faint_ink import without_faint_ink  # noqa: E402
 
 FONT = next(
     (p for p in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
