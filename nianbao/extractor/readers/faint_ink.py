@@ -9,12 +9,12 @@ second number — ``0 0 0 0 0 0 0 0`` for seven cells — and the back's rules, 
 Kept as they are: every mark at least :data:`DARK` of the page's print (the 90th percentile of its ink's
 darkness) and the pixels within :data:`HALO` of one — a stroke's anti-aliased and blurred edges — and a
 table's light grey rules (CSS ``#ccc``, Word's grey borders, dashed or not: the rules the grid itself finds,
-:func:`.ruling.line_masks`) — each ending, both ends, at the print or at a rule across it, and where it crosses
-a printed rule, ending at the print: a table's light inner rules run from its frame to its frame; the back's
-rules, mirrored, run across the front's table and end on the back's own. Made paper: the rest, faint and away
-from the print. Darkness is relative to the paper around each pixel (the median of :func:`.ruling.paper`),
-so a lamp's falloff and yellowed paper darken nothing, and relative to the page's own print, so a faded
-toner's grey text is the print.
+:func:`.ruling.line_masks`) that cross no printed rule and end, both ends, at the print or at a rule across
+them: a table's light inner rules run from its frame to its frame; the back's rules, mirrored, run across the
+front's table (a light column through a dark rule of its own table goes with them: :func:`_table_rules`).
+Made paper: the rest, faint and away from the print. Darkness is relative to the paper around each pixel
+(the median of :func:`.ruling.paper`), so a lamp's falloff and yellowed paper darken nothing, and relative
+to the page's own print, so a faded toner's grey text is the print.
 
 Left as they are, byte for byte: a page with little stray ink beyond its rules (:data:`SOME_STRAY`) — a clean
 print, a table ruled in light grey; a page whose paper's grain hides marks as faint as show-through (a mark
