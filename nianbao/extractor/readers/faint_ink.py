@@ -165,9 +165,7 @@ def _ends_at(
     import cv2
 
     ok = np.zeros(len(stats), dtype=bool)
-    for k in np.flatnonzero(judged[: len(stats)]):
-        if k == 0:
-            continue
+    for k in np.flatnonzero(judged[1:]) + 1:  # (label 0: the background)
         x, y, bw, bh = (int(v) for v in stats[k, :4])
         if along_x:
             rows = slice(max(0, y - beside), y + bh + beside)
