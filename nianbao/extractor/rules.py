@@ -302,8 +302,9 @@ class _Builder:
         """A table-3 grid row whose cells are numbers but for a mark the reader could not read (a fax's thin
         ``0``, :data:`~nianbao.extractor.cells.UNREAD`), its place known: where the row's read numbers already
         add up (the six applicant columns to the total), each unread cell among the six is 0 — counts are not
-        negative — placed as inferred, at the mark; the verifier checks that the identities force it. A row
-        that does not add up, or an unread total, is left to the other readings (and stays unread)."""
+        negative — placed as inferred, at the mark; where the total alone is unread beside six read zeros, 0. The
+        verifier checks that the identities force it. A row that does not add up, or an unread total beside an
+        unread count, is left to the other readings (and stays unread)."""
         line_end = self.text.find("\n", start, end)
         line_end = end if line_end == -1 else line_end
         line = self.text[start:line_end].rstrip()  # (a converter's trailing tab is no cell)
@@ -320,16 +321,24 @@ class _Builder:
             if not unread and not (len(toks) == 1 and toks[0].kind == "number" and type(toks[0].value) is int):
                 return False
             cells.append(toks[0])
-        if len(cells) != len(spec.cells) or cells[-1].text == UNREAD:
+        if len(cells) != len(spec.cells):
             return False
-        parts = cells[:-1]
-        if sum(int(t.value or 0) for t in parts if t.text != UNREAD) != cells[-1].value:
+        parts, total = cells[:-1], cells[-1]
+        read = sum(int(t.value or 0) for t in parts if t.text != UNREAD)
+        if total.text == UNREAD:
+            # the total unread and the six read as 0 (a seal's stroke over it): the row's identity forces 0
+            # (an unread mark stands for no printed value: only 0 is inferred for it, as the verifier holds)
+            if any(t.text == UNREAD for t in parts) or read:
+                return False
+        elif read != total.value:
             return False
         for path, tok in zip(spec.cells, cells, strict=True):
             if tok.text != UNREAD:
                 self.fill((path,), [tok], decimal=False, what=what)
             elif self._set(path, 0, decimal=False, what=what):
-                said = "a mark the reader could not read; 0 is forced by the row's total"
+                said = "a mark the reader could not read; 0 is forced by the row's " + (
+                    "six zeros" if tok is total else "total"
+                )
                 self.provenance[path] = self._prov(tok.start, tok.end, tok.text, "inferred", said)
         return True
 

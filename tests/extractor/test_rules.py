@@ -778,3 +778,23 @@ def test_an_unread_mark_in_a_row_that_adds_up_is_a_zero_the_total_forces() -> No
         read = extract_rules(source)
         assert read.report.applications.granted.research_institution is None
         assert verify(read.report, read.provenance, source, read.issues).errors
+
+
+def test_an_unread_total_beside_six_read_zeros_is_the_zero_they_force() -> None:
+    """A seal's stroke over a row's total (``0 0 0 0 0 0 �``, a colour seal over table 3, 150 dpi): six read
+    zeros force the total 0 — inferred, at the mark, and verified. Beside any count but 0, or another unread
+    mark, nothing is placed (an unread mark stands for no printed value: only 0 is ever inferred for it)."""
+    text = seed_text("seed_001")
+    row = "\t2. 其他法律行政法规禁止公开\t0\t0\t0\t0\t0\t0\t0"
+    assert row in text
+    source = normalize(plant(text, row, f"\t2. 其他法律行政法规禁止公开\t0\t0\t0\t0\t0\t0\t{UNREAD}"))
+    read = extract_rules(source)
+    prov = read.provenance["applications.denied_prohibited_by_law.total"]
+    assert read.report.applications.denied_prohibited_by_law.total == 0
+    assert (prov.method, prov.text) == ("inferred", UNREAD)
+    assert not verify(read.report, read.provenance, source, read.issues).errors
+    for cells in (f"0\t0\t0\t0\t0\t1\t{UNREAD}", f"0\t{UNREAD}\t0\t0\t0\t0\t{UNREAD}"):
+        source = normalize(plant(text, row, f"\t2. 其他法律行政法规禁止公开\t{cells}"))
+        read = extract_rules(source)
+        assert read.report.applications.denied_prohibited_by_law.total is None
+        assert verify(read.report, read.provenance, source, read.issues).errors

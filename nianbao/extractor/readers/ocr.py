@@ -42,7 +42,7 @@ MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decom
 # a scan at that resolution is read as it was.
 MAX_OCR_PIXELS = 9_000_000
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "59"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "61"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
@@ -122,10 +122,13 @@ def _within_budget(img: Any, dpi: float) -> tuple[Any, float]:
     return img.resize(size, reducing_gap=3.0), dpi * scale
 
 
+SEAL_RED_FLOOR = 150  # a reddish pixel darker than this in the red channel is black print under a seal
+
+
 def seal_free_grey(img: Any) -> Any:
     """A page as grey, red ink left out: a colour page's red channel, with what is clearly red (red well above
-    green and blue) made paper. A red seal stamped over a table (and red letterhead) vanishes, black print
-    under it stays black; a grey page is unchanged."""
+    green and blue, and light in red light: :data:`SEAL_RED_FLOOR`) made paper. A red seal stamped over a
+    table (and red letterhead) vanishes, black print under it stays black; a grey page is unchanged."""
     import numpy as np
     from PIL import Image
 
@@ -134,7 +137,10 @@ def seal_free_grey(img: Any) -> Any:
     rgb = np.asarray(img.convert("RGB"), dtype=np.int16)
     red = rgb[..., 0]
     reddish = red - np.maximum(rgb[..., 1], rgb[..., 2]) > 60
-    return Image.fromarray(np.where(reddish, 255, red).astype(np.uint8))
+    # dark in red light is print: a red seal hardly darkens the red channel (a JPEG's blurred colour leaves
+    # its strokes ~150-220 there), black print under the seal does — its edges, reddish where the seal's
+    # green and blue went under them, made paper had cut a 0's top off (read 6)
+    return Image.fromarray(np.where(reddish & (red >= SEAL_RED_FLOOR), 255, red).astype(np.uint8))
 
 
 def _image_dpi(img: Any) -> float:

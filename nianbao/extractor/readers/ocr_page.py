@@ -479,6 +479,86 @@ def _reread_confusables(engine: Any, image: Any, slots: list[dict[tuple[int, int
             piece.text = text
 
 
+SURE_NUMBER = 0.9  # a cell read again without its lighter ink is taken where read at least this surely
+
+
+def _print_alone(crop: Any) -> Any | None:
+    """The crop with its lighter ink made paper: the cell's ink split in two by its grey levels (Otsu's
+    threshold over the ink alone), the darker kept — the print, with a pixel round it (its blurred edge: a
+    thin 0 cut at its core alone broke into ``()``) — the lighter made paper: a seal's or a pen's stroke over a
+    count printed black. None where the crop holds no print, or its ink is of one level (the two levels'
+    means closer than a fifth of the grey scale)."""
+    import cv2
+
+    g = crop[..., 0]
+    paper = float(np.percentile(g, 75))
+    inked = g[g < paper - 40]
+    if inked.size < 20:
+        return None
+    cut, _ = cv2.threshold(inked.reshape(1, -1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    dark, light = inked[inked <= cut], inked[inked > cut]
+    if dark.size == 0 or light.size == 0 or float(light.mean()) - float(dark.mean()) < 50:
+        return None
+    dark_mask = (g <= cut).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark_mask, connectivity=8)
+    if count < 2:
+        return None
+    # the lighter ink's darkest specks are left alone, far smaller than the print's strokes (read as ``:``)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    small = np.flatnonzero(areas < areas.max() / 8) + 1
+    dark_mask[np.isin(labels, small)] = 0
+    kept = cv2.dilate(dark_mask, np.ones((3, 3), np.uint8)) > 0
+    out = crop.copy()
+    out[~kept] = 255
+    # tight round the print (a lone 0 left in the blank where a seal's character was read ``。``)
+    ys, xs = np.nonzero(kept)
+    return out[max(0, ys.min() - 2) : ys.max() + 3, max(0, xs.min() - 2) : xs.max() + 3]
+
+
+def _overprinted(
+    engine: Any, image: Any, binary: Gray, slots: list[dict[tuple[int, int], _Slot]], words: Words
+) -> None:
+    """Value cells read unsurely (a number under :data:`SURE_NUMBER`, digits with a character or two beside
+    them, or one character alone) read again with their lighter ink made paper (:func:`_print_alone`): a seal's
+    ring crossing a ``0`` read it ``6`` at 0.52, a seal's character beside one read ``0室`` — the seal was
+    stamped in red on a colour scan whose JPEG left its edges grey, or on a grey scan. Read so as a sure
+    number, the cell is that number where the first reading held those very digits (the rest was the
+    lighter ink), and unread where it held others — two readings the page allows: the row's identities
+    place a 0 they force (:func:`~nianbao.extractor.rules`), else a person decides. Otherwise the first
+    reading stands."""
+    todo: list[tuple[_Slot, str, Any]] = []
+    for table in slots:
+        for slot in table.values():
+            text = "".join(_tidy(p.text) for p in slot.pieces)
+            if not slot.pieces or UNREAD in text:
+                continue
+            core = _NOISE_CHARS.sub("", text)
+            if _CLEAN_NUMBER.fullmatch(core):  # (a number read unsurely: most of a thin font's zeros at 150 dpi)
+                continue
+            numberish = re.search(r"\d", core) is not None and len(_HAN.findall(core)) <= 2 and len(core) <= 8
+            if not (numberish or len(core) == 1):  # (a label, a header: words)
+                continue
+            if not (_value_cell(table, slot) or _right_of_a_label(table, slot)):
+                continue
+            ink = _ink_box(binary, slot.cell.box)
+            crop = _print_alone(_crop(image, ink, slot.cell.box)) if ink is not None else None
+            if crop is not None:
+                todo.append((slot, text, crop))
+    for slot, text, crop in todo:  # one crop a call (a batch pads a lone digit's crop, and it reads otherwise)
+        again, score = engine.text_rec([crop])[0][0]
+        again = _tidy(str(again).strip())
+        if not _CLEAN_NUMBER.fullmatch(again) or float(score) < SURE_NUMBER or again == text:
+            continue
+        boxes = [p.box for p in slot.pieces]
+        box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        if _tidy(re.sub(r"[\u4e00-\u9fff\s]", "", text)) == again:  # (its digits and points, in order)
+            words.append((f"{again} (read again without the lighter ink over it; first read {text!r})", box, score))
+            slot.pieces = [_Piece(again, box, float(score))]
+        else:
+            words.append((f"unread: {text!r} read, {again!r} without the lighter ink over it", box, score))
+            slot.pieces = [_Piece(UNREAD, box, 0.0)]
+
+
 def _numbers_within_cells(
     engine: Any, image: Any, binary: Gray, boxes: list[Box], clips: list[Box | None], readings: list[tuple[str, float]]
 ) -> list[tuple[str, float]]:
@@ -493,10 +573,8 @@ def _numbers_within_cells(
     todo = []
     for i, (box, clip, (text, score)) in enumerate(zip(boxes, clips, readings, strict=True)):
         numberish = _CLEAN_NUMBER.fullmatch(_tidy(text)) is not None or _digit_like(text, score) is not None
-        if clip is not None and numberish:
-            whole, within = _crop(image, box), _crop(image, box, clip)
-            if int((whole < 128).sum()) != int((within < 128).sum()):
-                todo.append(i)
+        if clip is not None and numberish and _ink_beyond(_crop(image, box), _crop(image, box, clip)):
+            todo.append(i)
     # one crop a call: packed into a line with other cells' numbers, a ``55`` read ``5`` at 0.99 (a doubled
     # digit's two strokes decoded as one) — and verified, table 2's cell having no identity
     for i in todo:
@@ -516,6 +594,29 @@ def _numbers_within_cells(
             # unread mark: the row's identities place a 0 they force, else a person decides)
             out[i] = (UNREAD, 1.0)
     return out
+
+
+FAINT_LINE = 16  # grey levels under the paper: a line along a crop's edge this faint is ink the recogniser reads
+
+
+def _ink_beyond(whole: Any, within: Any) -> bool:
+    """Whether a crop's padding beyond its cell (the pixels ``within`` made paper) holds ink the recogniser
+    may read: a dark pixel, or a faint line along the crop — a column or row made paper whose mean lies
+    :data:`FAINT_LINE` under the crop's paper. A blurred rule's edge at ~225 grey along a ``0``'s crop read
+    ``10`` at 0.75, verified wrong in table 2, whose cells no identity checks (a template scan, 150 dpi grey
+    JPEG, turned 0.7°); one dark pixel alone missed it. A column's mean over the crop's height averages noise
+    out (σ 18 grey levels over a 20 px crop: ~4)."""
+    g, w = whole[..., 0].astype(np.int16), within[..., 0]
+    gone = g != w
+    if not gone.any():
+        return False
+    if bool((g[gone] < 128).any()):
+        return True
+    paper = float(np.median(g))
+    cols = np.flatnonzero(gone.any(axis=0) & (w == 255).all(axis=0))
+    rows = np.flatnonzero(gone.any(axis=1) & (w == 255).all(axis=1))
+    faint = paper - FAINT_LINE
+    return bool((g[:, cols].mean(axis=0) < faint).any() or (g[rows].mean(axis=1) < faint).any())
 
 
 _NOT_DIGIT = re.compile(r"[^\d]")
@@ -1169,7 +1270,11 @@ def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, grid
     loose += [b for b in outside if b not in prose]
     to_read, texts = _read_cells(engine, image, binary, to_read, loose, cut)
     # the cell each entry was cut to at ruled borders (None: read whole, or a wrapped label's lines joined)
-    clips = [slot.cell.box if slot is not None and (box, id(slot)) in cut else None for box, slot in to_read]
+    # (a box inside its cell has one too: its crop's padding may reach the cell's rule, read as a 1)
+    clips = [
+        slot.cell.box if slot is not None and ((box, id(slot)) in cut or _inside(box, slot.cell.box, 0)) else None
+        for box, slot in to_read
+    ]
     settled: Words = []
     cells = [b for b, _ in to_read]
     texts[: len(cells)] = _numbers_within_cells(engine, image, binary, cells, clips, texts[: len(cells)])
@@ -1226,6 +1331,7 @@ def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, grid
         else:
             where.pieces.append(piece)
     _reread_confusables(engine, image, slots, words)
+    _overprinted(engine, image, binary, slots, words)
     # a grid whose cells hold rows of a table is part of its rules (faint rules found in pieces): the page's
     # rules are not to be trusted (one hand drew its tables), and the page is read again with its tables as
     # lines, as tables drawn without them — from the detector's boxes: a cell's lines were read as one crop

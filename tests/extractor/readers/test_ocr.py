@@ -346,3 +346,14 @@ def test_a_real_published_pdf_scanned_reads_every_cell_and_says_it_cannot_blame_
     assert _cells(record.report()) == _cells(golden.truth)
     assert (record.status, record.reason) == ("rejected", "extraction_unverified")
     assert record.violations[0].rule == "ocr_unconfirmed"
+
+
+def test_a_red_seal_is_made_paper_and_the_print_under_it_kept_by_its_darkness_in_red_light() -> None:
+    """A colour scan's red seal: its strokes are red well above green and blue, and light in the red channel
+    (a JPEG's blurred colour leaves them ~150–220 there) — paper. Black print under the seal is reddish at its
+    edges (the seal took their green and blue) but dark in red light: kept as the red channel has it (made
+    paper, a 0's top was cut off under a seal's ring and the cell read ``6``)."""
+    rgb = np.full((1, 5, 3), 255, np.uint8)
+    rgb[0] = [(220, 120, 125), (165, 90, 95), (110, 30, 40), (40, 35, 38), (200, 200, 200)]
+    out = np.asarray(ocr.seal_free_grey(Image.fromarray(rgb)))
+    assert out[0].tolist() == [255, 255, 110, 40, 200]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -603,6 +604,68 @@ def test_a_number_cut_to_its_cell_read_again_is_taken_only_less_a_rule() -> None
     for first, then in cases:
         got = ocr_page._numbers_within_cells(ocr.engine(), image, binary, [box], [cell], [(first, 0.99)])
         assert got[0][0] == then, first
+
+
+@needs_ocr
+def test_a_faint_rule_in_a_numbers_padding_is_ink_beyond_its_cell() -> None:
+    """A blurred rule's edge at ~225 grey along the crop of table 2's ``0`` (a template scan at 150 dpi, grey
+    JPEG, a seal's grey ink nearby) was read ``10`` at 0.75 and verified — no identity checks the cell. No pixel
+    beyond the cell is dark, yet the recogniser reads the line: the cell is read again with paper there, and
+    reads ``0``. A crop whose padding beyond the cell is paper with noise is not read again."""
+    import cv2
+
+    from nianbao.extractor.readers import ocr
+
+    gray = cv2.imread(str(Path(__file__).parent / "data" / "cell_0_faint_rule.png"), cv2.IMREAD_GRAYSCALE)
+    image, binary = ocr_page._bgr(gray), (gray < 128).astype(np.uint8) * 255
+    box, cell = (30, 16, 49, 39), (30, 12, 277, 39)
+    whole, within = ocr_page._crop(image, box), ocr_page._crop(image, box, cell)
+    assert int((whole < 128).sum()) == int((within < 128).sum())  # no dark pixel beyond the cell
+    assert ocr.engine().text_rec([whole])[0][0][0] == "10"
+    assert ocr_page._ink_beyond(whole, within)
+    got = ocr_page._numbers_within_cells(ocr.engine(), image, binary, [box], [cell], [("10", 0.75)])
+    assert got[0][0] == "0"
+    # the same digit a column to the right: the padding holds paper and noise only
+    inner = (box[0] + 4, box[1], box[2] + 4, box[3])
+    assert not ocr_page._ink_beyond(ocr_page._crop(image, inner), ocr_page._crop(image, inner, cell))
+
+
+@needs_ocr
+def test_a_grey_seals_character_over_a_count_is_lighter_ink_read_away() -> None:
+    """A red seal on a grey scan (150 dpi, JPEG): its characters, mid-grey, stand in two cells of table 3's
+    ``其他`` column beside printed ``0``s, read ``0室`` and ``办`` (the 0 lost under it). Read again with the
+    lighter of the cell's two ink levels made paper: ``0`` — the first reading's very digits, so the cell is
+    ``0``; and ``0`` where the first held no digit — two readings the page allows, so the cell is unread (the
+    row's identities place a 0 they force). A cell read as a sure number is left alone."""
+    import cv2
+
+    from nianbao.extractor.readers import ocr
+
+    gray = cv2.imread(str(Path(__file__).parent / "data" / "seal_grey_cells.png"), cv2.IMREAD_GRAYSCALE)
+    image = ocr_page._bgr(gray)
+    binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+
+    def slot(row: int, box: tuple[int, int, int, int], *pieces: tuple[str, tuple[int, int, int, int], float]) -> Any:
+        s = ocr_page._Slot(Cell(row, 5, 1, 1, box))
+        s.pieces = [ocr_page._Piece(t, b, sc) for t, b, sc in pieces]
+        return s
+
+    under = slot(0, (11, 11, 71, 106), ("办", (7, 36, 75, 77), 0.9996))
+    beside = slot(1, (10, 114, 70, 210), ("0", (10, 149, 31, 181), 0.55), ("室", (35, 158, 70, 199), 0.9999))
+    sure = slot(2, (10, 114, 70, 210), ("0", (10, 149, 31, 181), 0.95))
+    other = slot(3, (0, 0, 2, 2), ("0", (0, 0, 2, 2), 1.0))
+    table = {(s.cell.row, 5): s for s in (under, beside, sure, other)}
+    words: ocr_page.Words = []
+    ocr_page._overprinted(ocr.engine(), image, binary, [table], words)
+    assert [p.text for p in beside.pieces] == ["0"]
+    assert [p.text for p in under.pieces] == [ocr_page.UNREAD]
+    assert [p.text for p in sure.pieces] == ["0"] and sure.pieces[0].score == 0.95
+    assert any("first read '0室'" in w[0] for w in words)
+    # the printed 0 alone, its blurred edge a lighter level too: the edge beside its core is kept, and it reads 0
+    alone = ocr_page._print_alone(ocr_page._crop(image, (10, 149, 31, 181)))
+    assert alone is not None and ocr.engine().text_rec([alone])[0][0][0] == "0"
+    blank = np.full((30, 24, 3), 250, np.uint8)
+    assert ocr_page._print_alone(blank) is None  # no ink
 
 
 @needs_ocr
