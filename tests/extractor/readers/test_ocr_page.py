@@ -105,6 +105,9 @@ def test_a_number_in_a_lower_row_of_a_merged_cell_is_rendered_in_its_own_row() -
     [
         ("8属于行政查询事项", "8.属于行政查询事项"),  # the item's full stop lost
         ("1:本机关不掌握相关政府信息", "1.本机关不掌握相关政府信息"),  # read as a colon: 1 is no count
+        ("2，没有现成信息需要另行制作", "2.没有现成信息需要另行制作"),  # read as a comma (a blurred 250 dpi scan)
+        ("3,补正后申请内容仍不明确", "3.补正后申请内容仍不明确"),
+        ("1,234", "1,234"),  # a thousands' comma in a count stays
         ("4.保护第：", "4.保护第"),  # a speckle after the last character a page break leaves in the cell
         ("0.", "0"),
         ("12", "12"),
