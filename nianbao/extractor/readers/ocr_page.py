@@ -283,7 +283,8 @@ _LABEL_END_NOISE = re.compile(r"(?<=[\u4e00-\u9fff])[:：.。·]+$")
 def _tidy(text: str) -> str:
     """Noise, not readings: a speckle after a number read as a full stop (``0.``), the full stop of a
     label's item number lost or read as a colon or a comma (``8属于行政查询事项``, ``1:本机关不掌握``,
-    ``2，没有现成信息``: the 1, the 2 and the 8 are items, not counts), a speckle after a label's last character read as a colon (``4.保护第：``)."""
+    ``2，没有现成信息``: the 1, the 2 and the 8 are items, not counts), a speckle after a label's last
+    character read as a colon (``4.保护第：``)."""
     m = _NUMBER_NOISE.match(text)
     if m:
         return m.group(1)
