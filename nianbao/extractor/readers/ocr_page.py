@@ -1023,6 +1023,36 @@ def _right_of_a_label(table: dict[tuple[int, int], _Slot], slot: _Slot) -> bool:
     )  # fmt: skip
 
 
+FAINT_MARK = 30  # grey levels under a cell's paper, the cell smoothed: a faint print's 0 (~60), not noise
+
+
+def _faint_in_empty(image: Any, slots: list[dict[tuple[int, int], _Slot]]) -> list[tuple[Box, _Slot | None]]:
+    """Value cells nothing was read in that hold a faint mark the page's one threshold (Otsu) missed: a
+    light grey ``0`` in a thin font, blurred by a shaken hand (~190 on paper at 250), came back as no ink at
+    all and table 2's cell verified as printed blank. The cell smoothed (a pixel's Gaussian: noise averages
+    out, a stroke stays) is looked at for a mark :data:`FAINT_MARK` under its paper, as large as a digit
+    (:func:`_ink_box`); such cells are returned to be marked unread (:func:`_mark_unread`) — never read as
+    blank."""
+    import cv2
+
+    out: list[tuple[Box, _Slot | None]] = []
+    g = image[..., 0]
+    for table in slots:
+        for slot in table.values():
+            if slot.pieces or not (_value_cell(table, slot) or _right_of_a_label(table, slot)):
+                continue
+            x0, y0, x1, y1 = slot.cell.box
+            crop = g[max(0, y0) : y1, max(0, x0) : x1]
+            if crop.size == 0:
+                continue
+            smooth = cv2.GaussianBlur(crop, (0, 0), 1.0)
+            marks = (smooth < float(np.median(crop)) - FAINT_MARK).astype(np.uint8) * 255
+            ink = _ink_box(marks, (0, 0, crop.shape[1], crop.shape[0]))
+            if ink is not None:
+                out.append(((x0 + ink[0], y0 + ink[1], x0 + ink[2], y0 + ink[3]), slot))
+    return out
+
+
 def _mark_unread(slots: list[dict[tuple[int, int], _Slot]], still: list[tuple[Box, _Slot | None]]) -> None:
     """A value cell with ink that no reading settled (first read, read from its ink, read over digits) is
     written :data:`~nianbao.extractor.cells.UNREAD`, not left empty: an empty cell is a cell printed blank,
@@ -1341,6 +1371,7 @@ def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, grid
     # looked whole — the eval's styled faint case; it gained nothing verified on zebra-shaded scans.)
     if any(_missing_rows(table) for table in slots):
         return _read(gray, boxes, turn, dpi, engine, grids=False)
+    still += _faint_in_empty(image, slots)
     _mark_unread(slots, still)
     read = [p.box for p in narrative if not _ONLY_NOISE.fullmatch(p.text)] + [t.box for t in found] + sorted(prose)
     narrative += _unread_marks(engine, image, binary, dpi, narrative, read, words)

@@ -671,6 +671,34 @@ def test_a_grey_seals_character_over_a_count_is_lighter_ink_read_away() -> None:
     assert ocr_page._print_alone(blank) is None  # no ink
 
 
+def test_a_faint_zero_the_pages_threshold_missed_is_no_printed_blank() -> None:
+    """Table 2 of a template scan in a thin font, 150 dpi grey, blurred by a shaken hand: its ``0``s stand at
+    ~190 grey on paper at 250 — the page's one threshold found no ink in three cells, and the cells verified as
+    printed blank. Smoothed, each holds a mark 30 levels under its paper, as large as a digit: unread, not
+    blank. A blank cell of noisy JPEG paper (σ 18, quality 40) holds none."""
+    import cv2
+
+    gray = cv2.imread(str(Path(__file__).parent / "data" / "faint_zero_cell.png"), cv2.IMREAD_GRAYSCALE)
+    image = ocr_page._bgr(gray)
+
+    def slot(row: int, col: int, box: tuple[int, int, int, int], text: str = "") -> Any:
+        s = ocr_page._Slot(Cell(row, col, 1, 1, box))
+        s.pieces = [ocr_page._Piece(text, box, 0.99)] if text else []
+        return s
+
+    faint = [slot(0, 1, (11, 19, 256, 47)), slot(0, 2, (265, 19, 510, 47)), slot(1, 2, (264, 54, 509, 82))]
+    table = {(s.cell.row, s.cell.col): s for s in faint}
+    table |= {(0, 0): slot(0, 0, (0, 19, 2, 47), "规章"), (1, 0): slot(1, 0, (0, 54, 2, 82), "行政规范性文件")}
+    table[(1, 1)] = slot(1, 1, (11, 54, 256, 82), "2")
+    found = ocr_page._faint_in_empty(image, [table])
+    assert [s for _, s in found] == faint
+    noise = np.random.default_rng(7).normal(250, 18, (40, 260)).clip(0, 255).astype(np.uint8)
+    ok, jpeg = cv2.imencode(".jpg", noise, [cv2.IMWRITE_JPEG_QUALITY, 40])
+    paper = cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)
+    blank = {(0, 0): slot(0, 0, (0, 5, 2, 35), "规章"), (0, 1): slot(0, 1, (5, 5, 255, 35))}
+    assert ok and ocr_page._faint_in_empty(ocr_page._bgr(paper), [blank]) == []
+
+
 @needs_ocr
 def test_a_title_whose_rare_first_character_is_lost_or_misread_whole_takes_its_heads_reading() -> None:
     """A reportlab title under uneven light (zebra-ruled tables, 200 dpi): read whole, 沭 comes back 沐 or
