@@ -560,21 +560,37 @@ def _overprinted(
             slot.pieces = [_Piece(UNREAD, box, 0.0)]
 
 
+_EDGE_ONE = re.compile(r"^[1lI|]|[1lI|]$")  # a rule beside a number is read as a 1 (or a letter like it)
+
+
 def _numbers_within_cells(
-    engine: Any, image: Any, binary: Gray, boxes: list[Box], clips: list[Box | None], readings: list[tuple[str, float]]
+    engine: Any,
+    image: Any,
+    binary: Gray,
+    boxes: list[Box],
+    clips: list[Box | None],
+    readings: list[tuple[str, float]],
+    cut: list[bool] | None = None,
 ) -> list[tuple[str, float]]:
-    """Parts cut to their cell at a ruled border that read as a number (sure or not) where the crop's padding
-    took in ink beyond the cell, read again with paper there (:func:`_crop`): a bilevel page's crisp rule
-    beside a lone ``0`` read ``10`` at 0.98 (a 200 dpi fax of the template's narrow columns, three cells of one
-    page). Where the first reading is a number, the second is taken where it is the same or the first less a
-    ``1`` at an end (the rule); where both are numbers of other digits the cell is unread. Only numbers: a
-    label read again from another crop may read another character of a page at the edge of legibility, and a
-    label has no identity to catch it."""
+    """Numbers in a cell whose crop's padding took in ink beyond the cell, read again with paper there
+    (:func:`_crop`): parts cut to their cell at a ruled border (``cut``) where a dark pixel lies beyond it — a
+    bilevel page's crisp rule beside a lone ``0`` read ``10`` at 0.98 (a 200 dpi fax of the template's narrow
+    columns, three cells of one page) — and any number in a cell read with a ``1`` at an end where ink lies
+    beyond it, a faint line too (:func:`_ink_beyond`: a blurred rule's edge read as the ``1`` of table 2's
+    ``10``, verified; boxes inside their cell whose padding touches a rule are many on the template's tight
+    rows — only a reading the rule can have made is read again). Where the first reading is a number, the
+    second is taken where it is the same or the first less a ``1`` at an end (the rule); where both are numbers
+    of other digits the cell is unread. Only numbers: a label read again from another crop may read another
+    character of a page at the edge of legibility, and a label has no identity to catch it."""
     out = list(readings)
     todo = []
     for i, (box, clip, (text, score)) in enumerate(zip(boxes, clips, readings, strict=True)):
         numberish = _CLEAN_NUMBER.fullmatch(_tidy(text)) is not None or _digit_like(text, score) is not None
-        if clip is not None and numberish and _ink_beyond(_crop(image, box), _crop(image, box, clip)):
+        if clip is None or not numberish:
+            continue
+        whole, within = _crop(image, box), _crop(image, box, clip)
+        dark = (cut is None or cut[i]) and int((whole < 128).sum()) != int((within < 128).sum())
+        if dark or (_EDGE_ONE.search(_tidy(text)) and _ink_beyond(whole, within)):
             todo.append(i)
     # one crop a call: packed into a line with other cells' numbers, a ``55`` read ``5`` at 0.99 (a doubled
     # digit's two strokes decoded as one) — and verified, table 2's cell having no identity
@@ -602,7 +618,7 @@ FAINT_LINE = 16  # grey levels under the paper: a line along a crop's edge this 
 
 def _ink_beyond(whole: Any, within: Any) -> bool:
     """Whether a crop's padding beyond its cell (the pixels ``within`` made paper) holds ink the recogniser
-    may read: a dark pixel, or a faint line along the crop — a column or row made paper whose mean lies
+    may read as a 1: a dark pixel, or a faint line along the crop — a column or row made paper whose mean lies
     :data:`FAINT_LINE` under the crop's paper. A blurred rule's edge at ~225 grey along a ``0``'s crop read
     ``10`` at 0.75, verified wrong in table 2, whose cells no identity checks (a template scan, 150 dpi grey
     JPEG, turned 0.7°); one dark pixel alone missed it. A column's mean over the crop's height averages noise
@@ -1306,9 +1322,10 @@ def _read(gray: Gray, boxes: list[Box], turn: int, dpi: float, engine: Any, grid
         slot.cell.box if slot is not None and ((box, id(slot)) in cut or _inside(box, slot.cell.box, 0)) else None
         for box, slot in to_read
     ]
+    was_cut = [slot is not None and (box, id(slot)) in cut for box, slot in to_read]
     settled: Words = []
     cells = [b for b, _ in to_read]
-    texts[: len(cells)] = _numbers_within_cells(engine, image, binary, cells, clips, texts[: len(cells)])
+    texts[: len(cells)] = _numbers_within_cells(engine, image, binary, cells, clips, texts[: len(cells)], was_cut)
     texts = _settle_digits(engine, image, binary, cells, texts[: len(cells)], settled, clips) + [
         (t, s) if t and s >= MIN_SCORE else ("", 0.0) for t, s in texts[len(cells) :]
     ]
