@@ -42,7 +42,7 @@ MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 M; beyond is a decom
 # a scan at that resolution is read as it was.
 MAX_OCR_PIXELS = 9_000_000
 OCR_DPI = 200  # a text-layer-less PDF page is rasterised at its images' resolution, capped here
-OCR_VERSION = "63"  # part of the cache key: a change to how pages are read invalidates cached pages
+OCR_VERSION = "64"  # part of the cache key: a change to how pages are read invalidates cached pages
 
 _lock = threading.Lock()
 _engine: Any = None
