@@ -586,11 +586,12 @@ def _numbers_within_cells(
     todo = []
     for i, (box, clip, (text, score)) in enumerate(zip(boxes, clips, readings, strict=True)):
         numberish = _CLEAN_NUMBER.fullmatch(_tidy(text)) is not None or _digit_like(text, score) is not None
-        if clip is None or not numberish:
-            continue
+        was_cut, edge_one = cut is None or cut[i], _EDGE_ONE.search(_tidy(text)) is not None
+        if clip is None or not numberish or not (was_cut or edge_one):
+            continue  # (most numbers: no crop made)
         whole, within = _crop(image, box), _crop(image, box, clip)
-        dark = (cut is None or cut[i]) and int((whole < 128).sum()) != int((within < 128).sum())
-        if dark or (_EDGE_ONE.search(_tidy(text)) and _ink_beyond(whole, within)):
+        dark = was_cut and int((whole < 128).sum()) != int((within < 128).sum())
+        if dark or (edge_one and _ink_beyond(whole, within)):
             todo.append(i)
     # one crop a call: packed into a line with other cells' numbers, a ``55`` read ``5`` at 0.99 (a doubled
     # digit's two strokes decoded as one) — and verified, table 2's cell having no identity
